@@ -1,0 +1,65 @@
+/* relais-config.h
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+#define RELAIS_TYPE_CONFIG (relais_config_get_type ())
+G_DECLARE_FINAL_TYPE (RelaisConfig, relais_config, RELAIS, CONFIG, GObject)
+
+#define RELAIS_CONFIG_SYSTEM_FILE "/etc/relais/kiosk.conf"
+
+/* Where the configuration comes from: @explicit_path (--config) if given;
+ * else $XDG_CONFIG_HOME/relais/kiosk.conf if it exists; else
+ * /etc/relais/kiosk.conf if it exists; else NULL (demo mode). */
+char         *relais_config_find_file        (const char  *explicit_path);
+
+/* Every key at its default, no gateway: the demo. */
+RelaisConfig *relais_config_new_default      (void);
+/* Parses @path. Unknown groups or keys, and values of the wrong type or
+ * out of range, fail with RELAIS_ERROR_CONFIG and a message naming the
+ * file, the group, the key and what was expected. All errors found are
+ * reported in one message, one per line. */
+RelaisConfig *relais_config_new_from_file    (const char  *path,
+                                              GError     **error);
+RelaisConfig *relais_config_new_from_data    (const char  *data,
+                                              const char  *source_name,
+                                              GError     **error);
+
+/* NULL for the built-in defaults. */
+const char   *relais_config_get_source       (RelaisConfig *self);
+/* TRUE when no gateway is configured: calls go to the embedded advisor. */
+gboolean      relais_config_is_demo          (RelaisConfig *self);
+
+/* [kiosk] */
+const char   *relais_config_get_site_name    (RelaisConfig *self);
+const char   *relais_config_get_language     (RelaisConfig *self); /* "fr" or "en" */
+/* Absolute path of the SQLite file (default: $XDG_DATA_HOME/relais/relais.db). */
+const char   *relais_config_get_store_path   (RelaisConfig *self);
+
+/* [agent] */
+/* Argon2id hash (libsodium crypto_pwhash_str format). In demo mode with
+ * no hash configured, the hash of the demo PIN. */
+const char   *relais_config_get_pin_hash     (RelaisConfig *self);
+/* The demo PIN to show on the lock screen, or NULL outside demo mode. */
+const char   *relais_config_get_demo_pin     (RelaisConfig *self);
+guint         relais_config_get_idle_lock_seconds (RelaisConfig *self);
+guint         relais_config_get_max_pin_attempts  (RelaisConfig *self);
+guint         relais_config_get_lockout_seconds   (RelaisConfig *self);
+
+/* [queue] */
+guint         relais_config_get_retention_days    (RelaisConfig *self);
+
+/* [directory] */
+/* Absolute path of the service directory JSON (default: the sample). */
+const char   *relais_config_get_directory_file    (RelaisConfig *self);
+
+/* [gateway] */
+const char   *relais_config_get_janus_url    (RelaisConfig *self); /* NULL in demo */
+const char   *relais_config_get_ca_file      (RelaisConfig *self); /* NULL: system CAs */
+
+G_END_DECLS

@@ -1,0 +1,30 @@
+/* relais-error.h
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define RELAIS_ERROR (relais_error_quark ())
+
+typedef enum
+{
+  RELAIS_ERROR_FAILED,
+  RELAIS_ERROR_NETWORK,
+  RELAIS_ERROR_STORE,
+  RELAIS_ERROR_MEDIA,
+  RELAIS_ERROR_SCANNER,
+  RELAIS_ERROR_MISSING_PLUGIN,
+  RELAIS_ERROR_CONFIG,
+  RELAIS_ERROR_DIRECTORY,
+  RELAIS_ERROR_QUEUE,
+  RELAIS_ERROR_LOCKED,
+  RELAIS_ERROR_WRONG_PIN,
+} RelaisErrorCode;
+
+GQuark relais_error_quark (void);
+
+G_END_DECLS

@@ -1,0 +1,81 @@
+/* relais-queue.h
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "relais-store.h"
+#include "relais-ticket.h"
+
+G_BEGIN_DECLS
+
+#define RELAIS_TYPE_QUEUE (relais_queue_get_type ())
+G_DECLARE_FINAL_TYPE (RelaisQueue, relais_queue, RELAIS, QUEUE, GObject)
+
+typedef gint64 (*RelaisClockFunc) (gpointer user_data);
+
+/* The local queue of the access point. Every operation writes the store
+ * first and updates the model only once the store committed, so what the
+ * screen shows has always survived a power cut. The model (a GListModel
+ * of RelaisTicket) holds the active tickets — waiting, called, in call —
+ * in queue order. */
+RelaisQueue  *relais_queue_new            (RelaisStore      *store,
+                                           GError          **error);
+GListModel   *relais_queue_get_model      (RelaisQueue      *self);
+RelaisStore  *relais_queue_get_store      (RelaisQueue      *self);
+
+/* Tests replace the wall clock (Unix seconds). */
+void          relais_queue_set_clock      (RelaisQueue      *self,
+                                           RelaisClockFunc   clock,
+                                           gpointer          user_data);
+
+RelaisTicket *relais_queue_add            (RelaisQueue      *self,
+                                           char              letter,
+                                           const char       *service_id,
+                                           const char       *subservice_id,
+                                           const char       *person_name,
+                                           const char       *note,
+                                           GError          **error);
+RelaisTicket *relais_queue_find           (RelaisQueue      *self,
+                                           gint64            ticket_id);
+/* The ticket that holds the booth (called or in call), or NULL. */
+RelaisTicket *relais_queue_get_current    (RelaisQueue      *self);
+guint         relais_queue_count_waiting  (RelaisQueue      *self);
+/* 1-based position among waiting tickets, 0 if not waiting. */
+guint         relais_queue_get_waiting_position (RelaisQueue  *self,
+                                                 RelaisTicket *ticket);
+
+/* Calls the first waiting ticket. Fails with RELAIS_ERROR_QUEUE when the
+ * booth is taken or nobody waits. */
+RelaisTicket *relais_queue_call_next      (RelaisQueue      *self,
+                                           GError          **error);
+/* Calls a given waiting ticket out of turn. */
+gboolean      relais_queue_call           (RelaisQueue      *self,
+                                           gint64            ticket_id,
+                                           GError          **error);
+/* called → in call (the person is at the booth). */
+gboolean      relais_queue_start          (RelaisQueue      *self,
+                                           gint64            ticket_id,
+                                           GError          **error);
+/* in call (or called) → done. */
+gboolean      relais_queue_finish         (RelaisQueue      *self,
+                                           gint64            ticket_id,
+                                           GError          **error);
+/* waiting or called → absent. */
+gboolean      relais_queue_mark_absent    (RelaisQueue      *self,
+                                           gint64            ticket_id,
+                                           GError          **error);
+/* waiting or called → cancelled. */
+gboolean      relais_queue_cancel         (RelaisQueue      *self,
+                                           gint64            ticket_id,
+                                           GError          **error);
+/* Moves a waiting ticket @delta places (negative: towards the front)
+ * among waiting tickets. */
+gboolean      relais_queue_move           (RelaisQueue      *self,
+                                           gint64            ticket_id,
+                                           int               delta,
+                                           GError          **error);
+
+G_END_DECLS

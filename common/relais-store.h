@@ -1,0 +1,98 @@
+/* relais-store.h
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "relais-ticket.h"
+
+G_BEGIN_DECLS
+
+#define RELAIS_TYPE_STORE (relais_store_get_type ())
+G_DECLARE_FINAL_TYPE (RelaisStore, relais_store, RELAIS, STORE, GObject)
+
+/* The number of migrations this build knows: a fresh store ends at this
+ * PRAGMA user_version. */
+#define RELAIS_STORE_SCHEMA_VERSION 3
+
+/* Opens (creating if needed) the SQLite file at @path, or an in-memory
+ * database when @path is ":memory:"; WAL, foreign keys, synchronous=FULL,
+ * then migrations up to RELAIS_STORE_SCHEMA_VERSION. */
+RelaisStore  *relais_store_new                 (const char  *path,
+                                                GError     **error);
+/* For migration tests: open and migrate only up to @version (≥ 0). */
+RelaisStore  *relais_store_new_at_version      (const char  *path,
+                                                int          version,
+                                                GError     **error);
+int           relais_store_get_schema_version  (RelaisStore *self);
+const char   *relais_store_get_path            (RelaisStore *self);
+
+/* Tickets. Every call commits before it returns. */
+
+/* Inserts a waiting ticket: takes the next number of @day (YYYY-MM-DD,
+ * local) for @letter, builds the code (letter + number, "C12"), puts it
+ * at the end of the queue, and returns the new ticket. */
+RelaisTicket *relais_store_add_ticket          (RelaisStore  *self,
+                                                const char   *day,
+                                                char          letter,
+                                                const char   *service_id,
+                                                const char   *subservice_id,
+                                                const char   *person_name,
+                                                const char   *note,
+                                                gint64        now,
+                                                GError      **error);
+/* Moves a ticket to @state at @now. A final state (done, absent,
+ * cancelled) erases person_name and note in the same transaction and
+ * records an anonymous "ticket-ended" event (service, sub-service, wait in
+ * seconds, outcome). */
+gboolean      relais_store_set_ticket_state    (RelaisStore        *self,
+                                                gint64              ticket_id,
+                                                RelaisTicketState   state,
+                                                gint64              now,
+                                                GError            **error);
+/* Swaps the queue positions of two tickets in one transaction. */
+gboolean      relais_store_swap_positions      (RelaisStore  *self,
+                                                gint64        ticket_a,
+                                                gint64        ticket_b,
+                                                GError      **error);
+/* Waiting, called and in-call tickets, ordered by position. */
+GPtrArray    *relais_store_list_active_tickets (RelaisStore  *self,
+                                                GError      **error);
+RelaisTicket *relais_store_get_ticket          (RelaisStore  *self,
+                                                gint64        ticket_id,
+                                                GError      **error);
+/* How many tickets (any state) still carry a name or a note although they
+ * are final: must always be 0. For tests and the start-up self-check. */
+gint64        relais_store_count_personal_leftovers (RelaisStore  *self,
+                                                     GError      **error);
+
+/* Anonymous events: no name, no note, no free text from a person. */
+gboolean      relais_store_add_event           (RelaisStore  *self,
+                                                const char   *kind,
+                                                const char   *service_id,
+                                                const char   *subservice_id,
+                                                gint64        value,
+                                                const char   *outcome,
+                                                gint64        now,
+                                                GError      **error);
+gint64        relais_store_count_events        (RelaisStore  *self,
+                                                const char   *kind,
+                                                GError      **error);
+/* Deletes events (and final tickets) older than @days days before @now.
+ * Returns the number of rows deleted, or -1 on error. */
+gint64        relais_store_purge               (RelaisStore  *self,
+                                                guint         days,
+                                                gint64        now,
+                                                GError      **error);
+
+/* Agent settings: small key/value strings kept across restarts. */
+char         *relais_store_get_setting         (RelaisStore  *self,
+                                                const char   *key);
+gboolean      relais_store_set_setting         (RelaisStore  *self,
+                                                const char   *key,
+                                                const char   *value,
+                                                GError      **error);
+
+G_END_DECLS

@@ -1,0 +1,295 @@
+/* relais-agent-lock.c
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#define G_LOG_DOMAIN "relais-agent-lock"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <sodium.h>
+#include <string.h>
+
+#include "relais-agent-lock.h"
+#include "relais-error.h"
+
+struct _RelaisAgentLock
+{
+  GObject               parent_instance;
+
+  char                 *pin_hash;
+  guint                 max_attempts;
+  guint                 lockout_seconds;
+
+  guint                 failures;
+  gint64                locked_until;    /* monotonic µs, 0: not locked */
+
+  RelaisAgentLockClock  clock;
+  gpointer              clock_data;
+};
+
+G_DEFINE_FINAL_TYPE (RelaisAgentLock, relais_agent_lock, G_TYPE_OBJECT)
+
+static gint64
+default_clock (gpointer user_data)
+{
+  return g_get_monotonic_time ();
+}
+
+static gint64
+now_us (RelaisAgentLock *self)
+{
+  return self->clock (self->clock_data);
+}
+
+static gboolean
+ensure_sodium (GError **error)
+{
+  static gsize initialised = 0;
+  static int result = -1;
+
+  if (g_once_init_enter (&initialised))
+    {
+      result = sodium_init ();
+      g_once_init_leave (&initialised, 1);
+    }
+
+  if (result < 0)
+    {
+      g_set_error_literal (error, RELAIS_ERROR, RELAIS_ERROR_FAILED,
+                           _("La bibliothèque de chiffrement n'a pas pu démarrer."));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+verify_in_thread (GTask        *task,
+                  gpointer      source_object,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  RelaisAgentLock *self = source_object;
+  const char *pin = task_data;
+  GError *error = NULL;
+  gboolean ok;
+
+  if (!ensure_sodium (&error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  /* self->pin_hash is set at construction and never changes, so reading it
+   * from this thread is safe. */
+  ok = crypto_pwhash_str_verify (self->pin_hash, pin, strlen (pin)) == 0;
+  g_task_return_boolean (task, ok);
+}
+
+static void
+secure_free (gpointer data)
+{
+  char *pin = data;
+
+  sodium_memzero (pin, strlen (pin));
+  g_free (pin);
+}
+
+static void
+relais_agent_lock_finalize (GObject *object)
+{
+  RelaisAgentLock *self = (RelaisAgentLock *)object;
+
+  g_clear_pointer (&self->pin_hash, g_free);
+
+  G_OBJECT_CLASS (relais_agent_lock_parent_class)->finalize (object);
+}
+
+static void
+relais_agent_lock_class_init (RelaisAgentLockClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = relais_agent_lock_finalize;
+}
+
+static void
+relais_agent_lock_init (RelaisAgentLock *self)
+{
+  self->clock = default_clock;
+}
+
+RelaisAgentLock *
+relais_agent_lock_new (const char *pin_hash,
+                       guint       max_attempts,
+                       guint       lockout_seconds)
+{
+  RelaisAgentLock *self;
+
+  g_return_val_if_fail (pin_hash != NULL, NULL);
+  g_return_val_if_fail (max_attempts > 0, NULL);
+
+  self = g_object_new (RELAIS_TYPE_AGENT_LOCK, NULL);
+  self->pin_hash = g_strdup (pin_hash);
+  self->max_attempts = max_attempts;
+  self->lockout_seconds = lockout_seconds;
+
+  return self;
+}
+
+void
+relais_agent_lock_set_clock (RelaisAgentLock      *self,
+                             RelaisAgentLockClock  clock,
+                             gpointer              user_data)
+{
+  g_return_if_fail (RELAIS_IS_AGENT_LOCK (self));
+
+  self->clock = clock ? clock : default_clock;
+  self->clock_data = user_data;
+}
+
+guint
+relais_agent_lock_get_lockout_remaining (RelaisAgentLock *self)
+{
+  gint64 now;
+
+  g_return_val_if_fail (RELAIS_IS_AGENT_LOCK (self), 0);
+
+  if (self->locked_until == 0)
+    return 0;
+
+  now = now_us (self);
+  if (now >= self->locked_until)
+    {
+      /* The lockout is over: the agent gets a fresh set of attempts. */
+      self->locked_until = 0;
+      self->failures = 0;
+      return 0;
+    }
+
+  return (guint) ((self->locked_until - now + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
+}
+
+guint
+relais_agent_lock_get_attempts_left (RelaisAgentLock *self)
+{
+  g_return_val_if_fail (RELAIS_IS_AGENT_LOCK (self), 0);
+
+  if (relais_agent_lock_get_lockout_remaining (self) > 0)
+    return 0;
+
+  return self->max_attempts - self->failures;
+}
+
+void
+relais_agent_lock_verify_async (RelaisAgentLock     *self,
+                                const char          *pin,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  guint remaining;
+
+  g_return_if_fail (RELAIS_IS_AGENT_LOCK (self));
+  g_return_if_fail (pin != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, relais_agent_lock_verify_async);
+
+  remaining = relais_agent_lock_get_lockout_remaining (self);
+  if (remaining > 0)
+    {
+      g_task_return_new_error (task, RELAIS_ERROR, RELAIS_ERROR_LOCKED,
+                               g_dngettext (GETTEXT_PACKAGE,
+                                            "Trop d'essais. Réessayez dans %u seconde.",
+                                            "Trop d'essais. Réessayez dans %u secondes.",
+                                            remaining),
+                               remaining);
+      return;
+    }
+
+  g_task_set_task_data (task, g_strdup (pin), secure_free);
+  g_task_run_in_thread (task, verify_in_thread);
+}
+
+gboolean
+relais_agent_lock_verify_finish (RelaisAgentLock  *self,
+                                 GAsyncResult     *result,
+                                 GError          **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  gboolean ok;
+  guint left;
+
+  g_return_val_if_fail (RELAIS_IS_AGENT_LOCK (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  ok = g_task_propagate_boolean (G_TASK (result), &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  /* The counters live on the main thread: only here, never in the worker. */
+  if (ok)
+    {
+      self->failures = 0;
+      self->locked_until = 0;
+      return TRUE;
+    }
+
+  self->failures++;
+  if (self->failures >= self->max_attempts)
+    {
+      self->locked_until = now_us (self) + (gint64) self->lockout_seconds * G_USEC_PER_SEC;
+      g_set_error (error, RELAIS_ERROR, RELAIS_ERROR_LOCKED,
+                   g_dngettext (GETTEXT_PACKAGE,
+                                "Code incorrect. Trop d'essais : réessayez dans %u seconde.",
+                                "Code incorrect. Trop d'essais : réessayez dans %u secondes.",
+                                self->lockout_seconds),
+                   self->lockout_seconds);
+      return FALSE;
+    }
+
+  left = self->max_attempts - self->failures;
+  g_set_error (error, RELAIS_ERROR, RELAIS_ERROR_WRONG_PIN,
+               g_dngettext (GETTEXT_PACKAGE,
+                            "Code incorrect. Il reste %u essai.",
+                            "Code incorrect. Il reste %u essais.",
+                            left),
+               left);
+  return FALSE;
+}
+
+char *
+relais_agent_lock_hash_pin (const char  *pin,
+                            GError     **error)
+{
+  char hash[crypto_pwhash_STRBYTES];
+
+  g_return_val_if_fail (pin != NULL, NULL);
+
+  if (!ensure_sodium (error))
+    return NULL;
+
+  if (strlen (pin) < 4)
+    {
+      g_set_error_literal (error, RELAIS_ERROR, RELAIS_ERROR_FAILED,
+                           _("Le code doit avoir au moins 4 chiffres."));
+      return NULL;
+    }
+
+  if (crypto_pwhash_str (hash, pin, strlen (pin),
+                         crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                         crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+    {
+      g_set_error_literal (error, RELAIS_ERROR, RELAIS_ERROR_FAILED,
+                           _("Pas assez de mémoire pour chiffrer le code."));
+      return NULL;
+    }
+
+  return g_strdup (hash);
+}

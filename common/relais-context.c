@@ -1,0 +1,147 @@
+/* relais-context.c
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#define G_LOG_DOMAIN "relais-context"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <errno.h>
+#include <glib/gstdio.h>
+
+#include "relais-context.h"
+#include "relais-error.h"
+
+struct _RelaisContext
+{
+  GObject          parent_instance;
+
+  RelaisConfig    *config;
+  RelaisStore     *store;
+  RelaisQueue     *queue;
+  RelaisDirectory *directory;
+  RelaisAgentLock *agent_lock;
+};
+
+G_DEFINE_FINAL_TYPE (RelaisContext, relais_context, G_TYPE_OBJECT)
+
+static void
+relais_context_dispose (GObject *object)
+{
+  RelaisContext *self = (RelaisContext *)object;
+
+  g_clear_object (&self->queue);
+  g_clear_object (&self->store);
+  g_clear_object (&self->directory);
+  g_clear_object (&self->agent_lock);
+  g_clear_object (&self->config);
+
+  G_OBJECT_CLASS (relais_context_parent_class)->dispose (object);
+}
+
+static void
+relais_context_class_init (RelaisContextClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = relais_context_dispose;
+}
+
+static void
+relais_context_init (RelaisContext *self)
+{
+}
+
+RelaisContext *
+relais_context_new (RelaisConfig  *config,
+                    GError       **error)
+{
+  g_autoptr(RelaisContext) self = NULL;
+  g_autofree char *store_dir = NULL;
+  g_autoptr(GError) purge_error = NULL;
+  const char *store_path;
+  gint64 purged;
+
+  g_return_val_if_fail (RELAIS_IS_CONFIG (config), NULL);
+
+  self = g_object_new (RELAIS_TYPE_CONTEXT, NULL);
+  self->config = g_object_ref (config);
+
+  self->directory = relais_directory_new_from_file (relais_config_get_directory_file (config),
+                                                    error);
+  if (self->directory == NULL)
+    return NULL;
+
+  store_path = relais_config_get_store_path (config);
+  store_dir = g_path_get_dirname (store_path);
+  if (g_mkdir_with_parents (store_dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, RELAIS_ERROR, RELAIS_ERROR_STORE,
+                   _("Impossible de créer le dossier des données %s : %s"),
+                   store_dir, g_strerror (saved_errno));
+      return NULL;
+    }
+
+  self->store = relais_store_new (store_path, error);
+  if (self->store == NULL)
+    return NULL;
+
+  /* Figures are anonymous, but they still leave after the retention
+   * period the deployment chose. A failed purge is retried next start. */
+  purged = relais_store_purge (self->store,
+                               relais_config_get_retention_days (config),
+                               g_get_real_time () / G_USEC_PER_SEC,
+                               &purge_error);
+  if (purged < 0)
+    g_warning ("Could not purge old figures: %s", purge_error->message);
+  else if (purged > 0)
+    g_debug ("Purged %" G_GINT64_FORMAT " rows past the retention period", purged);
+
+  self->queue = relais_queue_new (self->store, error);
+  if (self->queue == NULL)
+    return NULL;
+
+  self->agent_lock = relais_agent_lock_new (relais_config_get_pin_hash (config),
+                                            relais_config_get_max_pin_attempts (config),
+                                            relais_config_get_lockout_seconds (config));
+
+  return g_steal_pointer (&self);
+}
+
+RelaisConfig *
+relais_context_get_config (RelaisContext *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CONTEXT (self), NULL);
+  return self->config;
+}
+
+RelaisStore *
+relais_context_get_store (RelaisContext *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CONTEXT (self), NULL);
+  return self->store;
+}
+
+RelaisQueue *
+relais_context_get_queue (RelaisContext *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CONTEXT (self), NULL);
+  return self->queue;
+}
+
+RelaisDirectory *
+relais_context_get_directory (RelaisContext *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CONTEXT (self), NULL);
+  return self->directory;
+}
+
+RelaisAgentLock *
+relais_context_get_agent_lock (RelaisContext *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CONTEXT (self), NULL);
+  return self->agent_lock;
+}

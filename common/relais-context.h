@@ -1,0 +1,33 @@
+/* relais-context.h
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "relais-agent-lock.h"
+#include "relais-config.h"
+#include "relais-directory.h"
+#include "relais-queue.h"
+#include "relais-store.h"
+
+G_BEGIN_DECLS
+
+#define RELAIS_TYPE_CONTEXT (relais_context_get_type ())
+G_DECLARE_FINAL_TYPE (RelaisContext, relais_context, RELAIS, CONTEXT, GObject)
+
+/* Builds and owns the services of one kiosk from its configuration: the
+ * store (file created if needed), the queue restored from it, the service
+ * directory, the agent lock. Purges anonymous figures past the retention
+ * period. Widgets get the context as a construct property; no globals. */
+RelaisContext   *relais_context_new            (RelaisConfig   *config,
+                                                GError        **error);
+
+RelaisConfig    *relais_context_get_config     (RelaisContext  *self);
+RelaisStore     *relais_context_get_store      (RelaisContext  *self);
+RelaisQueue     *relais_context_get_queue      (RelaisContext  *self);
+RelaisDirectory *relais_context_get_directory  (RelaisContext  *self);
+RelaisAgentLock *relais_context_get_agent_lock (RelaisContext  *self);
+
+G_END_DECLS

@@ -1,0 +1,843 @@
+/* relais-application.c
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#define G_LOG_DOMAIN "relais-application"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "relais-application.h"
+#include "relais-error.h"
+#include "relais-resources.h"
+#include "relais-window.h"
+
+#define IDLE_CHECK_SECONDS 5
+
+struct _RelaisApplication
+{
+  GtkApplication   parent_instance;
+
+  RelaisConfig    *config;
+  RelaisContext   *context;
+  RelaisSession   *session;
+  RelaisWindow    *window;
+  GCancellable    *cancellable;
+
+  gint64           last_activity;  /* monotonic µs */
+  guint            idle_id;
+  int              exit_status;
+};
+
+G_DEFINE_FINAL_TYPE (RelaisApplication, relais_application, GTK_TYPE_APPLICATION)
+
+static const char *
+page_for_state (RelaisSessionState state)
+{
+  switch (state)
+    {
+    case RELAIS_SESSION_ATTRACT: return "attract";
+    case RELAIS_SESSION_UNLOCKING: return "unlock";
+    case RELAIS_SESSION_DESK: return "desk";
+    case RELAIS_SESSION_YOUR_TURN: return "your-turn";
+    case RELAIS_SESSION_IN_SESSION: return "session";
+    default: g_assert_not_reached ();
+    }
+}
+
+static void
+notice (RelaisApplication *self,
+        const char        *message,
+        gboolean           is_error)
+{
+  if (self->window != NULL)
+    relais_window_show_notice (self->window, message, is_error);
+}
+
+static void
+notice_error (RelaisApplication *self,
+              const GError      *error)
+{
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  notice (self, error->message, TRUE);
+}
+
+static void
+set_action_enabled (RelaisApplication *self,
+                    const char        *name,
+                    gboolean           enabled)
+{
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), name);
+
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (action), enabled);
+}
+
+static void
+update_actions (RelaisApplication *self)
+{
+  RelaisSessionState state = relais_session_get_state (self->session);
+  gboolean desk = state == RELAIS_SESSION_DESK;
+  gboolean has_current = relais_queue_get_current (relais_context_get_queue (self->context)) != NULL;
+  static const char *desk_actions[] = {
+    "new-ticket", "call-ticket", "mark-absent", "cancel-ticket", "move-ticket", "quit",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (desk_actions); i++)
+    set_action_enabled (self, desk_actions[i], desk);
+
+  set_action_enabled (self, "call-next", desk && !has_current);
+  set_action_enabled (self, "agent",
+                      relais_session_can_handle (self->session, RELAIS_SESSION_EVENT_AGENT_REQUEST));
+  set_action_enabled (self, "lock",
+                      relais_session_can_handle (self->session, RELAIS_SESSION_EVENT_LOCK));
+  set_action_enabled (self, "start-session", state == RELAIS_SESSION_YOUR_TURN);
+  set_action_enabled (self, "finish-session",
+                      has_current && (state == RELAIS_SESSION_IN_SESSION || desk));
+}
+
+static void
+session_state_cb (RelaisApplication *self)
+{
+  RelaisSessionState state = relais_session_get_state (self->session);
+
+  self->last_activity = g_get_monotonic_time ();
+
+  if (self->window != NULL)
+    {
+      relais_window_set_page (self->window, page_for_state (state));
+      relais_window_set_can_close (self->window, state == RELAIS_SESSION_DESK);
+    }
+
+  update_actions (self);
+}
+
+static gboolean
+handle (RelaisApplication  *self,
+        RelaisSessionEvent  event)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!relais_session_handle (self->session, event, &error))
+    {
+      /* The actions are disabled where the table has no transition, so
+       * this is a programming error, not the user's. */
+      g_warning ("%s", error->message);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+idle_check_cb (gpointer user_data)
+{
+  RelaisApplication *self = user_data;
+  RelaisSessionState state = relais_session_get_state (self->session);
+  guint limit = relais_config_get_idle_lock_seconds (self->config);
+  gint64 idle = g_get_monotonic_time () - self->last_activity;
+
+  if ((state == RELAIS_SESSION_DESK || state == RELAIS_SESSION_UNLOCKING)
+      && idle >= (gint64) limit * G_USEC_PER_SEC)
+    {
+      g_debug ("Desk idle for %u s: locking", limit);
+      handle (self, RELAIS_SESSION_EVENT_LOCK);
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+activity_cb (GtkEventControllerLegacy *controller,
+             GdkEvent                 *event,
+             RelaisApplication        *self)
+{
+  switch (gdk_event_get_event_type (event))
+    {
+    case GDK_BUTTON_PRESS:
+    case GDK_KEY_PRESS:
+    case GDK_TOUCH_BEGIN:
+    case GDK_SCROLL:
+      self->last_activity = g_get_monotonic_time ();
+      break;
+
+    default:
+      break;
+    }
+
+  return GDK_EVENT_PROPAGATE;
+}
+
+/* Actions */
+
+static void
+agent_action (GSimpleAction *action,
+              GVariant      *parameter,
+              gpointer       user_data)
+{
+  handle (RELAIS_APPLICATION (user_data), RELAIS_SESSION_EVENT_AGENT_REQUEST);
+}
+
+static void
+verify_pin_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(RelaisApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!relais_agent_lock_verify_finish (RELAIS_AGENT_LOCK (object), result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+
+      g_debug ("PIN refused");
+      if (self->window != NULL)
+        relais_window_set_unlock_feedback (self->window, error->message, FALSE);
+      return;
+    }
+
+  if (self->window != NULL)
+    relais_window_set_unlock_feedback (self->window, NULL, FALSE);
+
+  if (relais_session_get_state (self->session) == RELAIS_SESSION_UNLOCKING)
+    handle (self, RELAIS_SESSION_EVENT_UNLOCKED);
+}
+
+static void
+unlock_action (GSimpleAction *action,
+               GVariant      *parameter,
+               gpointer       user_data)
+{
+  RelaisApplication *self = RELAIS_APPLICATION (user_data);
+  RelaisAgentLock *lock = relais_context_get_agent_lock (self->context);
+  const char *pin = g_variant_get_string (parameter, NULL);
+
+  /* `gapplication action … unlock` may come while the attract screen is
+   * shown: go through the PIN page as a tap on "agent space" would. */
+  if (relais_session_get_state (self->session) != RELAIS_SESSION_UNLOCKING
+      && !relais_session_can_handle (self->session, RELAIS_SESSION_EVENT_AGENT_REQUEST))
+    return;
+  if (relais_session_get_state (self->session) != RELAIS_SESSION_UNLOCKING)
+    handle (self, RELAIS_SESSION_EVENT_AGENT_REQUEST);
+
+  if (self->window != NULL)
+    relais_window_set_unlock_feedback (self->window, _("Vérification du code…"), TRUE);
+
+  relais_agent_lock_verify_async (lock, pin, self->cancellable,
+                                  verify_pin_cb, g_object_ref (self));
+}
+
+static void
+lock_action (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  handle (RELAIS_APPLICATION (user_data), RELAIS_SESSION_EVENT_LOCK);
+}
+
+static void
+new_ticket_action (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
+{
+  RelaisApplication *self = RELAIS_APPLICATION (user_data);
+  RelaisDirectory *directory = relais_context_get_directory (self->context);
+  const RelaisSubservice *sub;
+  const char *service_id;
+  const char *subservice_id;
+  const char *name;
+  const char *note;
+  g_autoptr(RelaisTicket) ticket = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+
+  g_variant_get (parameter, "(&s&s&s&s)", &service_id, &subservice_id, &name, &note);
+
+  sub = relais_directory_find_subservice (directory, service_id, subservice_id);
+  if (sub == NULL)
+    {
+      notice (self, _("Ce service n'existe pas dans l'annuaire."), TRUE);
+      return;
+    }
+
+  if (!(sub->channels & RELAIS_CHANNEL_VISIO))
+    {
+      notice (self, _("Ce service ne se fait pas en visio : donnez plutôt ses coordonnées."), TRUE);
+      return;
+    }
+
+  ticket = relais_queue_add (relais_context_get_queue (self->context),
+                             sub->service->letter, service_id, subservice_id,
+                             name, note, &error);
+  if (ticket == NULL)
+    {
+      notice_error (self, error);
+      return;
+    }
+
+  /* The ticket is committed to disk at this point: only now say so. */
+  message = g_strdup_printf (_("Ticket %s donné pour %s."),
+                             relais_ticket_get_code (ticket), sub->service->name);
+  notice (self, message, FALSE);
+
+  if (self->window != NULL)
+    relais_desk_page_reset_walk_in (relais_window_get_desk_page (self->window));
+
+  update_actions (self);
+}
+
+static void
+after_call (RelaisApplication *self)
+{
+  RelaisTicket *current = relais_queue_get_current (relais_context_get_queue (self->context));
+  g_autofree char *message = NULL;
+
+  message = g_strdup_printf (_("Ticket %s appelé."), relais_ticket_get_code (current));
+  notice (self, message, FALSE);
+  handle (self, RELAIS_SESSION_EVENT_TICKET_CALLED);
+}
+
+static void
+call_next_action (GSimpleAction *action,
+                  GVariant      *parameter,
+                  gpointer       user_data)
+{
+  RelaisApplication *self = RELAIS_APPLICATION (user_data);
+  g_autoptr(GError) error = NULL;
+
+  if (relais_queue_call_next (relais_context_get_queue (self->context), &error) == NULL)
+    {
+      notice_error (self, error);
+      return;
+    }
+
+  after_call (self);
+}
+
+static void
+call_ticket_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  RelaisApplication *self = RELAIS_APPLICATION (user_data);
+  g_autoptr(GError) error = NULL;
+
+  if (!relais_queue_call (relais_context_get_queue (self->context),
+                          g_variant_get_int64 (parameter), &error))
+    {
+      notice_error (self, error);
+      return;
+    }
+
+  after_call (self);
+}
+
+static void
+start_session_action (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       user_data)
+{
+  RelaisApplication *self = RELAIS_APPLICATION (user_data);
+  RelaisQueue *queue = relais_context_get_queue (self->context);
+  RelaisTicket *current = relais_queue_get_current (queue);
+  g_autoptr(GError) error = NULL;
+
+  if (current == NULL)
+    return;
+
+  if (!relais_queue_start (queue, relais_ticket_get_id (current), &error))
+    {
+      notice_error (self, error);
+      return;
+    }
+
+  handle (self, RELAIS_SESSION_EVENT_PERSON_PRESENT);
+}
+
+static void
+finish_session_action (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  RelaisApplication *self = RELAIS_APPLICATION (user_data);
+  RelaisQueue *queue = relais_context_get_queue (self->context);
+  RelaisTicket *current = relais_queue_get_current (queue);
+  g_autoptr(GError) error = NULL;
+
+  if (current == NULL)
+    return;
+
+  /* Finishing erases the person's name and note in the same transaction. */
+  if (!relais_queue_finish (queue, relais_ticket_get_id (current), &error))
+    {
+      notice_error (self, error);
+      return;
+    }
+
+  notice (self, _("Rendez-vous terminé. Merci et à bientôt !"), FALSE);
+  handle (self, RELAIS_SESSION_EVENT_SESSION_ENDED);
+}
+
+static void
+release_ticket (RelaisApplication *self,
+                gint64             ticket_id,
+                gboolean           absent)
+{
+  RelaisQueue *queue = relais_context_get_queue (self->context);
+  RelaisTicket *current = relais_queue_get_current (queue);
+  gboolean was_current = current != NULL && relais_ticket_get_id (current) == ticket_id;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *code = NULL;
+  g_autofree char *message = NULL;
+  RelaisTicket *ticket = relais_queue_find (queue, ticket_id);
+
+  if (ticket == NULL)
+    {
+      notice (self, _("Ce ticket n'est plus dans la file."), TRUE);
+      return;
+    }
+
+  code = g_strdup (relais_ticket_get_code (ticket));
+
+  if (absent ? !relais_queue_mark_absent (queue, ticket_id, &error)
+             : !relais_queue_cancel (queue, ticket_id, &error))
+    {
+      notice_error (self, error);
+      return;
+    }
+
+  message = g_strdup_printf (absent ? _("Ticket %s marqué absent.") : _("Ticket %s annulé."), code);
+  notice (self, message, FALSE);
+
+  if (was_current)
+    handle (self, RELAIS_SESSION_EVENT_TICKET_RELEASED);
+  update_actions (self);
+}
+
+static void
+mark_absent_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  release_ticket (RELAIS_APPLICATION (user_data), g_variant_get_int64 (parameter), TRUE);
+}
+
+static void
+cancel_ticket_action (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       user_data)
+{
+  release_ticket (RELAIS_APPLICATION (user_data), g_variant_get_int64 (parameter), FALSE);
+}
+
+static void
+move_ticket_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  RelaisApplication *self = RELAIS_APPLICATION (user_data);
+  g_autoptr(GError) error = NULL;
+  gint64 ticket_id;
+  gint32 delta;
+
+  g_variant_get (parameter, "(xi)", &ticket_id, &delta);
+
+  if (!relais_queue_move (relais_context_get_queue (self->context), ticket_id, delta, &error))
+    notice_error (self, error);
+}
+
+static void
+quit_action (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  RelaisApplication *self = RELAIS_APPLICATION (user_data);
+
+  g_debug ("Quit requested from the unlocked desk");
+  if (self->window != NULL)
+    relais_window_set_can_close (self->window, TRUE);
+  g_application_quit (G_APPLICATION (self));
+}
+
+static const GActionEntry actions[] = {
+  { "agent", agent_action, NULL, NULL, NULL },
+  { "unlock", unlock_action, "s", NULL, NULL },
+  { "lock", lock_action, NULL, NULL, NULL },
+  { "new-ticket", new_ticket_action, "(ssss)", NULL, NULL },
+  { "call-next", call_next_action, NULL, NULL, NULL },
+  { "call-ticket", call_ticket_action, "x", NULL, NULL },
+  { "start-session", start_session_action, NULL, NULL, NULL },
+  { "finish-session", finish_session_action, NULL, NULL, NULL },
+  { "mark-absent", mark_absent_action, "x", NULL, NULL },
+  { "cancel-ticket", cancel_ticket_action, "x", NULL, NULL },
+  { "move-ticket", move_ticket_action, "(xi)", NULL, NULL },
+  { "quit", quit_action, NULL, NULL, NULL },
+};
+
+/* Command line */
+
+static char *
+read_pin_from_stdin (void)
+{
+  struct termios saved, quiet;
+  gboolean tty = isatty (STDIN_FILENO);
+  char buffer[128] = { 0 };
+  char *result = NULL;
+
+  if (tty)
+    {
+      g_printerr ("%s", _("Code (4 à 12 chiffres) : "));
+      tcgetattr (STDIN_FILENO, &saved);
+      quiet = saved;
+      quiet.c_lflag &= ~ECHO;
+      tcsetattr (STDIN_FILENO, TCSANOW, &quiet);
+    }
+
+  if (fgets (buffer, sizeof buffer, stdin) != NULL)
+    {
+      buffer[strcspn (buffer, "\r\n")] = '\0';
+      result = g_strdup (buffer);
+    }
+
+  if (tty)
+    {
+      tcsetattr (STDIN_FILENO, TCSANOW, &saved);
+      g_printerr ("\n");
+    }
+
+  memset (buffer, 0, sizeof buffer);
+
+  return result;
+}
+
+static int
+hash_pin (void)
+{
+  g_autofree char *pin = read_pin_from_stdin ();
+  g_autofree char *hash = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (pin == NULL)
+    {
+      g_printerr ("%s\n", _("Aucun code lu sur l'entrée standard."));
+      return 1;
+    }
+
+  for (const char *p = pin; *p; p++)
+    {
+      if (!g_ascii_isdigit (*p))
+        {
+          g_printerr ("%s\n", _("Le code ne doit contenir que des chiffres."));
+          return 1;
+        }
+    }
+
+  hash = relais_agent_lock_hash_pin (pin, &error);
+  memset (pin, 0, strlen (pin));
+  if (hash == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+
+  g_print ("pin-hash=%s\n", hash);
+  return 0;
+}
+
+static RelaisConfig *
+load_config (const char  *explicit_path,
+             GError     **error)
+{
+  g_autofree char *path = relais_config_find_file (explicit_path);
+
+  if (path == NULL)
+    return relais_config_new_default ();
+
+  return relais_config_new_from_file (path, error);
+}
+
+static int
+check_config (const char *path)
+{
+  g_autoptr(RelaisConfig) config = NULL;
+  g_autoptr(RelaisDirectory) directory = NULL;
+  g_autoptr(GError) error = NULL;
+
+  config = relais_config_new_from_file (path, &error);
+  if (config == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+
+  directory = relais_directory_new_from_file (relais_config_get_directory_file (config), &error);
+  if (directory == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+
+  g_print (_("%s : configuration valide (%s, %u services dans l'annuaire).\n"),
+           path,
+           relais_config_is_demo (config) ? _("mode démonstration") : relais_config_get_janus_url (config),
+           relais_directory_get_n_services (directory));
+  return 0;
+}
+
+static void
+apply_language (RelaisConfig *config)
+{
+  /* An explicit LANGUAGE (a technician testing, say) wins over the
+   * configuration. */
+  if (g_getenv ("LANGUAGE") != NULL)
+    return;
+
+  g_setenv ("LANGUAGE", relais_config_get_language (config), TRUE);
+  /* Makes gettext drop what it cached under the previous language. */
+  setlocale (LC_MESSAGES, "");
+}
+
+static int
+relais_application_handle_local_options (GApplication *application,
+                                         GVariantDict *options)
+{
+  RelaisApplication *self = RELAIS_APPLICATION (application);
+  g_autoptr(GError) error = NULL;
+  const char *config_path = NULL;
+  const char *check_path = NULL;
+
+  if (g_variant_dict_contains (options, "version"))
+    {
+      g_print ("relais-kiosk %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+
+  if (g_variant_dict_contains (options, "hash-pin"))
+    return hash_pin ();
+
+  if (g_variant_dict_lookup (options, "check-config", "&s", &check_path))
+    return check_config (check_path);
+
+  g_variant_dict_lookup (options, "config", "&s", &config_path);
+
+  /* A kiosk never starts half-configured: a bad file stops it here, with
+   * every problem listed, before any window shows. */
+  self->config = load_config (config_path, &error);
+  if (self->config == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      g_printerr ("%s\n", _("Le kiosque ne démarre pas tant que la configuration est fausse."));
+      return 1;
+    }
+
+  apply_language (self->config);
+
+  return -1;
+}
+
+static void
+relais_application_startup (GApplication *application)
+{
+  RelaisApplication *self = RELAIS_APPLICATION (application);
+  g_autoptr(GtkCssProvider) css = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 leftovers;
+
+  G_APPLICATION_CLASS (relais_application_parent_class)->startup (application);
+
+  relais_register_resource ();
+
+  css = gtk_css_provider_new ();
+  gtk_css_provider_load_from_resource (css, "/org/relais/Kiosk/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
+                                              GTK_STYLE_PROVIDER (css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), actions, G_N_ELEMENTS (actions), self);
+
+  if (self->config == NULL)
+    self->config = relais_config_new_default ();
+
+  self->context = relais_context_new (self->config, &error);
+  if (self->context == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      self->exit_status = 1;
+      return;
+    }
+
+  leftovers = relais_store_count_personal_leftovers (relais_context_get_store (self->context), NULL);
+  if (leftovers > 0)
+    g_warning ("%" G_GINT64_FORMAT " ended tickets still carry personal fields", leftovers);
+
+  self->session = relais_session_new (relais_context_get_queue (self->context));
+  g_signal_connect_object (self->session, "notify::state",
+                           G_CALLBACK (session_state_cb), self, G_CONNECT_SWAPPED);
+
+  self->last_activity = g_get_monotonic_time ();
+  self->idle_id = g_timeout_add_seconds (IDLE_CHECK_SECONDS, idle_check_cb, self);
+
+  update_actions (self);
+}
+
+static void
+relais_application_activate (GApplication *application)
+{
+  RelaisApplication *self = RELAIS_APPLICATION (application);
+  GtkEventController *activity;
+
+  if (self->context == NULL)
+    {
+      /* start-up failed and said why on stderr */
+      g_application_quit (application);
+      return;
+    }
+
+  if (self->window == NULL)
+    {
+      self->window = relais_window_new (GTK_APPLICATION (self), self->context);
+      g_object_add_weak_pointer (G_OBJECT (self->window), (gpointer *)&self->window);
+
+      activity = gtk_event_controller_legacy_new ();
+      gtk_event_controller_set_propagation_phase (activity, GTK_PHASE_CAPTURE);
+      g_signal_connect (activity, "event", G_CALLBACK (activity_cb), self);
+      gtk_widget_add_controller (GTK_WIDGET (self->window), activity);
+
+      session_state_cb (self);
+    }
+
+  gtk_window_present (GTK_WINDOW (self->window));
+}
+
+static void
+relais_application_shutdown (GApplication *application)
+{
+  RelaisApplication *self = RELAIS_APPLICATION (application);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->idle_id, g_source_remove);
+
+  if (self->window != NULL)
+    {
+      relais_window_set_can_close (self->window, TRUE);
+      gtk_window_destroy (GTK_WINDOW (self->window));
+    }
+
+  G_APPLICATION_CLASS (relais_application_parent_class)->shutdown (application);
+}
+
+static void
+relais_application_dispose (GObject *object)
+{
+  RelaisApplication *self = (RelaisApplication *)object;
+
+  g_clear_handle_id (&self->idle_id, g_source_remove);
+  g_clear_object (&self->session);
+  g_clear_object (&self->context);
+  g_clear_object (&self->config);
+  g_clear_object (&self->cancellable);
+
+  G_OBJECT_CLASS (relais_application_parent_class)->dispose (object);
+}
+
+static void
+relais_application_class_init (RelaisApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->dispose = relais_application_dispose;
+
+  app_class->handle_local_options = relais_application_handle_local_options;
+  app_class->startup = relais_application_startup;
+  app_class->activate = relais_application_activate;
+  app_class->shutdown = relais_application_shutdown;
+}
+
+static void
+relais_application_init (RelaisApplication *self)
+{
+  static const GOptionEntry entries[] = {
+    { "config", 'c', 0, G_OPTION_ARG_FILENAME, NULL,
+      N_("Fichier de configuration à utiliser"), N_("FICHIER") },
+    { "check-config", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+      N_("Vérifier un fichier de configuration et quitter"), N_("FICHIER") },
+    { "hash-pin", 0, 0, G_OPTION_ARG_NONE, NULL,
+      N_("Lire un code agent sur l'entrée standard et afficher sa ligne pin-hash"), NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, NULL,
+      N_("Afficher la version et quitter"), NULL },
+    { NULL }
+  };
+
+  self->cancellable = g_cancellable_new ();
+  g_application_add_main_option_entries (G_APPLICATION (self), entries);
+}
+
+RelaisApplication *
+relais_application_new (void)
+{
+  return g_object_new (RELAIS_TYPE_APPLICATION,
+                       "application-id", APP_ID,
+                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       NULL);
+}
+
+RelaisContext *
+relais_application_get_context (RelaisApplication *self)
+{
+  g_return_val_if_fail (RELAIS_IS_APPLICATION (self), NULL);
+  return self->context;
+}
+
+RelaisSession *
+relais_application_get_session (RelaisApplication *self)
+{
+  g_return_val_if_fail (RELAIS_IS_APPLICATION (self), NULL);
+  return self->session;
+}
+
+GtkWindow *
+relais_application_get_main_window (RelaisApplication *self)
+{
+  g_return_val_if_fail (RELAIS_IS_APPLICATION (self), NULL);
+  return GTK_WINDOW (self->window);
+}
+
+int
+relais_application_get_exit_status (RelaisApplication *self)
+{
+  g_return_val_if_fail (RELAIS_IS_APPLICATION (self), 1);
+  return self->exit_status;
+}
+
+void
+relais_application_init_i18n (void)
+{
+  const char *localedir = g_getenv ("RELAIS_LOCALEDIR");
+  const char *locale = setlocale (LC_ALL, "");
+
+  /* glibc ignores LANGUAGE under the plain "C" locale, which is what a
+   * bare kiosk session or CI gets: C.UTF-8 behaves the same otherwise. */
+  if (locale == NULL || g_str_equal (locale, "C") || g_str_equal (locale, "POSIX"))
+    setlocale (LC_ALL, "C.UTF-8");
+
+  if (localedir == NULL)
+    {
+      g_autofree char *installed = g_build_filename (LOCALEDIR, "en", "LC_MESSAGES",
+                                                     GETTEXT_PACKAGE ".mo", NULL);
+
+      localedir = g_file_test (installed, G_FILE_TEST_EXISTS) ? LOCALEDIR : BUILD_LOCALEDIR;
+    }
+
+  bindtextdomain (GETTEXT_PACKAGE, localedir);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+}

@@ -1,0 +1,45 @@
+/* relais-application.h
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "relais-context.h"
+#include "relais-session.h"
+
+G_BEGIN_DECLS
+
+#define RELAIS_TYPE_APPLICATION (relais_application_get_type ())
+G_DECLARE_FINAL_TYPE (RelaisApplication, relais_application, RELAIS, APPLICATION, GtkApplication)
+
+/* The kiosk. Agent operations are actions on the application so that
+ * buttons, tests and `gapplication action org.relais.Kiosk …` share them:
+ *
+ *   app.agent                  show the PIN pad
+ *   app.unlock        s        check a PIN, open the desk
+ *   app.lock                   close the desk
+ *   app.new-ticket    (ssss)   service, sub-service, name, note
+ *   app.call-next              call the first waiting ticket
+ *   app.call-ticket   x        call a given ticket
+ *   app.start-session          the called person is at the booth
+ *   app.finish-session         the booth's session is over
+ *   app.mark-absent   x        a ticket's person is not here
+ *   app.cancel-ticket x        a ticket is withdrawn
+ *   app.move-ticket   (xi)     move a waiting ticket by n places
+ *   app.quit                   leave the kiosk (desk unlocked only)
+ */
+RelaisApplication *relais_application_new          (void);
+
+/* NULL until start-up built it. */
+RelaisContext     *relais_application_get_context  (RelaisApplication *self);
+RelaisSession     *relais_application_get_session  (RelaisApplication *self);
+GtkWindow         *relais_application_get_main_window (RelaisApplication *self);
+/* Non-zero when start-up failed (the store could not open, say). */
+int                relais_application_get_exit_status (RelaisApplication *self);
+/* Points gettext at the installed catalogues, or at the build tree's when
+ * running uninstalled, and picks a locale gettext honours LANGUAGE in. */
+void               relais_application_init_i18n    (void);
+
+G_END_DECLS

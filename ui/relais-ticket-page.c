@@ -1,0 +1,214 @@
+/* relais-ticket-page.c
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#define G_LOG_DOMAIN "relais-ticket-page"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "relais-queue-watch.h"
+#include "relais-ticket-page.h"
+#include "relais-ui-util.h"
+
+struct _RelaisTicketPage
+{
+  GtkWidget         parent_instance;
+
+  RelaisContext    *context;
+  RelaisQueueWatch *watch;
+  gboolean          in_session;
+
+  GtkWidget        *root;
+  GtkImage         *icon;
+  GtkLabel         *code_label;
+  GtkLabel         *title_label;
+  GtkLabel         *service_label;
+  GtkLabel         *text_label;
+  GtkButton        *main_button;
+  GtkImage         *main_icon;
+  GtkLabel         *main_label;
+};
+
+G_DEFINE_FINAL_TYPE (RelaisTicketPage, relais_ticket_page, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_CONTEXT,
+  PROP_MODE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+update (RelaisTicketPage *self)
+{
+  RelaisTicket *current = relais_queue_get_current (relais_context_get_queue (self->context));
+  RelaisDirectory *directory = relais_context_get_directory (self->context);
+  g_autofree char *service = NULL;
+
+  if (current == NULL)
+    {
+      gtk_label_set_label (self->code_label, "");
+      gtk_label_set_label (self->service_label, "");
+      return;
+    }
+
+  gtk_label_set_label (self->code_label, relais_ticket_get_code (current));
+  service = g_strdup_printf ("%s — %s",
+                             relais_ui_service_name (directory, relais_ticket_get_service_id (current)),
+                             relais_ui_subservice_name (directory,
+                                                        relais_ticket_get_service_id (current),
+                                                        relais_ticket_get_subservice_id (current)));
+  gtk_label_set_label (self->service_label, service);
+}
+
+static void
+queue_changed_cb (RelaisTicketPage *self)
+{
+  update (self);
+}
+
+static void
+relais_ticket_page_constructed (GObject *object)
+{
+  RelaisTicketPage *self = (RelaisTicketPage *)object;
+
+  G_OBJECT_CLASS (relais_ticket_page_parent_class)->constructed (object);
+
+  if (self->in_session)
+    {
+      gtk_image_set_from_icon_name (self->icon, "camera-web-symbolic");
+      gtk_label_set_label (self->title_label, _("Votre rendez-vous"));
+      gtk_label_set_label (self->text_label,
+                           _("Restez face à l'écran. Quand c'est fini, touchez « J'ai terminé »."));
+      gtk_image_set_from_icon_name (self->main_icon, "emblem-ok-symbolic");
+      gtk_label_set_label (self->main_label, _("J'ai terminé"));
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->main_button), "app.finish-session");
+    }
+  else
+    {
+      gtk_image_set_from_icon_name (self->icon, "emoji-people-symbolic");
+      gtk_label_set_label (self->title_label, _("C'est votre tour !"));
+      gtk_label_set_label (self->text_label,
+                           _("Installez-vous face à l'écran, puis touchez le bouton."));
+      gtk_image_set_from_icon_name (self->main_icon, "user-available-symbolic");
+      gtk_label_set_label (self->main_label, _("Je suis là"));
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->main_button), "app.start-session");
+    }
+
+  self->watch = relais_queue_watch_new (relais_context_get_queue (self->context));
+  g_signal_connect_object (self->watch, "changed",
+                           G_CALLBACK (queue_changed_cb), self, G_CONNECT_SWAPPED);
+  update (self);
+}
+
+static void
+relais_ticket_page_dispose (GObject *object)
+{
+  RelaisTicketPage *self = (RelaisTicketPage *)object;
+
+  g_clear_object (&self->watch);
+  gtk_widget_dispose_template (GTK_WIDGET (self), RELAIS_TYPE_TICKET_PAGE);
+  g_clear_object (&self->context);
+
+  G_OBJECT_CLASS (relais_ticket_page_parent_class)->dispose (object);
+}
+
+static void
+relais_ticket_page_set_property (GObject      *object,
+                                 guint         prop_id,
+                                 const GValue *value,
+                                 GParamSpec   *pspec)
+{
+  RelaisTicketPage *self = RELAIS_TICKET_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONTEXT:
+      self->context = g_value_dup_object (value);
+      break;
+
+    case PROP_MODE:
+      self->in_session = g_strcmp0 (g_value_get_string (value), "session") == 0;
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+relais_ticket_page_get_property (GObject    *object,
+                                 guint       prop_id,
+                                 GValue     *value,
+                                 GParamSpec *pspec)
+{
+  RelaisTicketPage *self = RELAIS_TICKET_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONTEXT:
+      g_value_set_object (value, self->context);
+      break;
+
+    case PROP_MODE:
+      g_value_set_string (value, self->in_session ? "session" : "your-turn");
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+relais_ticket_page_class_init (RelaisTicketPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->constructed = relais_ticket_page_constructed;
+  object_class->dispose = relais_ticket_page_dispose;
+  object_class->get_property = relais_ticket_page_get_property;
+  object_class->set_property = relais_ticket_page_set_property;
+
+  properties[PROP_CONTEXT] =
+    g_param_spec_object ("context", NULL, NULL,
+                         RELAIS_TYPE_CONTEXT,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_MODE] =
+    g_param_spec_string ("mode", NULL, NULL,
+                         "your-turn",
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/relais/Kiosk/relais-ticket-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, RelaisTicketPage, root);
+  gtk_widget_class_bind_template_child (widget_class, RelaisTicketPage, icon);
+  gtk_widget_class_bind_template_child (widget_class, RelaisTicketPage, code_label);
+  gtk_widget_class_bind_template_child (widget_class, RelaisTicketPage, title_label);
+  gtk_widget_class_bind_template_child (widget_class, RelaisTicketPage, service_label);
+  gtk_widget_class_bind_template_child (widget_class, RelaisTicketPage, text_label);
+  gtk_widget_class_bind_template_child (widget_class, RelaisTicketPage, main_button);
+  gtk_widget_class_bind_template_child (widget_class, RelaisTicketPage, main_icon);
+  gtk_widget_class_bind_template_child (widget_class, RelaisTicketPage, main_label);
+}
+
+static void
+relais_ticket_page_init (RelaisTicketPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+GtkWidget *
+relais_ticket_page_new (RelaisContext *context,
+                        const char    *mode)
+{
+  return g_object_new (RELAIS_TYPE_TICKET_PAGE,
+                       "context", context,
+                       "mode", mode,
+                       NULL);
+}

@@ -1,0 +1,322 @@
+/* relais-window.c
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#define G_LOG_DOMAIN "relais-window"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "relais-attract-page.h"
+#include "relais-desk-page.h"
+#include "relais-pin-page.h"
+#include "relais-ticket-page.h"
+#include "relais-window.h"
+
+#define NOTICE_SECONDS 8
+
+struct _RelaisWindow
+{
+  GtkApplicationWindow  parent_instance;
+
+  RelaisContext        *context;
+  gboolean              can_close;
+  guint                 notice_id;
+
+  GtkStack             *pages;
+  GtkRevealer          *notice_revealer;
+  GtkWidget            *notice_box;
+  GtkImage             *notice_icon;
+  GtkLabel             *notice_label;
+
+  RelaisAttractPage    *attract_page;
+  RelaisPinPage        *pin_page;
+  RelaisDeskPage       *desk_page;
+};
+
+G_DEFINE_FINAL_TYPE (RelaisWindow, relais_window, GTK_TYPE_APPLICATION_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_CONTEXT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+notice_close_cb (RelaisWindow *self)
+{
+  g_clear_handle_id (&self->notice_id, g_source_remove);
+  gtk_revealer_set_reveal_child (self->notice_revealer, FALSE);
+}
+
+static gboolean
+notice_timeout_cb (gpointer user_data)
+{
+  RelaisWindow *self = user_data;
+
+  self->notice_id = 0;
+  gtk_revealer_set_reveal_child (self->notice_revealer, FALSE);
+
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+relais_window_close_request (GtkWindow *window)
+{
+  RelaisWindow *self = RELAIS_WINDOW (window);
+
+  /* Alt+F4 or a compositor's close: a kiosk does not go away unless the
+   * agent asked for it from the unlocked desk. */
+  if (!self->can_close)
+    {
+      g_debug ("Refusing to close: the desk is locked");
+      return TRUE;
+    }
+
+  return GTK_WINDOW_CLASS (relais_window_parent_class)->close_request (window);
+}
+
+static void
+fit_monitor (RelaisWindow *self)
+{
+  GdkDisplay *display = gtk_widget_get_display (GTK_WIDGET (self));
+  GListModel *monitors = gdk_display_get_monitors (display);
+  g_autoptr(GdkMonitor) monitor = g_list_model_get_item (monitors, 0);
+
+  /* With no window manager (cage aside, e.g. plain Xvfb) fullscreen does
+   * nothing: make the window as large as the monitor anyway. */
+  if (monitor != NULL)
+    {
+      GdkRectangle geometry;
+
+      gdk_monitor_get_geometry (monitor, &geometry);
+      gtk_window_set_default_size (GTK_WINDOW (self), geometry.width, geometry.height);
+    }
+
+  gtk_window_fullscreen (GTK_WINDOW (self));
+}
+
+static void
+relais_window_constructed (GObject *object)
+{
+  RelaisWindow *self = (RelaisWindow *)object;
+  GtkWidget *page;
+
+  G_OBJECT_CLASS (relais_window_parent_class)->constructed (object);
+
+  page = g_object_new (RELAIS_TYPE_ATTRACT_PAGE, "context", self->context, NULL);
+  self->attract_page = RELAIS_ATTRACT_PAGE (page);
+  gtk_stack_add_named (self->pages, page, "attract");
+
+  page = g_object_new (RELAIS_TYPE_PIN_PAGE, "context", self->context, NULL);
+  self->pin_page = RELAIS_PIN_PAGE (page);
+  gtk_stack_add_named (self->pages, page, "unlock");
+
+  page = g_object_new (RELAIS_TYPE_DESK_PAGE, "context", self->context, NULL);
+  self->desk_page = RELAIS_DESK_PAGE (page);
+  gtk_stack_add_named (self->pages, page, "desk");
+
+  gtk_stack_add_named (self->pages, relais_ticket_page_new (self->context, "your-turn"), "your-turn");
+  gtk_stack_add_named (self->pages, relais_ticket_page_new (self->context, "session"), "session");
+
+  gtk_stack_set_visible_child_name (self->pages, "attract");
+
+  fit_monitor (self);
+}
+
+static void
+relais_window_dispose (GObject *object)
+{
+  RelaisWindow *self = (RelaisWindow *)object;
+
+  g_clear_handle_id (&self->notice_id, g_source_remove);
+  gtk_widget_dispose_template (GTK_WIDGET (self), RELAIS_TYPE_WINDOW);
+  g_clear_object (&self->context);
+
+  G_OBJECT_CLASS (relais_window_parent_class)->dispose (object);
+}
+
+static void
+relais_window_set_property (GObject      *object,
+                            guint         prop_id,
+                            const GValue *value,
+                            GParamSpec   *pspec)
+{
+  RelaisWindow *self = RELAIS_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONTEXT:
+      self->context = g_value_dup_object (value);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+relais_window_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  RelaisWindow *self = RELAIS_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONTEXT:
+      g_value_set_object (value, self->context);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+relais_window_class_init (RelaisWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->constructed = relais_window_constructed;
+  object_class->dispose = relais_window_dispose;
+  object_class->get_property = relais_window_get_property;
+  object_class->set_property = relais_window_set_property;
+
+  window_class->close_request = relais_window_close_request;
+
+  properties[PROP_CONTEXT] =
+    g_param_spec_object ("context", NULL, NULL,
+                         RELAIS_TYPE_CONTEXT,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/relais/Kiosk/relais-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, RelaisWindow, pages);
+  gtk_widget_class_bind_template_child (widget_class, RelaisWindow, notice_revealer);
+  gtk_widget_class_bind_template_child (widget_class, RelaisWindow, notice_box);
+  gtk_widget_class_bind_template_child (widget_class, RelaisWindow, notice_icon);
+  gtk_widget_class_bind_template_child (widget_class, RelaisWindow, notice_label);
+  gtk_widget_class_bind_template_callback (widget_class, notice_close_cb);
+}
+
+static void
+relais_window_init (RelaisWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+RelaisWindow *
+relais_window_new (GtkApplication *application,
+                   RelaisContext  *context)
+{
+  return g_object_new (RELAIS_TYPE_WINDOW,
+                       "application", application,
+                       "context", context,
+                       NULL);
+}
+
+void
+relais_window_set_page (RelaisWindow *self,
+                        const char   *page_name)
+{
+  g_return_if_fail (RELAIS_IS_WINDOW (self));
+  g_return_if_fail (gtk_stack_get_child_by_name (self->pages, page_name) != NULL);
+
+  if (g_str_equal (page_name, "unlock"))
+    relais_pin_page_reset (self->pin_page);
+  else if (g_str_equal (page_name, "desk")
+           && g_strcmp0 (gtk_stack_get_visible_child_name (self->pages), "desk") != 0)
+    relais_desk_page_reset_walk_in (self->desk_page);
+
+  gtk_stack_set_visible_child_name (self->pages, page_name);
+}
+
+const char *
+relais_window_get_page (RelaisWindow *self)
+{
+  g_return_val_if_fail (RELAIS_IS_WINDOW (self), NULL);
+
+  return gtk_stack_get_visible_child_name (self->pages);
+}
+
+void
+relais_window_show_notice (RelaisWindow *self,
+                           const char   *message,
+                           gboolean      is_error)
+{
+  g_return_if_fail (RELAIS_IS_WINDOW (self));
+
+  gtk_label_set_label (self->notice_label, message);
+  gtk_image_set_from_icon_name (self->notice_icon,
+                                is_error ? "dialog-warning-symbolic" : "emblem-ok-symbolic");
+  if (is_error)
+    gtk_widget_add_css_class (self->notice_box, "error");
+  else
+    gtk_widget_remove_css_class (self->notice_box, "error");
+
+  gtk_revealer_set_reveal_child (self->notice_revealer, TRUE);
+
+  g_clear_handle_id (&self->notice_id, g_source_remove);
+  self->notice_id = g_timeout_add_seconds (NOTICE_SECONDS, notice_timeout_cb, self);
+}
+
+const char *
+relais_window_get_notice (RelaisWindow *self)
+{
+  g_return_val_if_fail (RELAIS_IS_WINDOW (self), NULL);
+
+  if (!gtk_revealer_get_reveal_child (self->notice_revealer))
+    return NULL;
+
+  return gtk_label_get_label (self->notice_label);
+}
+
+void
+relais_window_set_can_close (RelaisWindow *self,
+                             gboolean      can_close)
+{
+  g_return_if_fail (RELAIS_IS_WINDOW (self));
+
+  self->can_close = can_close;
+}
+
+void
+relais_window_set_unlock_feedback (RelaisWindow *self,
+                                   const char   *message,
+                                   gboolean      busy)
+{
+  g_return_if_fail (RELAIS_IS_WINDOW (self));
+
+  relais_pin_page_set_feedback (self->pin_page, message, busy);
+}
+
+RelaisAttractPage *
+relais_window_get_attract_page (RelaisWindow *self)
+{
+  g_return_val_if_fail (RELAIS_IS_WINDOW (self), NULL);
+
+  return self->attract_page;
+}
+
+RelaisDeskPage *
+relais_window_get_desk_page (RelaisWindow *self)
+{
+  g_return_val_if_fail (RELAIS_IS_WINDOW (self), NULL);
+
+  return self->desk_page;
+}
+
+RelaisPinPage *
+relais_window_get_pin_page (RelaisWindow *self)
+{
+  g_return_val_if_fail (RELAIS_IS_WINDOW (self), NULL);
+
+  return self->pin_page;
+}

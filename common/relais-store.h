@@ -95,4 +95,17 @@ gboolean      relais_store_set_setting         (RelaisStore  *self,
                                                 const char   *value,
                                                 GError      **error);
 
+/* Start-up self-check and crash tests: PRAGMA integrity_check, foreign
+ * keys, and the queue's own invariants (codes match numbers, ended tickets
+ * hold nothing personal, at most one ticket holds the booth). */
+gboolean      relais_store_check_integrity     (RelaisStore  *self,
+                                                GError      **error);
+
+/* Tests only: runs @sql as is. Migration tests fill a database held at an
+ * old schema version, which the domain API above (written for the current
+ * schema) cannot do. Never call it from the application. */
+gboolean      relais_store_exec_for_tests      (RelaisStore  *self,
+                                                const char   *sql,
+                                                GError      **error);
+
 G_END_DECLS

@@ -1,0 +1,772 @@
+/* relais-config.c
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#define G_LOG_DOMAIN "relais-config"
+
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gi18n-lib.h>
+#include <sodium.h>
+
+#include "relais-config.h"
+#include "relais-error.h"
+
+/* The demo PIN and its hash, computed once with crypto_pwhash_str()
+ * (OPSLIMIT_INTERACTIVE, MEMLIMIT_INTERACTIVE): hashing at start-up would
+ * cost 64 MiB and about 0.3 s on a kiosk PC for a value that never changes. */
+#define DEMO_PIN      "1234"
+#define DEMO_PIN_HASH "$argon2id$v=19$m=65536,t=2,p=1$lQ4diUORo2tozGMEeErUhQ$oRtI51aiHk+iu90cImGmcALjB4+dvgGU1U502phfDPI"
+
+#define DIRECTORY_SAMPLE "directory.sample.json"
+
+/* Longest value quoted back in an error message: a pasted blob must not
+ * bury the other errors. */
+#define MAX_QUOTED_CHARS 60
+
+struct _RelaisConfig
+{
+  GObject parent_instance;
+
+  char *source;
+
+  char *site_name;       /* NULL: the translated default */
+  char *language;
+  char *store_path;
+
+  char *pin_hash;        /* NULL: demo hash */
+  guint idle_lock_seconds;
+  guint max_pin_attempts;
+  guint lockout_seconds;
+
+  guint retention_days;
+
+  char *directory_file;
+
+  char *janus_url;
+  char *ca_file;
+};
+
+G_DEFINE_FINAL_TYPE (RelaisConfig, relais_config, G_TYPE_OBJECT)
+
+typedef enum
+{
+  KEY_STRING,
+  KEY_LANGUAGE,
+  KEY_ABSOLUTE_PATH,
+  KEY_READABLE_FILE,
+  KEY_PIN_HASH,
+  KEY_UINT,
+  KEY_HTTP_URL,
+} KeyKind;
+
+typedef struct
+{
+  const char *group;
+  const char *key;
+  KeyKind     kind;
+  guint       min;       /* KEY_UINT only */
+  guint       max;
+  gsize       offset;    /* of the field in RelaisConfig */
+} KeySpec;
+
+#define FIELD(name) G_STRUCT_OFFSET (RelaisConfig, name)
+
+/* The whole schema: a key missing here is an error in the file. Keep
+ * packaging/kiosk.conf.example in step. */
+static const KeySpec key_specs[] = {
+  { "kiosk",     "site-name",         KEY_STRING,        0,    0,    FIELD (site_name) },
+  { "kiosk",     "language",          KEY_LANGUAGE,      0,    0,    FIELD (language) },
+  { "kiosk",     "store-path",        KEY_ABSOLUTE_PATH, 0,    0,    FIELD (store_path) },
+  { "agent",     "pin-hash",          KEY_PIN_HASH,      0,    0,    FIELD (pin_hash) },
+  { "agent",     "idle-lock-seconds", KEY_UINT,          15,   3600, FIELD (idle_lock_seconds) },
+  { "agent",     "max-pin-attempts",  KEY_UINT,          1,    10,   FIELD (max_pin_attempts) },
+  { "agent",     "lockout-seconds",   KEY_UINT,          5,    3600, FIELD (lockout_seconds) },
+  { "queue",     "retention-days",    KEY_UINT,          1,    3650, FIELD (retention_days) },
+  { "directory", "file",              KEY_READABLE_FILE, 0,    0,    FIELD (directory_file) },
+  { "gateway",   "janus-url",         KEY_HTTP_URL,      0,    0,    FIELD (janus_url) },
+  { "gateway",   "ca-file",           KEY_READABLE_FILE, 0,    0,    FIELD (ca_file) },
+};
+
+static const char * const known_groups[] = {
+  "kiosk", "agent", "queue", "directory", "gateway",
+};
+
+static gboolean
+is_known_group (const char *group)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (known_groups); i++)
+    if (g_str_equal (group, known_groups[i]))
+      return TRUE;
+  return FALSE;
+}
+
+static const KeySpec *
+find_key_spec (const char *group,
+               const char *key)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (key_specs); i++)
+    if (g_str_equal (group, key_specs[i].group) && g_str_equal (key, key_specs[i].key))
+      return &key_specs[i];
+  return NULL;
+}
+
+/* Returns the value as it can be shown in an error: valid UTF-8, one
+ * line, and not longer than MAX_QUOTED_CHARS. */
+static char *
+quote_value (const char *value)
+{
+  g_autofree char *valid = g_utf8_make_valid (value, -1);
+  GString *out = g_string_new (NULL);
+  glong n = 0;
+
+  for (const char *p = valid; *p != '\0'; p = g_utf8_next_char (p), n++)
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (n == MAX_QUOTED_CHARS)
+        {
+          g_string_append (out, "…");
+          break;
+        }
+      if (g_unichar_iscntrl (c))
+        g_string_append_c (out, ' ');
+      else
+        g_string_append_unichar (out, c);
+    }
+
+  return g_string_free (out, FALSE);
+}
+
+static void add_key_error (GString    *errors,
+                           const char *source,
+                           const char *group,
+                           const char *key,
+                           const char *format,
+                           ...) G_GNUC_PRINTF (5, 6);
+
+static void
+add_key_error (GString    *errors,
+               const char *source,
+               const char *group,
+               const char *key,
+               const char *format,
+               ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  if (errors->len > 0)
+    g_string_append_c (errors, '\n');
+  if (key != NULL)
+    g_string_append_printf (errors, "%s: [%s] %s : %s", source, group, key, message);
+  else
+    g_string_append_printf (errors, "%s: [%s] : %s", source, group, message);
+}
+
+static void add_line_error (GString    *errors,
+                            const char *source,
+                            guint       line,
+                            const char *format,
+                            ...) G_GNUC_PRINTF (4, 5);
+
+static void
+add_line_error (GString    *errors,
+                const char *source,
+                guint       line,
+                const char *format,
+                ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  if (errors->len > 0)
+    g_string_append_c (errors, '\n');
+  g_string_append_printf (errors, "%s:%u: %s", source, line, message);
+}
+
+/* GKeyFile says what is wrong with a line but not which line it is, and
+ * it silently keeps the last of two identical keys. This pass, which
+ * follows GKeyFile's own rules for lines, gives IT staff a line number
+ * and catches a key set twice. Returns FALSE if it found a problem. */
+static gboolean
+check_lines (const char *data,
+             const char *source,
+             GString    *errors)
+{
+  g_auto(GStrv) lines = g_strsplit (data, "\n", -1);
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *group = NULL;
+  gboolean in_broken_group = FALSE;
+  gboolean ok = TRUE;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      guint line_number = i + 1;
+      const char *line = lines[i];
+      g_autofree char *stripped = NULL;
+      const char *equal;
+
+      if (!g_utf8_validate (line, -1, NULL))
+        {
+          add_line_error (errors, source, line_number,
+                          _("ligne invalide : texte UTF-8 attendu"));
+          ok = FALSE;
+          continue;
+        }
+
+      stripped = g_strstrip (g_strdup (line));
+      if (*stripped == '\0' || *stripped == '#')
+        continue;
+
+      if (*stripped == '[')
+        {
+          gsize len = strlen (stripped);
+
+          if (len < 3 || stripped[len - 1] != ']')
+            {
+              g_autofree char *quoted = quote_value (stripped);
+
+              add_line_error (errors, source, line_number,
+                              _("en-tête de groupe invalide : « [groupe] » attendu, « %s » trouvé"),
+                              quoted);
+              ok = FALSE;
+              /* Its keys belong to the broken header: say nothing more
+               * about them. */
+              in_broken_group = TRUE;
+              continue;
+            }
+          g_free (group);
+          group = g_strndup (stripped + 1, len - 2);
+          in_broken_group = FALSE;
+          continue;
+        }
+
+      equal = strchr (stripped, '=');
+      if (equal == NULL || equal == stripped)
+        {
+          g_autofree char *quoted = quote_value (stripped);
+
+          add_line_error (errors, source, line_number,
+                          _("ligne invalide : « clé=valeur », « [groupe] » ou « # commentaire » attendu, « %s » trouvé"),
+                          quoted);
+          ok = FALSE;
+          continue;
+        }
+
+      if (in_broken_group)
+        continue;
+
+      if (group == NULL)
+        {
+          add_line_error (errors, source, line_number,
+                          _("clé hors de tout groupe : le fichier doit commencer par un groupe, par exemple « [kiosk] »"));
+          ok = FALSE;
+          continue;
+        }
+
+      {
+        g_autofree char *key = g_strstrip (g_strndup (stripped, equal - stripped));
+        char *id = g_strdup_printf ("%s\n%s", group, key);
+        guint previous = GPOINTER_TO_UINT (g_hash_table_lookup (seen, id));
+
+        if (previous != 0)
+          {
+            add_line_error (errors, source, line_number,
+                            _("[%s] %s : clé déjà définie ligne %u"),
+                            group, key, previous);
+            ok = FALSE;
+            g_free (id);
+          }
+        else
+          {
+            g_hash_table_insert (seen, id, GUINT_TO_POINTER (line_number));
+          }
+      }
+    }
+
+  return ok;
+}
+
+static gboolean
+is_readable_file (const char *path)
+{
+  return g_file_test (path, G_FILE_TEST_IS_REGULAR) && access (path, R_OK) == 0;
+}
+
+/* Checks one value against its spec and stores it. Returns FALSE (with a
+ * line added to @errors) when the value is not acceptable. */
+static gboolean
+parse_value (RelaisConfig  *self,
+             const KeySpec *spec,
+             const char    *raw,
+             const char    *base_dir,
+             GString       *errors)
+{
+  g_autofree char *value = g_strstrip (g_strdup (raw));
+  g_autofree char *quoted = quote_value (value);
+  gpointer field = G_STRUCT_MEMBER_P (self, spec->offset);
+  char **string_field = field;
+
+  if (*value == '\0')
+    {
+      add_key_error (errors, self->source, spec->group, spec->key,
+                     _("valeur vide : commentez la ligne pour garder la valeur par défaut"));
+      return FALSE;
+    }
+
+  switch (spec->kind)
+    {
+    case KEY_STRING:
+      g_free (*string_field);
+      *string_field = g_steal_pointer (&value);
+      return TRUE;
+
+    case KEY_LANGUAGE:
+      if (!g_str_equal (value, "fr") && !g_str_equal (value, "en"))
+        {
+          add_key_error (errors, self->source, spec->group, spec->key,
+                         _("« fr » ou « en » attendu, « %s » trouvé"), quoted);
+          return FALSE;
+        }
+      g_free (*string_field);
+      *string_field = g_steal_pointer (&value);
+      return TRUE;
+
+    case KEY_ABSOLUTE_PATH:
+      if (!g_path_is_absolute (value))
+        {
+          add_key_error (errors, self->source, spec->group, spec->key,
+                         _("chemin absolu attendu, « %s » trouvé"), quoted);
+          return FALSE;
+        }
+      g_free (*string_field);
+      *string_field = g_canonicalize_filename (value, NULL);
+      return TRUE;
+
+    case KEY_READABLE_FILE:
+      {
+        g_autofree char *path = g_canonicalize_filename (value, base_dir);
+
+        if (!is_readable_file (path))
+          {
+            g_autofree char *quoted_path = quote_value (path);
+
+            add_key_error (errors, self->source, spec->group, spec->key,
+                           _("fichier lisible attendu, « %s » introuvable ou illisible"),
+                           quoted_path);
+            return FALSE;
+          }
+        g_free (*string_field);
+        *string_field = g_steal_pointer (&path);
+        return TRUE;
+      }
+
+    case KEY_PIN_HASH:
+      {
+        /* libsodium reads the hash as a char[crypto_pwhash_STRBYTES];
+         * hand it one. */
+        char buffer[crypto_pwhash_STRBYTES] = { 0 };
+        gsize len = strlen (value);
+
+        if (g_str_has_prefix (value, "$argon2id$") && len < sizeof buffer)
+          memcpy (buffer, value, len);
+
+        if (buffer[0] == '\0' ||
+            crypto_pwhash_str_needs_rehash (buffer,
+                                            crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                                            crypto_pwhash_MEMLIMIT_INTERACTIVE) == -1)
+          {
+            /* The value is not repeated: someone may have typed the PIN
+             * itself here, and this message reaches logs and screens. */
+            add_key_error (errors, self->source, spec->group, spec->key,
+                           _("hachage Argon2id attendu (« $argon2id$… », produit par « relais-kiosk --hash-pin »), "
+                             "autre chose trouvé (non recopié ici : ce pourrait être le code PIN lui-même)"));
+            return FALSE;
+          }
+        g_free (*string_field);
+        *string_field = g_steal_pointer (&value);
+        return TRUE;
+      }
+
+    case KEY_UINT:
+      {
+        guint64 number = 0;
+
+        if (!g_ascii_string_to_unsigned (value, 10, spec->min, spec->max, &number, NULL))
+          {
+            add_key_error (errors, self->source, spec->group, spec->key,
+                           _("nombre entier entre %u et %u attendu, « %s » trouvé"),
+                           spec->min, spec->max, quoted);
+            return FALSE;
+          }
+        *(guint *) field = (guint) number;
+        return TRUE;
+      }
+
+    case KEY_HTTP_URL:
+      {
+        g_autoptr(GUri) uri = g_uri_parse (value, G_URI_FLAGS_NONE, NULL);
+        const char *scheme = uri != NULL ? g_uri_get_scheme (uri) : NULL;
+        const char *host = uri != NULL ? g_uri_get_host (uri) : NULL;
+
+        if (scheme == NULL ||
+            (g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0) ||
+            host == NULL || *host == '\0')
+          {
+            add_key_error (errors, self->source, spec->group, spec->key,
+                           _("adresse http:// ou https:// attendue, « %s » trouvé"), quoted);
+            return FALSE;
+          }
+        g_free (*string_field);
+        *string_field = g_steal_pointer (&value);
+        return TRUE;
+      }
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static char *
+default_directory_file (void)
+{
+  g_autofree char *installed = g_build_filename (PKGDATADIR, DIRECTORY_SAMPLE, NULL);
+
+  if (g_file_test (installed, G_FILE_TEST_IS_REGULAR))
+    return g_steal_pointer (&installed);
+  return g_build_filename (SOURCE_DATADIR, DIRECTORY_SAMPLE, NULL);
+}
+
+static void
+relais_config_finalize (GObject *object)
+{
+  RelaisConfig *self = (RelaisConfig *) object;
+
+  g_free (self->source);
+  g_free (self->site_name);
+  g_free (self->language);
+  g_free (self->store_path);
+  g_free (self->pin_hash);
+  g_free (self->directory_file);
+  g_free (self->janus_url);
+  g_free (self->ca_file);
+
+  G_OBJECT_CLASS (relais_config_parent_class)->finalize (object);
+}
+
+static void
+relais_config_class_init (RelaisConfigClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = relais_config_finalize;
+}
+
+static void
+relais_config_init (RelaisConfig *self)
+{
+  self->language = g_strdup ("fr");
+  self->store_path = g_build_filename (g_get_user_data_dir (), "relais", "relais.db", NULL);
+  self->idle_lock_seconds = 120;
+  self->max_pin_attempts = 3;
+  self->lockout_seconds = 60;
+  self->retention_days = 90;
+  self->directory_file = default_directory_file ();
+}
+
+char *
+relais_config_find_file (const char *explicit_path)
+{
+  g_autofree char *user_file = NULL;
+
+  if (explicit_path != NULL)
+    return g_strdup (explicit_path);
+
+  user_file = g_build_filename (g_get_user_config_dir (), "relais", "kiosk.conf", NULL);
+  if (g_file_test (user_file, G_FILE_TEST_EXISTS))
+    return g_steal_pointer (&user_file);
+
+  if (g_file_test (RELAIS_CONFIG_SYSTEM_FILE, G_FILE_TEST_EXISTS))
+    return g_strdup (RELAIS_CONFIG_SYSTEM_FILE);
+
+  return NULL;
+}
+
+RelaisConfig *
+relais_config_new_default (void)
+{
+  return g_object_new (RELAIS_TYPE_CONFIG, NULL);
+}
+
+RelaisConfig *
+relais_config_new_from_file (const char  *path,
+                             GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *data = NULL;
+  g_autofree char *absolute = NULL;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!g_file_get_contents (path, &data, NULL, &local_error))
+    {
+      g_set_error (error, RELAIS_ERROR, RELAIS_ERROR_CONFIG,
+                   _("%s: impossible de lire le fichier de configuration : %s"),
+                   path, local_error->message);
+      return NULL;
+    }
+
+  /* Relative paths inside the file are resolved against its directory,
+   * so the name must be absolute. */
+  absolute = g_canonicalize_filename (path, NULL);
+
+  return relais_config_new_from_data (data, absolute, error);
+}
+
+RelaisConfig *
+relais_config_new_from_data (const char  *data,
+                             const char  *source_name,
+                             GError     **error)
+{
+  g_autoptr(RelaisConfig) self = NULL;
+  g_autoptr(GKeyFile) key_file = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GString) errors = NULL;
+  g_auto(GStrv) groups = NULL;
+  g_autofree char *base_dir = NULL;
+  gboolean pin_hash_ok = TRUE;
+
+  g_return_val_if_fail (data != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = g_object_new (RELAIS_TYPE_CONFIG, NULL);
+  self->source = g_strdup (source_name != NULL ? source_name : "<config>");
+  errors = g_string_new (NULL);
+
+  if (source_name != NULL && g_path_is_absolute (source_name))
+    base_dir = g_path_get_dirname (source_name);
+  else
+    base_dir = g_get_current_dir ();
+
+  if (!check_lines (data, self->source, errors))
+    {
+      g_set_error_literal (error, RELAIS_ERROR, RELAIS_ERROR_CONFIG, errors->str);
+      return NULL;
+    }
+
+  key_file = g_key_file_new ();
+  /* KEEP_TRANSLATIONS: otherwise "site-name[de]" would vanish without a
+   * word instead of being reported as an unknown key. */
+  if (!g_key_file_load_from_data (key_file, data, (gsize) -1, G_KEY_FILE_KEEP_TRANSLATIONS, &local_error))
+    {
+      /* check_lines() should have caught it; keep GKeyFile's word for
+       * whatever it did not. */
+      g_set_error (error, RELAIS_ERROR, RELAIS_ERROR_CONFIG,
+                   _("%s: erreur de syntaxe : %s"), self->source, local_error->message);
+      return NULL;
+    }
+
+  groups = g_key_file_get_groups (key_file, NULL);
+  for (guint i = 0; groups[i] != NULL; i++)
+    {
+      g_auto(GStrv) keys = NULL;
+
+      if (!is_known_group (groups[i]))
+        {
+          g_autofree char *quoted = quote_value (groups[i]);
+
+          if (errors->len > 0)
+            g_string_append_c (errors, '\n');
+          g_string_append_printf (errors,
+                                  _("%s: [%s] : groupe inconnu (attendu : [kiosk], [agent], [queue], [directory] ou [gateway])"),
+                                  self->source, quoted);
+          continue;
+        }
+
+      keys = g_key_file_get_keys (key_file, groups[i], NULL, NULL);
+      for (guint j = 0; keys != NULL && keys[j] != NULL; j++)
+        {
+          const KeySpec *spec = find_key_spec (groups[i], keys[j]);
+          g_autofree char *raw = NULL;
+
+          if (spec == NULL)
+            {
+              g_autofree char *quoted = quote_value (keys[j]);
+
+              if (errors->len > 0)
+                g_string_append_c (errors, '\n');
+              g_string_append_printf (errors, _("%s: [%s] %s : clé inconnue dans ce groupe"),
+                                      self->source, groups[i], quoted);
+              continue;
+            }
+
+          /* get_string rather than get_value: it undoes GKeyFile's
+           * escapes (\s, \\), as IT staff would expect for a path. */
+          raw = g_key_file_get_string (key_file, groups[i], keys[j], &local_error);
+          if (raw == NULL)
+            {
+              add_key_error (errors, self->source, spec->group, spec->key,
+                             _("valeur illisible : %s"), local_error->message);
+              g_clear_error (&local_error);
+              if (spec->kind == KEY_PIN_HASH)
+                pin_hash_ok = FALSE;
+              continue;
+            }
+
+          if (!parse_value (self, spec, raw, base_dir, errors) && spec->kind == KEY_PIN_HASH)
+            pin_hash_ok = FALSE;
+        }
+    }
+
+  if (self->janus_url != NULL && self->pin_hash == NULL && pin_hash_ok)
+    add_key_error (errors, self->source, "agent", "pin-hash",
+                   _("obligatoire quand [gateway] janus-url est défini (créez-le avec « relais-kiosk --hash-pin »), absent"));
+
+  if (errors->len > 0)
+    {
+      g_set_error_literal (error, RELAIS_ERROR, RELAIS_ERROR_CONFIG, errors->str);
+      return NULL;
+    }
+
+  g_debug ("Configuration read from %s (%s)", self->source,
+           self->janus_url != NULL ? "gateway" : "demo");
+
+  return g_steal_pointer (&self);
+}
+
+const char *
+relais_config_get_source (RelaisConfig *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CONFIG (self), NULL);
+
+  return self->source;
+}
+
+gboolean
+relais_config_is_demo (RelaisConfig *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CONFIG (self), TRUE);
+
+  return self->janus_url == NULL;
+}
+
+const char *
+relais_config_get_site_name (RelaisConfig *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CONFIG (self), NULL);
+
+  if (self->site_name != NULL)
+    return self->site_name;
+  /* Translated on each call: the language may be chosen after the
+   * configuration is read. */
+  if (relais_config_is_demo (self))
+    return _("Point d'accueil Relais (démonstration)");
+  return _("Point d'accueil Relais");
+}
+
+const char *
+relais_config_get_language (RelaisConfig *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CONFIG (self), NULL);
+
+  return self->language;
+}
+
+const char *
+relais_config_get_store_path (RelaisConfig *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CONFIG (self), NULL);
+
+  return self->store_path;
+}
+
+const char *
+relais_config_get_pin_hash (RelaisConfig *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CONFIG (self), NULL);
+
+  if (self->pin_hash != NULL)
+    return self->pin_hash;
+  /* Outside demo mode a missing hash fails parsing, so this is the demo. */
+  return DEMO_PIN_HASH;
+}
+
+const char *
+relais_config_get_demo_pin (RelaisConfig *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CONFIG (self), NULL);
+
+  if (relais_config_is_demo (self) && self->pin_hash == NULL)
+    return DEMO_PIN;
+  return NULL;
+}
+
+guint
+relais_config_get_idle_lock_seconds (RelaisConfig *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CONFIG (self), 0);
+
+  return self->idle_lock_seconds;
+}
+
+guint
+relais_config_get_max_pin_attempts (RelaisConfig *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CONFIG (self), 0);
+
+  return self->max_pin_attempts;
+}
+
+guint
+relais_config_get_lockout_seconds (RelaisConfig *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CONFIG (self), 0);
+
+  return self->lockout_seconds;
+}
+
+guint
+relais_config_get_retention_days (RelaisConfig *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CONFIG (self), 0);
+
+  return self->retention_days;
+}
+
+const char *
+relais_config_get_directory_file (RelaisConfig *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CONFIG (self), NULL);
+
+  return self->directory_file;
+}
+
+const char *
+relais_config_get_janus_url (RelaisConfig *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CONFIG (self), NULL);
+
+  return self->janus_url;
+}
+
+const char *
+relais_config_get_ca_file (RelaisConfig *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CONFIG (self), NULL);
+
+  return self->ca_file;
+}

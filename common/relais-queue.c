@@ -553,7 +553,8 @@ relais_queue_get_waiting_position (RelaisQueue  *self,
   return 0;
 }
 
-/* Returns: (transfer full): the called ticket, which stays in the model. */
+/* Returns: (transfer none): the called ticket, now the current one; the
+ * model holds it until it ends. */
 RelaisTicket *
 relais_queue_call_next (RelaisQueue  *self,
                         GError      **error)
@@ -577,7 +578,7 @@ relais_queue_call_next (RelaisQueue  *self,
       if (!change_state (self, ticket, i, RELAIS_TICKET_CALLED, error))
         return NULL;
 
-      return g_steal_pointer (&ticket);
+      return relais_queue_get_current (self);
     }
 
   g_set_error_literal (error, RELAIS_ERROR, RELAIS_ERROR_QUEUE,

@@ -31,6 +31,7 @@ void          relais_queue_set_clock      (RelaisQueue      *self,
                                            RelaisClockFunc   clock,
                                            gpointer          user_data);
 
+/* Returns: (transfer full) the new waiting ticket, also in the model. */
 RelaisTicket *relais_queue_add            (RelaisQueue      *self,
                                            char              letter,
                                            const char       *service_id,
@@ -38,9 +39,11 @@ RelaisTicket *relais_queue_add            (RelaisQueue      *self,
                                            const char       *person_name,
                                            const char       *note,
                                            GError          **error);
+/* Returns: (transfer none) (nullable) an active ticket; the model holds it. */
 RelaisTicket *relais_queue_find           (RelaisQueue      *self,
                                            gint64            ticket_id);
-/* The ticket that holds the booth (called or in call), or NULL. */
+/* The ticket that holds the booth (called or in call), or NULL.
+ * Returns: (transfer none) (nullable) */
 RelaisTicket *relais_queue_get_current    (RelaisQueue      *self);
 guint         relais_queue_count_waiting  (RelaisQueue      *self);
 /* 1-based position among waiting tickets, 0 if not waiting. */
@@ -48,7 +51,8 @@ guint         relais_queue_get_waiting_position (RelaisQueue  *self,
                                                  RelaisTicket *ticket);
 
 /* Calls the first waiting ticket. Fails with RELAIS_ERROR_QUEUE when the
- * booth is taken or nobody waits. */
+ * booth is taken or nobody waits.
+ * Returns: (transfer none) the called ticket (now the current one). */
 RelaisTicket *relais_queue_call_next      (RelaisQueue      *self,
                                            GError          **error);
 /* Calls a given waiting ticket out of turn. */

@@ -654,7 +654,9 @@ relais_store_get_path (RelaisStore *self)
   return self->path;
 }
 
-static gint64
+/* Returns the new ticket as written, or NULL. Built from the values
+ * rather than read back, so that nothing can fail after the commit. */
+static RelaisTicket *
 add_ticket_in_transaction (RelaisStore  *self,
                            const char   *day,
                            const char    letter_str[2],
@@ -672,20 +674,20 @@ add_ticket_in_transaction (RelaisStore  *self,
   gint64 position;
 
   if (!(number_stmt = get_stmt (self, STMT_NEXT_NUMBER, error)))
-    return -1;
+    return NULL;
   bind_text (number_stmt, 1, day);
   bind_text (number_stmt, 2, letter_str);
   if (!step_row (self, number_stmt, error))
-    return -1;
+    return NULL;
   number = sqlite3_column_int64 (number_stmt, 0);
 
   if ((position = query_int64 (self, STMT_NEXT_POSITION, error)) < 0)
-    return -1;
+    return NULL;
 
   code = g_strdup_printf ("%s%" G_GINT64_FORMAT, letter_str, number);
 
   if (!(insert_stmt = get_stmt (self, STMT_INSERT_TICKET, error)))
-    return -1;
+    return NULL;
   bind_text (insert_stmt, 1, day);
   bind_text (insert_stmt, 2, letter_str);
   sqlite3_bind_int64 (insert_stmt, 3, number);
@@ -697,11 +699,14 @@ add_ticket_in_transaction (RelaisStore  *self,
   sqlite3_bind_int64 (insert_stmt, 9, position);
   sqlite3_bind_int64 (insert_stmt, 10, now);
   if (!step_done (self, insert_stmt, error))
-    return -1;
+    return NULL;
 
-  return sqlite3_last_insert_rowid (self->db);
+  return relais_ticket_new (sqlite3_last_insert_rowid (self->db), code,
+                            service_id, subservice_id, person_name, note,
+                            RELAIS_TICKET_WAITING, position, now, 0);
 }
 
+/* Returns: (transfer full) */
 RelaisTicket *
 relais_store_add_ticket (RelaisStore  *self,
                          const char   *day,
@@ -714,7 +719,7 @@ relais_store_add_ticket (RelaisStore  *self,
                          GError      **error)
 {
   const char letter_str[2] = { letter, '\0' };
-  gint64 id;
+  g_autoptr(RelaisTicket) ticket = NULL;
 
   g_return_val_if_fail (RELAIS_IS_STORE (self), NULL);
   g_return_val_if_fail (day != NULL, NULL);
@@ -725,9 +730,9 @@ relais_store_add_ticket (RelaisStore  *self,
   if (!transaction_begin (self, error))
     return NULL;
 
-  id = add_ticket_in_transaction (self, day, letter_str, service_id, subservice_id,
-                                  person_name, note, now, error);
-  if (id < 0)
+  ticket = add_ticket_in_transaction (self, day, letter_str, service_id, subservice_id,
+                                      person_name, note, now, error);
+  if (ticket == NULL)
     {
       transaction_rollback (self);
       return NULL;
@@ -736,9 +741,9 @@ relais_store_add_ticket (RelaisStore  *self,
   if (!transaction_commit (self, error))
     return NULL;
 
-  g_debug ("Added ticket %" G_GINT64_FORMAT, id);
+  g_debug ("Added ticket %" G_GINT64_FORMAT, relais_ticket_get_id (ticket));
 
-  return relais_store_get_ticket (self, id, error);
+  return g_steal_pointer (&ticket);
 }
 
 static gboolean

@@ -33,7 +33,7 @@ const char   *relais_store_get_path            (RelaisStore *self);
 
 /* Inserts a waiting ticket: takes the next number of @day (YYYY-MM-DD,
  * local) for @letter, builds the code (letter + number, "C12"), puts it
- * at the end of the queue, and returns the new ticket. */
+ * at the end of the queue, and returns the new ticket (transfer full). */
 RelaisTicket *relais_store_add_ticket          (RelaisStore  *self,
                                                 const char   *day,
                                                 char          letter,
@@ -57,7 +57,9 @@ gboolean      relais_store_swap_positions      (RelaisStore  *self,
                                                 gint64        ticket_a,
                                                 gint64        ticket_b,
                                                 GError      **error);
-/* Waiting, called and in-call tickets, ordered by position. */
+/* Waiting, called and in-call tickets, ordered by position.
+ * Returns: (transfer full) an array owning its tickets. get_ticket returns
+ * a new ticket (transfer full), also for ended ones. */
 GPtrArray    *relais_store_list_active_tickets (RelaisStore  *self,
                                                 GError      **error);
 RelaisTicket *relais_store_get_ticket          (RelaisStore  *self,

@@ -312,7 +312,7 @@ test_call_next (QueueFixture  *fixture,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(RelaisTicket) first = NULL;
-  g_autoptr(RelaisTicket) again = NULL;
+  RelaisTicket *again;
   RelaisTicket *called;
 
   g_assert_null (relais_queue_call_next (fixture->queue, &error));
@@ -325,7 +325,6 @@ test_call_next (QueueFixture  *fixture,
   called = relais_queue_call_next (fixture->queue, &error);
   g_assert_no_error (error);
   g_assert_true (called == first);
-  g_object_unref (called);
   g_assert_cmpint (relais_ticket_get_state (first), ==, RELAIS_TICKET_CALLED);
   g_assert_cmpint (relais_ticket_get_called_at (first), ==, fixture->now);
   g_assert_true (relais_queue_get_current (fixture->queue) == first);
@@ -354,7 +353,7 @@ test_call_out_of_turn (QueueFixture  *fixture,
   gint64 c1 = add_id (fixture, 'C');
   gint64 c2 = add_id (fixture, 'C');
   gint64 c3 = add_id (fixture, 'C');
-  g_autoptr(RelaisTicket) next = NULL;
+  RelaisTicket *next;
 
   g_assert_true (relais_queue_call (fixture->queue, c2, &error));
   g_assert_no_error (error);
@@ -618,7 +617,7 @@ test_restore (QueueFixture  *fixture,
   g_assert_true (relais_queue_finish (fixture->queue, c1, &error));
   g_assert_no_error (error);
   {
-    g_autoptr(RelaisTicket) next = relais_queue_call_next (fixture->queue, &error);
+    RelaisTicket *next = relais_queue_call_next (fixture->queue, &error);
     g_assert_no_error (error);
     g_assert_cmpint (relais_ticket_get_id (next), ==, c3);
   }

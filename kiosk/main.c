@@ -12,16 +12,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(RelaisApplication) app = NULL;
-  int status;
-
   relais_application_init_i18n ();
 
-  app = relais_application_new ();
-  status = g_application_run (G_APPLICATION (app), argc, argv);
-
-  if (status == 0)
-    status = relais_application_get_exit_status (app);
-
-  return status;
+  return relais_kiosk_main (argc, argv, NULL, NULL);
 }

@@ -144,6 +144,8 @@ idle_check_cb (gpointer user_data)
   guint limit = relais_config_get_idle_lock_seconds (self->config);
   gint64 idle = g_get_monotonic_time () - self->last_activity;
 
+  g_debug ("idle check: state %d idle %" G_GINT64_FORMAT " limit %u", state, idle, limit);
+
   if ((state == RELAIS_SESSION_DESK || state == RELAIS_SESSION_UNLOCKING)
       && idle >= (gint64) limit * G_USEC_PER_SEC)
     {
@@ -605,44 +607,6 @@ apply_language (RelaisConfig *config)
   setlocale (LC_MESSAGES, "");
 }
 
-static int
-relais_application_handle_local_options (GApplication *application,
-                                         GVariantDict *options)
-{
-  RelaisApplication *self = RELAIS_APPLICATION (application);
-  g_autoptr(GError) error = NULL;
-  const char *config_path = NULL;
-  const char *check_path = NULL;
-
-  if (g_variant_dict_contains (options, "version"))
-    {
-      g_print ("relais-kiosk %s\n", PACKAGE_VERSION);
-      return 0;
-    }
-
-  if (g_variant_dict_contains (options, "hash-pin"))
-    return hash_pin ();
-
-  if (g_variant_dict_lookup (options, "check-config", "&s", &check_path))
-    return check_config (check_path);
-
-  g_variant_dict_lookup (options, "config", "&s", &config_path);
-
-  /* A kiosk never starts half-configured: a bad file stops it here, with
-   * every problem listed, before any window shows. */
-  self->config = load_config (config_path, &error);
-  if (self->config == NULL)
-    {
-      g_printerr ("%s\n", error->message);
-      g_printerr ("%s\n", _("Le kiosque ne démarre pas tant que la configuration est fausse."));
-      return 1;
-    }
-
-  apply_language (self->config);
-
-  return -1;
-}
-
 static void
 relais_application_startup (GApplication *application)
 {
@@ -662,9 +626,6 @@ relais_application_startup (GApplication *application)
                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), actions, G_N_ELEMENTS (actions), self);
-
-  if (self->config == NULL)
-    self->config = relais_config_new_default ();
 
   self->context = relais_context_new (self->config, &error);
   if (self->context == NULL)
@@ -756,7 +717,6 @@ relais_application_class_init (RelaisApplicationClass *klass)
 
   object_class->dispose = relais_application_dispose;
 
-  app_class->handle_local_options = relais_application_handle_local_options;
   app_class->startup = relais_application_startup;
   app_class->activate = relais_application_activate;
   app_class->shutdown = relais_application_shutdown;
@@ -765,29 +725,23 @@ relais_application_class_init (RelaisApplicationClass *klass)
 static void
 relais_application_init (RelaisApplication *self)
 {
-  static const GOptionEntry entries[] = {
-    { "config", 'c', 0, G_OPTION_ARG_FILENAME, NULL,
-      N_("Fichier de configuration à utiliser"), N_("FICHIER") },
-    { "check-config", 0, 0, G_OPTION_ARG_FILENAME, NULL,
-      N_("Vérifier un fichier de configuration et quitter"), N_("FICHIER") },
-    { "hash-pin", 0, 0, G_OPTION_ARG_NONE, NULL,
-      N_("Lire un code agent sur l'entrée standard et afficher sa ligne pin-hash"), NULL },
-    { "version", 0, 0, G_OPTION_ARG_NONE, NULL,
-      N_("Afficher la version et quitter"), NULL },
-    { NULL }
-  };
-
   self->cancellable = g_cancellable_new ();
-  g_application_add_main_option_entries (G_APPLICATION (self), entries);
 }
 
 RelaisApplication *
-relais_application_new (void)
+relais_application_new (RelaisConfig *config)
 {
-  return g_object_new (RELAIS_TYPE_APPLICATION,
+  RelaisApplication *self;
+
+  g_return_val_if_fail (config == NULL || RELAIS_IS_CONFIG (config), NULL);
+
+  self = g_object_new (RELAIS_TYPE_APPLICATION,
                        "application-id", APP_ID,
                        "flags", G_APPLICATION_DEFAULT_FLAGS,
                        NULL);
+  self->config = config ? g_object_ref (config) : relais_config_new_default ();
+
+  return self;
 }
 
 RelaisContext *
@@ -840,4 +794,79 @@ relais_application_init_i18n (void)
   bindtextdomain (GETTEXT_PACKAGE, localedir);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
+}
+
+int
+relais_kiosk_main (int                argc,
+                   char             **argv,
+                   RelaisKioskHook    hook,
+                   gpointer           hook_data)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(RelaisApplication) app = NULL;
+  g_autoptr(RelaisConfig) config = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *config_path = NULL;
+  g_autofree char *check_path = NULL;
+  gboolean want_hash_pin = FALSE;
+  gboolean want_version = FALSE;
+  char *app_argv[] = { argv[0], NULL };
+  int status;
+  const GOptionEntry entries[] = {
+    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path,
+      N_("Fichier de configuration à utiliser"), N_("FICHIER") },
+    { "check-config", 0, 0, G_OPTION_ARG_FILENAME, &check_path,
+      N_("Vérifier un fichier de configuration et quitter"), N_("FICHIER") },
+    { "hash-pin", 0, 0, G_OPTION_ARG_NONE, &want_hash_pin,
+      N_("Lire un code agent sur l'entrée standard et afficher sa ligne pin-hash"), NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &want_version,
+      N_("Afficher la version et quitter"), NULL },
+    { NULL }
+  };
+
+  /* Parsed here rather than by GApplication: --check-config and
+   * --hash-pin run on a technician's terminal with no display, and
+   * GtkApplication wants one before it hands over its options. */
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (context, _("Borne Relais : rendez-vous en visio avec les services publics."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return 2;
+    }
+
+  if (want_version)
+    {
+      g_print ("relais-kiosk %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+
+  if (want_hash_pin)
+    return hash_pin ();
+
+  if (check_path != NULL)
+    return check_config (check_path);
+
+  /* A kiosk never starts half-configured: a bad file stops it here, with
+   * every problem listed, before any window shows. */
+  config = load_config (config_path, &error);
+  if (config == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      g_printerr ("%s\n", _("Le kiosque ne démarre pas tant que la configuration est fausse."));
+      return 1;
+    }
+
+  apply_language (config);
+
+  app = relais_application_new (config);
+  if (hook != NULL)
+    hook (app, hook_data);
+
+  status = g_application_run (G_APPLICATION (app), 1, app_argv);
+  if (status == 0)
+    status = app->exit_status;
+
+  return status;
 }

@@ -30,7 +30,7 @@ G_DECLARE_FINAL_TYPE (RelaisApplication, relais_application, RELAIS, APPLICATION
  *   app.move-ticket   (xi)     move a waiting ticket by n places
  *   app.quit                   leave the kiosk (desk unlocked only)
  */
-RelaisApplication *relais_application_new          (void);
+RelaisApplication *relais_application_new          (RelaisConfig *config);
 
 /* NULL until start-up built it. */
 RelaisContext     *relais_application_get_context  (RelaisApplication *self);
@@ -41,5 +41,16 @@ int                relais_application_get_exit_status (RelaisApplication *self);
 /* Points gettext at the installed catalogues, or at the build tree's when
  * running uninstalled, and picks a locale gettext honours LANGUAGE in. */
 void               relais_application_init_i18n    (void);
+
+typedef void (*RelaisKioskHook) (RelaisApplication *app,
+                                 gpointer           user_data);
+
+/* The whole of `relais-kiosk`: options (--config, --check-config,
+ * --hash-pin, --version), configuration, then the application. @hook, if
+ * given, sees the application before it runs (the UI tests use it). */
+int                relais_kiosk_main               (int                argc,
+                                                    char             **argv,
+                                                    RelaisKioskHook    hook,
+                                                    gpointer           hook_data);
 
 G_END_DECLS

@@ -75,7 +75,8 @@ make_button (const char *icon_name,
 
   gtk_button_set_child (GTK_BUTTON (button), box);
   gtk_widget_add_css_class (button, "row-button");
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action_name);
+  if (action_name != NULL)
+    gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action_name);
   if (target != NULL)
     gtk_actionable_set_action_target_value (GTK_ACTIONABLE (button), target);
 
@@ -153,19 +154,21 @@ make_waiting_row (RelaisDeskPage *self,
   gtk_widget_add_css_class (row, "queue-row");
   gtk_box_append (GTK_BOX (row), make_ticket_summary (self, ticket, now));
 
-  button = make_button ("go-up-symbolic", NULL, "app.move-ticket",
+  /* A button bound to an action takes its sensitivity from the action:
+   * leave the action off where the button must stay insensitive. */
+  button = make_button ("go-up-symbolic", NULL, position > 1 ? "app.move-ticket" : NULL,
                         g_variant_new ("(xi)", id, -1));
   gtk_widget_set_tooltip_text (button, _("Avancer d'une place"));
   gtk_widget_set_sensitive (button, position > 1);
   gtk_box_append (GTK_BOX (buttons), button);
 
-  button = make_button ("go-down-symbolic", NULL, "app.move-ticket",
+  button = make_button ("go-down-symbolic", NULL, position < n_waiting ? "app.move-ticket" : NULL,
                         g_variant_new ("(xi)", id, 1));
   gtk_widget_set_tooltip_text (button, _("Reculer d'une place"));
   gtk_widget_set_sensitive (button, position < n_waiting);
   gtk_box_append (GTK_BOX (buttons), button);
 
-  button = make_button ("call-start-symbolic", _("Appeler"), "app.call-ticket",
+  button = make_button ("call-start-symbolic", _("Appeler"), booth_free ? "app.call-ticket" : NULL,
                         g_variant_new_int64 (id));
   gtk_widget_set_sensitive (button, booth_free);
   gtk_box_append (GTK_BOX (buttons), button);

@@ -94,7 +94,7 @@ relais_ticket_page_constructed (GObject *object)
       gtk_label_set_label (self->title_label, _("C'est votre tour !"));
       gtk_label_set_label (self->text_label,
                            _("Installez-vous face à l'écran, puis touchez le bouton."));
-      gtk_image_set_from_icon_name (self->main_icon, "user-available-symbolic");
+      gtk_image_set_from_icon_name (self->main_icon, "avatar-default-symbolic");
       gtk_label_set_label (self->main_label, _("Je suis là"));
       gtk_actionable_set_action_name (GTK_ACTIONABLE (self->main_button), "app.start-session");
     }

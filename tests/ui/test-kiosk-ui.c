@@ -1,0 +1,474 @@
+/* test-kiosk-ui.c: the kiosk's window, driven as the agent would
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * Runs under Xvfb and a private session bus (see meson.build). Each
+ * scenario runs the real application (command line, configuration,
+ * store, window) in a subprocess, so "restart" means a new process on the
+ * same store, as after a power cut.
+ */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#include "relais-application.h"
+#include "relais-window.h"
+
+static char *tmp_dir;
+static char *config_path;
+
+typedef void (*Scenario) (RelaisApplication *app);
+
+static gboolean
+wait_for (gboolean (*predicate) (gpointer),
+          gpointer   data,
+          guint      timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  while (!predicate (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (2000);
+    }
+
+  return TRUE;
+}
+
+static RelaisWindow *
+window_of (RelaisApplication *app)
+{
+  return RELAIS_WINDOW (relais_application_get_main_window (app));
+}
+
+typedef struct
+{
+  RelaisApplication *app;
+  const char        *page;
+} PageWait;
+
+static gboolean
+page_is (gpointer data)
+{
+  PageWait *wait = data;
+  RelaisWindow *window = window_of (wait->app);
+
+  return window != NULL && g_strcmp0 (relais_window_get_page (window), wait->page) == 0;
+}
+
+static void
+assert_page (RelaisApplication *app,
+             const char        *page)
+{
+  PageWait wait = { app, page };
+
+  if (!wait_for (page_is, &wait, 10000))
+    g_error ("expected page %s, got %s", page, relais_window_get_page (window_of (app)));
+}
+
+static gboolean
+window_mapped (gpointer data)
+{
+  RelaisWindow *window = window_of (data);
+
+  return window != NULL && gtk_widget_get_mapped (GTK_WIDGET (window));
+}
+
+static gboolean
+window_allocated (gpointer data)
+{
+  RelaisWindow *window = window_of (data);
+
+  return window != NULL && gtk_widget_get_width (GTK_WIDGET (window)) > 0;
+}
+
+static gboolean
+feedback_set (gpointer data)
+{
+  RelaisPinPage *pin_page = relais_window_get_pin_page (window_of (data));
+  const char *feedback = relais_pin_page_get_feedback (pin_page);
+
+  return feedback != NULL && *feedback != '\0' && !g_str_has_suffix (feedback, "…");
+}
+
+static void
+activate (RelaisApplication *app,
+          const char        *action,
+          GVariant          *parameter)
+{
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (app), action));
+  g_action_group_activate_action (G_ACTION_GROUP (app), action, parameter);
+  /* Let the views redraw from the queue (they do so on idle). */
+  for (int i = 0; i < 50; i++)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static char *
+board_text (RelaisApplication *app)
+{
+  for (int i = 0; i < 50; i++)
+    g_main_context_iteration (NULL, FALSE);
+
+  return relais_attract_page_dup_board_text (relais_window_get_attract_page (window_of (app)));
+}
+
+static void
+unlock (RelaisApplication *app)
+{
+  activate (app, "agent", NULL);
+  assert_page (app, "unlock");
+  activate (app, "unlock", g_variant_new_string ("1234"));
+  assert_page (app, "desk");
+}
+
+static void
+activate_after_cb (GApplication *application,
+                   gpointer      user_data)
+{
+  RelaisApplication *app = RELAIS_APPLICATION (application);
+  Scenario scenario = user_data;
+
+  g_assert_true (wait_for (window_mapped, app, 10000));
+  g_assert_true (wait_for (window_allocated, app, 10000));
+  scenario (app);
+  g_application_quit (application);
+}
+
+static void
+hook_cb (RelaisApplication *app,
+         gpointer           user_data)
+{
+  g_signal_connect_after (app, "activate", G_CALLBACK (activate_after_cb), user_data);
+}
+
+static void
+run_kiosk (Scenario scenario)
+{
+  char *argv[] = { (char *) "relais-kiosk", (char *) "--config", config_path, NULL };
+
+  g_assert_cmpint (relais_kiosk_main (3, argv, hook_cb, scenario), ==, 0);
+}
+
+/* Scenarios, each run in its own process */
+
+static void
+scenario_first_start (RelaisApplication *app)
+{
+  RelaisWindow *window = window_of (app);
+  g_autofree char *board = NULL;
+  GdkRectangle geometry;
+  g_autoptr(GdkMonitor) monitor =
+    g_list_model_get_item (gdk_display_get_monitors (gdk_display_get_default ()), 0);
+
+  assert_page (app, "attract");
+
+  /* As large as the monitor, even with no window manager to fullscreen it. */
+  gdk_monitor_get_geometry (monitor, &geometry);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), ==, geometry.width);
+  g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (window)), ==, geometry.height);
+  g_assert_false (gtk_window_get_decorated (GTK_WINDOW (window)));
+
+  /* Alt+F4 and friends: the window stays. */
+  gtk_window_close (GTK_WINDOW (window));
+  for (int i = 0; i < 20; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_true (relais_application_get_main_window (app) == GTK_WINDOW (window));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
+
+  /* The desk's actions are off while it is locked. */
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (app), "new-ticket"));
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (app), "quit"));
+
+  /* A wrong PIN keeps the desk locked and says so. */
+  activate (app, "agent", NULL);
+  assert_page (app, "unlock");
+  activate (app, "unlock", g_variant_new_string ("9999"));
+  g_assert_true (wait_for (feedback_set, app, 10000));
+  g_assert_nonnull (strstr (relais_pin_page_get_feedback (relais_window_get_pin_page (window)),
+                            "Code incorrect"));
+  assert_page (app, "unlock");
+
+  activate (app, "unlock", g_variant_new_string ("1234"));
+  assert_page (app, "desk");
+
+  /* A walk-in for the CAF, then one for France Travail. */
+  activate (app, "new-ticket", g_variant_new ("(ssss)", "caf", "prime-activite", "Jeanne", "Dossier en cours"));
+  g_assert_nonnull (strstr (relais_window_get_notice (window), "C1"));
+  activate (app, "new-ticket", g_variant_new ("(ssss)", "france-travail", "inscription", "", ""));
+  g_assert_nonnull (strstr (relais_window_get_notice (window), "F1"));
+
+  /* A sub-service not offered by visio gets no ticket. */
+  activate (app, "new-ticket", g_variant_new ("(ssss)", "ants", "carte-grise", "", ""));
+  g_assert_nonnull (strstr (relais_window_get_notice (window), "visio"));
+
+  /* Reorder: F1 goes first. */
+  {
+    RelaisQueue *queue = relais_context_get_queue (relais_application_get_context (app));
+    g_autoptr(RelaisTicket) second = g_list_model_get_item (relais_queue_get_model (queue), 1);
+
+    activate (app, "move-ticket", g_variant_new ("(xi)", relais_ticket_get_id (second), -1));
+  }
+
+  activate (app, "lock", NULL);
+  assert_page (app, "attract");
+
+  board = board_text (app);
+  g_assert_cmpstr (board, ==, "F1 C1");
+}
+
+static void
+scenario_after_restart (RelaisApplication *app)
+{
+  g_autofree char *board = NULL;
+
+  assert_page (app, "attract");
+  board = board_text (app);
+  g_assert_cmpstr (board, ==, "F1 C1");
+
+  /* Call the first: the screen goes to the person and the desk locks. */
+  unlock (app);
+  activate (app, "call-next", NULL);
+  assert_page (app, "your-turn");
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (app), "new-ticket"));
+
+  g_clear_pointer (&board, g_free);
+  board = board_text (app);
+  g_assert_cmpstr (board, ==, "C1");
+}
+
+static void
+scenario_called_survives (RelaisApplication *app)
+{
+  RelaisStore *store = relais_context_get_store (relais_application_get_context (app));
+
+  /* The kiosk died while F1 was called: it comes back to F1's page. */
+  assert_page (app, "your-turn");
+
+  activate (app, "start-session", NULL);
+  assert_page (app, "session");
+  activate (app, "finish-session", NULL);
+  assert_page (app, "attract");
+
+  g_assert_cmpint (relais_store_count_personal_leftovers (store, NULL), ==, 0);
+
+  /* C1 (Jeanne) is cancelled from the desk: her name goes with it. */
+  unlock (app);
+  {
+    RelaisQueue *queue = relais_context_get_queue (relais_application_get_context (app));
+    g_autoptr(RelaisTicket) c1 = g_list_model_get_item (relais_queue_get_model (queue), 0);
+    gint64 id = relais_ticket_get_id (c1);
+    g_autoptr(RelaisTicket) stored = NULL;
+
+    g_assert_cmpstr (relais_ticket_get_code (c1), ==, "C1");
+    activate (app, "cancel-ticket", g_variant_new_int64 (id));
+    stored = relais_store_get_ticket (store, id, NULL);
+    g_assert_nonnull (stored);
+    g_assert_cmpint (relais_ticket_get_state (stored), ==, RELAIS_TICKET_CANCELLED);
+    g_assert_null (relais_ticket_get_person_name (stored));
+    g_assert_null (relais_ticket_get_note (stored));
+  }
+  g_assert_cmpuint (relais_queue_count_waiting (relais_context_get_queue (relais_application_get_context (app))), ==, 0);
+
+  /* Leaving the kiosk takes the unlocked desk. */
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (app), "quit"));
+}
+
+static void
+scenario_lockout (RelaisApplication *app)
+{
+  RelaisPinPage *pin_page = relais_window_get_pin_page (window_of (app));
+
+  activate (app, "agent", NULL);
+  for (int i = 0; i < 3; i++)
+    {
+      relais_pin_page_set_feedback (pin_page, NULL, FALSE);
+      activate (app, "unlock", g_variant_new_string ("0000"));
+      g_assert_true (wait_for (feedback_set, app, 10000));
+    }
+  g_assert_nonnull (strstr (relais_pin_page_get_feedback (pin_page), "Trop d'essais"));
+
+  /* Locked out: even the right PIN is refused for now. */
+  relais_pin_page_set_feedback (pin_page, NULL, FALSE);
+  activate (app, "unlock", g_variant_new_string ("1234"));
+  g_assert_true (wait_for (feedback_set, app, 10000));
+  g_assert_nonnull (strstr (relais_pin_page_get_feedback (pin_page), "Trop d'essais"));
+  assert_page (app, "unlock");
+}
+
+static void
+scenario_idle_relock (RelaisApplication *app)
+{
+  PageWait wait = { app, "attract" };
+
+  unlock (app);
+  /* idle-lock-seconds is 15 in this test's configuration; the check runs
+   * every 5 s. */
+  g_assert_true (wait_for (page_is, &wait, 30000));
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (app), "new-ticket"));
+}
+
+static void
+scenario_english (RelaisApplication *app)
+{
+  assert_page (app, "attract");
+  g_assert_cmpstr (_("Bienvenue"), ==, "Welcome");
+  g_assert_cmpstr (_("Espace agent"), ==, "Agent desk");
+}
+
+/* Test cases: each runs scenarios in subprocesses */
+
+static void
+run_scenario_subprocess (const char *path)
+{
+  g_test_trap_subprocess (path, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+}
+
+static void
+write_config (guint idle_lock_seconds)
+{
+  g_autofree char *store = g_build_filename (tmp_dir, "relais.db", NULL);
+  g_autofree char *contents =
+    g_strdup_printf ("[kiosk]\n"
+                     "site-name=Mairie de Test\n"
+                     "store-path=%s\n"
+                     "[agent]\n"
+                     "idle-lock-seconds=%u\n",
+                     store, idle_lock_seconds);
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (config_path, contents, -1, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_restart (void)
+{
+  write_config (120);
+  run_scenario_subprocess ("/ui/scenario/first-start");
+  run_scenario_subprocess ("/ui/scenario/after-restart");
+  run_scenario_subprocess ("/ui/scenario/called-survives");
+}
+
+static void
+test_lockout (void)
+{
+  write_config (120);
+  run_scenario_subprocess ("/ui/scenario/lockout");
+}
+
+static void
+test_idle_relock (void)
+{
+  write_config (15);
+  run_scenario_subprocess ("/ui/scenario/idle-relock");
+}
+
+static void
+test_english (void)
+{
+  write_config (120);
+  g_setenv ("LANGUAGE", "en", TRUE);
+  run_scenario_subprocess ("/ui/scenario/english");
+  g_unsetenv ("LANGUAGE");
+}
+
+static void
+never_cb (RelaisApplication *app,
+          gpointer           user_data)
+{
+  g_assert_not_reached ();
+}
+
+static void
+test_bad_config_refuses_to_start (void)
+{
+  g_autofree char *bad = g_build_filename (tmp_dir, "bad.conf", NULL);
+  char *argv[] = { (char *) "relais-kiosk", (char *) "--config", bad, NULL };
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (bad, "[agent]\nidle-lock-seconds=soon\n", -1, &error);
+  g_assert_no_error (error);
+
+  if (g_test_subprocess ())
+    {
+      g_assert_cmpint (relais_kiosk_main (3, argv, never_cb, NULL), ==, 1);
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 30 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stderr ("*idle-lock-seconds*");
+}
+
+static void
+scenario (gconstpointer data)
+{
+  /* Only ever run as a subprocess of the tests above. */
+  if (!g_test_subprocess ())
+    return;
+
+  run_kiosk ((Scenario) data);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int ret;
+
+  relais_application_init_i18n ();
+  g_test_init (&argc, &argv, NULL);
+
+  /* One directory for the whole run, shared with the subprocesses through
+   * the environment so that they see the same store. */
+  if (g_getenv ("RELAIS_UI_TEST_DIR") == NULL)
+    {
+      g_autoptr(GError) error = NULL;
+      char *dir = g_dir_make_tmp ("relais-ui-XXXXXX", &error);
+
+      g_assert_no_error (error);
+      g_setenv ("RELAIS_UI_TEST_DIR", dir, TRUE);
+      g_free (dir);
+    }
+  tmp_dir = g_strdup (g_getenv ("RELAIS_UI_TEST_DIR"));
+  config_path = g_build_filename (tmp_dir, "kiosk.conf", NULL);
+
+  g_test_add_data_func ("/ui/scenario/first-start", scenario_first_start, scenario);
+  g_test_add_data_func ("/ui/scenario/after-restart", scenario_after_restart, scenario);
+  g_test_add_data_func ("/ui/scenario/called-survives", scenario_called_survives, scenario);
+  g_test_add_data_func ("/ui/scenario/lockout", scenario_lockout, scenario);
+  g_test_add_data_func ("/ui/scenario/idle-relock", scenario_idle_relock, scenario);
+  g_test_add_data_func ("/ui/scenario/english", scenario_english, scenario);
+
+  g_test_add_func ("/ui/restart-keeps-queue", test_restart);
+  g_test_add_func ("/ui/pin-lockout", test_lockout);
+  g_test_add_func ("/ui/idle-relock", test_idle_relock);
+  g_test_add_func ("/ui/english", test_english);
+  g_test_add_func ("/ui/bad-config-refuses-to-start", test_bad_config_refuses_to_start);
+
+  ret = g_test_run ();
+
+  if (!g_test_subprocess ())
+    {
+      g_autofree char *store = g_build_filename (tmp_dir, "relais.db", NULL);
+      g_autofree char *wal = g_strconcat (store, "-wal", NULL);
+      g_autofree char *shm = g_strconcat (store, "-shm", NULL);
+      g_autofree char *bad = g_build_filename (tmp_dir, "bad.conf", NULL);
+
+      g_unlink (store);
+      g_unlink (wal);
+      g_unlink (shm);
+      g_unlink (bad);
+      g_unlink (config_path);
+      g_rmdir (tmp_dir);
+    }
+
+  g_free (config_path);
+  g_free (tmp_dir);
+
+  return ret;
+}

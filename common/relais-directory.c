@@ -288,8 +288,10 @@ get_room (Checker    *checker,
     }
   if (json_node_get_int (node) <= 0)
     {
-      problem (checker, child, _("numéro de salle attendu (entier positif), %" G_GINT64_FORMAT " trouvé"),
-               json_node_get_int (node));
+      /* Formatted first: a G_GINT64_FORMAT inside _() cannot be translated. */
+      g_autofree char *number = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
+
+      problem (checker, child, _("numéro de salle attendu (entier positif), %s trouvé"), number);
       return -1;
     }
   return json_node_get_int (node);

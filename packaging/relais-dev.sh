@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Relais: set up a Debian 12 machine, build, and run the kiosk or the tests.
+#
+#   packaging/relais-dev.sh run    install what is missing, build, start the kiosk (demo)
+#   packaging/relais-dev.sh test   install what is missing, build, run every suite,
+#                                  then again with AddressSanitizer + UBSan
+#
+# SPDX-License-Identifier: GPL-2.0-or-later
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$here"
+
+# What building and running the kiosk needs (Debian 12 package names).
+run_packages=(
+  meson ninja-build gcc pkg-config gettext
+  libglib2.0-dev libgtk-4-dev libsqlite3-dev libjson-glib-dev libsodium-dev
+  libcurl4-openssl-dev
+  adwaita-icon-theme fonts-dejavu-core dbus dbus-x11 at-spi2-core
+  xvfb xauth imagemagick x11-utils
+)
+# What the test suites need on top.
+test_packages=(
+  desktop-file-utils appstream
+)
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+install_missing() {
+  local missing=()
+  for pkg in "$@"; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+      missing+=("$pkg")
+    fi
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    log "All ${#@} Debian packages already installed"
+    return
+  fi
+  log "Installing ${#missing[@]} Debian packages: ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+configure() {
+  local dir=$1; shift
+  if [ -f "$dir/build.ninja" ]; then
+    meson setup --reconfigure "$dir" "$@" >/dev/null
+  else
+    meson setup "$dir" "$@" >/dev/null
+  fi
+}
+
+build() {
+  local dir=$1; shift
+  log "Building in $dir"
+  configure "$dir" "$@"
+  ninja -C "$dir"
+}
+
+cmd_run() {
+  install_missing "${run_packages[@]}"
+  build build
+  log "Starting the kiosk (demo mode: no server needed; demo PIN 1234)"
+  if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
+    # No screen (a server, a container): give the kiosk a virtual one.
+    local n=99
+    while [ -e "/tmp/.X11-unix/X$n" ] || [ -e "/tmp/.X$n-lock" ]; do n=$((n - 1)); done
+    log "No display: running under Xvfb (1280x800) on display :$n"
+    log "To look at it: DISPLAY=:$n import -window root relais.png"
+    exec xvfb-run -n "$n" -s '-screen 0 1280x800x24' \
+      dbus-run-session -- build/kiosk/relais-kiosk "$@"
+  fi
+  if [ -z "${DBUS_SESSION_BUS_ADDRESS:-}" ]; then
+    exec dbus-run-session -- build/kiosk/relais-kiosk "$@"
+  fi
+  exec build/kiosk/relais-kiosk "$@"
+}
+
+# Prints "N passed, N failed" over the given builds' last test logs.
+count_results() {
+  python3 - "$@" <<'PY'
+import json, sys
+passed = failed = 0
+for d in sys.argv[1:]:
+    try:
+        lines = open(f"{d}/meson-logs/testlog.json").read().splitlines()
+    except FileNotFoundError:
+        continue
+    for line in lines:
+        if not line.strip():
+            continue
+        r = json.loads(line)
+        if r.get("result") in ("OK", "EXPECTEDFAIL"):
+            passed += 1
+        else:
+            failed += 1
+print(f"{passed} passed, {failed} failed")
+PY
+}
+
+cmd_test() {
+  install_missing "${run_packages[@]}" "${test_packages[@]}" python3
+  local status=0
+  local start=$SECONDS
+
+  build build
+  log "Running every suite (plain build)"
+  meson test -C build --print-errorlogs --num-processes 2 || status=1
+
+  build build-asan -Db_sanitize=address,undefined -Db_lundef=false
+  log "Running every suite under AddressSanitizer + UndefinedBehaviorSanitizer"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+    meson test -C build-asan --print-errorlogs --num-processes 2 --timeout-multiplier 3 || status=1
+
+  log "Tests took $((SECONDS - start)) s"
+  count_results build build-asan
+  return $status
+}
+
+case "${1:-}" in
+  run) shift; cmd_run "$@" ;;
+  test) shift; cmd_test "$@" ;;
+  *)
+    echo "usage: $0 run|test" >&2
+    exit 2
+    ;;
+esac

@@ -23,6 +23,7 @@ struct _RelaisAgentLock
 
   guint                 failures;
   gint64                locked_until;    /* monotonic µs, 0: not locked */
+  gboolean              pending;         /* a check runs in a worker */
 
   RelaisAgentLockClock  clock;
   gpointer              clock_data;
@@ -64,14 +65,30 @@ ensure_sodium (GError **error)
   return TRUE;
 }
 
+typedef struct
+{
+  char *pin_hash;
+  char *pin;
+} CheckData;
+
+static void
+check_data_free (gpointer data)
+{
+  CheckData *check = data;
+
+  sodium_memzero (check->pin, strlen (check->pin));
+  g_free (check->pin);
+  g_free (check->pin_hash);
+  g_free (check);
+}
+
 static void
 verify_in_thread (GTask        *task,
                   gpointer      source_object,
                   gpointer      task_data,
                   GCancellable *cancellable)
 {
-  RelaisAgentLock *self = source_object;
-  const char *pin = task_data;
+  CheckData *check = task_data;
   GError *error = NULL;
   gboolean ok;
 
@@ -81,19 +98,8 @@ verify_in_thread (GTask        *task,
       return;
     }
 
-  /* self->pin_hash is set at construction and never changes, so reading it
-   * from this thread is safe. */
-  ok = crypto_pwhash_str_verify (self->pin_hash, pin, strlen (pin)) == 0;
+  ok = crypto_pwhash_str_verify (check->pin_hash, check->pin, strlen (check->pin)) == 0;
   g_task_return_boolean (task, ok);
-}
-
-static void
-secure_free (gpointer data)
-{
-  char *pin = data;
-
-  sodium_memzero (pin, strlen (pin));
-  g_free (pin);
 }
 
 static void
@@ -182,6 +188,58 @@ relais_agent_lock_get_attempts_left (RelaisAgentLock *self)
   return self->max_attempts - self->failures;
 }
 
+static void
+verify_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  RelaisAgentLock *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+  guint left;
+
+  self->pending = FALSE;
+
+  ok = g_task_propagate_boolean (G_TASK (result), &error);
+  if (error != NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* The counters change here, on the main thread, whether or not the
+   * caller ever calls _finish(): a wrong PIN always counts. */
+  if (ok)
+    {
+      self->failures = 0;
+      self->locked_until = 0;
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  self->failures++;
+  if (self->failures >= self->max_attempts)
+    {
+      self->locked_until = now_us (self) + (gint64) self->lockout_seconds * G_USEC_PER_SEC;
+      g_task_return_new_error (task, RELAIS_ERROR, RELAIS_ERROR_LOCKED,
+                               g_dngettext (GETTEXT_PACKAGE,
+                                            "Code incorrect. Trop d'essais : réessayez dans %u seconde.",
+                                            "Code incorrect. Trop d'essais : réessayez dans %u secondes.",
+                                            self->lockout_seconds),
+                               self->lockout_seconds);
+      return;
+    }
+
+  left = self->max_attempts - self->failures;
+  g_task_return_new_error (task, RELAIS_ERROR, RELAIS_ERROR_WRONG_PIN,
+                           g_dngettext (GETTEXT_PACKAGE,
+                                        "Code incorrect. Il reste %u essai.",
+                                        "Code incorrect. Il reste %u essais.",
+                                        left),
+                           left);
+}
+
 void
 relais_agent_lock_verify_async (RelaisAgentLock     *self,
                                 const char          *pin,
@@ -190,6 +248,8 @@ relais_agent_lock_verify_async (RelaisAgentLock     *self,
                                 gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
+  g_autoptr(GTask) check = NULL;
+  CheckData *data;
   guint remaining;
 
   g_return_if_fail (RELAIS_IS_AGENT_LOCK (self));
@@ -210,8 +270,27 @@ relais_agent_lock_verify_async (RelaisAgentLock     *self,
       return;
     }
 
-  g_task_set_task_data (task, g_strdup (pin), secure_free);
-  g_task_run_in_thread (task, verify_in_thread);
+  /* One check at a time: otherwise a burst of guesses (say, over D-Bus)
+   * would all be checked before the first failure counted. */
+  if (self->pending)
+    {
+      g_task_return_new_error (task, RELAIS_ERROR, RELAIS_ERROR_LOCKED,
+                               "%s", _("Un code est déjà en cours de vérification."));
+      return;
+    }
+
+  self->pending = TRUE;
+
+  /* The check itself takes no cancellable: once started, its outcome
+   * counts. It has no source object either, so the worker thread holds no
+   * reference on @self: the hash and the PIN travel as copies. */
+  data = g_new0 (CheckData, 1);
+  data->pin_hash = g_strdup (self->pin_hash);
+  data->pin = g_strdup (pin);
+  check = g_task_new (NULL, NULL, verify_done_cb, g_steal_pointer (&task));
+  g_task_set_source_tag (check, verify_in_thread);
+  g_task_set_task_data (check, data, check_data_free);
+  g_task_run_in_thread (check, verify_in_thread);
 }
 
 gboolean
@@ -219,49 +298,10 @@ relais_agent_lock_verify_finish (RelaisAgentLock  *self,
                                  GAsyncResult     *result,
                                  GError          **error)
 {
-  g_autoptr(GError) local_error = NULL;
-  gboolean ok;
-  guint left;
-
   g_return_val_if_fail (RELAIS_IS_AGENT_LOCK (self), FALSE);
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
-  ok = g_task_propagate_boolean (G_TASK (result), &local_error);
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-
-  /* The counters live on the main thread: only here, never in the worker. */
-  if (ok)
-    {
-      self->failures = 0;
-      self->locked_until = 0;
-      return TRUE;
-    }
-
-  self->failures++;
-  if (self->failures >= self->max_attempts)
-    {
-      self->locked_until = now_us (self) + (gint64) self->lockout_seconds * G_USEC_PER_SEC;
-      g_set_error (error, RELAIS_ERROR, RELAIS_ERROR_LOCKED,
-                   g_dngettext (GETTEXT_PACKAGE,
-                                "Code incorrect. Trop d'essais : réessayez dans %u seconde.",
-                                "Code incorrect. Trop d'essais : réessayez dans %u secondes.",
-                                self->lockout_seconds),
-                   self->lockout_seconds);
-      return FALSE;
-    }
-
-  left = self->max_attempts - self->failures;
-  g_set_error (error, RELAIS_ERROR, RELAIS_ERROR_WRONG_PIN,
-               g_dngettext (GETTEXT_PACKAGE,
-                            "Code incorrect. Il reste %u essai.",
-                            "Code incorrect. Il reste %u essais.",
-                            left),
-               left);
-  return FALSE;
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 char *

@@ -353,6 +353,41 @@ test_demo_hash (void)
   g_assert_finalize_object (config);
 }
 
+/* A burst of guesses (gapplication action … unlock, many times) must not
+ * be checked in parallel before the first failure counts. */
+static void
+test_one_check_at_a_time (LockFixture   *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  VerifyData first = { NULL, FALSE };
+  VerifyData second = { NULL, FALSE };
+  g_autoptr(GError) error = NULL;
+
+  g_main_context_push_thread_default (context);
+
+  relais_agent_lock_verify_async (fixture->lock, WRONG_PIN, NULL, verify_cb, &first);
+  relais_agent_lock_verify_async (fixture->lock, WRONG_PIN, NULL, verify_cb, &second);
+
+  while (first.result == NULL || second.result == NULL)
+    g_main_context_iteration (context, TRUE);
+
+  /* The second is refused at once, without being checked or counted. */
+  g_assert_false (relais_agent_lock_verify_finish (fixture->lock, second.result, &error));
+  g_assert_error (error, RELAIS_ERROR, RELAIS_ERROR_LOCKED);
+  g_clear_error (&error);
+
+  g_assert_false (relais_agent_lock_verify_finish (fixture->lock, first.result, &error));
+  g_assert_error (error, RELAIS_ERROR, RELAIS_ERROR_WRONG_PIN);
+  g_assert_cmpuint (relais_agent_lock_get_attempts_left (fixture->lock), ==, MAX_ATTEMPTS - 1);
+
+  g_clear_object (&first.result);
+  g_clear_object (&second.result);
+  while (g_main_context_iteration (context, FALSE))
+    ;
+  g_main_context_pop_thread_default (context);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -382,6 +417,8 @@ main (int   argc,
   g_test_add ("/agent-lock/reset-after-success", LockFixture, NULL,
               lock_setup, test_reset_after_success, lock_teardown);
   g_test_add_func ("/agent-lock/single-attempt", test_single_attempt);
+  g_test_add ("/agent-lock/one-check-at-a-time", LockFixture, NULL,
+              lock_setup, test_one_check_at_a_time, lock_teardown);
   g_test_add_func ("/agent-lock/demo-hash", test_demo_hash);
 
   ret = g_test_run ();

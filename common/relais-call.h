@@ -1,0 +1,129 @@
+/* relais-call.h
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <gst/gst.h>
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  RELAIS_CALL_IDLE,          /* built, media not started */
+  RELAIS_CALL_PREVIEW,       /* camera and microphone running, no peer */
+  RELAIS_CALL_CONNECTING,    /* negotiating / ICE in progress */
+  RELAIS_CALL_CONNECTED,     /* media flowing */
+  RELAIS_CALL_RECONNECTING,  /* ICE lost, trying again */
+  RELAIS_CALL_ENDED,         /* hung up normally */
+  RELAIS_CALL_FAILED,        /* see relais_call_get_failure() */
+} RelaisCallState;
+
+#define RELAIS_TYPE_CALL_STATE (relais_call_state_get_type ())
+GType relais_call_state_get_type (void);
+
+/* What the call is built with; every field has a default
+ * (relais_call_options_init). Comes from RelaisConfig's [media] group. */
+typedef struct
+{
+  char     *video_device;     /* NULL/"auto": first camera, else test pattern; "test": test pattern; else a v4l2 path */
+  char     *audio_device;     /* NULL/"auto": default microphone, else a test tone; "test": tone */
+  guint     width;            /* 640 */
+  guint     height;           /* 480 */
+  guint     framerate;        /* 30 */
+  guint     video_kbps;       /* 600: starting target, lowered by REMB/loss */
+  gboolean  prefer_h264;      /* FALSE: VP8 */
+  guint     jitter_latency_ms;/* 100 */
+  char     *stun_server;      /* "stun://host:port" or NULL */
+  char     *turn_server;      /* "turn(s)://user:pass@host:port" or NULL */
+} RelaisCallOptions;
+
+void relais_call_options_init  (RelaisCallOptions *options);
+void relais_call_options_clear (RelaisCallOptions *options);
+
+/* Per-second statistics sampled from webrtcbin. */
+typedef struct
+{
+  double kbps_in;
+  double kbps_out;
+  double fps_in;
+  double fps_out;
+  double rtt_ms;
+  gint64 packets_lost;
+  double jitter_ms;
+  guint64 frames_sent;
+  guint64 frames_received;
+} RelaisCallStats;
+
+#define RELAIS_TYPE_CALL (relais_call_get_type ())
+G_DECLARE_FINAL_TYPE (RelaisCall, relais_call, RELAIS, CALL, GObject)
+
+/* One call: one GstPipeline holding the camera and microphone, and one
+ * webrtcbin per peer connection (a Janus VideoRoom publishes on one and
+ * subscribes on another; the embedded demo advisor uses one sendrecv).
+ * Signalling is not ours: the owner moves SDP and candidates. Every
+ * signal is emitted on the main context the call was created in. Missing
+ * GStreamer plugins fail construction with RELAIS_ERROR_MISSING_PLUGIN. */
+RelaisCall      *relais_call_new                 (const RelaisCallOptions *options,
+                                                  GError                 **error);
+RelaisCallState  relais_call_get_state           (RelaisCall   *self);
+/* A sentence a person can read, set in FAILED (and RECONNECTING). */
+const char      *relais_call_get_failure         (RelaisCall   *self);
+/* TRUE when the camera or microphone fell back to a test source. */
+gboolean         relais_call_is_video_simulated  (RelaisCall   *self);
+gboolean         relais_call_is_audio_simulated  (RelaisCall   *self);
+
+/* Starts camera and microphone (state PREVIEW) so the pre-call check can
+ * show them and the first webrtcbin's DTLS certificate is made before the
+ * person presses "join". */
+gboolean         relais_call_start_preview       (RelaisCall   *self,
+                                                  GError      **error);
+
+/* Appsinks (BGRA frames) the UI wraps in a GdkPaintable; owned by the call. */
+GstElement      *relais_call_get_local_video_sink  (RelaisCall *self);
+GstElement      *relais_call_get_remote_video_sink (RelaisCall *self);
+/* The microphone's level (dB, -100..0), "notify::mic-level" about 10×/s. */
+double           relais_call_get_mic_level       (RelaisCall   *self);
+
+void             relais_call_set_muted           (RelaisCall   *self,
+                                                  gboolean      muted);
+void             relais_call_set_camera_off      (RelaisCall   *self,
+                                                  gboolean      off);
+
+/* Peers: "send" (publisher), "recv" (subscriber) or "sendrecv". Returns a
+ * peer id ≥ 1. Then:
+ *  - as offerer: relais_call_create_offer (id) → "local-description"
+ *    (id, "offer", sdp); later set_remote_description (id, "answer", sdp);
+ *  - as answerer: set_remote_description (id, "offer", sdp) →
+ *    "local-description" (id, "answer", sdp).
+ * ICE: "local-candidate" (id, mline, candidate) — candidate NULL means
+ * gathering is complete; add_remote_candidate for the other side's. */
+guint            relais_call_add_peer            (RelaisCall   *self,
+                                                  const char   *direction,
+                                                  GError      **error);
+void             relais_call_create_offer        (RelaisCall   *self,
+                                                  guint         peer);
+gboolean         relais_call_set_remote_description (RelaisCall *self,
+                                                     guint       peer,
+                                                     const char *type,
+                                                     const char *sdp,
+                                                     GError    **error);
+void             relais_call_add_remote_candidate (RelaisCall  *self,
+                                                   guint        peer,
+                                                   guint        mline_index,
+                                                   const char  *candidate);
+
+/* Chat and control: a reliable ordered data channel on the sending peer
+ * ("JanusDataChannel" label). Messages ≤ 64 KiB; queued and paced on
+ * buffered-amount. "message-received" (text) on the main context. */
+gboolean         relais_call_send_message        (RelaisCall   *self,
+                                                  const char   *text,
+                                                  GError      **error);
+
+void             relais_call_get_stats           (RelaisCall      *self,
+                                                  RelaisCallStats *stats);
+/* Stops everything; state ENDED. Idempotent. */
+void             relais_call_hang_up             (RelaisCall   *self);
+
+G_END_DECLS

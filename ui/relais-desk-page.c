@@ -200,11 +200,16 @@ rebuild_queue (RelaisDeskPage *self)
   relais_ui_clear_box (self->queue_box);
   relais_ui_clear_box (self->current_box);
 
-  title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                        "File d'attente : %u personne",
-                                        "File d'attente : %u personnes",
-                                        n_waiting),
-                           n_waiting);
+  /* French counts 0 as singular and the msgids are French: say "empty"
+   * rather than let the plural rule of an untranslated string decide. */
+  if (n_waiting == 0)
+    title = g_strdup (_("File d'attente vide"));
+  else
+    title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                          "File d'attente : %u personne",
+                                          "File d'attente : %u personnes",
+                                          n_waiting),
+                             n_waiting);
   gtk_label_set_label (self->queue_title, title);
 
   if (current != NULL)

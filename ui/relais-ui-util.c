@@ -41,7 +41,7 @@ relais_ui_channel_icons (RelaisChannels channels,
     { RELAIS_CHANNEL_VISIO, "camera-web-symbolic", N_("En visio") },
     { RELAIS_CHANNEL_PHONE, "phone-symbolic", N_("Par téléphone") },
     { RELAIS_CHANNEL_MAIL, "mail-unread-symbolic", N_("Par courriel ou courrier") },
-    { RELAIS_CHANNEL_IN_PERSON, "emoji-people-symbolic", N_("Sur place") },
+    { RELAIS_CHANNEL_IN_PERSON, "system-users-symbolic", N_("Sur place") },
   };
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
 
@@ -91,7 +91,6 @@ add_contact_line (GtkWidget  *box,
   label = gtk_label_new (text);
   gtk_label_set_wrap (GTK_LABEL (label), TRUE);
   gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_selectable (GTK_LABEL (label), TRUE);
   gtk_widget_add_css_class (label, "contact-line");
   gtk_box_append (GTK_BOX (row), label);
 

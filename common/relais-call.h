@@ -99,6 +99,13 @@ void             relais_call_set_camera_off      (RelaisCall   *self,
  *    "local-description" (id, "answer", sdp).
  * ICE: "local-candidate" (id, mline, candidate) — candidate NULL means
  * gathering is complete; add_remote_candidate for the other side's. */
+/* Restricts the ICE host candidates of peers added afterwards to these
+ * addresses (NULL: every interface, the default). libnice never gathers on
+ * loopback by itself; the embedded demo advisor passes "127.0.0.1" so the
+ * demo works with the network down. Added for the demo advisor. */
+void             relais_call_set_local_addresses (RelaisCall         *self,
+                                                  const char * const *addresses);
+
 guint            relais_call_add_peer            (RelaisCall   *self,
                                                   const char   *direction,
                                                   GError      **error);

@@ -553,6 +553,12 @@ relais_config_new_from_data (const char  *data,
   g_return_val_if_fail (data != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  /* Notepad saves UTF-8 with a byte order mark; it is not part of the
+   * first line (GKeyFile would read "\xEF\xBB\xBF[kiosk]" as a key). Only
+   * one: a second would be text. */
+  if (g_str_has_prefix (data, "\xEF\xBB\xBF"))
+    data += 3;
+
   self = g_object_new (RELAIS_TYPE_CONFIG, NULL);
   self->source = g_strdup (source_name != NULL ? source_name : "<config>");
   errors = g_string_new (NULL);

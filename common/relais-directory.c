@@ -13,12 +13,23 @@
 
 #include "relais-directory.h"
 #include "relais-error.h"
+#include "relais-json-guard.h"
 
 /* The only version this code reads. A future format gets a new number so
  * that an old kiosk refuses it instead of misreading it. */
 #define DIRECTORY_VERSION 1
 
 #define MAX_QUOTED_CHARS 60
+
+/* json-glib's own messages quote the input (a whole string constant):
+ * shown on screen, they are cut at this many characters. */
+#define MAX_PARSER_MESSAGE_CHARS 200
+
+/* The directory is also downloaded: bounds checked before json-glib sees
+ * the text (it parses recursively; deep nesting overflows the stack). A
+ * real directory is a few tens of kilobytes and 6 levels deep. */
+#define MAX_DIRECTORY_SIZE  (2 * 1024 * 1024)
+#define MAX_DIRECTORY_DEPTH 32
 
 struct _RelaisDirectory
 {
@@ -97,8 +108,12 @@ service_free (gpointer data)
   g_free (service);
 }
 
+/* Text from outside (the input, json-glib's messages that quote it) made
+ * fit for a message on screen: valid UTF-8, control characters as spaces,
+ * at most @max_chars characters (cut at a character boundary, with "…"). */
 static char *
-quote_value (const char *value)
+printable_text (const char *value,
+                glong       max_chars)
 {
   g_autofree char *valid = g_utf8_make_valid (value, -1);
   GString *out = g_string_new (NULL);
@@ -108,7 +123,7 @@ quote_value (const char *value)
     {
       gunichar c = g_utf8_get_char (p);
 
-      if (n == MAX_QUOTED_CHARS)
+      if (n == max_chars)
         {
           g_string_append (out, "…");
           break;
@@ -120,6 +135,42 @@ quote_value (const char *value)
     }
 
   return g_string_free (out, FALSE);
+}
+
+static char *
+quote_value (const char *value)
+{
+  return printable_text (value, MAX_QUOTED_CHARS);
+}
+
+/* Every message of this file goes through here: whatever went into it, the
+ * error handed out is valid UTF-8. */
+static void
+set_directory_error (GError     **error,
+                     const char  *message)
+{
+  g_autofree char *valid = g_utf8_make_valid (message, -1);
+
+  g_set_error_literal (error, RELAIS_ERROR, RELAIS_ERROR_DIRECTORY, valid);
+}
+
+static void set_directory_error_printf (GError     **error,
+                                        const char  *format,
+                                        ...) G_GNUC_PRINTF (2, 3);
+
+static void
+set_directory_error_printf (GError     **error,
+                            const char  *format,
+                            ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  set_directory_error (error, message);
 }
 
 static void problem (Checker    *checker,
@@ -776,7 +827,7 @@ load_root (RelaisDirectory  *self,
     {
       problem (&checker, "", _("objet JSON attendu, %s trouvé"),
                root != NULL ? node_kind (root) : _("un document vide"));
-      g_set_error_literal (error, RELAIS_ERROR, RELAIS_ERROR_DIRECTORY, errors->str);
+      set_directory_error (error, errors->str);
       return FALSE;
     }
   object = json_node_get_object (root);
@@ -833,8 +884,10 @@ load_root (RelaisDirectory  *self,
             {
               g_autofree char *letter_path = member_path (path, "letter");
 
+              g_autofree char *other_name = quote_value (other->name != NULL ? other->name : "?");
+
               problem (&checker, letter_path, _("lettre « %c » déjà prise par le service « %s »"),
-                       service->letter, other->name != NULL ? other->name : "?");
+                       service->letter, other_name);
             }
           else
             {
@@ -847,7 +900,7 @@ load_root (RelaisDirectory  *self,
 
   if (errors->len > 0)
     {
-      g_set_error_literal (error, RELAIS_ERROR, RELAIS_ERROR_DIRECTORY, errors->str);
+      set_directory_error (error, errors->str);
       return FALSE;
     }
 
@@ -892,9 +945,10 @@ relais_directory_new_from_file (const char  *path,
 
   if (!g_file_get_contents (path, &data, &length, &local_error))
     {
-      g_set_error (error, RELAIS_ERROR, RELAIS_ERROR_DIRECTORY,
-                   _("%s: impossible de lire l'annuaire des services : %s"),
-                   path, local_error->message);
+      g_autofree char *display_name = g_filename_display_name (path);
+
+      set_directory_error_printf (error, _("%s: impossible de lire l'annuaire des services : %s"),
+                                  display_name, local_error->message);
       return NULL;
     }
 
@@ -915,14 +969,31 @@ relais_directory_new_from_data (const char  *data,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   self = g_object_new (RELAIS_TYPE_DIRECTORY, NULL);
-  self->source = g_strdup (source_name != NULL ? source_name : "<annuaire>");
+  /* A file name need not be UTF-8; it goes into every message. */
+  self->source = g_utf8_make_valid (source_name != NULL ? source_name : "<annuaire>", -1);
+
+  if (length < 0)
+    length = (gssize) strlen (data);
+
+  /* Before json-glib: it would crash on deep nesting and silently wrap
+   * integers too large for 64 bits (a room of 99999999999999999999 would
+   * read as -1, and -9223372036854775809 as a valid room). */
+  if (!relais_json_guard_check (data, (gsize) length, MAX_DIRECTORY_SIZE, MAX_DIRECTORY_DEPTH,
+                                &local_error) ||
+      !relais_json_guard_check_integers (data, (gsize) length, &local_error))
+    {
+      set_directory_error_printf (error, _("%s: annuaire refusé : %s"), self->source,
+                                  local_error->message);
+      return NULL;
+    }
 
   parser = json_parser_new_immutable ();
   if (!json_parser_load_from_data (parser, data, length, &local_error))
     {
       /* json-glib names the input "<data>:line:column: …"; put our
-       * source name in its place so the position can be found. */
-      const char *message = local_error->message;
+       * source name in its place so the position can be found. Its
+       * message quotes the input, and may cut it inside a character. */
+      g_autofree char *message = printable_text (local_error->message, MAX_PARSER_MESSAGE_CHARS);
       const char *rest;
 
       if (g_str_has_prefix (message, "<data>:") &&
@@ -931,13 +1002,12 @@ relais_directory_new_from_data (const char  *data,
           g_autofree char *position = g_strndup (message + strlen ("<data>:"),
                                                  rest - message - strlen ("<data>:"));
 
-          g_set_error (error, RELAIS_ERROR, RELAIS_ERROR_DIRECTORY,
-                       _("%s:%s: JSON invalide : %s"), self->source, position, rest + 2);
+          set_directory_error_printf (error, _("%s:%s: JSON invalide : %s"),
+                                      self->source, position, rest + 2);
         }
       else
         {
-          g_set_error (error, RELAIS_ERROR, RELAIS_ERROR_DIRECTORY,
-                       _("%s: JSON invalide : %s"), self->source, message);
+          set_directory_error_printf (error, _("%s: JSON invalide : %s"), self->source, message);
         }
       return NULL;
     }

@@ -12,10 +12,16 @@
 
 #include "relais-error.h"
 #include "relais-http-client.h"
+#include "relais-json-guard.h"
 
 #define RETRY_BASE_DELAY_MS 250
 #define RETRY_MAX_DELAY_MS  8000
 #define CONNECT_TIMEOUT_MS  5000
+
+/* json-glib parses recursively: deeper replies are refused before they
+ * reach it (Janus replies are 3 or 4 levels deep). Their size is already
+ * bounded by the max-response-size property. */
+#define MAX_JSON_DEPTH 32
 
 struct _RelaisHttpClient
 {
@@ -305,7 +311,11 @@ static gboolean
 request_backoff_done_cb (gpointer user_data)
 {
   Request *req = user_data;
-  g_autoptr(GSource) source = g_steal_pointer (&req->backoff_source);
+
+  /* The source is done (G_SOURCE_REMOVE below): drop our reference now,
+   * while GLib still holds its own for the dispatch, and before the
+   * attempt may complete (and free) the request. */
+  g_source_unref (g_steal_pointer (&req->backoff_source));
 
   request_start_attempt (req);
 
@@ -514,9 +524,12 @@ static gboolean
 timer_fired_cb (gpointer user_data)
 {
   g_autoptr(RelaisHttpClient) self = g_object_ref (user_data);
-  /* Steal first: socket_action may set a new timer through timer_cb. */
-  g_autoptr(GSource) source = g_steal_pointer (&self->timer_source);
   int running = 0;
+
+  /* Dropped first: socket_action may set a new timer through timer_cb,
+   * which must not destroy this one. GLib holds its own reference on
+   * the source while dispatching it. */
+  g_source_unref (g_steal_pointer (&self->timer_source));
 
   curl_multi_socket_action (self->multi, CURL_SOCKET_TIMEOUT, 0, &running);
   check_multi_info (self);
@@ -773,6 +786,15 @@ json_request_done_cb (GObject      *object,
     }
 
   data = g_bytes_get_data (bytes, &size);
+  if (!relais_json_guard_check (data, size, 0, MAX_JSON_DEPTH, &error))
+    {
+      /* The guard's message only gives a position, never the body. */
+      g_debug ("Response refused before parsing (%zu bytes): %s", size, error->message);
+      g_task_return_new_error (task, RELAIS_ERROR, RELAIS_ERROR_NETWORK, "%s",
+                               _("La réponse du serveur est illisible (JSON trop imbriqué)."));
+      return;
+    }
+
   parser = json_parser_new_immutable ();
   if (!json_parser_load_from_data (parser, data ? data : "", (gssize) size, &error) ||
       json_parser_get_root (parser) == NULL)

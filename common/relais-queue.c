@@ -190,13 +190,15 @@ change_state (RelaisQueue        *self,
               RelaisTicketState   state,
               GError            **error)
 {
-  g_autoptr(RelaisTicket) hold = g_object_ref (ticket);
   gint64 now = queue_now (self);
 
   if (!relais_store_set_ticket_state (self->store, relais_ticket_get_id (ticket),
                                       state, now, error))
     return FALSE;
 
+  /* The model may hold the only reference: g_list_store_remove() below
+   * must not finalize the ticket before its notifications are thawed. */
+  g_object_ref (ticket);
   g_object_freeze_notify (G_OBJECT (ticket));
 
   if (state == RELAIS_TICKET_CALLED)
@@ -210,6 +212,7 @@ change_state (RelaisQueue        *self,
     }
 
   g_object_thaw_notify (G_OBJECT (ticket));
+  g_object_unref (ticket);
 
   return TRUE;
 }

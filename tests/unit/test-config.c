@@ -411,6 +411,33 @@ test_error_syntax (void)
 }
 
 static void
+test_bom (void)
+{
+  /* Notepad's byte order mark, with its CRLF line ends. */
+  g_autoptr(RelaisConfig) config =
+    parse_ok ("\xEF\xBB\xBF[kiosk]\r\nsite-name=Mairie de Pontivy\r\nlanguage=en\r\n");
+
+  g_assert_cmpstr (relais_config_get_site_name (config), ==, "Mairie de Pontivy");
+  g_assert_cmpstr (relais_config_get_language (config), ==, "en");
+
+  /* Errors still point at the right line, the BOM's included. */
+  assert_error_line ("\xEF\xBB\xBF[kiosk]\nlanguage=fr\nceci n'est pas une clé\n",
+                     "/etc/relais/kiosk.conf:3: ligne invalide : « clé=valeur », « [groupe] » ou « # commentaire » "
+                     "attendu, « ceci n'est pas une clé » trouvé");
+  assert_error_line ("\xEF\xBB\xBFlanguage=fr\n[kiosk]\n",
+                     "/etc/relais/kiosk.conf:1: clé hors de tout groupe : le fichier doit commencer par un groupe, "
+                     "par exemple « [kiosk] »");
+
+  /* Only one is a byte order mark; a second one is text in a group
+   * header that does not exist. */
+  {
+    g_autofree char *message = parse_error ("\xEF\xBB\xBF\xEF\xBB\xBF[kiosk]\nlanguage=fr\n");
+
+    g_assert_true (g_str_has_prefix (message, "/etc/relais/kiosk.conf:1: "));
+  }
+}
+
+static void
 test_several_errors (void)
 {
   g_autofree char *message = parse_error ("[kiosk]\n"
@@ -565,7 +592,6 @@ test_example_file_keys (void)
   g_autoptr(GString) uncommented = g_string_new (NULL);
   g_autoptr(RelaisConfig) config = NULL;
   const char *path = g_test_get_filename (G_TEST_DIST, "..", "packaging", "kiosk.conf.example", NULL);
-  g_autofree char *message = NULL;
   g_auto(GStrv) errors = NULL;
 
   /* Uncommenting every "#key=value" line must only give errors for the
@@ -637,6 +663,7 @@ main (int   argc,
   g_test_add_func ("/config/error/missing-directory-file", test_error_missing_directory_file);
   g_test_add_func ("/config/error/syntax", test_error_syntax);
   g_test_add_func ("/config/error/several", test_several_errors);
+  g_test_add_func ("/config/bom", test_bom);
   g_test_add_func ("/config/relative-directory-file", test_relative_directory_file);
   g_test_add_func ("/config/relative-config-path", test_relative_config_path);
   g_test_add_func ("/config/missing-file", test_missing_file);

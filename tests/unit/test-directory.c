@@ -545,6 +545,167 @@ test_several_errors (void)
   g_assert_cmpuint (g_strv_length (lines), ==, G_N_ELEMENTS (expected));
 }
 
+/* Loads raw bytes (no ' → " rewriting) and expects a failure. */
+static char *
+load_error_raw (const char *data,
+                gssize      length,
+                const char *source_name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RelaisDirectory) directory = NULL;
+
+  directory = relais_directory_new_from_data (data, length, source_name, &error);
+  g_assert_null (directory);
+  g_assert_error (error, RELAIS_ERROR, RELAIS_ERROR_DIRECTORY);
+  g_assert_true (g_utf8_validate (error->message, -1, NULL));
+  g_test_message ("%s", error->message);
+  return g_strdup (error->message);
+}
+
+static void
+test_error_message_utf8 (void)
+{
+  /* Found by fuzzing (tests/fuzz/corpus/directory/utf8-cut-message.json):
+   * json-glib's message quotes the string constant and cuts it in the
+   * middle of the "é" (c3 a9). The message is shown on screen. */
+  static const char cut[] = "{\n\"\":\"Cr\xc3\xa9" "er son inscription eon r\xc3\xa9\"";
+  g_autofree char *message = load_error_raw (cut, sizeof cut - 1, "test.json");
+
+  g_assert_true (g_str_has_prefix (message, "test.json:2:"));
+  g_assert_nonnull (strstr (message, "JSON invalide : "));
+  g_assert_nonnull (strstr (message, "Créer son inscription"));
+
+  {
+    /* Same with a long string constant: still valid, kept short, and
+     * its control characters blanked. */
+    g_autoptr(GString) doc = g_string_new ("{\n\"\":\"\t");
+
+    for (guint i = 0; i < 10000; i++)
+      g_string_append (doc, "é");
+    g_string_append (doc, "\x01\"");
+    g_clear_pointer (&message, g_free);
+    message = load_error_raw (doc->str, (gssize) doc->len, "test.json");
+    g_assert_true (g_str_has_prefix (message, "test.json:2:"));
+    g_assert_cmpuint (g_utf8_strlen (message, -1), <, 300);
+    g_assert_null (strchr (message, '\t'));
+  }
+
+  {
+    /* A source name that is not UTF-8 (a file name in Latin-1). */
+    g_clear_pointer (&message, g_free);
+    message = load_error_raw ("[", -1, "annuaire-\xe9t\xe9.json");
+    g_assert_true (g_str_has_prefix (message, "annuaire-\xef\xbf\xbdt\xef\xbf\xbd.json:"));
+  }
+
+  {
+    /* Values quoted from a valid document are cut after 60 characters,
+     * at a character boundary. */
+    g_autoptr(GString) doc =
+      g_string_new ("{'version': 1, 'services': [{'id': 'caf', 'name': 'CAF', 'letter': 'C', "
+                    "'lobby_room': 5002, 'subservices': [{'id': 'rsa', 'name': 'RSA', 'channels': ['");
+
+    for (guint i = 0; i < 100; i++)
+      g_string_append (doc, "ô");
+    g_string_append (doc, "']}]}]}");
+    g_clear_pointer (&message, g_free);
+    message = load_error (doc->str);
+    g_assert_true (g_utf8_validate (message, -1, NULL));
+    g_assert_nonnull (strstr (message, "canal inconnu « ôôôôôôôôôôôôôôôôôôôôôôôôôôôôôôôôôôôôôôôôôôôôôôôôôôôôôôôôôôôô… »"));
+  }
+}
+
+static void
+test_error_too_large (void)
+{
+  g_autofree char *minimal = unquote (DOC (SERVICE ("", SUB (""))));
+  g_autoptr(GString) doc = g_string_new (minimal);
+  g_autoptr(RelaisDirectory) directory = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+
+  /* 2 MiB is allowed, */
+  while (doc->len < 2 * 1024 * 1024)
+    g_string_append_c (doc, ' ');
+  directory = relais_directory_new_from_data (doc->str, (gssize) doc->len, "test.json", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (directory);
+
+  /* one byte more is not, however valid the JSON. */
+  g_string_append_c (doc, ' ');
+  message = load_error_raw (doc->str, (gssize) doc->len, "test.json");
+  g_assert_cmpstr (message, ==,
+                   "test.json: annuaire refusé : document trop volumineux "
+                   "(2097153 octets, au plus 2097152 octets)");
+}
+
+static void
+test_error_too_deep (void)
+{
+  g_autofree char *brackets = g_strnfill (100000, '[');
+  g_autofree char *message = NULL;
+
+  /* json-glib would overflow the stack on this. */
+  message = load_error_raw (brackets, -1, "test.json");
+  g_assert_cmpstr (message, ==,
+                   "test.json: annuaire refusé : ligne 1, colonne 33 : imbrication trop profonde "
+                   "(plus de 32 niveaux de [ ] et { })");
+
+  {
+    /* The root object and 31 levels of comment: accepted. One more is
+     * not, and the position is counted in characters. */
+    g_autofree char *open = g_strnfill (31, '[');
+    g_autofree char *close = g_strnfill (31, ']');
+    g_autofree char *ok = g_strdup_printf ("{'version': 1, '_note': %s%s, 'services': [%s]}",
+                                           open, close, SERVICE ("", SUB ("")));
+    g_autofree char *deep = g_strdup_printf ("{'version': 1,\n 'name': 'é', '_note': [%s%s], 'services': [%s]}",
+                                             open, close, SERVICE ("", SUB ("")));
+    g_autoptr(RelaisDirectory) directory = load_ok (ok);
+
+    g_assert_cmpuint (relais_directory_get_n_services (directory), ==, 1);
+    g_clear_pointer (&message, g_free);
+    message = load_error (deep);
+    g_assert_cmpstr (message, ==,
+                     "test.json: annuaire refusé : ligne 2, colonne 55 : imbrication trop profonde "
+                     "(plus de 32 niveaux de [ ] et { })");
+  }
+
+  {
+    /* Brackets inside strings (with escaped quotes) do not count. */
+    g_autofree char *open = g_strnfill (100, '[');
+    g_autofree char *doc = g_strdup_printf ("{\"version\": 1, \"_note\": \"\\\"%s{{{\", \"services\": [%s]}",
+                                            open, "{\"id\": \"caf\", \"name\": \"CAF\", \"letter\": \"C\", "
+                                            "\"lobby_room\": 5002, \"subservices\": [{\"id\": \"rsa\", "
+                                            "\"name\": \"RSA\", \"channels\": [\"visio\"]}]}");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(RelaisDirectory) directory = relais_directory_new_from_data (doc, -1, "test.json", &error);
+
+    g_assert_no_error (error);
+    g_assert_nonnull (directory);
+  }
+}
+
+static void
+test_error_room_too_large (void)
+{
+  /* json-glib reads this as -1; the message must show what was written. */
+  assert_error (DOC ("{'id': 'caf', 'name': 'CAF', 'letter': 'C', 'lobby_room': 99999999999999999999, "
+                     "'subservices': [" SUB ("") "]}"),
+                "test.json: annuaire refusé : ligne 1, colonne 87 : nombre entier hors limites "
+                "« 99999999999999999999 » (de -9223372036854775808 à 9223372036854775807)");
+  /* and this as 9223372036854775807, a valid room. */
+  assert_error (DOC (SERVICE ("", SUB (", 'room': -9223372036854775809"))),
+                "test.json: annuaire refusé : ligne 1, colonne 171 : nombre entier hors limites "
+                "« -9223372036854775809 » (de -9223372036854775808 à 9223372036854775807)");
+
+  {
+    /* The largest room json-glib reads right is accepted. */
+    g_autoptr(RelaisDirectory) directory =
+      load_ok (DOC (SERVICE ("", SUB (", 'room': 9223372036854775807"))));
+
+    g_assert_cmpint (relais_directory_find_subservice (directory, "caf", "rsa")->room, ==, G_MAXINT64);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -570,6 +731,10 @@ main (int   argc,
   g_test_add_func ("/directory/error/contact", test_error_contact);
   g_test_add_func ("/directory/error/hours", test_error_hours);
   g_test_add_func ("/directory/error/several", test_several_errors);
+  g_test_add_func ("/directory/error/message-utf8", test_error_message_utf8);
+  g_test_add_func ("/directory/error/too-large", test_error_too_large);
+  g_test_add_func ("/directory/error/too-deep", test_error_too_deep);
+  g_test_add_func ("/directory/error/room-too-large", test_error_room_too_large);
 
   return g_test_run ();
 }

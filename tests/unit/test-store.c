@@ -379,6 +379,8 @@ test_unique_number (StoreFixture  *fixture,
   g_autoptr(RelaisTicket) ticket = add_ticket (fixture->store, "2024-03-01", 'C', T0);
   g_autoptr(GError) error = NULL;
 
+  g_assert_cmpstr (relais_ticket_get_code (ticket), ==, "C1");
+
   /* The schema itself refuses a second C1 on the same day. */
   g_assert_false (relais_store_exec_for_tests (fixture->store,
                     "INSERT INTO tickets (day, letter, number, code, service_id, subservice_id,"
@@ -470,6 +472,7 @@ test_leftovers_detected (StoreFixture  *fixture,
   g_assert_cmpint (count_leftovers (fixture->store), ==, 0);
 
   /* Simulate a bug that ended a ticket without erasing it. */
+  g_assert_cmpint (relais_ticket_get_id (ticket), ==, 1);
   exec (fixture->store, "UPDATE tickets SET state = 3, ended_at = 1 WHERE id = 1");
   g_assert_cmpint (count_leftovers (fixture->store), ==, 1);
   g_assert_false (relais_store_check_integrity (fixture->store, &error));
@@ -527,6 +530,9 @@ test_swap (StoreFixture  *fixture,
   g_assert_cmpstr (relais_ticket_get_code (g_ptr_array_index (active, 2)), ==, "C1");
   g_assert_cmpint (relais_ticket_get_position (g_ptr_array_index (active, 0)), ==,
                    relais_ticket_get_position (a));
+  /* The ticket in the middle keeps its place. */
+  g_assert_cmpint (relais_ticket_get_position (g_ptr_array_index (active, 1)), ==,
+                   relais_ticket_get_position (b));
   g_assert_cmpint (relais_ticket_get_position (g_ptr_array_index (active, 2)), ==,
                    relais_ticket_get_position (c));
 

@@ -1,0 +1,623 @@
+/* test-janus.c
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * RelaisJanus against the real gateway (Debian's /usr/bin/janus 1.1),
+ * started by each test with the templates of tests/integration/janus/ in a
+ * temporary directory, on RELAIS_TEST_ADDR inside the network namespace
+ * that relais-netns-run made (the suite runs every test through it).
+ */
+#define G_LOG_DOMAIN "test-janus"
+
+#include "config.h"
+
+#include <glob.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include "relais-error.h"
+#include "relais-http-client.h"
+#include "relais-janus.h"
+
+#define JANUS_BINARY      "/usr/bin/janus"
+#define JANUS_PORT        8088
+#define SESSION_TIMEOUT_S 10
+#define READY_TIMEOUT_MS  10000
+
+typedef struct
+{
+  GMainContext     *context;
+  char             *dir;
+  char             *addr;
+  char             *base_url;
+  GSubprocess      *janus;
+  RelaisHttpClient *client;
+
+  GAsyncResult     *result;
+  guint             lost;
+  gint64            lost_at;
+  guint             reconnected;
+  gint64            reconnected_at;
+  GPtrArray        *events;        /* JsonNode, "event" data of any handle */
+} Fixture;
+
+/* ---- main-loop helpers -------------------------------------------------- */
+
+static void
+result_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Fixture *f = user_data;
+
+  g_assert_null (f->result);
+  f->result = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_result (Fixture *f)
+{
+  while (f->result == NULL)
+    g_main_context_iteration (f->context, TRUE);
+  return f->result;
+}
+
+static void
+clear_result (Fixture *f)
+{
+  g_clear_object (&f->result);
+}
+
+static gboolean
+flag_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+iterate_for (Fixture *f,
+             guint    ms)
+{
+  gboolean done = FALSE;
+  GSource *source = g_timeout_source_new (ms);
+
+  g_source_set_callback (source, flag_cb, &done, NULL);
+  g_source_attach (source, f->context);
+  while (!done)
+    g_main_context_iteration (f->context, TRUE);
+  g_source_destroy (source);
+  g_source_unref (source);
+}
+
+/* Iterates until *@counter is non-zero or @timeout_ms passed. */
+static gboolean
+wait_counter (Fixture *f,
+              guint   *counter,
+              guint    timeout_ms)
+{
+  gboolean expired = FALSE;
+  GSource *source = g_timeout_source_new (timeout_ms);
+
+  g_source_set_callback (source, flag_cb, &expired, NULL);
+  g_source_attach (source, f->context);
+  while (*counter == 0 && !expired)
+    g_main_context_iteration (f->context, TRUE);
+  g_source_destroy (source);
+  g_source_unref (source);
+  return *counter != 0;
+}
+
+/* ---- the gateway -------------------------------------------------------- */
+
+static char *
+find_janus_module (const char *kind,
+                   const char *name)
+{
+  g_autofree char *pattern = g_strdup_printf ("/usr/lib/*/janus/%s/%s", kind, name);
+  g_autofree char *plain = g_strdup_printf ("/usr/lib/janus/%s/%s", kind, name);
+  char *found = NULL;
+  glob_t g;
+
+  if (glob (pattern, 0, NULL, &g) == 0 && g.gl_pathc > 0)
+    found = g_strdup (g.gl_pathv[0]);
+  globfree (&g);
+  if (found == NULL && g_file_test (plain, G_FILE_TEST_EXISTS))
+    found = g_steal_pointer (&plain);
+  return found;
+}
+
+static void
+write_config (Fixture    *f,
+              const char *name)
+{
+  g_autofree char *template_path = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *out_path = NULL;
+  g_autofree char *port = g_strdup_printf ("%u", JANUS_PORT);
+  g_autofree char *timeout = g_strdup_printf ("%u", SESSION_TIMEOUT_S);
+  g_autoptr(GString) text = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *srcdir = g_getenv ("RELAIS_INTEGRATION_DIR");
+
+  g_assert_nonnull (srcdir);
+  template_path = g_strdup_printf ("%s/janus/%s.jcfg.in", srcdir, name);
+  g_file_get_contents (template_path, &contents, NULL, &error);
+  g_assert_no_error (error);
+
+  text = g_string_new (contents);
+  g_string_replace (text, "@DIR@", f->dir, 0);
+  g_string_replace (text, "@ADDR@", f->addr, 0);
+  g_string_replace (text, "@PORT@", port, 0);
+  g_string_replace (text, "@SESSION_TIMEOUT@", timeout, 0);
+
+  out_path = g_strdup_printf ("%s/conf/%s.jcfg", f->dir, name);
+  g_file_set_contents (out_path, text->str, (gssize) text->len, &error);
+  g_assert_no_error (error);
+}
+
+static void
+link_module (Fixture    *f,
+             const char *kind,
+             const char *name)
+{
+  g_autofree char *target = find_janus_module (kind, name);
+  g_autofree char *link = g_strdup_printf ("%s/%s/%s", f->dir, kind, name);
+
+  g_assert_nonnull (target);
+  g_assert_cmpint (symlink (target, link), ==, 0);
+}
+
+static void
+prepare_janus_dir (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  const char *subdirs[] = { "conf", "plugins", "transports", "events", "loggers" };
+
+  f->dir = g_dir_make_tmp ("relais-janus-XXXXXX", &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (subdirs); i++)
+    {
+      g_autofree char *path = g_build_filename (f->dir, subdirs[i], NULL);
+
+      g_assert_cmpint (g_mkdir (path, 0700), ==, 0);
+    }
+  write_config (f, "janus");
+  write_config (f, "janus.transport.http");
+  write_config (f, "janus.plugin.videoroom");
+  link_module (f, "plugins", "libjanus_videoroom.so");
+  link_module (f, "transports", "libjanus_http.so");
+}
+
+/* If the test dies (an assertion aborts), Janus goes with it. */
+static void
+child_setup (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
+static void
+info_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  guint *ready = user_data;
+  g_autoptr(JsonNode) node = NULL;
+
+  node = relais_http_client_get_json_finish (RELAIS_HTTP_CLIENT (object), result, NULL);
+  *ready = node != NULL ? 1 : 2;
+}
+
+/* Starts Janus and waits until GET /janus/info answers; returns the time
+ * that took, in ms. */
+static double
+start_janus (Fixture *f)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *conf_dir = g_build_filename (f->dir, "conf", NULL);
+  g_autofree char *conf = g_build_filename (f->dir, "conf", "janus.jcfg", NULL);
+  g_autofree char *info_url = g_strdup_printf ("%s/info", f->base_url);
+  g_autofree char *stdout_path = g_build_filename (f->dir, "janus.stdout", NULL);
+  gint64 start = g_get_monotonic_time ();
+  gint64 deadline = start + READY_TIMEOUT_MS * 1000;
+
+  g_assert_null (f->janus);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
+  g_subprocess_launcher_set_stdout_file_path (launcher, stdout_path);
+  f->janus = g_subprocess_launcher_spawn (launcher, &error,
+                                          JANUS_BINARY, "-F", conf_dir, "-C", conf, NULL);
+  g_assert_no_error (error);
+
+  for (;;)
+    {
+      guint ready = 0;
+
+      relais_http_client_get_json_async (f->client, info_url, 1000, NULL, info_cb, &ready);
+      while (ready == 0)
+        g_main_context_iteration (f->context, TRUE);
+      if (ready == 1)
+        break;
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_assert_false (g_subprocess_get_if_exited (f->janus));
+      iterate_for (f, 50);
+    }
+  return (g_get_monotonic_time () - start) / 1000.0;
+}
+
+static void
+kill_janus (Fixture *f)
+{
+  g_autoptr(GSubprocess) janus = g_steal_pointer (&f->janus);
+
+  if (janus == NULL)
+    return;
+  g_subprocess_send_signal (janus, SIGKILL);
+  g_subprocess_wait (janus, NULL, NULL);
+}
+
+/* ---- fixture ------------------------------------------------------------ */
+
+static void
+lost_cb (RelaisJanus *janus,
+         Fixture     *f)
+{
+  f->lost++;
+  f->lost_at = g_get_monotonic_time ();
+}
+
+static void
+reconnected_cb (RelaisJanus *janus,
+                guint64      session_id,
+                Fixture     *f)
+{
+  f->reconnected++;
+  f->reconnected_at = g_get_monotonic_time ();
+}
+
+static void
+event_cb (RelaisJanus *janus,
+          guint64      handle_id,
+          JsonNode    *data,
+          JsonNode    *jsep,
+          Fixture     *f)
+{
+  g_ptr_array_add (f->events, json_node_copy (data));
+}
+
+static RelaisJanus *
+new_janus (Fixture *f)
+{
+  RelaisJanus *janus = relais_janus_new (f->client, f->base_url, NULL);
+
+  g_signal_connect (janus, "lost", G_CALLBACK (lost_cb), f);
+  g_signal_connect (janus, "reconnected", G_CALLBACK (reconnected_cb), f);
+  g_signal_connect (janus, "event", G_CALLBACK (event_cb), f);
+  return janus;
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  const char *addr = g_getenv ("RELAIS_TEST_ADDR");
+
+  f->context = g_main_context_new ();
+  g_main_context_push_thread_default (f->context);
+  f->events = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+  f->client = relais_http_client_new ();
+
+  if (addr == NULL)
+    {
+      g_test_skip ("Needs the network namespace of relais-netns-run (RELAIS_TEST_ADDR)");
+      return;
+    }
+  if (!g_file_test (JANUS_BINARY, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("Janus is not installed (Debian package janus)");
+      return;
+    }
+  f->addr = g_strdup (addr);
+  f->base_url = g_strdup_printf ("http://%s:%u/janus", f->addr, JANUS_PORT);
+  prepare_janus_dir (f);
+  g_test_message ("Janus ready in %.0f ms", start_janus (f));
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  kill_janus (f);
+  clear_result (f);
+  while (G_OBJECT (f->client)->ref_count > 1)
+    g_main_context_iteration (f->context, TRUE);
+  g_assert_finalize_object (g_steal_pointer (&f->client));
+  if (f->dir != NULL)
+    {
+      if (g_test_failed ())
+        g_test_message ("Janus log kept in %s", f->dir);
+      else
+        remove_tree (f->dir);
+    }
+  g_ptr_array_unref (f->events);
+  g_free (f->dir);
+  g_free (f->addr);
+  g_free (f->base_url);
+  while (g_main_context_iteration (f->context, FALSE))
+    ;
+  g_main_context_pop_thread_default (f->context);
+  g_main_context_unref (f->context);
+}
+
+/* ---- steps -------------------------------------------------------------- */
+
+static void
+connect_janus (Fixture     *f,
+               RelaisJanus *janus)
+{
+  g_autoptr(GError) error = NULL;
+
+  relais_janus_connect_async (janus, NULL, result_cb, f);
+  g_assert_true (relais_janus_connect_finish (janus, wait_result (f), &error));
+  g_assert_no_error (error);
+  clear_result (f);
+}
+
+static guint64
+attach_videoroom (Fixture     *f,
+                  RelaisJanus *janus)
+{
+  g_autoptr(GError) error = NULL;
+  guint64 handle;
+
+  relais_janus_attach_async (janus, "janus.plugin.videoroom", NULL, result_cb, f);
+  handle = relais_janus_attach_finish (janus, wait_result (f), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (handle, >, 0);
+  clear_result (f);
+  return handle;
+}
+
+static guint64
+create_room (Fixture     *f,
+             RelaisJanus *janus,
+             guint64      handle)
+{
+  g_autoptr(GError) error = NULL;
+  guint64 room = 100000 + g_random_int_range (0, 800000);
+
+  relais_janus_videoroom_create_room_async (janus, handle, room, "Relais test", 4, 256000,
+                                            NULL, NULL, NULL, result_cb, f);
+  g_assert_true (relais_janus_videoroom_create_room_finish (janus, wait_result (f), &error));
+  g_assert_no_error (error);
+  clear_result (f);
+  return room;
+}
+
+static void
+destroy_janus (Fixture     *f,
+               RelaisJanus *janus)
+{
+  g_autoptr(GError) error = NULL;
+
+  relais_janus_destroy_async (janus, NULL, result_cb, f);
+  g_assert_true (relais_janus_destroy_finish (janus, wait_result (f), &error));
+  g_assert_no_error (error);
+  clear_result (f);
+  g_assert_cmpint (relais_janus_get_state (janus), ==, RELAIS_JANUS_STATE_DISCONNECTED);
+}
+
+/* ---- tests -------------------------------------------------------------- */
+
+static void
+test_videoroom (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(RelaisJanus) first = NULL;
+  g_autoptr(RelaisJanus) second = NULL;
+  g_autoptr(GPtrArray) publishers = NULL;
+  g_autoptr(GError) error = NULL;
+  guint64 handle1, handle2, room, id1, id2;
+  gboolean saw_joining = FALSE;
+
+  if (g_test_failed () || f->janus == NULL)
+    return;
+
+  first = new_janus (f);
+  connect_janus (f, first);
+  handle1 = attach_videoroom (f, first);
+  room = create_room (f, first, handle1);
+
+  /* The same room again: the plugin's error, in French. */
+  relais_janus_videoroom_create_room_async (first, handle1, room, NULL, 0, 0, NULL, NULL,
+                                            NULL, result_cb, f);
+  g_assert_false (relais_janus_videoroom_create_room_finish (first, wait_result (f), &error));
+  g_assert_error (error, RELAIS_ERROR, RELAIS_ERROR_NETWORK);
+  g_assert_true (g_str_has_prefix (error->message, "La salle de visio existe déjà sur le serveur."));
+  g_clear_error (&error);
+  clear_result (f);
+
+  /* A room that does not exist. */
+  relais_janus_videoroom_join_publisher_async (first, handle1, 999999999, "Guichet", NULL,
+                                               NULL, result_cb, f);
+  g_assert_cmpuint (relais_janus_videoroom_join_publisher_finish (first, wait_result (f),
+                                                                  NULL, &error), ==, 0);
+  g_assert_error (error, RELAIS_ERROR, RELAIS_ERROR_NETWORK);
+  g_test_message ("Unknown room: %s", error->message);
+  g_assert_true (g_str_has_prefix (error->message, "La salle de visio n'existe pas sur le serveur."));
+  g_clear_error (&error);
+  clear_result (f);
+
+  /* Joining needs no SDP. */
+  relais_janus_videoroom_join_publisher_async (first, handle1, room, "Guichet", NULL,
+                                               NULL, result_cb, f);
+  id1 = relais_janus_videoroom_join_publisher_finish (first, wait_result (f), &publishers, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (id1, >, 0);
+  g_assert_cmpuint (publishers->len, ==, 0);
+  g_clear_pointer (&publishers, g_ptr_array_unref);
+  clear_result (f);
+
+  /* A second session joins: it sees no publisher (nobody publishes media
+   * yet), and the first hears it joining (notify_joining). */
+  second = new_janus (f);
+  connect_janus (f, second);
+  g_assert_cmpuint (relais_janus_get_session_id (second), !=, relais_janus_get_session_id (first));
+  handle2 = attach_videoroom (f, second);
+  relais_janus_videoroom_join_publisher_async (second, handle2, room, "Conseiller", NULL,
+                                               NULL, result_cb, f);
+  id2 = relais_janus_videoroom_join_publisher_finish (second, wait_result (f), &publishers, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (id2, >, 0);
+  g_assert_cmpuint (id2, !=, id1);
+  g_assert_cmpuint (publishers->len, ==, 0);
+  clear_result (f);
+
+  for (guint tries = 0; tries < 50 && !saw_joining; tries++)
+    {
+      for (guint i = 0; i < f->events->len; i++)
+        {
+          JsonObject *obj = json_node_get_object (g_ptr_array_index (f->events, i));
+          JsonNode *joining = json_object_get_member (obj, "joining");
+
+          if (joining != NULL && JSON_NODE_HOLDS_OBJECT (joining) &&
+              json_object_get_int_member (json_node_get_object (joining), "id") == (gint64) id2)
+            saw_joining = TRUE;
+        }
+      if (!saw_joining)
+        iterate_for (f, 100);
+    }
+  g_assert_true (saw_joining);
+
+  /* Leave; the room and the sessions go away cleanly. */
+  relais_janus_videoroom_leave_async (second, handle2, NULL, result_cb, f);
+  g_assert_true (relais_janus_videoroom_leave_finish (second, wait_result (f), &error));
+  g_assert_no_error (error);
+  clear_result (f);
+
+  relais_janus_detach_async (second, handle2, NULL, result_cb, f);
+  g_assert_true (relais_janus_detach_finish (second, wait_result (f), &error));
+  g_assert_no_error (error);
+  clear_result (f);
+
+  destroy_janus (f, second);
+  destroy_janus (f, first);
+  g_assert_cmpuint (f->lost, ==, 0);
+}
+
+static void
+test_keepalive (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(RelaisJanus) janus = NULL;
+  g_autoptr(GError) error = NULL;
+  guint64 session;
+
+  if (f->janus == NULL)
+    return;
+
+  janus = new_janus (f);
+  relais_janus_set_keepalive_interval (janus, 3000);
+  connect_janus (f, janus);
+  session = relais_janus_get_session_id (janus);
+  (void) attach_videoroom (f, janus);
+
+  /* The gateway's session_timeout is 10 s; the long poll alone does not
+   * keep a session (measured: Janus 1.1.2 sends "timeout" after ~12 s). */
+  iterate_for (f, (SESSION_TIMEOUT_S + 5) * 1000);
+  g_assert_cmpuint (f->lost, ==, 0);
+  g_assert_cmpint (relais_janus_get_state (janus), ==, RELAIS_JANUS_STATE_CONNECTED);
+  g_assert_cmpuint (relais_janus_get_session_id (janus), ==, session);
+  (void) attach_videoroom (f, janus);
+  destroy_janus (f, janus);
+}
+
+static void
+test_gateway_killed (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(RelaisJanus) janus = NULL;
+  guint64 old_session;
+  guint64 handle;
+  gint64 killed_at;
+  gint64 restarted_at;
+  double ready_ms;
+
+  if (f->janus == NULL)
+    return;
+
+  janus = new_janus (f);
+  connect_janus (f, janus);
+  old_session = relais_janus_get_session_id (janus);
+  handle = attach_videoroom (f, janus);
+  (void) create_room (f, janus, handle);
+  iterate_for (f, 200);
+
+  killed_at = g_get_monotonic_time ();
+  kill_janus (f);
+  g_assert_true (wait_counter (f, &f->lost, 10000));
+  g_test_message ("MEASURE gateway SIGKILLed → \"lost\" in %.0f ms",
+                  (f->lost_at - killed_at) / 1000.0);
+  g_assert_cmpint (f->lost_at - killed_at, <=, 5 * G_USEC_PER_SEC);
+  g_assert_cmpint (relais_janus_get_state (janus), ==, RELAIS_JANUS_STATE_RECONNECTING);
+  g_assert_cmpuint (relais_janus_get_session_id (janus), ==, 0);
+
+  /* Restart: the client finds the gateway again by itself. */
+  ready_ms = start_janus (f);
+  restarted_at = g_get_monotonic_time ();
+  g_assert_true (wait_counter (f, &f->reconnected, 15000));
+  g_test_message ("MEASURE gateway restart took %.0f ms; ready → \"reconnected\" in %.0f ms; "
+                  "\"lost\" → \"reconnected\" in %.0f ms",
+                  ready_ms, MAX (0, f->reconnected_at - restarted_at) / 1000.0,
+                  (f->reconnected_at - f->lost_at) / 1000.0);
+  g_assert_cmpint (relais_janus_get_state (janus), ==, RELAIS_JANUS_STATE_CONNECTED);
+  g_assert_cmpuint (relais_janus_get_session_id (janus), !=, 0);
+  g_assert_cmpuint (relais_janus_get_session_id (janus), !=, old_session);
+
+  /* The new session works (handles are the owner's to re-attach). */
+  handle = attach_videoroom (f, janus);
+  (void) create_room (f, janus, handle);
+  destroy_janus (f, janus);
+  g_assert_cmpuint (f->lost, ==, 1);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) \
+  g_test_add ("/janus/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+
+  ADD ("videoroom", test_videoroom);
+  ADD ("gateway-killed", test_gateway_killed);
+  ADD ("keepalive", test_keepalive);
+
+  return g_test_run ();
+}

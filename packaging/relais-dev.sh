@@ -25,6 +25,7 @@ run_packages=(
 # What the test suites need on top.
 test_packages=(
   desktop-file-utils appstream
+  janus iproute2 util-linux
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

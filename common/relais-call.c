@@ -31,7 +31,7 @@
 #define CHANNEL_LABEL           "JanusDataChannel"
 #define STATS_INTERVAL_MS       1000
 #define CAPS_POLL_INTERVAL_MS   20
-#define CAPS_POLL_MAX_TRIES     250      /* 5 s */
+#define CAPS_WAIT_MAX_US        (10 * G_USEC_PER_SEC)
 #define MIN_VIDEO_BITRATE       30000    /* bit/s: below that VP8 is a slideshow */
 #define VIDEO_PAYLOAD_TYPE      96
 #define AUDIO_PAYLOAD_TYPE      97
@@ -56,7 +56,7 @@ struct _Peer
   GPtrArray                   *channels;       /* every channel we listen to */
   GstWebRTCICEConnectionState  ice_state;
   GSource                     *ready_source;   /* waits for caps before offer/answer */
-  guint                        ready_tries;
+  gint64                       ready_deadline;
   char                        *pending_offer;  /* remote offer waiting for our caps */
   gboolean                     negotiating;
   guint64                      bytes_in;
@@ -108,6 +108,7 @@ struct _RelaisCall
   guint64            stats_bytes_out;
   RelaisCallStats    stats;
 
+  GThread           *dtls_thread;
   gboolean           disposed;
 };
 
@@ -1361,7 +1362,12 @@ build_media (RelaisCall  *self,
   self->volume = gst_element_factory_make ("volume", NULL);
   self->audio_tee = gst_element_factory_make ("tee", "audio-tee");
 
+  /* A fixed format: left open, a branch joining the tee later (a new
+   * peer) makes the source renegotiate to a format opusenc refuses, and
+   * the audio stalls without an error. */
   raw_audio = gst_caps_new_simple ("audio/x-raw",
+                                   "format", G_TYPE_STRING, "S16LE",
+                                   "layout", G_TYPE_STRING, "interleaved",
                                    "rate", G_TYPE_INT, 48000,
                                    "channels", G_TYPE_INT, 1,
                                    NULL);
@@ -1692,7 +1698,8 @@ remote_offer_set_cb (GstPromise *promise,
 /* webrtcbin builds the m-lines of what we send from the caps on its sink
  * pads: an offer made before the encoders have produced caps lacks them. */
 static gboolean
-peer_has_caps (Peer *peer)
+peer_has_caps (Peer     *peer,
+               gboolean  log)
 {
   gboolean ready = TRUE;
   GList *l;
@@ -1700,7 +1707,11 @@ peer_has_caps (Peer *peer)
   GST_OBJECT_LOCK (peer->webrtc);
   for (l = GST_ELEMENT (peer->webrtc)->sinkpads; l != NULL; l = l->next)
     if (!gst_pad_has_current_caps (l->data))
-      ready = FALSE;
+      {
+        if (log)
+          g_debug ("Peer %u: still no caps on %s", peer->id, GST_PAD_NAME (l->data));
+        ready = FALSE;
+      }
   GST_OBJECT_UNLOCK (peer->webrtc);
 
   return ready;
@@ -1776,11 +1787,13 @@ peer_ready_cb (gpointer user_data)
   Peer *peer = user_data;
   RelaisCall *self = peer->self;
 
-  if (!peer_has_caps (peer) && ++peer->ready_tries < CAPS_POLL_MAX_TRIES)
+  gboolean ready = peer_has_caps (peer, g_get_monotonic_time () >= peer->ready_deadline);
+
+  if (!ready && g_get_monotonic_time () < peer->ready_deadline)
     return G_SOURCE_CONTINUE;
 
   g_clear_pointer (&peer->ready_source, g_source_unref);
-  if (peer->ready_tries >= CAPS_POLL_MAX_TRIES)
+  if (!ready)
     {
       fail (self, _("La caméra ou le micro ne fournit rien : l’appel ne peut pas commencer."));
       return G_SOURCE_REMOVE;
@@ -1812,7 +1825,7 @@ peer_schedule_negotiation (RelaisCall  *self,
 
   if (peer->ready_source == NULL)
     {
-      peer->ready_tries = 0;
+      peer->ready_deadline = g_get_monotonic_time () + CAPS_WAIT_MAX_US;
       peer->ready_source = call_add_timeout (self, CAPS_POLL_INTERVAL_MS, peer_ready_cb, peer);
     }
   return TRUE;
@@ -1910,16 +1923,21 @@ warm_up_dtls_thread (gpointer data)
   return NULL;
 }
 
-static void
+/* Only the first call of the process starts the thread; that call joins it
+ * in dispose (at most ~0.5 s, and only if it is torn down at once), since a
+ * thread still inside OpenSSL when the process exits crashes. */
+static GThread *
 warm_up_dtls (void)
 {
   static gsize started = 0;
+  GThread *thread = NULL;
 
   if (g_once_init_enter (&started))
     {
-      g_thread_unref (g_thread_new ("relais-dtls", warm_up_dtls_thread, NULL));
+      thread = g_thread_new ("relais-dtls", warm_up_dtls_thread, NULL);
       g_once_init_leave (&started, 1);
     }
+  return thread;
 }
 
 /* ---- GObject ------------------------------------------------------------------------------ */
@@ -1947,6 +1965,8 @@ relais_call_dispose (GObject *object)
 
   self->disposed = TRUE;
   stop_media (self);
+  if (self->dtls_thread != NULL)
+    g_thread_join (g_steal_pointer (&self->dtls_thread));
 
   if (self->bus_watch_id != 0)
     {
@@ -2185,7 +2205,8 @@ relais_call_start_preview (RelaisCall  *self,
   g_return_val_if_fail (RELAIS_IS_CALL (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  warm_up_dtls ();
+  if (self->dtls_thread == NULL)
+    self->dtls_thread = warm_up_dtls ();
   return start_pipeline (self, error);
 }
 

@@ -95,6 +95,17 @@ is_connected (Fixture *fixture)
 }
 
 static gboolean
+has_first_frame (Fixture *fixture)
+{
+  gboolean seen;
+
+  g_mutex_lock (&fixture->lock);
+  seen = fixture->first_frame_time != 0;
+  g_mutex_unlock (&fixture->lock);
+  return seen;
+}
+
+static gboolean
 has_frames_both_ways (Fixture *fixture)
 {
   return g_atomic_int_get (&fixture->remote_frames) >= 30 &&
@@ -184,6 +195,8 @@ test_demo_call (void)
   g_assert_cmpstr (relais_call_get_failure (fixture.call), ==, NULL);
   g_assert_cmpint (relais_call_get_state (fixture.call), ==, RELAIS_CALL_CONNECTED);
 
+  /* CONNECTED comes from the appsink's pad; the sample is pulled just after. */
+  g_assert_true (wait_for (&fixture, has_first_frame, TIMEOUT_MS));
   g_mutex_lock (&fixture.lock);
   first_frame_ms = (fixture.first_frame_time - offer_time) / 1000;
   g_mutex_unlock (&fixture.lock);

@@ -18,7 +18,7 @@
 #include "relais-error.h"
 
 #define CAPS_POLL_INTERVAL_MS   20
-#define CAPS_POLL_MAX_TRIES     250
+#define CAPS_WAIT_MAX_US        (10 * G_USEC_PER_SEC)
 #define LOOPBACK_ADDRESS        "127.0.0.1"
 
 struct _RelaisDemoAdvisor
@@ -45,7 +45,7 @@ struct _RelaisDemoAdvisor
   gboolean              offer_applied;
   GPtrArray            *pending_candidates;   /* CandidateData */
   GSource              *ready_source;
-  guint                 ready_tries;
+  gint64                ready_deadline;
 
   guint                 replies_sent;
   gint                  frames_received;      /* atomic: counted on a streaming thread */
@@ -532,7 +532,7 @@ apply_offer_cb (gpointer user_data)
 {
   RelaisDemoAdvisor *self = user_data;
 
-  if (!has_caps (self) && ++self->ready_tries < CAPS_POLL_MAX_TRIES)
+  if (!has_caps (self) && g_get_monotonic_time () < self->ready_deadline)
     return G_SOURCE_CONTINUE;
 
   g_clear_pointer (&self->ready_source, g_source_unref);
@@ -557,7 +557,7 @@ call_local_description_cb (RelaisCall        *call,
     apply_offer (self);
   else if (self->ready_source == NULL)
     {
-      self->ready_tries = 0;
+      self->ready_deadline = g_get_monotonic_time () + CAPS_WAIT_MAX_US;
       self->ready_source = g_timeout_source_new (CAPS_POLL_INTERVAL_MS);
       g_source_set_static_name (self->ready_source, "[relais-demo-advisor] offer");
       g_source_set_callback (self->ready_source, apply_offer_cb, self, NULL);

@@ -922,6 +922,10 @@ static void
 session_started (RelaisJanus *self,
                  guint64      session_id)
 {
+  /* The connection attempt's cancellable is done with; this one lives as
+   * long as the session. */
+  g_clear_object (&self->session_cancellable);
+  self->session_cancellable = g_cancellable_new ();
   set_session_id (self, session_id);
   self->reconnect_attempt = 0;
   set_state (self, RELAIS_JANUS_STATE_CONNECTED);
@@ -936,6 +940,8 @@ session_torn_down (RelaisJanus *self)
   g_autoptr(GPtrArray) tasks = NULL;
   g_autoptr(GError) error = error_not_connected ();
 
+  g_autoptr(GCancellable) cancellable = g_steal_pointer (&self->session_cancellable);
+
   set_session_id (self, 0);
   self->destroying = FALSE;
   stop_session_sources (self);
@@ -946,7 +952,11 @@ session_torn_down (RelaisJanus *self)
     }
   tasks = steal_all_tasks (self);
   set_state (self, RELAIS_JANUS_STATE_DISCONNECTED);
+  /* Callers hear "not connected" rather than the cancellation of their
+   * POST, which follows. */
   fail_tasks (tasks, error);
+  if (cancellable != NULL)
+    g_cancellable_cancel (cancellable);
 }
 
 static void reconnect_schedule (RelaisJanus *self);
@@ -1037,6 +1047,7 @@ lose_session (RelaisJanus *self,
   g_autoptr(RelaisJanus) keep = g_object_ref (self);
   g_autoptr(GPtrArray) tasks = NULL;
   g_autoptr(GError) error = error_lost ();
+  g_autoptr(GCancellable) cancellable = NULL;
 
   /* Once we asked for the end of the session, the long poll failing
    * (Janus forgets the session before answering) is no loss. */
@@ -1045,6 +1056,7 @@ lose_session (RelaisJanus *self,
 
   g_debug ("Session lost: %s", why);
   self->lost_at = g_get_monotonic_time ();
+  cancellable = g_steal_pointer (&self->session_cancellable);
   set_session_id (self, 0);
   stop_session_sources (self);
   tasks = steal_all_tasks (self);
@@ -1052,7 +1064,11 @@ lose_session (RelaisJanus *self,
   set_state (self, RELAIS_JANUS_STATE_RECONNECTING);
 
   g_signal_emit (self, signals[SIGNAL_LOST], 0);
+  /* Callers hear "lost" rather than the cancellation of their POST, which
+   * follows. */
   fail_tasks (tasks, error);
+  if (cancellable != NULL)
+    g_cancellable_cancel (cancellable);
 
   /* A handler may have destroyed or disposed us. */
   if (self->state == RELAIS_JANUS_STATE_RECONNECTING && !self->disposed &&

@@ -236,6 +236,8 @@ fake_handle_message (FakeJanus  *fake,
     }
   if (g_str_equal (what, "slow"))
     *delay_ms_out = 300;
+  if (g_str_equal (what, "stall"))
+    *delay_ms_out = 1500;
 
   return g_strdup_printf ("{\"janus\":\"ack\",\"session_id\":%" G_GUINT64_FORMAT ",\"transaction\":\"%s\"}",
                           session_id, transaction);
@@ -1030,28 +1032,52 @@ test_keepalive (Fixture       *f,
 }
 
 static void
+stall_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  GError **error = user_data;
+
+  g_assert_null (relais_janus_message_finish (RELAIS_JANUS (object), result, NULL, error));
+  g_assert_nonnull (*error);
+}
+
+static void
 test_lost_458_and_reconnect (Fixture       *f,
                              gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr(GError) stall_error = NULL;
+  g_autoptr(JsonNode) stall = request_body ("stall");
   guint64 old_session;
   guint64 handle;
+  guint64 other_handle;
   gint64 start;
 
   connect_janus (f);
   old_session = relais_janus_get_session_id (f->janus);
   handle = attach (f);
+  other_handle = attach (f);
 
-  /* A request waiting for its event fails when the session goes. */
+  /* A request waiting for its event, and one whose POST is still in
+   * flight, fail with the loss of the session. */
   send_message (f, handle, "never");
+  iterate_for (f, 100);
+  relais_janus_message_async (f->janus, other_handle, stall, NULL, NULL, stall_cb, &stall_error);
   iterate_for (f, 100);
 
   start = g_get_monotonic_time ();
   fake_janus_forget_sessions (f->fake);
   g_assert_null (relais_janus_message_finish (f->janus, wait_result (f), NULL, &error));
   g_assert_error (error, RELAIS_ERROR, RELAIS_ERROR_NETWORK);
+  g_assert_cmpstr (error->message, ==, "La connexion avec le serveur de visio a été perdue.");
   g_clear_error (&error);
   clear_result (f);
+  while (stall_error == NULL)
+    g_main_context_iteration (f->context, TRUE);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 1000 * 1000);
+  g_assert_error (stall_error, RELAIS_ERROR, RELAIS_ERROR_NETWORK);
+  g_assert_cmpstr (stall_error->message, ==, "La connexion avec le serveur de visio a été perdue.");
   g_assert_cmpuint (f->lost, ==, 1);
   g_test_message ("458 → lost in %.0f ms", (f->lost_at - start) / 1000.0);
   g_assert_cmpint (f->lost_at - start, <, 2 * G_USEC_PER_SEC);

@@ -26,6 +26,7 @@ run_packages=(
 test_packages=(
   desktop-file-utils appstream
   janus iproute2 util-linux
+  chromium libjs-janus-gateway nodejs
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -111,6 +112,13 @@ cmd_test() {
   install_missing "${run_packages[@]}" "${test_packages[@]}" python3
   local status=0
   local start=$SECONDS
+
+  # The advisor suite drives Debian's chromium with playwright-core from npm
+  # (pinned by tests/advisor/package-lock.json; it never downloads a browser).
+  # npm comes with some nodejs builds, else it is Debian's package.
+  log "Installing tests/advisor's npm packages (npm ci)"
+  command -v npm >/dev/null || install_missing npm
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix tests/advisor --no-audit --no-fund
 
   build build
   log "Running every suite (plain build)"

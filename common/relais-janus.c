@@ -500,7 +500,8 @@ request_return (GTask          *task,
                 GDestroyNotify  result_free,
                 GError         *error)
 {
-  g_autoptr(GTask) keep = g_object_ref (task);
+  /* Completing the task may drop the last other reference to it. */
+  G_GNUC_UNUSED g_autoptr(GTask) keep = g_object_ref (task);
   Request *req = g_task_get_task_data (task);
   RelaisJanus *self = g_task_get_source_object (task);
 
@@ -1044,7 +1045,8 @@ static void
 lose_session (RelaisJanus *self,
               const char  *why)
 {
-  g_autoptr(RelaisJanus) keep = g_object_ref (self);
+  /* Failing the pending tasks may drop the owner's last reference. */
+  G_GNUC_UNUSED g_autoptr(RelaisJanus) keep = g_object_ref (self);
   g_autoptr(GPtrArray) tasks = NULL;
   g_autoptr(GError) error = error_lost ();
   g_autoptr(GCancellable) cancellable = NULL;
@@ -1105,7 +1107,10 @@ keepalive_cb (GObject      *object,
       g_strcmp0 (object_get_string (json_node_get_object (node), "janus"), "error") == 0)
     {
       gint64 code = 0;
-      g_autoptr(GError) janus_error = error_from_janus (json_node_get_object (node), &code);
+      GError *janus_error = error_from_janus (json_node_get_object (node), &code);
+
+      /* Only the code matters here. */
+      g_clear_error (&janus_error);
 
       if (code == JANUS_ERROR_SESSION_NOT_FOUND)
         {
@@ -1226,8 +1231,10 @@ dispatch_event (RelaisJanus *self,
   else if (g_str_equal (janus, "error"))
     {
       gint64 code = 0;
-      g_autoptr(GError) error = error_from_janus (obj, &code);
+      GError *error = error_from_janus (obj, &code);
 
+      /* Only the code matters here. */
+      g_clear_error (&error);
       if (code == JANUS_ERROR_SESSION_NOT_FOUND)
         lose_session (self, "long poll: session not found");
     }
@@ -1313,8 +1320,10 @@ destroy_sent_cb (GObject      *object,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
-  g_autoptr(JsonNode) node = relais_http_client_post_json_finish (RELAIS_HTTP_CLIENT (object),
-                                                                  result, NULL);
+  /* Best effort: nobody waits for the answer. */
+  JsonNode *node = relais_http_client_post_json_finish (RELAIS_HTTP_CLIENT (object), result, NULL);
+
+  g_clear_pointer (&node, json_node_unref);
 }
 
 static void

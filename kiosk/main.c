@@ -7,12 +7,17 @@
 #include "config.h"
 
 #include "relais-application.h"
+#include "relais-test-call.h"
 
 int
 main (int   argc,
       char *argv[])
 {
   relais_application_init_i18n ();
+
+  /* Headless: decided before anything initialises GTK. */
+  if (relais_test_call_requested (argc, argv))
+    return relais_test_call_main (argc, argv);
 
   return relais_kiosk_main (argc, argv, NULL, NULL);
 }

@@ -11,11 +11,7 @@
 
 #include "config.h"
 
-#include <glob.h>
-#include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <unistd.h>
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
@@ -24,19 +20,15 @@
 #include "relais-error.h"
 #include "relais-http-client.h"
 #include "relais-janus.h"
+#include "relais-test-janus.h"
 
-#define JANUS_BINARY      "/usr/bin/janus"
-#define JANUS_PORT        8088
 #define SESSION_TIMEOUT_S 10
-#define READY_TIMEOUT_MS  10000
 
 typedef struct
 {
   GMainContext     *context;
-  char             *dir;
-  char             *addr;
-  char             *base_url;
-  GSubprocess      *janus;
+  RelaisTestJanus  *gateway;
+  const char       *base_url;    /* the gateway's */
   RelaisHttpClient *client;
 
   GAsyncResult     *result;
@@ -116,151 +108,22 @@ wait_counter (Fixture *f,
 
 /* ---- the gateway -------------------------------------------------------- */
 
-static char *
-find_janus_module (const char *kind,
-                   const char *name)
-{
-  g_autofree char *pattern = g_strdup_printf ("/usr/lib/*/janus/%s/%s", kind, name);
-  g_autofree char *plain = g_strdup_printf ("/usr/lib/janus/%s/%s", kind, name);
-  char *found = NULL;
-  glob_t g;
-
-  if (glob (pattern, 0, NULL, &g) == 0 && g.gl_pathc > 0)
-    found = g_strdup (g.gl_pathv[0]);
-  globfree (&g);
-  if (found == NULL && g_file_test (plain, G_FILE_TEST_EXISTS))
-    found = g_steal_pointer (&plain);
-  return found;
-}
-
-static void
-write_config (Fixture    *f,
-              const char *name)
-{
-  g_autofree char *template_path = NULL;
-  g_autofree char *contents = NULL;
-  g_autofree char *out_path = NULL;
-  g_autofree char *port = g_strdup_printf ("%u", JANUS_PORT);
-  g_autofree char *timeout = g_strdup_printf ("%u", SESSION_TIMEOUT_S);
-  g_autoptr(GString) text = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *srcdir = g_getenv ("RELAIS_INTEGRATION_DIR");
-
-  g_assert_nonnull (srcdir);
-  template_path = g_strdup_printf ("%s/janus/%s.jcfg.in", srcdir, name);
-  g_file_get_contents (template_path, &contents, NULL, &error);
-  g_assert_no_error (error);
-
-  text = g_string_new (contents);
-  g_string_replace (text, "@DIR@", f->dir, 0);
-  g_string_replace (text, "@ADDR@", f->addr, 0);
-  g_string_replace (text, "@PORT@", port, 0);
-  g_string_replace (text, "@SESSION_TIMEOUT@", timeout, 0);
-
-  out_path = g_strdup_printf ("%s/conf/%s.jcfg", f->dir, name);
-  g_file_set_contents (out_path, text->str, (gssize) text->len, &error);
-  g_assert_no_error (error);
-}
-
-static void
-link_module (Fixture    *f,
-             const char *kind,
-             const char *name)
-{
-  g_autofree char *target = find_janus_module (kind, name);
-  g_autofree char *link = g_strdup_printf ("%s/%s/%s", f->dir, kind, name);
-
-  g_assert_nonnull (target);
-  g_assert_cmpint (symlink (target, link), ==, 0);
-}
-
-static void
-prepare_janus_dir (Fixture *f)
-{
-  g_autoptr(GError) error = NULL;
-  const char *subdirs[] = { "conf", "plugins", "transports", "events", "loggers" };
-
-  f->dir = g_dir_make_tmp ("relais-janus-XXXXXX", &error);
-  g_assert_no_error (error);
-  for (guint i = 0; i < G_N_ELEMENTS (subdirs); i++)
-    {
-      g_autofree char *path = g_build_filename (f->dir, subdirs[i], NULL);
-
-      g_assert_cmpint (g_mkdir (path, 0700), ==, 0);
-    }
-  write_config (f, "janus");
-  write_config (f, "janus.transport.http");
-  write_config (f, "janus.plugin.videoroom");
-  link_module (f, "plugins", "libjanus_videoroom.so");
-  link_module (f, "transports", "libjanus_http.so");
-}
-
-/* If the test dies (an assertion aborts), Janus goes with it. */
-static void
-child_setup (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
-static void
-info_cb (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  guint *ready = user_data;
-  g_autoptr(JsonNode) node = NULL;
-
-  node = relais_http_client_get_json_finish (RELAIS_HTTP_CLIENT (object), result, NULL);
-  *ready = node != NULL ? 1 : 2;
-}
-
-/* Starts Janus and waits until GET /janus/info answers; returns the time
- * that took, in ms. */
 static double
 start_janus (Fixture *f)
 {
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *conf_dir = g_build_filename (f->dir, "conf", NULL);
-  g_autofree char *conf = g_build_filename (f->dir, "conf", "janus.jcfg", NULL);
-  g_autofree char *info_url = g_strdup_printf ("%s/info", f->base_url);
-  g_autofree char *stdout_path = g_build_filename (f->dir, "janus.stdout", NULL);
-  gint64 start = g_get_monotonic_time ();
-  gint64 deadline = start + READY_TIMEOUT_MS * 1000;
-
-  g_assert_null (f->janus);
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_MERGE);
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
-  g_subprocess_launcher_set_stdout_file_path (launcher, stdout_path);
-  f->janus = g_subprocess_launcher_spawn (launcher, &error,
-                                          JANUS_BINARY, "-F", conf_dir, "-C", conf, NULL);
-  g_assert_no_error (error);
-
-  for (;;)
-    {
-      guint ready = 0;
-
-      relais_http_client_get_json_async (f->client, info_url, 1000, NULL, info_cb, &ready);
-      while (ready == 0)
-        g_main_context_iteration (f->context, TRUE);
-      if (ready == 1)
-        break;
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_assert_false (g_subprocess_get_if_exited (f->janus));
-      iterate_for (f, 50);
-    }
-  return (g_get_monotonic_time () - start) / 1000.0;
+  return relais_test_janus_start (f->gateway, f->client);
 }
 
 static void
 kill_janus (Fixture *f)
 {
-  g_autoptr(GSubprocess) janus = g_steal_pointer (&f->janus);
+  relais_test_janus_kill (f->gateway);
+}
 
-  if (janus == NULL)
-    return;
-  g_subprocess_send_signal (janus, SIGKILL);
-  g_subprocess_wait (janus, NULL, NULL);
+static gboolean
+janus_running (Fixture *f)
+{
+  return f->gateway != NULL && relais_test_janus_is_running (f->gateway);
 }
 
 /* ---- fixture ------------------------------------------------------------ */
@@ -320,55 +183,28 @@ fixture_setup (Fixture       *f,
       g_test_fail_printf ("Needs the network namespace of relais-netns-run (RELAIS_TEST_ADDR)");
       return;
     }
-  if (!g_file_test (JANUS_BINARY, G_FILE_TEST_IS_EXECUTABLE))
+  if (relais_test_janus_missing () != NULL)
     {
-      g_test_fail_printf ("Janus is not installed (Debian package janus): run packaging/relais-dev.sh test");
+      g_test_fail_printf ("%s", relais_test_janus_missing ());
       return;
     }
-  f->addr = g_strdup (addr);
-  f->base_url = g_strdup_printf ("http://%s:%u/janus", f->addr, JANUS_PORT);
-  prepare_janus_dir (f);
+  f->gateway = relais_test_janus_new (addr, SESSION_TIMEOUT_S);
+  f->base_url = relais_test_janus_get_base_url (f->gateway);
   g_test_message ("Janus ready in %.0f ms", start_janus (f));
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
 }
 
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  kill_janus (f);
+  if (f->gateway != NULL)
+    kill_janus (f);
   clear_result (f);
   while (G_OBJECT (f->client)->ref_count > 1)
     g_main_context_iteration (f->context, TRUE);
   g_assert_finalize_object (g_steal_pointer (&f->client));
-  if (f->dir != NULL)
-    {
-      if (g_test_failed ())
-        g_test_message ("Janus log kept in %s", f->dir);
-      else
-        remove_tree (f->dir);
-    }
+  g_clear_pointer (&f->gateway, relais_test_janus_free);
   g_ptr_array_unref (f->events);
-  g_free (f->dir);
-  g_free (f->addr);
-  g_free (f->base_url);
   while (g_main_context_iteration (f->context, FALSE))
     ;
   g_main_context_pop_thread_default (f->context);
@@ -446,7 +282,7 @@ test_videoroom (Fixture       *f,
   guint64 handle1, handle2, room, id1, id2;
   gboolean saw_joining = FALSE;
 
-  if (g_test_failed () || f->janus == NULL)
+  if (g_test_failed () || !janus_running (f))
     return;
 
   first = new_janus (f);
@@ -538,7 +374,7 @@ test_keepalive (Fixture       *f,
   g_autoptr(RelaisJanus) janus = NULL;
   guint64 session;
 
-  if (f->janus == NULL)
+  if (!janus_running (f))
     return;
 
   janus = new_janus (f);
@@ -568,7 +404,7 @@ test_gateway_killed (Fixture       *f,
   gint64 restarted_at;
   double ready_ms;
 
-  if (f->janus == NULL)
+  if (!janus_running (f))
     return;
 
   janus = new_janus (f);

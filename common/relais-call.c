@@ -30,11 +30,24 @@
 #define MAX_QUEUED_BYTES        (8 * 1024 * 1024)
 #define CHANNEL_LABEL           "JanusDataChannel"
 #define STATS_INTERVAL_MS       1000
-#define CAPS_POLL_INTERVAL_MS   20
-#define CAPS_WAIT_MAX_US        (10 * G_USEC_PER_SEC)
+/* How long a sending peer may go without a single buffer from the camera
+ * or the microphone reaching webrtcbin before the call is declared dead. */
+#define MEDIA_WAIT_MAX_MS       10000
 #define MIN_VIDEO_BITRATE       30000    /* bit/s: below that VP8 is a slideshow */
 #define VIDEO_PAYLOAD_TYPE      96
 #define AUDIO_PAYLOAD_TYPE      97
+/* What we send, fixed. The capsfilter behind each payloader holds it, and
+ * so do the transceivers' codec preferences: webrtcbin then builds offers
+ * and answers from these caps, not from whatever has flowed so far.
+ * rtcp-fb-* become a=rtcp-fb lines: the far end may ask for keyframes
+ * (PLI/FIR: rtpsession turns them into a force-key-unit event that vp8enc
+ * honours) and send REMB. */
+#define VIDEO_RTP_CAPS \
+  "application/x-rtp,media=video,encoding-name=VP8,clock-rate=90000,payload=96," \
+  "rtcp-fb-nack-pli=(boolean)true,rtcp-fb-ccm-fir=(boolean)true,rtcp-fb-goog-remb=(boolean)true"
+#define AUDIO_RTP_CAPS \
+  "application/x-rtp,media=audio,encoding-name=OPUS,clock-rate=48000,payload=97," \
+  "encoding-params=(string)2"
 
 typedef enum
 {
@@ -55,8 +68,8 @@ struct _Peer
   GstWebRTCDataChannel        *channel;        /* where our messages go, NULL until made or offered */
   GPtrArray                   *channels;       /* every channel we listen to */
   GstWebRTCICEConnectionState  ice_state;
-  GSource                     *ready_source;   /* waits for caps before offer/answer */
-  gint64                       ready_deadline;
+  GSource                     *ready_source;   /* offer/answer, once the pipeline plays */
+  GSource                     *media_check_source; /* fails the call if nothing is sent */
   char                        *pending_offer;  /* remote offer waiting for our caps */
   gboolean                     negotiating;
   guint64                      bytes_in;
@@ -374,6 +387,7 @@ peer_free (gpointer data)
   Peer *peer = data;
 
   clear_source (&peer->ready_source);
+  clear_source (&peer->media_check_source);
   for (guint i = 0; i < peer->channels->len; i++)
     g_signal_handlers_disconnect_by_data (g_ptr_array_index (peer->channels, i), peer);
   g_ptr_array_unref (peer->channels);
@@ -1404,8 +1418,20 @@ build_media (RelaisCall  *self,
   return TRUE;
 }
 
-/* One sending branch: tee → queue → encoder → payloader → webrtcbin. The
- * queue leaks so a slow encoder drops frames instead of adding latency. */
+/* One sending branch: tee → queue → encoder → payloader → capsfilter →
+ * webrtcbin. The queue leaks so a slow encoder drops frames instead of
+ * adding latency.
+ *
+ * The order matters when the pipeline already plays (the preview runs
+ * before the person presses "join"): every element downstream of the tee,
+ * webrtcbin included, must be in PLAYING with its pads active before the
+ * tee's new pad is linked, because the link is what lets buffers in. A
+ * buffer that reaches a pad still flushing (an element in NULL, or
+ * webrtcbin before its state is synced) comes back GST_FLOW_FLUSHING: the
+ * queue keeps that result until it is flushed or restarted and refuses
+ * everything after it, and the tee hands it upstream, which on the audio
+ * tee (no other branch) pauses the microphone's streaming thread for good.
+ * That was the demo call's intermittent "no caps on sink_0". */
 static gboolean
 add_send_branch (RelaisCall  *self,
                  Peer        *peer,
@@ -1415,7 +1441,7 @@ add_send_branch (RelaisCall  *self,
   GstBin *bin = GST_BIN (self->pipeline);
   GstElement *queue = gst_element_factory_make ("queue", NULL);
   GstElement *encoder, *payloader, *filter;
-  g_autoptr(GstCaps) rtp_caps = NULL;
+  g_autoptr(GstCaps) rtp_caps = gst_caps_from_string (video ? VIDEO_RTP_CAPS : AUDIO_RTP_CAPS);
   g_autoptr(GstPad) tee_pad = NULL;
   g_autoptr(GstPad) queue_pad = NULL;
   g_autoptr(GstPad) webrtc_pad = NULL;
@@ -1454,16 +1480,6 @@ add_send_branch (RelaisCall  *self,
       payloader = gst_element_factory_make ("rtpvp8pay", NULL);
       g_object_set (payloader, "pt", VIDEO_PAYLOAD_TYPE, NULL);
       gst_util_set_object_arg (G_OBJECT (payloader), "picture-id-mode", "15-bit");
-
-      /* These fields become a=rtcp-fb lines in the SDP: the far end may
-       * then ask for keyframes (PLI/FIR: rtpsession turns them into a
-       * force-key-unit event that vp8enc honours) and send REMB. */
-      rtp_caps = gst_caps_new_simple ("application/x-rtp",
-                                      "media", G_TYPE_STRING, "video",
-                                      "rtcp-fb-nack-pli", G_TYPE_BOOLEAN, TRUE,
-                                      "rtcp-fb-ccm-fir", G_TYPE_BOOLEAN, TRUE,
-                                      "rtcp-fb-goog-remb", G_TYPE_BOOLEAN, TRUE,
-                                      NULL);
     }
   else
     {
@@ -1473,31 +1489,32 @@ add_send_branch (RelaisCall  *self,
       gst_util_set_object_arg (G_OBJECT (encoder), "audio-type", "voice");
       payloader = gst_element_factory_make ("rtpopuspay", NULL);
       g_object_set (payloader, "pt", AUDIO_PAYLOAD_TYPE, NULL);
-      rtp_caps = gst_caps_new_simple ("application/x-rtp",
-                                      "media", G_TYPE_STRING, "audio",
-                                      NULL);
     }
 
   filter = gst_element_factory_make ("capsfilter", NULL);
   g_object_set (filter, "caps", rtp_caps, NULL);
 
-  gst_bin_add_many (bin, queue, encoder, payloader, filter, NULL);
-  if (!gst_element_link_many (queue, encoder, payloader, filter, NULL))
-    goto failed;
-
+  /* webrtcbin's end first: the transceiver and its codec exist before any
+   * buffer does, so negotiation never waits for the first encoded frame. */
   webrtc_pad = gst_element_request_pad_simple (peer->webrtc, "sink_%u");
-  filter_pad = gst_element_get_static_pad (filter, "src");
-  if (webrtc_pad == NULL || gst_pad_link (filter_pad, webrtc_pad) != GST_PAD_LINK_OK)
+  if (webrtc_pad == NULL)
     goto failed;
-
   g_object_get (webrtc_pad, "transceiver", &transceiver, NULL);
   if (transceiver != NULL)
     g_object_set (transceiver,
                   "direction", peer->direction == PEER_SEND
                                  ? GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY
                                  : GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDRECV,
+                  "codec-preferences", rtp_caps,
                   "do-nack", TRUE,
                   NULL);
+
+  gst_bin_add_many (bin, queue, encoder, payloader, filter, NULL);
+  if (!gst_element_link_many (queue, encoder, payloader, filter, NULL))
+    goto failed;
+  filter_pad = gst_element_get_static_pad (filter, "src");
+  if (gst_pad_link (filter_pad, webrtc_pad) != GST_PAD_LINK_OK)
+    goto failed;
 
   if (video)
     {
@@ -1506,11 +1523,15 @@ add_send_branch (RelaisCall  *self,
       gst_pad_add_probe (encoder_pad, GST_PAD_PROBE_TYPE_BUFFER, sent_frame_probe_cb, self, NULL);
     }
 
-  gst_element_sync_state_with_parent (filter);
-  gst_element_sync_state_with_parent (payloader);
-  gst_element_sync_state_with_parent (encoder);
-  gst_element_sync_state_with_parent (queue);
+  /* Downstream first, so each element is ready before its upstream
+   * neighbour can push. */
+  if (!gst_element_sync_state_with_parent (filter) ||
+      !gst_element_sync_state_with_parent (payloader) ||
+      !gst_element_sync_state_with_parent (encoder) ||
+      !gst_element_sync_state_with_parent (queue))
+    goto failed;
 
+  /* Last: from here on buffers flow. */
   tee_pad = gst_element_request_pad_simple (video ? self->video_tee : self->audio_tee, "src_%u");
   queue_pad = gst_element_get_static_pad (queue, "sink");
   if (tee_pad == NULL || gst_pad_link (tee_pad, queue_pad) != GST_PAD_LINK_OK)
@@ -1695,11 +1716,10 @@ remote_offer_set_cb (GstPromise *promise,
   call_hop (self, create_answer_on_main, GUINT_TO_POINTER (data->peer_id), NULL);
 }
 
-/* webrtcbin builds the m-lines of what we send from the caps on its sink
- * pads: an offer made before the encoders have produced caps lacks them. */
+/* TRUE when every stream we send has reached webrtcbin (the caps event
+ * comes before the first buffer). */
 static gboolean
-peer_has_caps (Peer     *peer,
-               gboolean  log)
+peer_has_caps (Peer *peer)
 {
   gboolean ready = TRUE;
   GList *l;
@@ -1708,8 +1728,7 @@ peer_has_caps (Peer     *peer,
   for (l = GST_ELEMENT (peer->webrtc)->sinkpads; l != NULL; l = l->next)
     if (!gst_pad_has_current_caps (l->data))
       {
-        if (log)
-          g_debug ("Peer %u: still no caps on %s", peer->id, GST_PAD_NAME (l->data));
+        g_debug ("Peer %u: nothing has reached %s", peer->id, GST_PAD_NAME (l->data));
         ready = FALSE;
       }
   GST_OBJECT_UNLOCK (peer->webrtc);
@@ -1785,21 +1804,23 @@ static gboolean
 peer_ready_cb (gpointer user_data)
 {
   Peer *peer = user_data;
-  RelaisCall *self = peer->self;
-
-  gboolean ready = peer_has_caps (peer, g_get_monotonic_time () >= peer->ready_deadline);
-
-  if (!ready && g_get_monotonic_time () < peer->ready_deadline)
-    return G_SOURCE_CONTINUE;
 
   g_clear_pointer (&peer->ready_source, g_source_unref);
-  if (!ready)
-    {
-      fail (self, _("La caméra ou le micro ne fournit rien : l’appel ne peut pas commencer."));
-      return G_SOURCE_REMOVE;
-    }
+  peer_negotiate (peer->self, peer);
+  return G_SOURCE_REMOVE;
+}
 
-  peer_negotiate (self, peer);
+/* Negotiation no longer waits for media (the codecs are the transceivers'
+ * preferences), but a camera or microphone that delivers nothing at all
+ * would give the other side a call without picture or sound: say so. */
+static gboolean
+peer_media_check_cb (gpointer user_data)
+{
+  Peer *peer = user_data;
+
+  g_clear_pointer (&peer->media_check_source, g_source_unref);
+  if (!peer_has_caps (peer))
+    fail (peer->self, _("La caméra ou le micro ne fournit rien : l’appel ne peut pas commencer."));
   return G_SOURCE_REMOVE;
 }
 
@@ -1825,9 +1846,14 @@ peer_schedule_negotiation (RelaisCall  *self,
 
   if (peer->ready_source == NULL)
     {
-      peer->ready_deadline = g_get_monotonic_time () + CAPS_WAIT_MAX_US;
-      peer->ready_source = call_add_timeout (self, CAPS_POLL_INTERVAL_MS, peer_ready_cb, peer);
+      peer->ready_source = g_idle_source_new ();
+      g_source_set_priority (peer->ready_source, G_PRIORITY_DEFAULT);
+      g_source_set_static_name (peer->ready_source, "[relais-call] negotiate");
+      g_source_set_callback (peer->ready_source, peer_ready_cb, peer, NULL);
+      g_source_attach (peer->ready_source, self->context);
     }
+  if (peer->direction != PEER_RECV && peer->media_check_source == NULL)
+    peer->media_check_source = call_add_timeout (self, MEDIA_WAIT_MAX_MS, peer_media_check_cb, peer);
   return TRUE;
 }
 
@@ -1951,6 +1977,7 @@ stop_media (RelaisCall *self)
       Peer *peer = g_ptr_array_index (self->peers, i);
 
       clear_source (&peer->ready_source);
+      clear_source (&peer->media_check_source);
     }
   if (self->pipeline != NULL)
     gst_element_set_state (self->pipeline, GST_STATE_NULL);
@@ -2328,7 +2355,16 @@ relais_call_add_peer (RelaisCall  *self,
   g_signal_connect (peer->webrtc, "pad-added", G_CALLBACK (webrtc_pad_added_cb), peer);
   g_signal_connect (peer->webrtc, "deep-element-added", G_CALLBACK (webrtc_deep_element_added_cb), peer);
 
+  /* In the pipeline's state before anything is linked to it: a buffer
+   * reaching webrtcbin while it is still in NULL is refused with FLUSHING,
+   * and that stops the branch for good (see add_send_branch). */
   gst_bin_add (GST_BIN (self->pipeline), peer->webrtc);
+  if (!gst_element_sync_state_with_parent (peer->webrtc))
+    {
+      g_set_error (error, RELAIS_ERROR, RELAIS_ERROR_MEDIA,
+                   _("La connexion n’a pas pu être préparée."));
+      return 0;
+    }
 
   if (peer_direction != PEER_RECV)
     {
@@ -2337,7 +2373,6 @@ relais_call_add_peer (RelaisCall  *self,
         return 0;
     }
 
-  gst_element_sync_state_with_parent (peer->webrtc);
   g_debug ("Peer %u added (%s)", peer->id, direction_to_string (peer_direction));
   return peer->id;
 }

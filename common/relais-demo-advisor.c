@@ -17,9 +17,19 @@
 #include "relais-demo-advisor.h"
 #include "relais-error.h"
 
-#define CAPS_POLL_INTERVAL_MS   20
-#define CAPS_WAIT_MAX_US        (10 * G_USEC_PER_SEC)
 #define LOOPBACK_ADDRESS        "127.0.0.1"
+/* What the advisor sends, fixed, in the capsfilters behind the payloaders:
+ * webrtcbin queries them when it answers, so the answer never waits for
+ * the first encoded frame. The payload types are the kiosk's (RelaisCall
+ * offers 96 VP8 and 97 Opus). No codec-preferences here: the answerer's
+ * transceivers are matched to the offer's m-lines by these caps, and pads
+ * requested by name ("sink_0") would pin them to an m-line instead. */
+#define VIDEO_RTP_CAPS \
+  "application/x-rtp,media=video,encoding-name=VP8,clock-rate=90000,payload=96," \
+  "rtcp-fb-nack-pli=(boolean)true,rtcp-fb-ccm-fir=(boolean)true"
+#define AUDIO_RTP_CAPS \
+  "application/x-rtp,media=audio,encoding-name=OPUS,clock-rate=48000,payload=97," \
+  "encoding-params=(string)2"
 
 struct _RelaisDemoAdvisor
 {
@@ -41,11 +51,8 @@ struct _RelaisDemoAdvisor
   gulong                candidate_handler;
   gulong                state_handler;
 
-  char                 *pending_offer;
   gboolean              offer_applied;
   GPtrArray            *pending_candidates;   /* CandidateData */
-  GSource              *ready_source;
-  gint64                ready_deadline;
 
   guint                 replies_sent;
   gint                  frames_received;      /* atomic: counted on a streaming thread */
@@ -336,17 +343,17 @@ build_pipeline (RelaisDemoAdvisor  *self,
     "queue max-size-buffers=3 max-size-bytes=0 max-size-time=0 leaky=downstream ! "
     "vp8enc deadline=1 end-usage=cbr target-bitrate=500000 cpu-used=8 threads=1 "
     "lag-in-frames=0 keyframe-max-dist=60 error-resilient=default ! "
-    "rtpvp8pay pt=96 picture-id-mode=15-bit ! "
-    "application/x-rtp,media=video,rtcp-fb-nack-pli=true,rtcp-fb-ccm-fir=true ! webrtc. "
+    "rtpvp8pay pt=96 picture-id-mode=15-bit ! %s ! webrtc. "
     "audiotestsrc is-live=true wave=sine freq=330 volume=0.02 ! "
     "audioconvert ! audioresample ! audio/x-raw,rate=48000,channels=1 ! "
     "queue max-size-buffers=10 max-size-bytes=0 max-size-time=0 leaky=downstream ! "
-    "opusenc bitrate=32000 ! rtpopuspay pt=97 ! webrtc. ",
+    "opusenc bitrate=32000 ! rtpopuspay pt=97 ! %s ! webrtc. ",
     self->width, self->height, self->framerate,
     overlay != NULL
       ? "textoverlay text=\"Conseiller de démonstration\" valignment=bottom "
         "halignment=center font-desc=\"Sans 18\" ! "
-      : "");
+      : "",
+    VIDEO_RTP_CAPS, AUDIO_RTP_CAPS);
 
   self->pipeline = gst_parse_launch (description, &local_error);
   if (self->pipeline == NULL || local_error != NULL)
@@ -481,30 +488,19 @@ offer_set_cb (GstPromise *promise,
     advisor_hop (self, create_answer_on_main, NULL, NULL);
 }
 
-static gboolean
-has_caps (RelaisDemoAdvisor *self)
-{
-  gboolean ready = TRUE;
-
-  GST_OBJECT_LOCK (self->webrtc);
-  for (GList *l = GST_ELEMENT (self->webrtc)->sinkpads; l != NULL; l = l->next)
-    if (!gst_pad_has_current_caps (l->data))
-      ready = FALSE;
-  GST_OBJECT_UNLOCK (self->webrtc);
-
-  return ready;
-}
-
 static void
-apply_offer (RelaisDemoAdvisor *self)
+apply_offer (RelaisDemoAdvisor *self,
+             const char        *text)
 {
   g_autoptr(GstSDPMessage) sdp = NULL;
-  g_autofree char *text = g_steal_pointer (&self->pending_offer);
   GstWebRTCSessionDescription *offer;
   GstPromise *promise;
 
-  if (text == NULL || gst_sdp_message_new_from_text (text, &sdp) != GST_SDP_OK)
-    return;
+  if (gst_sdp_message_new_from_text (text, &sdp) != GST_SDP_OK)
+    {
+      g_warning ("Demo advisor: unreadable offer");
+      return;
+    }
 
   offer = gst_webrtc_session_description_new (GST_WEBRTC_SDP_TYPE_OFFER, g_steal_pointer (&sdp));
   promise = gst_promise_new_with_change_func (offer_set_cb, promise_data_new (self),
@@ -525,21 +521,6 @@ apply_offer (RelaisDemoAdvisor *self)
   g_ptr_array_set_size (self->pending_candidates, 0);
 }
 
-/* Our answer's m-lines come from the caps on webrtcbin's sink pads: wait
- * for the encoders to produce them before taking the offer. */
-static gboolean
-apply_offer_cb (gpointer user_data)
-{
-  RelaisDemoAdvisor *self = user_data;
-
-  if (!has_caps (self) && g_get_monotonic_time () < self->ready_deadline)
-    return G_SOURCE_CONTINUE;
-
-  g_clear_pointer (&self->ready_source, g_source_unref);
-  apply_offer (self);
-  return G_SOURCE_REMOVE;
-}
-
 static void
 call_local_description_cb (RelaisCall        *call,
                            guint              peer_id,
@@ -550,19 +531,9 @@ call_local_description_cb (RelaisCall        *call,
   if (peer_id != self->peer_id || g_strcmp0 (type, "offer") != 0)
     return;
 
-  g_free (self->pending_offer);
-  self->pending_offer = g_strdup (sdp);
-  self->offer_applied = FALSE;
-  if (has_caps (self))
-    apply_offer (self);
-  else if (self->ready_source == NULL)
-    {
-      self->ready_deadline = g_get_monotonic_time () + CAPS_WAIT_MAX_US;
-      self->ready_source = g_timeout_source_new (CAPS_POLL_INTERVAL_MS);
-      g_source_set_static_name (self->ready_source, "[relais-demo-advisor] offer");
-      g_source_set_callback (self->ready_source, apply_offer_cb, self, NULL);
-      g_source_attach (self->ready_source, self->context);
-    }
+  /* No need to wait for our encoders: the answer is built from the codec
+   * preferences. */
+  apply_offer (self, sdp);
 }
 
 static void
@@ -632,7 +603,6 @@ relais_demo_advisor_finalize (GObject *object)
   RelaisDemoAdvisor *self = RELAIS_DEMO_ADVISOR (object);
 
   g_ptr_array_unref (self->pending_candidates);
-  g_free (self->pending_offer);
   g_main_context_unref (self->context);
 
   G_OBJECT_CLASS (relais_demo_advisor_parent_class)->finalize (object);
@@ -800,12 +770,6 @@ void
 relais_demo_advisor_disconnect (RelaisDemoAdvisor *self)
 {
   g_return_if_fail (RELAIS_IS_DEMO_ADVISOR (self));
-
-  if (self->ready_source != NULL)
-    {
-      g_source_destroy (self->ready_source);
-      g_clear_pointer (&self->ready_source, g_source_unref);
-    }
 
   if (self->pipeline != NULL)
     gst_element_set_state (self->pipeline, GST_STATE_NULL);

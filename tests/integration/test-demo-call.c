@@ -124,13 +124,16 @@ has_reply (Fixture *fixture)
   return fixture->advisor_messages->len >= 1 && fixture->call_messages->len >= 2;
 }
 
+/* The statistics are sampled once a second: wait for a sample taken after
+ * the frames counted above, not one from the first moments of the call. */
 static gboolean
 has_rates (Fixture *fixture)
 {
   RelaisCallStats stats;
 
   relais_call_get_stats (fixture->call, &stats);
-  return stats.kbps_in > 0 && stats.kbps_out > 0 && stats.fps_in > 0;
+  return stats.kbps_in > 0 && stats.kbps_out > 0 && stats.fps_in > 0 &&
+         stats.frames_received >= 30 && stats.frames_sent >= 30;
 }
 
 static gboolean

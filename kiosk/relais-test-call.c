@@ -73,6 +73,7 @@ typedef struct
   /* Measurements */
   gint64            started_at;
   gint64            join_request_at;
+  gint64            subscribe_request_at;
   gint              first_frame_flag;  /* atomic: a streaming thread sets it */
   gint64            first_frame_at;
   gint64            ended_at;
@@ -639,6 +640,8 @@ sub_kick (TestCall *tc)
       if (g_hash_table_size (tc->wanted) == 0)
         return;
       tc->sub_busy = TRUE;
+      if (tc->subscribe_request_at == 0)
+        tc->subscribe_request_at = g_get_monotonic_time ();
       relais_janus_attach_async (tc->janus, "janus.plugin.videoroom", NULL,
                                  attach_sub_cb, request_new (tc));
       return;
@@ -921,6 +924,12 @@ print_report (TestCall *tc)
   json_builder_set_member_name (builder, "setup_ms");
   if (tc->first_frame_at != 0 && tc->join_request_at != 0)
     json_builder_add_int_value (builder, (tc->first_frame_at - tc->join_request_at) / 1000);
+  else
+    json_builder_add_null_value (builder);
+  /* What a kiosk already in the room waits when someone arrives. */
+  json_builder_set_member_name (builder, "subscribe_ms");
+  if (tc->first_frame_at != 0 && tc->subscribe_request_at != 0)
+    json_builder_add_int_value (builder, (tc->first_frame_at - tc->subscribe_request_at) / 1000);
   else
     json_builder_add_null_value (builder);
   json_builder_set_member_name (builder, "frames_sent");

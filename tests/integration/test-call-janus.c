@@ -1,0 +1,481 @@
+/* test-call-janus.c
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * The kiosk's headless test call (`relais-kiosk --test-call`) through the
+ * real gateway (Debian's /usr/bin/janus, started per test by
+ * relais-test-janus.c) inside the network namespace of relais-netns-run:
+ * kiosk ↔ kiosk, kiosk ↔ headless Chromium (tests/advisor/participant.mjs),
+ * and the gateway killed in the middle of a call.
+ */
+#define G_LOG_DOMAIN "test-call-janus"
+
+#include "config.h"
+
+#include <locale.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "relais-http-client.h"
+#include "relais-test-janus.h"
+
+#define SESSION_TIMEOUT_S 30
+#define HOW_TO_INSTALL    "run packaging/relais-dev.sh test"
+
+typedef struct
+{
+  GMainContext     *context;
+  RelaisTestJanus  *gateway;
+  RelaisHttpClient *client;
+  const char       *kiosk;        /* RELAIS_KIOSK */
+  const char       *addr;
+  char             *node;
+  char             *participant;  /* tests/advisor/participant.mjs */
+} Fixture;
+
+typedef struct
+{
+  const char  *name;
+  GSubprocess *process;
+  gint64       started_at;
+  gint64       exited_at;
+  gboolean     done;
+  char        *out;
+  char        *err;
+  int          status;
+} Child;
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static gboolean
+flag_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+iterate_for (Fixture *f,
+             guint    ms)
+{
+  gboolean done = FALSE;
+  GSource *source = g_timeout_source_new (ms);
+
+  g_source_set_callback (source, flag_cb, &done, NULL);
+  g_source_attach (source, f->context);
+  while (!done)
+    g_main_context_iteration (f->context, TRUE);
+  g_source_destroy (source);
+  g_source_unref (source);
+}
+
+/* A child dies with the test (an assertion aborts). */
+static void
+child_setup (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
+static void
+communicate_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Child *child = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (object), result,
+                                        &child->out, &child->err, &error);
+  if (error != NULL)
+    g_test_message ("%s: %s", child->name, error->message);
+  /* Both pipes are closed: the process is gone or about to be. */
+  g_subprocess_wait (child->process, NULL, NULL);
+  child->status = g_subprocess_get_if_exited (child->process)
+                  ? g_subprocess_get_exit_status (child->process)
+                  : 128 + g_subprocess_get_term_sig (child->process);
+  child->exited_at = g_get_monotonic_time ();
+  child->done = TRUE;
+}
+
+static Child *
+child_spawn (const char         *name,
+             const char * const *argv)
+{
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GError) error = NULL;
+  Child *child = g_new0 (Child, 1);
+
+  child->name = name;
+  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
+  child->process = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  child->started_at = g_get_monotonic_time ();
+  g_subprocess_communicate_utf8_async (child->process, NULL, NULL, communicate_cb, child);
+  return child;
+}
+
+static void
+child_free (Child *child)
+{
+  if (!child->done)
+    {
+      g_subprocess_force_exit (child->process);
+      while (!child->done)
+        g_main_context_iteration (g_main_context_get_thread_default (), TRUE);
+    }
+  g_object_unref (child->process);
+  g_free (child->out);
+  g_free (child->err);
+  g_free (child);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Child, child_free)
+
+/* Waits until @child exits; FALSE (and killed) after @timeout_ms. */
+static gboolean
+child_wait (Fixture *f,
+            Child   *child,
+            guint    timeout_ms)
+{
+  gint64 deadline = child->started_at + (gint64) timeout_ms * 1000;
+
+  while (!child->done && g_get_monotonic_time () < deadline)
+    iterate_for (f, 50);
+  if (child->done)
+    return TRUE;
+  g_test_message ("%s still running after %u ms: killed", child->name, timeout_ms);
+  g_subprocess_force_exit (child->process);
+  while (!child->done)
+    g_main_context_iteration (f->context, TRUE);
+  return FALSE;
+}
+
+/* Its stderr as TAP comments, without the sound stack's chatter. */
+static void
+child_log (Child *child)
+{
+  g_auto(GStrv) lines = g_strsplit (child->err != NULL ? child->err : "", "\n", -1);
+  guint shown = 0;
+
+  for (guint i = 0; lines[i] != NULL && shown < 40; i++)
+    {
+      if (*lines[i] == '\0' || g_str_has_prefix (lines[i], "ALSA lib") ||
+          g_str_has_prefix (lines[i], "AL lib"))
+        continue;
+      g_test_message ("%s stderr: %s", child->name, lines[i]);
+      shown++;
+    }
+}
+
+/* The last line of stdout that parses as a JSON object. */
+static JsonObject *
+child_json (Child       *child,
+            const char  *type)
+{
+  g_auto(GStrv) lines = g_strsplit (child->out != NULL ? child->out : "", "\n", -1);
+
+  for (guint i = g_strv_length (lines); i > 0; i--)
+    {
+      g_autoptr(JsonNode) node = NULL;
+      JsonObject *obj;
+
+      if (lines[i - 1][0] != '{')
+        continue;
+      node = json_from_string (lines[i - 1], NULL);
+      if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+        continue;
+      obj = json_node_get_object (node);
+      if (type != NULL && g_strcmp0 (json_object_get_string_member_with_default (obj, "type", NULL), type) != 0)
+        continue;
+      return json_object_ref (obj);
+    }
+  return NULL;
+}
+
+static guint64
+new_room (void)
+{
+  return 100000 + g_random_int_range (0, 800000);
+}
+
+static Child *
+spawn_kiosk (Fixture    *f,
+             const char *name,
+             guint64     room,
+             guint       duration_s)
+{
+  g_autofree char *room_text = g_strdup_printf ("%" G_GUINT64_FORMAT, room);
+  g_autofree char *duration = g_strdup_printf ("%u", duration_s);
+  const char *argv[] = {
+    f->kiosk, "--test-call",
+    "--janus", relais_test_janus_get_base_url (f->gateway),
+    "--room", room_text, "--create-room",
+    "--duration", duration,
+    "--display", name,
+    "--ice-address", f->addr,
+    NULL
+  };
+
+  return child_spawn (name, argv);
+}
+
+/* Checks one kiosk's report; returns it. */
+static JsonObject *
+check_kiosk (Child *kiosk)
+{
+  JsonObject *report;
+
+  child_log (kiosk);
+  g_test_message ("%s stdout: %s", kiosk->name, kiosk->out ? g_strstrip (kiosk->out) : "");
+  report = child_json (kiosk, NULL);
+  g_assert_nonnull (report);
+  g_assert_true (json_object_has_member (report, "setup_ms"));
+  g_assert_true (json_object_has_member (report, "frames_sent"));
+  g_assert_true (json_object_has_member (report, "frames_received"));
+  g_assert_true (json_object_has_member (report, "remote_publishers"));
+  return report;
+}
+
+/* ---- fixture ------------------------------------------------------------ */
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  const char *srcdir = g_getenv ("RELAIS_INTEGRATION_DIR");
+  const char *chromium = g_getenv ("RELAIS_CHROMIUM");
+  g_autofree char *advisor_dir = NULL;
+  g_autofree char *playwright = NULL;
+
+  f->context = g_main_context_new ();
+  g_main_context_push_thread_default (f->context);
+  f->client = relais_http_client_new ();
+
+  /* Never a skip: a test that cannot run has failed. */
+  f->addr = g_getenv ("RELAIS_TEST_ADDR");
+  if (f->addr == NULL)
+    {
+      g_test_fail_printf ("Needs the network namespace of relais-netns-run (RELAIS_TEST_ADDR)");
+      return;
+    }
+  if (relais_test_janus_missing () != NULL)
+    {
+      g_test_fail_printf ("%s", relais_test_janus_missing ());
+      return;
+    }
+  f->kiosk = g_getenv ("RELAIS_KIOSK");
+  if (f->kiosk == NULL || !g_file_test (f->kiosk, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_fail_printf ("relais-kiosk not found (RELAIS_KIOSK, set by tests/integration/meson.build)");
+      return;
+    }
+  g_assert_nonnull (srcdir);
+  advisor_dir = g_build_filename (srcdir, "..", "advisor", NULL);
+  f->participant = g_build_filename (advisor_dir, "participant.mjs", NULL);
+  playwright = g_build_filename (advisor_dir, "node_modules", "playwright-core", "package.json", NULL);
+  f->node = g_find_program_in_path ("node");
+  if (f->node == NULL)
+    {
+      g_test_fail_printf ("Node.js is missing (Debian package nodejs): " HOW_TO_INSTALL);
+      return;
+    }
+  if (!g_file_test (playwright, G_FILE_TEST_EXISTS))
+    {
+      g_test_fail_printf ("tests/advisor/node_modules is missing (npm ci --prefix tests/advisor): " HOW_TO_INSTALL);
+      return;
+    }
+  if (!g_file_test (chromium != NULL ? chromium : "/usr/bin/chromium", G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_fail_printf ("Chromium is missing (Debian package chromium): " HOW_TO_INSTALL);
+      return;
+    }
+
+  f->gateway = relais_test_janus_new (f->addr, SESSION_TIMEOUT_S);
+  g_test_message ("Janus ready in %.0f ms", relais_test_janus_start (f->gateway, f->client));
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  if (f->gateway != NULL)
+    relais_test_janus_kill (f->gateway);
+  while (G_OBJECT (f->client)->ref_count > 1)
+    g_main_context_iteration (f->context, TRUE);
+  g_assert_finalize_object (g_steal_pointer (&f->client));
+  g_clear_pointer (&f->gateway, relais_test_janus_free);
+  g_free (f->node);
+  g_free (f->participant);
+  while (g_main_context_iteration (f->context, FALSE))
+    ;
+  g_main_context_pop_thread_default (f->context);
+  g_main_context_unref (f->context);
+}
+
+/* ---- tests -------------------------------------------------------------- */
+
+static void
+test_kiosk_kiosk (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(Child) a = NULL;
+  g_autoptr(Child) b = NULL;
+  g_autoptr(JsonObject) report_a = NULL;
+  g_autoptr(JsonObject) report_b = NULL;
+  guint64 room = new_room ();
+  const guint duration = 10;
+
+  if (f->gateway == NULL)
+    return;
+
+  a = spawn_kiosk (f, "kiosk-a", room, duration);
+  b = spawn_kiosk (f, "kiosk-b", room, duration);
+  g_assert_true (child_wait (f, a, (duration + 15) * 1000));
+  g_assert_true (child_wait (f, b, (duration + 15) * 1000));
+
+  report_a = check_kiosk (a);
+  report_b = check_kiosk (b);
+  g_test_message ("MEASURE kiosk↔kiosk setup_ms (join → first remote frame): A %" G_GINT64_FORMAT
+                  ", B %" G_GINT64_FORMAT,
+                  json_object_get_int_member_with_default (report_a, "setup_ms", -1),
+                  json_object_get_int_member_with_default (report_b, "setup_ms", -1));
+  g_assert_cmpint (a->status, ==, 0);
+  g_assert_cmpint (b->status, ==, 0);
+  g_assert_cmpint (json_object_get_int_member (report_a, "frames_received"), >, 0);
+  g_assert_cmpint (json_object_get_int_member (report_b, "frames_received"), >, 0);
+  g_assert_cmpint (json_object_get_int_member (report_a, "frames_sent"), >, 0);
+  g_assert_cmpint (json_object_get_int_member (report_b, "frames_sent"), >, 0);
+  g_assert_cmpint (json_object_get_int_member (report_a, "remote_publishers"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (report_b, "remote_publishers"), ==, 1);
+}
+
+static void
+test_kiosk_chromium (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(Child) kiosk = NULL;
+  g_autoptr(Child) browser = NULL;
+  g_autoptr(JsonObject) report = NULL;
+  g_autoptr(JsonObject) summary = NULL;
+  g_autofree char *room_text = NULL;
+  JsonObject *timing;
+  guint64 room = new_room ();
+  const char *argv[] = {
+    f->node, f->participant,
+    "--janus", NULL,
+    "--room", NULL,
+    "--display", "advisor",
+    "--expect-publishers", "1",
+    "--duration", "15",
+    NULL
+  };
+
+  if (f->gateway == NULL)
+    return;
+
+  room_text = g_strdup_printf ("%" G_GUINT64_FORMAT, room);
+  argv[3] = relais_test_janus_get_base_url (f->gateway);
+  argv[5] = room_text;
+
+  /* Chromium needs a few seconds to start: the kiosk stays longer than
+   * the participant's 15 s after its own join would suggest. */
+  kiosk = spawn_kiosk (f, "kiosk", room, 18);
+  browser = child_spawn ("chromium", argv);
+  g_assert_true (child_wait (f, browser, 60 * 1000));
+  g_assert_true (child_wait (f, kiosk, 35 * 1000));
+
+  report = check_kiosk (kiosk);
+  child_log (browser);
+  summary = child_json (browser, "summary");
+  g_assert_nonnull (summary);
+  timing = json_object_get_object_member (summary, "timingMs");
+  g_test_message ("MEASURE kiosk↔Chromium: kiosk setup_ms %" G_GINT64_FORMAT
+                  " (includes Chromium's start), subscribe → first frame %" G_GINT64_FORMAT
+                  " ms; Chromium join → first frame %" G_GINT64_FORMAT
+                  " ms; kiosk frames_received %" G_GINT64_FORMAT ", Chromium framesDecoded %"
+                  G_GINT64_FORMAT,
+                  json_object_get_int_member_with_default (report, "setup_ms", -1),
+                  json_object_get_int_member_with_default (report, "subscribe_ms", -1),
+                  timing ? json_object_get_int_member_with_default (timing, "joinRequestToFirstRemoteFrame", -1) : -1,
+                  json_object_get_int_member (report, "frames_received"),
+                  json_object_get_int_member_with_default (summary, "framesDecoded", -1));
+  if (browser->status != 0)
+    g_test_message ("participant summary: %s", browser->out);
+  g_assert_cmpint (browser->status, ==, 0);
+  g_assert_true (json_object_get_boolean_member (summary, "ok"));
+  g_assert_cmpint (json_object_get_int_member (summary, "framesDecoded"), >, 0);
+  g_assert_cmpint (kiosk->status, ==, 0);
+  g_assert_cmpint (json_object_get_int_member (report, "frames_received"), >, 0);
+  g_assert_cmpint (json_object_get_int_member (report, "remote_publishers"), ==, 1);
+}
+
+static void
+test_gateway_killed (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(Child) a = NULL;
+  g_autoptr(Child) b = NULL;
+  guint64 room = new_room ();
+  const guint duration = 14;
+  Child *kiosks[2];
+  gint64 killed_at;
+
+  if (f->gateway == NULL)
+    return;
+
+  a = spawn_kiosk (f, "kiosk-a", room, duration);
+  b = spawn_kiosk (f, "kiosk-b", room, duration);
+  kiosks[0] = a;
+  kiosks[1] = b;
+
+  /* Mid-call: set-up takes 1–3 s here. */
+  iterate_for (f, 7000);
+  g_assert_false (a->done);
+  g_assert_false (b->done);
+  killed_at = g_get_monotonic_time ();
+  relais_test_janus_kill (f->gateway);
+
+  for (guint i = 0; i < G_N_ELEMENTS (kiosks); i++)
+    {
+      Child *kiosk = kiosks[i];
+      g_autoptr(JsonObject) report = NULL;
+
+      /* Bounded: the rest of --duration, plus at most 5 s to leave. */
+      g_assert_true (child_wait (f, kiosk, (duration + 10) * 1000));
+      report = check_kiosk (kiosk);
+      g_test_message ("MEASURE %s ended %.1f s after the gateway died (its --duration ends %.1f s after)",
+                      kiosk->name, (kiosk->exited_at - killed_at) / (double) G_USEC_PER_SEC,
+                      (kiosk->started_at + duration * G_USEC_PER_SEC - killed_at) / (double) G_USEC_PER_SEC);
+      /* It noticed, said so in plain words, and did not claim success. */
+      g_assert_nonnull (kiosk->err);
+      g_assert_nonnull (strstr (kiosk->err, "La connexion au serveur de visio est perdue"));
+      g_assert_cmpint (kiosk->status, ==, 1);
+      g_assert_cmpint (json_object_get_int_member (report, "gateway_lost"), >=, 1);
+      g_assert_false (json_object_get_boolean_member (report, "ok"));
+      /* The call was up before the gateway went. */
+      g_assert_cmpint (json_object_get_int_member (report, "frames_received"), >, 0);
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  /* The kiosk speaks French: keep its accents in the TAP comments. */
+  setlocale (LC_ALL, "C.UTF-8");
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) \
+  g_test_add ("/call-janus/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+
+  ADD ("kiosk-kiosk", test_kiosk_kiosk);
+  ADD ("kiosk-chromium", test_kiosk_chromium);
+  ADD ("gateway-killed", test_gateway_killed);
+
+  return g_test_run ();
+}

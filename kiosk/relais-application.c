@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "relais-application.h"
+#include "relais-call.h"
+#include "relais-demo-advisor.h"
 #include "relais-error.h"
 #include "relais-resources.h"
 #include "relais-window.h"
@@ -29,6 +31,13 @@ struct _RelaisApplication
   RelaisSession   *session;
   RelaisWindow    *window;
   GCancellable    *cancellable;
+
+  /* The call of the person at the booth: one per person, made for the
+   * pre-call check, dropped when their call or session ends. Its chat
+   * lines live in the call page only and go with it. */
+  RelaisCall        *call;
+  RelaisDemoAdvisor *advisor;
+  guint              reconcile_id;
 
   gint64           last_activity;  /* monotonic µs */
   guint            idle_id;
@@ -46,7 +55,9 @@ page_for_state (RelaisSessionState state)
     case RELAIS_SESSION_UNLOCKING: return "unlock";
     case RELAIS_SESSION_DESK: return "desk";
     case RELAIS_SESSION_YOUR_TURN: return "your-turn";
-    case RELAIS_SESSION_IN_SESSION: return "session";
+    case RELAIS_SESSION_PRECALL: return "precall";
+    case RELAIS_SESSION_IN_CALL: return "call";
+    case RELAIS_SESSION_CALL_ENDED: return "call-ended";
     default: g_assert_not_reached ();
     }
 }
@@ -100,7 +111,239 @@ update_actions (RelaisApplication *self)
                       relais_session_can_handle (self->session, RELAIS_SESSION_EVENT_LOCK));
   set_action_enabled (self, "start-session", state == RELAIS_SESSION_YOUR_TURN);
   set_action_enabled (self, "finish-session",
-                      has_current && (state == RELAIS_SESSION_IN_SESSION || desk));
+                      has_current && (desk
+                                      || state == RELAIS_SESSION_PRECALL
+                                      || state == RELAIS_SESSION_IN_CALL
+                                      || state == RELAIS_SESSION_CALL_ENDED));
+  set_action_enabled (self, "start-call",
+                      state == RELAIS_SESSION_PRECALL && self->call != NULL
+                      && relais_call_get_state (self->call) == RELAIS_CALL_PREVIEW);
+  set_action_enabled (self, "hang-up", state == RELAIS_SESSION_IN_CALL);
+  set_action_enabled (self, "toggle-mute", state == RELAIS_SESSION_IN_CALL && self->call != NULL);
+  set_action_enabled (self, "toggle-camera", state == RELAIS_SESSION_IN_CALL && self->call != NULL);
+  set_action_enabled (self, "send-chat", state == RELAIS_SESSION_IN_CALL && self->call != NULL);
+}
+
+/* The call */
+
+static gboolean handle (RelaisApplication *self, RelaisSessionEvent event);
+
+static gboolean
+person_in_call (RelaisApplication *self)
+{
+  RelaisTicket *current = relais_queue_get_current (relais_context_get_queue (self->context));
+
+  return current != NULL && relais_ticket_get_state (current) == RELAIS_TICKET_IN_CALL;
+}
+
+static void
+reset_toggle (RelaisApplication *self,
+              const char        *name)
+{
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), name);
+
+  g_simple_action_set_state (G_SIMPLE_ACTION (action), g_variant_new_boolean (FALSE));
+}
+
+static void
+call_drop (RelaisApplication *self)
+{
+  g_clear_handle_id (&self->reconcile_id, g_source_remove);
+
+  /* The pages let go of the appsinks and forget the conversation first,
+   * so no frame or message of this person reaches the next one. */
+  if (self->window != NULL)
+    {
+      relais_precall_page_reset (relais_window_get_precall_page (self->window));
+      relais_call_page_reset (relais_window_get_call_page (self->window));
+    }
+
+  if (self->call == NULL)
+    return;
+
+  g_debug ("Dropping the call");
+  g_signal_handlers_disconnect_by_data (self->call, self);
+  if (self->advisor != NULL)
+    relais_demo_advisor_disconnect (self->advisor);
+  relais_call_hang_up (self->call);
+  g_clear_object (&self->advisor);
+  g_clear_object (&self->call);
+
+  reset_toggle (self, "toggle-mute");
+  reset_toggle (self, "toggle-camera");
+}
+
+static gboolean
+reconcile_cb (gpointer user_data)
+{
+  RelaisApplication *self = user_data;
+  RelaisCallState call_state;
+
+  self->reconcile_id = 0;
+
+  if (self->call == NULL)
+    return G_SOURCE_REMOVE;
+
+  call_state = relais_call_get_state (self->call);
+  if (call_state != RELAIS_CALL_ENDED)
+    return G_SOURCE_REMOVE;
+
+  /* The other side hung up. In the call, say so; with the agent at the
+   * desk, just drop it: locking returns to the call page, which finds no
+   * call and moves on to "the call is over". */
+  if (relais_session_get_state (self->session) == RELAIS_SESSION_IN_CALL)
+    handle (self, RELAIS_SESSION_EVENT_CALL_OVER);
+  else
+    call_drop (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+call_state_cb (RelaisApplication *self)
+{
+  RelaisCallState call_state = relais_call_get_state (self->call);
+  const char *failure = relais_call_get_failure (self->call);
+
+  g_debug ("Call state %d", call_state);
+
+  if (self->window != NULL)
+    {
+      relais_call_page_set_state (relais_window_get_call_page (self->window), call_state, failure);
+      if (call_state == RELAIS_CALL_FAILED
+          && relais_session_get_state (self->session) == RELAIS_SESSION_PRECALL)
+        relais_precall_page_set_media_error (relais_window_get_precall_page (self->window),
+                                             failure ? failure : _("La caméra et le micro ne démarrent pas. Prévenez l'agent d'accueil."));
+    }
+
+  /* Not from inside the call's own notification. */
+  if (call_state == RELAIS_CALL_ENDED && self->reconcile_id == 0)
+    self->reconcile_id = g_idle_add (reconcile_cb, self);
+
+  update_actions (self);
+}
+
+static void
+mic_level_cb (RelaisApplication *self)
+{
+  if (self->window != NULL)
+    relais_precall_page_set_mic_level (relais_window_get_precall_page (self->window),
+                                       relais_call_get_mic_level (self->call));
+}
+
+static void
+message_received_cb (RelaisApplication *self,
+                     const char        *text)
+{
+  if (self->window != NULL)
+    relais_call_page_add_message (relais_window_get_call_page (self->window), text, FALSE);
+}
+
+static void
+call_ensure (RelaisApplication *self)
+{
+  RelaisPrecallPage *precall = relais_window_get_precall_page (self->window);
+  RelaisCallOptions options;
+  g_autoptr(RelaisCall) call = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->call != NULL)
+    return;
+
+  relais_precall_page_reset (precall);
+
+  relais_call_options_init (&options);
+  call = relais_call_new (&options, &error);
+  relais_call_options_clear (&options);
+
+  if (call == NULL || !relais_call_start_preview (call, &error))
+    {
+      g_warning ("The call could not start: %s", error->message);
+      relais_precall_page_set_media_error (precall,
+                                           _("La caméra et le micro ne démarrent pas : l'appel est impossible pour l'instant. Touchez « Annuler » et prévenez l'agent d'accueil."));
+      if (call != NULL)
+        relais_call_hang_up (call);
+      return;
+    }
+
+  self->call = g_steal_pointer (&call);
+  g_signal_connect_swapped (self->call, "notify::state", G_CALLBACK (call_state_cb), self);
+  g_signal_connect_swapped (self->call, "notify::mic-level", G_CALLBACK (mic_level_cb), self);
+  g_signal_connect_swapped (self->call, "message-received", G_CALLBACK (message_received_cb), self);
+
+  relais_precall_page_set_simulated (precall,
+                                     relais_call_is_video_simulated (self->call),
+                                     relais_call_is_audio_simulated (self->call));
+
+  if (relais_config_is_demo (self->config))
+    {
+      /* Made now, connected on "Commencer l'appel". */
+      self->advisor = relais_demo_advisor_new ();
+      relais_precall_page_set_network_status (precall, TRUE,
+                                              _("Mode démonstration : pas de serveur à joindre."));
+    }
+  else
+    {
+      relais_precall_page_set_network_status (precall, FALSE,
+                                              _("Les appels par le serveur ne sont pas encore possibles sur cette borne. Prévenez l'agent d'accueil."));
+    }
+}
+
+/* Makes the media match the screen: the call exists while a person is at
+ * the booth before or during their call; the local image goes to the page
+ * that shows it (an appsink feeds one paintable). */
+static void
+sync_call (RelaisApplication *self)
+{
+  RelaisSessionState state = relais_session_get_state (self->session);
+  RelaisPrecallPage *precall;
+  RelaisCallPage *call_page;
+
+  if (self->window == NULL)
+    return;
+
+  precall = relais_window_get_precall_page (self->window);
+  call_page = relais_window_get_call_page (self->window);
+
+  if (!person_in_call (self))
+    {
+      call_drop (self);
+      return;
+    }
+
+  switch (state)
+    {
+    case RELAIS_SESSION_PRECALL:
+      call_ensure (self);
+      if (self->call != NULL)
+        {
+          relais_call_page_set_local_sink (call_page, NULL);
+          relais_precall_page_set_local_sink (precall, relais_call_get_local_video_sink (self->call));
+        }
+      break;
+
+    case RELAIS_SESSION_IN_CALL:
+      if (self->call == NULL || relais_call_get_state (self->call) == RELAIS_CALL_ENDED)
+        {
+          /* After the agent's visit the call is gone: it is over. */
+          handle (self, RELAIS_SESSION_EVENT_CALL_OVER);
+          return;
+        }
+      relais_precall_page_set_local_sink (precall, NULL);
+      relais_call_page_set_local_sink (call_page, relais_call_get_local_video_sink (self->call));
+      relais_call_page_set_remote_sink (call_page, relais_call_get_remote_video_sink (self->call));
+      relais_call_page_set_state (call_page, relais_call_get_state (self->call),
+                                  relais_call_get_failure (self->call));
+      break;
+
+    case RELAIS_SESSION_CALL_ENDED:
+      call_drop (self);
+      break;
+
+    default:
+      /* The agent at the desk: the call goes on behind. */
+      break;
+    }
 }
 
 static void
@@ -117,6 +360,11 @@ session_state_cb (RelaisApplication *self)
     }
 
   update_actions (self);
+  sync_call (self);
+  /* sync_call may have moved the session on (and updated them); if not,
+   * the call it made changes what can be done. */
+  if (relais_session_get_state (self->session) == state)
+    update_actions (self);
 }
 
 static gboolean
@@ -386,6 +634,106 @@ finish_session_action (GSimpleAction *action,
 
   notice (self, _("Rendez-vous terminé. Merci et à bientôt !"), FALSE);
   handle (self, RELAIS_SESSION_EVENT_SESSION_ENDED);
+  /* From the desk the state does not change: drop the call here. */
+  sync_call (self);
+  update_actions (self);
+}
+
+static void
+start_call_action (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
+{
+  RelaisApplication *self = RELAIS_APPLICATION (user_data);
+  g_autoptr(GError) error = NULL;
+
+  if (self->call == NULL)
+    return;
+
+  if (!relais_config_is_demo (self->config))
+    {
+      /* Calls through the Janus gateway come with the technician's test
+       * call work; until then, say so rather than pretend. */
+      notice (self, _("Les appels par le serveur ne sont pas encore possibles sur cette borne. Prévenez l'agent d'accueil."), TRUE);
+      return;
+    }
+
+  if (!relais_demo_advisor_connect (self->advisor, self->call, &error))
+    {
+      g_warning ("Demo advisor: %s", error->message);
+      notice (self, _("L'appel n'a pas pu commencer. Touchez à nouveau « Commencer l'appel », ou prévenez l'agent d'accueil."), TRUE);
+      return;
+    }
+
+  handle (self, RELAIS_SESSION_EVENT_START_CALL);
+}
+
+static void
+hang_up_action (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  /* Entering CALL_ENDED hangs up and drops the call. */
+  handle (RELAIS_APPLICATION (user_data), RELAIS_SESSION_EVENT_CALL_OVER);
+}
+
+static void
+toggle_mute_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  RelaisApplication *self = RELAIS_APPLICATION (user_data);
+  g_autoptr(GVariant) state = g_action_get_state (G_ACTION (action));
+  gboolean muted = !g_variant_get_boolean (state);
+
+  if (self->call == NULL)
+    return;
+
+  relais_call_set_muted (self->call, muted);
+  g_simple_action_set_state (action, g_variant_new_boolean (muted));
+  if (self->window != NULL)
+    relais_call_page_set_muted (relais_window_get_call_page (self->window), muted);
+}
+
+static void
+toggle_camera_action (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       user_data)
+{
+  RelaisApplication *self = RELAIS_APPLICATION (user_data);
+  g_autoptr(GVariant) state = g_action_get_state (G_ACTION (action));
+  gboolean off = !g_variant_get_boolean (state);
+
+  if (self->call == NULL)
+    return;
+
+  relais_call_set_camera_off (self->call, off);
+  g_simple_action_set_state (action, g_variant_new_boolean (off));
+  if (self->window != NULL)
+    relais_call_page_set_camera_off (relais_window_get_call_page (self->window), off);
+}
+
+static void
+send_chat_action (GSimpleAction *action,
+                  GVariant      *parameter,
+                  gpointer       user_data)
+{
+  RelaisApplication *self = RELAIS_APPLICATION (user_data);
+  const char *text = g_variant_get_string (parameter, NULL);
+  g_autoptr(GError) error = NULL;
+
+  if (self->call == NULL || *text == '\0')
+    return;
+
+  if (!relais_call_send_message (self->call, text, &error))
+    {
+      g_debug ("Message not sent: %s", error->message);
+      notice (self, _("Le message n'est pas parti. Attendez un instant, puis réessayez."), TRUE);
+      return;
+    }
+
+  if (self->window != NULL)
+    relais_call_page_add_message (relais_window_get_call_page (self->window), text, TRUE);
 }
 
 static void
@@ -421,6 +769,7 @@ release_ticket (RelaisApplication *self,
 
   if (was_current)
     handle (self, RELAIS_SESSION_EVENT_TICKET_RELEASED);
+  sync_call (self);
   update_actions (self);
 }
 
@@ -482,6 +831,11 @@ static const GActionEntry actions[] = {
   { "cancel-ticket", cancel_ticket_action, "x", NULL, NULL },
   { "move-ticket", move_ticket_action, "(xi)", NULL, NULL },
   { "quit", quit_action, NULL, NULL, NULL },
+  { "start-call", start_call_action, NULL, NULL, NULL },
+  { "hang-up", hang_up_action, NULL, NULL, NULL },
+  { "toggle-mute", toggle_mute_action, NULL, "false", NULL },
+  { "toggle-camera", toggle_camera_action, NULL, "false", NULL },
+  { "send-chat", send_chat_action, "s", NULL, NULL },
 };
 
 /* Command line */
@@ -685,6 +1039,7 @@ relais_application_shutdown (GApplication *application)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->idle_id, g_source_remove);
+  call_drop (self);
 
   if (self->window != NULL)
     {
@@ -701,6 +1056,14 @@ relais_application_dispose (GObject *object)
   RelaisApplication *self = (RelaisApplication *)object;
 
   g_clear_handle_id (&self->idle_id, g_source_remove);
+  g_clear_handle_id (&self->reconcile_id, g_source_remove);
+  if (self->call != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->call, self);
+      relais_call_hang_up (self->call);
+    }
+  g_clear_object (&self->advisor);
+  g_clear_object (&self->call);
   g_clear_object (&self->session);
   g_clear_object (&self->context);
   g_clear_object (&self->config);

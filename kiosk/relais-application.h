@@ -23,7 +23,12 @@ G_DECLARE_FINAL_TYPE (RelaisApplication, relais_application, RELAIS, APPLICATION
  *   app.new-ticket    (ssss)   service, sub-service, name, note
  *   app.call-next              call the first waiting ticket
  *   app.call-ticket   x        call a given ticket
- *   app.start-session          the called person is at the booth
+ *   app.start-session          the called person is at the booth: pre-call check
+ *   app.start-call             the person starts the call
+ *   app.hang-up                the person hangs up
+ *   app.toggle-mute            microphone off/on (state: muted)
+ *   app.toggle-camera          camera off/on (state: off)
+ *   app.send-chat     s        a written message to the advisor
  *   app.finish-session         the booth's session is over
  *   app.mark-absent   x        a ticket's person is not here
  *   app.cancel-ticket x        a ticket is withdrawn

@@ -23,14 +23,22 @@ typedef struct
 static const Transition transitions[] = {
   { RELAIS_SESSION_ATTRACT,    RELAIS_SESSION_EVENT_AGENT_REQUEST,   RELAIS_SESSION_UNLOCKING },
   { RELAIS_SESSION_YOUR_TURN,  RELAIS_SESSION_EVENT_AGENT_REQUEST,   RELAIS_SESSION_UNLOCKING },
-  { RELAIS_SESSION_IN_SESSION, RELAIS_SESSION_EVENT_AGENT_REQUEST,   RELAIS_SESSION_UNLOCKING },
+  { RELAIS_SESSION_PRECALL,    RELAIS_SESSION_EVENT_AGENT_REQUEST,   RELAIS_SESSION_UNLOCKING },
+  { RELAIS_SESSION_IN_CALL,    RELAIS_SESSION_EVENT_AGENT_REQUEST,   RELAIS_SESSION_UNLOCKING },
+  { RELAIS_SESSION_CALL_ENDED, RELAIS_SESSION_EVENT_AGENT_REQUEST,   RELAIS_SESSION_UNLOCKING },
   { RELAIS_SESSION_UNLOCKING,  RELAIS_SESSION_EVENT_UNLOCKED,        RELAIS_SESSION_DESK },
   { RELAIS_SESSION_UNLOCKING,  RELAIS_SESSION_EVENT_LOCK,            REST },
   { RELAIS_SESSION_DESK,       RELAIS_SESSION_EVENT_LOCK,            REST },
   /* Calling a ticket hands the screen to the person: the desk locks. */
   { RELAIS_SESSION_DESK,       RELAIS_SESSION_EVENT_TICKET_CALLED,   RELAIS_SESSION_YOUR_TURN },
-  { RELAIS_SESSION_YOUR_TURN,  RELAIS_SESSION_EVENT_PERSON_PRESENT,  RELAIS_SESSION_IN_SESSION },
-  { RELAIS_SESSION_IN_SESSION, RELAIS_SESSION_EVENT_SESSION_ENDED,   RELAIS_SESSION_ATTRACT },
+  { RELAIS_SESSION_YOUR_TURN,  RELAIS_SESSION_EVENT_PERSON_PRESENT,  RELAIS_SESSION_PRECALL },
+  { RELAIS_SESSION_PRECALL,    RELAIS_SESSION_EVENT_START_CALL,      RELAIS_SESSION_IN_CALL },
+  { RELAIS_SESSION_IN_CALL,    RELAIS_SESSION_EVENT_CALL_OVER,       RELAIS_SESSION_CALL_ENDED },
+  /* "Terminer" after the call, "Annuler" during the check, "Revenir à
+   * l'accueil" when the call failed. */
+  { RELAIS_SESSION_PRECALL,    RELAIS_SESSION_EVENT_SESSION_ENDED,   RELAIS_SESSION_ATTRACT },
+  { RELAIS_SESSION_IN_CALL,    RELAIS_SESSION_EVENT_SESSION_ENDED,   RELAIS_SESSION_ATTRACT },
+  { RELAIS_SESSION_CALL_ENDED, RELAIS_SESSION_EVENT_SESSION_ENDED,   RELAIS_SESSION_ATTRACT },
   /* The agent may end a session or release the booth from the desk; the
    * desk stays open. */
   { RELAIS_SESSION_DESK,       RELAIS_SESSION_EVENT_SESSION_ENDED,   RELAIS_SESSION_DESK },
@@ -43,6 +51,7 @@ struct _RelaisSession
 
   RelaisQueue        *queue;
   RelaisSessionState  state;
+  RelaisSessionState  phase;  /* PRECALL, IN_CALL or CALL_ENDED */
 };
 
 G_DEFINE_FINAL_TYPE (RelaisSession, relais_session, G_TYPE_OBJECT)
@@ -67,7 +76,9 @@ relais_session_state_get_type (void)
         { RELAIS_SESSION_UNLOCKING, "RELAIS_SESSION_UNLOCKING", "unlocking" },
         { RELAIS_SESSION_DESK, "RELAIS_SESSION_DESK", "desk" },
         { RELAIS_SESSION_YOUR_TURN, "RELAIS_SESSION_YOUR_TURN", "your-turn" },
-        { RELAIS_SESSION_IN_SESSION, "RELAIS_SESSION_IN_SESSION", "in-session" },
+        { RELAIS_SESSION_PRECALL, "RELAIS_SESSION_PRECALL", "precall" },
+        { RELAIS_SESSION_IN_CALL, "RELAIS_SESSION_IN_CALL", "in-call" },
+        { RELAIS_SESSION_CALL_ENDED, "RELAIS_SESSION_CALL_ENDED", "call-ended" },
         { 0, NULL, NULL }
       };
       GType id = g_enum_register_static ("RelaisSessionState", values);
@@ -101,6 +112,8 @@ relais_session_event_to_string (RelaisSessionEvent event)
     case RELAIS_SESSION_EVENT_PERSON_PRESENT: return "person-present";
     case RELAIS_SESSION_EVENT_SESSION_ENDED: return "session-ended";
     case RELAIS_SESSION_EVENT_TICKET_RELEASED: return "ticket-released";
+    case RELAIS_SESSION_EVENT_START_CALL: return "start-call";
+    case RELAIS_SESSION_EVENT_CALL_OVER: return "call-over";
     default: return "invalid";
     }
 }
@@ -114,9 +127,17 @@ rest_state (RelaisSession *self)
     return RELAIS_SESSION_ATTRACT;
 
   if (relais_ticket_get_state (current) == RELAIS_TICKET_IN_CALL)
-    return RELAIS_SESSION_IN_SESSION;
+    return self->phase;
 
   return RELAIS_SESSION_YOUR_TURN;
+}
+
+static gboolean
+is_phase (RelaisSessionState state)
+{
+  return state == RELAIS_SESSION_PRECALL
+         || state == RELAIS_SESSION_IN_CALL
+         || state == RELAIS_SESSION_CALL_ENDED;
 }
 
 static const Transition *
@@ -182,6 +203,7 @@ static void
 relais_session_init (RelaisSession *self)
 {
   self->state = RELAIS_SESSION_ATTRACT;
+  self->phase = RELAIS_SESSION_PRECALL;
 }
 
 RelaisSession *
@@ -212,6 +234,14 @@ relais_session_is_unlocked (RelaisSession *self)
   g_return_val_if_fail (RELAIS_IS_SESSION (self), FALSE);
 
   return self->state == RELAIS_SESSION_DESK;
+}
+
+RelaisSessionState
+relais_session_get_phase (RelaisSession *self)
+{
+  g_return_val_if_fail (RELAIS_IS_SESSION (self), RELAIS_SESSION_PRECALL);
+
+  return self->phase;
 }
 
 gboolean
@@ -249,6 +279,16 @@ relais_session_handle (RelaisSession       *self,
            relais_session_state_to_string (self->state),
            relais_session_event_to_string (event),
            relais_session_state_to_string (to));
+
+  /* The phase follows the person: it changes with the states they go
+   * through, and starts over when their session is gone or someone else
+   * is called. */
+  if (is_phase (to))
+    self->phase = to;
+  else if (event == RELAIS_SESSION_EVENT_SESSION_ENDED
+           || event == RELAIS_SESSION_EVENT_TICKET_RELEASED
+           || event == RELAIS_SESSION_EVENT_TICKET_CALLED)
+    self->phase = RELAIS_SESSION_PRECALL;
 
   if (to != self->state)
     {

@@ -19,7 +19,9 @@ typedef enum
   RELAIS_SESSION_UNLOCKING,   /* PIN pad for the agent */
   RELAIS_SESSION_DESK,        /* agent desk, unlocked */
   RELAIS_SESSION_YOUR_TURN,   /* a ticket was called: "it is your turn" */
-  RELAIS_SESSION_IN_SESSION,  /* the person is at the booth */
+  RELAIS_SESSION_PRECALL,     /* the person is at the booth: pre-call check */
+  RELAIS_SESSION_IN_CALL,     /* talking with the advisor */
+  RELAIS_SESSION_CALL_ENDED,  /* the call is over: thanks, then "Terminer" */
 } RelaisSessionState;
 
 typedef enum
@@ -31,6 +33,8 @@ typedef enum
   RELAIS_SESSION_EVENT_PERSON_PRESENT,  /* the called person is at the booth */
   RELAIS_SESSION_EVENT_SESSION_ENDED,   /* the person's session is over */
   RELAIS_SESSION_EVENT_TICKET_RELEASED, /* the booth's ticket went absent/cancelled */
+  RELAIS_SESSION_EVENT_START_CALL,      /* the person pressed "Commencer l'appel" */
+  RELAIS_SESSION_EVENT_CALL_OVER,       /* hung up, by either side, or the call is gone */
 } RelaisSessionEvent;
 
 #define RELAIS_TYPE_SESSION_STATE (relais_session_state_get_type ())
@@ -43,10 +47,20 @@ G_DECLARE_FINAL_TYPE (RelaisSession, relais_session, RELAIS, SESSION, GObject)
 
 /* Starts in the state the queue implies: a ticket already called (after a
  * crash, say) brings the kiosk back to "your turn", one in a call to the
- * session page, else the attract screen. */
+ * pre-call check (the call itself did not survive), else the attract
+ * screen.
+ *
+ * While a person is at the booth the session remembers their phase
+ * (PRECALL, IN_CALL or CALL_ENDED: the last of those states entered), so
+ * that the agent leaving the desk returns the screen to where the person
+ * was. The phase goes back to PRECALL when the session ends, the ticket
+ * is released or another ticket is called. */
 RelaisSession      *relais_session_new         (RelaisQueue         *queue);
 RelaisSessionState  relais_session_get_state   (RelaisSession       *self);
 gboolean            relais_session_is_unlocked (RelaisSession       *self);
+/* PRECALL, IN_CALL or CALL_ENDED: where the person at the booth is, even
+ * while the agent has the screen. */
+RelaisSessionState  relais_session_get_phase   (RelaisSession       *self);
 /* Whether @event is allowed in the current state. */
 gboolean            relais_session_can_handle  (RelaisSession       *self,
                                                 RelaisSessionEvent   event);

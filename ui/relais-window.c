@@ -9,8 +9,11 @@
 #include <glib/gi18n-lib.h>
 
 #include "relais-attract-page.h"
+#include "relais-call-ended-page.h"
+#include "relais-call-page.h"
 #include "relais-desk-page.h"
 #include "relais-pin-page.h"
+#include "relais-precall-page.h"
 #include "relais-ticket-page.h"
 #include "relais-window.h"
 
@@ -33,6 +36,8 @@ struct _RelaisWindow
   RelaisAttractPage    *attract_page;
   RelaisPinPage        *pin_page;
   RelaisDeskPage       *desk_page;
+  RelaisPrecallPage    *precall_page;
+  RelaisCallPage       *call_page;
 };
 
 G_DEFINE_FINAL_TYPE (RelaisWindow, relais_window, GTK_TYPE_APPLICATION_WINDOW)
@@ -120,7 +125,16 @@ relais_window_constructed (GObject *object)
   gtk_stack_add_named (self->pages, page, "desk");
 
   gtk_stack_add_named (self->pages, relais_ticket_page_new (self->context, "your-turn"), "your-turn");
-  gtk_stack_add_named (self->pages, relais_ticket_page_new (self->context, "session"), "session");
+
+  page = relais_precall_page_new ();
+  self->precall_page = RELAIS_PRECALL_PAGE (page);
+  gtk_stack_add_named (self->pages, page, "precall");
+
+  page = relais_call_page_new ();
+  self->call_page = RELAIS_CALL_PAGE (page);
+  gtk_stack_add_named (self->pages, page, "call");
+
+  gtk_stack_add_named (self->pages, relais_call_ended_page_new (), "call-ended");
 
   gtk_stack_set_visible_child_name (self->pages, "attract");
 
@@ -319,4 +333,20 @@ relais_window_get_pin_page (RelaisWindow *self)
   g_return_val_if_fail (RELAIS_IS_WINDOW (self), NULL);
 
   return self->pin_page;
+}
+
+RelaisPrecallPage *
+relais_window_get_precall_page (RelaisWindow *self)
+{
+  g_return_val_if_fail (RELAIS_IS_WINDOW (self), NULL);
+
+  return self->precall_page;
+}
+
+RelaisCallPage *
+relais_window_get_call_page (RelaisWindow *self)
+{
+  g_return_val_if_fail (RELAIS_IS_WINDOW (self), NULL);
+
+  return self->call_page;
 }

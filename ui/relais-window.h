@@ -7,9 +7,11 @@
 #include <gtk/gtk.h>
 
 #include "relais-attract-page.h"
+#include "relais-call-page.h"
 #include "relais-context.h"
 #include "relais-desk-page.h"
 #include "relais-pin-page.h"
+#include "relais-precall-page.h"
 
 G_BEGIN_DECLS
 
@@ -21,7 +23,8 @@ G_DECLARE_FINAL_TYPE (RelaisWindow, relais_window, RELAIS, WINDOW, GtkApplicatio
  * ("can-close", set only from the unlocked agent desk). */
 RelaisWindow *relais_window_new            (GtkApplication *application,
                                             RelaisContext  *context);
-/* Shows one page: "attract", "unlock", "desk", "your-turn", "session". */
+/* Shows one page: "attract", "unlock", "desk", "your-turn", "precall",
+ * "call", "call-ended". */
 void          relais_window_set_page       (RelaisWindow   *self,
                                             const char     *page_name);
 const char   *relais_window_get_page       (RelaisWindow   *self);
@@ -42,5 +45,7 @@ void          relais_window_set_unlock_feedback (RelaisWindow *self,
 RelaisAttractPage *relais_window_get_attract_page (RelaisWindow *self);
 RelaisDeskPage    *relais_window_get_desk_page    (RelaisWindow *self);
 RelaisPinPage     *relais_window_get_pin_page     (RelaisWindow *self);
+RelaisPrecallPage *relais_window_get_precall_page (RelaisWindow *self);
+RelaisCallPage    *relais_window_get_call_page    (RelaisWindow *self);
 
 G_END_DECLS

@@ -248,7 +248,8 @@ scenario_called_survives (RelaisApplication *app)
   assert_page (app, "your-turn");
 
   activate (app, "start-session", NULL);
-  assert_page (app, "session");
+  assert_page (app, "precall");
+  /* "Annuler" during the check ends the session. */
   activate (app, "finish-session", NULL);
   assert_page (app, "attract");
 
@@ -274,6 +275,148 @@ scenario_called_survives (RelaisApplication *app)
 
   /* Leaving the kiosk takes the unlocked desk. */
   g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (app), "quit"));
+}
+
+typedef struct
+{
+  RelaisVideoPaintable *paintable;
+  guint64               frames;
+} FramesWait;
+
+static gboolean
+frames_reached (gpointer data)
+{
+  FramesWait *wait = data;
+
+  return relais_video_paintable_get_frames (wait->paintable) >= wait->frames;
+}
+
+static void
+assert_frames (RelaisVideoPaintable *paintable,
+               guint64               frames,
+               guint                 timeout_ms)
+{
+  FramesWait wait = { paintable, frames };
+
+  if (!wait_for (frames_reached, &wait, timeout_ms))
+    g_error ("expected %" G_GUINT64_FORMAT " frames, got %" G_GUINT64_FORMAT,
+             frames, relais_video_paintable_get_frames (paintable));
+}
+
+typedef struct
+{
+  RelaisApplication *app;
+  const char        *action;
+} ActionWait;
+
+static gboolean
+action_enabled (gpointer data)
+{
+  ActionWait *wait = data;
+
+  return g_action_group_get_action_enabled (G_ACTION_GROUP (wait->app), wait->action);
+}
+
+static gboolean
+tone_done (gpointer data)
+{
+  return !relais_precall_page_is_playing_sound (data);
+}
+
+typedef struct
+{
+  RelaisCallPage *page;
+  guint           advisor_lines;
+} ChatWait;
+
+static gboolean
+chat_has (gpointer data)
+{
+  ChatWait *wait = data;
+  g_autofree char *text = relais_call_page_dup_chat_text (wait->page);
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+  guint advisor = 0;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], "Conseiller : "))
+      advisor++;
+
+  return advisor >= wait->advisor_lines;
+}
+
+/* The person's whole journey in the demo: check, call, chat, hang up. */
+static void
+scenario_call (RelaisApplication *app)
+{
+  RelaisWindow *window = window_of (app);
+  RelaisPrecallPage *precall = relais_window_get_precall_page (window);
+  RelaisCallPage *call_page = relais_window_get_call_page (window);
+  RelaisQueue *queue = relais_context_get_queue (relais_application_get_context (app));
+  RelaisStore *store = relais_context_get_store (relais_application_get_context (app));
+  ActionWait start_enabled = { app, "start-call" };
+  ChatWait greeted = { call_page, 1 };
+  ChatWait answered = { call_page, 2 };
+  g_autofree char *chat = NULL;
+  g_autoptr(GVariant) muted = NULL;
+
+  unlock (app);
+  activate (app, "new-ticket", g_variant_new ("(ssss)", "caf", "prime-activite", "Jeanne", ""));
+  activate (app, "call-next", NULL);
+  assert_page (app, "your-turn");
+  activate (app, "start-session", NULL);
+  assert_page (app, "precall");
+
+  /* The check: the person sees themself, the network line speaks of the
+   * demo, the test tone plays and stops. */
+  assert_frames (relais_precall_page_get_local_paintable (precall), 3, 20000);
+  g_assert_cmpint (gdk_paintable_get_intrinsic_width (GDK_PAINTABLE (relais_precall_page_get_local_paintable (precall))), >, 0);
+  g_assert_nonnull (strstr (relais_precall_page_get_network_text (precall), "démonstration"));
+  relais_precall_page_play_test_sound (precall);
+  g_assert_true (wait_for (tone_done, precall, 10000));
+  g_assert_true (wait_for (action_enabled, &start_enabled, 20000));
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (app), "hang-up"));
+
+  /* The call: the advisor's picture comes, the person's own moves to the
+   * corner. */
+  activate (app, "start-call", NULL);
+  assert_page (app, "call");
+  assert_frames (relais_call_page_get_remote_paintable (call_page), 3, 60000);
+  assert_frames (relais_call_page_get_local_paintable (call_page), 1, 10000);
+  g_assert_null (relais_video_paintable_get_sink (relais_precall_page_get_local_paintable (precall)));
+
+  /* Written words both ways; the advisor's open the panel. */
+  g_assert_true (wait_for (chat_has, &greeted, 60000));
+  g_assert_true (relais_call_page_get_chat_visible (call_page));
+  relais_call_page_send_text (call_page, "Bonjour, je voudrais un renseignement");
+  g_assert_true (wait_for (chat_has, &answered, 60000));
+  chat = relais_call_page_dup_chat_text (call_page);
+  g_assert_nonnull (strstr (chat, "Vous : Bonjour, je voudrais un renseignement"));
+
+  activate (app, "toggle-mute", NULL);
+  muted = g_action_group_get_action_state (G_ACTION_GROUP (app), "toggle-mute");
+  g_assert_true (g_variant_get_boolean (muted));
+
+  /* The agent peeks in mid-call and leaves: the call is still there. */
+  activate (app, "agent", NULL);
+  assert_page (app, "unlock");
+  activate (app, "lock", NULL);
+  assert_page (app, "call");
+
+  /* Hung up: one call per person; the conversation is gone. */
+  activate (app, "hang-up", NULL);
+  assert_page (app, "call-ended");
+  g_clear_pointer (&chat, g_free);
+  chat = relais_call_page_dup_chat_text (call_page);
+  g_assert_cmpstr (chat, ==, "");
+  g_assert_null (relais_video_paintable_get_sink (relais_call_page_get_remote_paintable (call_page)));
+  g_clear_pointer (&muted, g_variant_unref);
+  muted = g_action_group_get_action_state (G_ACTION_GROUP (app), "toggle-mute");
+  g_assert_false (g_variant_get_boolean (muted));
+
+  activate (app, "finish-session", NULL);
+  assert_page (app, "attract");
+  g_assert_null (relais_queue_get_current (queue));
+  g_assert_cmpint (relais_store_count_personal_leftovers (store, NULL), ==, 0);
 }
 
 static void
@@ -321,10 +464,17 @@ scenario_english (RelaisApplication *app)
 /* Test cases: each runs scenarios in subprocesses */
 
 static void
+run_scenario_subprocess_for (const char *path,
+                             guint       seconds)
+{
+  g_test_trap_subprocess (path, seconds * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+}
+
+static void
 run_scenario_subprocess (const char *path)
 {
-  g_test_trap_subprocess (path, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
-  g_test_trap_assert_passed ();
+  run_scenario_subprocess_for (path, 60);
 }
 
 static void
@@ -351,6 +501,14 @@ test_restart (void)
   run_scenario_subprocess ("/ui/scenario/first-start");
   run_scenario_subprocess ("/ui/scenario/after-restart");
   run_scenario_subprocess ("/ui/scenario/called-survives");
+}
+
+static void
+test_call (void)
+{
+  write_config (120);
+  /* Two webrtcbins in one process: slow under the sanitizers. */
+  run_scenario_subprocess_for ("/ui/scenario/call", 180);
 }
 
 static void
@@ -440,11 +598,13 @@ main (int   argc,
   g_test_add_data_func ("/ui/scenario/first-start", scenario_first_start, scenario);
   g_test_add_data_func ("/ui/scenario/after-restart", scenario_after_restart, scenario);
   g_test_add_data_func ("/ui/scenario/called-survives", scenario_called_survives, scenario);
+  g_test_add_data_func ("/ui/scenario/call", scenario_call, scenario);
   g_test_add_data_func ("/ui/scenario/lockout", scenario_lockout, scenario);
   g_test_add_data_func ("/ui/scenario/idle-relock", scenario_idle_relock, scenario);
   g_test_add_data_func ("/ui/scenario/english", scenario_english, scenario);
 
   g_test_add_func ("/ui/restart-keeps-queue", test_restart);
+  g_test_add_func ("/ui/call", test_call);
   g_test_add_func ("/ui/pin-lockout", test_lockout);
   g_test_add_func ("/ui/idle-relock", test_idle_relock);
   g_test_add_func ("/ui/english", test_english);

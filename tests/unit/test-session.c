@@ -9,54 +9,78 @@
 #include "relais-session.h"
 #include "relais-store.h"
 
-#define N_STATES (RELAIS_SESSION_IN_SESSION + 1)
-#define N_EVENTS (RELAIS_SESSION_EVENT_TICKET_RELEASED + 1)
+#define N_STATES (RELAIS_SESSION_CALL_ENDED + 1)
+#define N_EVENTS (RELAIS_SESSION_EVENT_CALL_OVER + 1)
 
 /* The test's own copy of the transition table, written as a matrix so
  * that every (state, event) pair is spelled out: NO is "refused", REST is
- * "where the screen rests", which depends on the ticket holding the booth. */
+ * "where the screen rests", which depends on the ticket holding the booth
+ * and, for a person in a call, on their phase. */
 #define NO   (-1)
 #define REST (-2)
 #define A    RELAIS_SESSION_ATTRACT
 #define U    RELAIS_SESSION_UNLOCKING
 #define D    RELAIS_SESSION_DESK
 #define Y    RELAIS_SESSION_YOUR_TURN
-#define S    RELAIS_SESSION_IN_SESSION
+#define P    RELAIS_SESSION_PRECALL
+#define I    RELAIS_SESSION_IN_CALL
+#define E    RELAIS_SESSION_CALL_ENDED
 
 static const int expected[N_STATES][N_EVENTS] = {
-  /*               agent-req unlocked lock  called present ended released */
-  [RELAIS_SESSION_ATTRACT]    = { U,  NO, NO,   NO, NO, NO, NO },
-  [RELAIS_SESSION_UNLOCKING]  = { NO, D,  REST, NO, NO, NO, NO },
-  [RELAIS_SESSION_DESK]       = { NO, NO, REST, Y,  NO, D,  D  },
-  [RELAIS_SESSION_YOUR_TURN]  = { U,  NO, NO,   NO, S,  NO, NO },
-  [RELAIS_SESSION_IN_SESSION] = { U,  NO, NO,   NO, NO, A,  NO },
+  /*                              agent unlocked lock called present ended released start over */
+  [RELAIS_SESSION_ATTRACT]    = { U,    NO,      NO,   NO,    NO,     NO,   NO,      NO,   NO },
+  [RELAIS_SESSION_UNLOCKING]  = { NO,   D,       REST, NO,    NO,     NO,   NO,      NO,   NO },
+  [RELAIS_SESSION_DESK]       = { NO,   NO,      REST, Y,     NO,     D,    D,       NO,   NO },
+  [RELAIS_SESSION_YOUR_TURN]  = { U,    NO,      NO,   NO,    P,      NO,   NO,      NO,   NO },
+  [RELAIS_SESSION_PRECALL]    = { U,    NO,      NO,   NO,    NO,     A,    NO,      I,    NO },
+  [RELAIS_SESSION_IN_CALL]    = { U,    NO,      NO,   NO,    NO,     A,    NO,      NO,   E  },
+  [RELAIS_SESSION_CALL_ENDED] = { U,    NO,      NO,   NO,    NO,     A,    NO,      NO,   NO },
 };
 
 #undef A
 #undef U
 #undef D
 #undef Y
-#undef S
+#undef P
+#undef I
+#undef E
+
+/* The person's phase, which the session keeps while the agent has the
+ * screen. */
+#define N_PHASES 3
+static const RelaisSessionState phases[N_PHASES] = {
+  RELAIS_SESSION_PRECALL, RELAIS_SESSION_IN_CALL, RELAIS_SESSION_CALL_ENDED,
+};
+
+static int
+phase_index (RelaisSessionState phase)
+{
+  for (int i = 0; i < N_PHASES; i++)
+    if (phases[i] == phase)
+      return i;
+  g_assert_not_reached ();
+}
 
 /* What the queue holds for the booth. */
 typedef enum
 {
   BOOTH_FREE,      /* no current ticket */
   BOOTH_CALLED,    /* a ticket was called */
-  BOOTH_IN_CALL,   /* the person is in a call */
+  BOOTH_IN_CALL,   /* the person is at the booth (ticket in call) */
   N_BOOTHS
 } Booth;
 
 static const char * const booth_names[N_BOOTHS] = { "free", "called", "in-call" };
 
 static RelaisSessionState
-rest_for (Booth booth)
+rest_for (Booth              booth,
+          RelaisSessionState phase)
 {
   switch (booth)
     {
     case BOOTH_FREE: return RELAIS_SESSION_ATTRACT;
     case BOOTH_CALLED: return RELAIS_SESSION_YOUR_TURN;
-    case BOOTH_IN_CALL: return RELAIS_SESSION_IN_SESSION;
+    case BOOTH_IN_CALL: return phase;
     default: g_assert_not_reached ();
     }
 }
@@ -64,11 +88,27 @@ rest_for (Booth booth)
 static int
 expected_target (RelaisSessionState state,
                  RelaisSessionEvent event,
-                 Booth              booth)
+                 Booth              booth,
+                 RelaisSessionState phase)
 {
   int to = expected[state][event];
 
-  return to == REST ? (int) rest_for (booth) : to;
+  return to == REST ? (int) rest_for (booth, phase) : to;
+}
+
+/* The phase after a transition to @to on @event. */
+static RelaisSessionState
+expected_phase (RelaisSessionState phase,
+                RelaisSessionEvent event,
+                int                to)
+{
+  if (to == RELAIS_SESSION_PRECALL || to == RELAIS_SESSION_IN_CALL || to == RELAIS_SESSION_CALL_ENDED)
+    return to;
+  if (event == RELAIS_SESSION_EVENT_SESSION_ENDED
+      || event == RELAIS_SESSION_EVENT_TICKET_RELEASED
+      || event == RELAIS_SESSION_EVENT_TICKET_CALLED)
+    return RELAIS_SESSION_PRECALL;
+  return phase;
 }
 
 typedef struct
@@ -166,48 +206,62 @@ session_teardown (SessionFixture *fixture,
   g_assert_finalize_object (g_steal_pointer (&fixture->store));
 }
 
-/* Events leading from @from to @to over the expected table (breadth-first),
- * or NULL when unreachable. */
+#define NODE(state, phase) ((state) * N_PHASES + phase_index (phase))
+#define N_NODES (N_STATES * N_PHASES)
+
+/* Events leading from (@from, @from_phase) to (@to, @to_phase) over the
+ * expected table (breadth-first), or NULL when unreachable. */
 static GArray *
 find_path (RelaisSessionState from,
+           RelaisSessionState from_phase,
            RelaisSessionState to,
+           RelaisSessionState to_phase,
            Booth              booth)
 {
-  int previous_state[N_STATES];
-  int previous_event[N_STATES];
-  gboolean seen[N_STATES] = { FALSE, };
-  RelaisSessionState fifo[N_STATES];
+  int previous_node[N_NODES];
+  int previous_event[N_NODES];
+  gboolean seen[N_NODES] = { FALSE, };
+  int fifo[N_NODES];
   guint head = 0, tail = 0;
+  int start = NODE (from, from_phase);
+  int goal = NODE (to, to_phase);
   GArray *path;
 
-  seen[from] = TRUE;
-  fifo[tail++] = from;
+  seen[start] = TRUE;
+  fifo[tail++] = start;
 
-  while (head < tail && !seen[to])
+  while (head < tail && !seen[goal])
     {
-      RelaisSessionState state = fifo[head++];
+      int node = fifo[head++];
+      RelaisSessionState state = node / N_PHASES;
+      RelaisSessionState phase = phases[node % N_PHASES];
 
       for (int event = 0; event < N_EVENTS; event++)
         {
-          int next = expected_target (state, event, booth);
+          int next_state = expected_target (state, event, booth, phase);
+          int next;
 
-          if (next == NO || seen[next])
+          if (next_state == NO)
+            continue;
+
+          next = NODE (next_state, expected_phase (phase, event, next_state));
+          if (seen[next])
             continue;
 
           seen[next] = TRUE;
-          previous_state[next] = state;
+          previous_node[next] = node;
           previous_event[next] = event;
           fifo[tail++] = next;
         }
     }
 
-  if (!seen[to])
+  if (!seen[goal])
     return NULL;
 
   path = g_array_new (FALSE, FALSE, sizeof (RelaisSessionEvent));
-  for (int state = to; state != (int) from; state = previous_state[state])
+  for (int node = goal; node != start; node = previous_node[node])
     {
-      RelaisSessionEvent event = previous_event[state];
+      RelaisSessionEvent event = previous_event[node];
 
       g_array_prepend_val (path, event);
     }
@@ -215,12 +269,32 @@ find_path (RelaisSessionState from,
   return path;
 }
 
+static RelaisSessionState
+initial_state (Booth booth)
+{
+  return rest_for (booth, RELAIS_SESSION_PRECALL);
+}
+
+static gboolean
+reachable (Booth              booth,
+           RelaisSessionState state,
+           RelaisSessionState phase)
+{
+  g_autoptr(GArray) path = find_path (initial_state (booth), RELAIS_SESSION_PRECALL,
+                                      state, phase, booth);
+
+  return path != NULL;
+}
+
 static void
 drive_to (SessionFixture     *fixture,
           RelaisSessionState  target,
+          RelaisSessionState  phase,
           Booth               booth)
 {
-  g_autoptr(GArray) path = find_path (relais_session_get_state (fixture->session), target, booth);
+  g_autoptr(GArray) path = find_path (relais_session_get_state (fixture->session),
+                                      relais_session_get_phase (fixture->session),
+                                      target, phase, booth);
 
   g_assert_nonnull (path);
 
@@ -235,29 +309,31 @@ drive_to (SessionFixture     *fixture,
     }
 
   g_assert_cmpint (relais_session_get_state (fixture->session), ==, target);
+  g_assert_cmpint (relais_session_get_phase (fixture->session), ==, phase);
 }
 
 typedef struct
 {
   Booth              booth;
+  RelaisSessionState phase;
   RelaisSessionState state;
   RelaisSessionEvent event;
 } PairCase;
 
-/* One (booth, state, event) triple: drive the session to @state, send
- * @event, check the outcome against the expected table. */
+/* One (booth, phase, state, event): drive the session to @state with
+ * @phase, send @event, check the outcome against the expected table. */
 static void
 test_pair (SessionFixture *fixture,
            gconstpointer   data)
 {
   const PairCase *pair = data;
   g_autoptr(GError) error = NULL;
-  int to = expected_target (pair->state, pair->event, pair->booth);
+  int to = expected_target (pair->state, pair->event, pair->booth, pair->phase);
   gboolean ok;
 
   set_booth (fixture, pair->booth);
   start_session (fixture);
-  drive_to (fixture, pair->state, pair->booth);
+  drive_to (fixture, pair->state, pair->phase, pair->booth);
 
   fixture->notifies = 0;
   g_assert_cmpint (relais_session_can_handle (fixture->session, pair->event), ==, to != NO);
@@ -280,6 +356,8 @@ test_pair (SessionFixture *fixture,
       g_assert_cmpuint (fixture->notifies, ==, to != (int) pair->state ? 1 : 0);
       if (fixture->notifies > 0)
         g_assert_cmpint (fixture->last_notified, ==, to);
+      g_assert_cmpint (relais_session_get_phase (fixture->session), ==,
+                       expected_phase (pair->phase, pair->event, to));
     }
 
   g_assert_cmpint (relais_session_is_unlocked (fixture->session), ==,
@@ -295,7 +373,10 @@ test_restore (SessionFixture *fixture,
   set_booth (fixture, booth);
   start_session (fixture);
 
-  g_assert_cmpint (relais_session_get_state (fixture->session), ==, rest_for (booth));
+  /* The call itself does not survive a restart: a person in a call
+   * comes back to the pre-call check. */
+  g_assert_cmpint (relais_session_get_state (fixture->session), ==, initial_state (booth));
+  g_assert_cmpint (relais_session_get_phase (fixture->session), ==, RELAIS_SESSION_PRECALL);
   g_assert_false (relais_session_is_unlocked (fixture->session));
   g_assert_cmpuint (fixture->notifies, ==, 0);
 }
@@ -369,17 +450,29 @@ test_scenario (SessionFixture *fixture,
 
   g_assert_true (relais_queue_start (fixture->queue, id, &error));
   g_assert_no_error (error);
-  handle_ok (fixture, RELAIS_SESSION_EVENT_PERSON_PRESENT, RELAIS_SESSION_IN_SESSION, 1);
+  handle_ok (fixture, RELAIS_SESSION_EVENT_PERSON_PRESENT, RELAIS_SESSION_PRECALL, 1);
+
+  /* During the check the agent peeks in: back to the check. */
+  handle_ok (fixture, RELAIS_SESSION_EVENT_AGENT_REQUEST, RELAIS_SESSION_UNLOCKING, 1);
+  handle_ok (fixture, RELAIS_SESSION_EVENT_LOCK, RELAIS_SESSION_PRECALL, 1);
+  handle_ok (fixture, RELAIS_SESSION_EVENT_START_CALL, RELAIS_SESSION_IN_CALL, 1);
 
   /* Mid-call the agent unlocks the desk then locks it: back to the call. */
   handle_ok (fixture, RELAIS_SESSION_EVENT_AGENT_REQUEST, RELAIS_SESSION_UNLOCKING, 1);
   handle_ok (fixture, RELAIS_SESSION_EVENT_UNLOCKED, RELAIS_SESSION_DESK, 1);
-  handle_ok (fixture, RELAIS_SESSION_EVENT_LOCK, RELAIS_SESSION_IN_SESSION, 1);
+  g_assert_cmpint (relais_session_get_phase (fixture->session), ==, RELAIS_SESSION_IN_CALL);
+  handle_ok (fixture, RELAIS_SESSION_EVENT_LOCK, RELAIS_SESSION_IN_CALL, 1);
+
+  /* Hung up; the agent peeks in again: back to "the call is over". */
+  handle_ok (fixture, RELAIS_SESSION_EVENT_CALL_OVER, RELAIS_SESSION_CALL_ENDED, 1);
+  handle_ok (fixture, RELAIS_SESSION_EVENT_AGENT_REQUEST, RELAIS_SESSION_UNLOCKING, 1);
+  handle_ok (fixture, RELAIS_SESSION_EVENT_LOCK, RELAIS_SESSION_CALL_ENDED, 1);
 
   /* The session ends. */
   g_assert_true (relais_queue_finish (fixture->queue, id, &error));
   g_assert_no_error (error);
   handle_ok (fixture, RELAIS_SESSION_EVENT_SESSION_ENDED, RELAIS_SESSION_ATTRACT, 1);
+  g_assert_cmpint (relais_session_get_phase (fixture->session), ==, RELAIS_SESSION_PRECALL);
 
   /* A refused event changes nothing and says so. */
   g_assert_false (relais_session_handle (fixture->session, RELAIS_SESSION_EVENT_UNLOCKED, &error));
@@ -460,28 +553,49 @@ main (int   argc,
   g_test_add ("/session/desk-release", SessionFixture, NULL,
               session_setup, test_desk_release, session_teardown);
 
-  /* Every state × every event, for each thing the booth may hold (the
-   * "rest" target depends on it). */
+  /* Every state × every event, for each thing the booth may hold and
+   * each phase the person may be in (the "rest" target depends on both),
+   * wherever the table can reach that state with that phase. */
   for (Booth booth = 0; booth < N_BOOTHS; booth++)
-    for (int state = 0; state < N_STATES; state++)
-      for (int event = 0; event < N_EVENTS; event++)
+    for (int p = 0; p < N_PHASES; p++)
+      for (int state = 0; state < N_STATES; state++)
         {
-          PairCase *pair = g_new0 (PairCase, 1);
-          g_autofree char *path = NULL;
+          if (!reachable (booth, state, phases[p]))
+            continue;
 
-          pair->booth = booth;
-          pair->state = state;
-          pair->event = event;
-          g_ptr_array_add (cases, pair);
+          for (int event = 0; event < N_EVENTS; event++)
+            {
+              PairCase *pair = g_new0 (PairCase, 1);
+              g_autofree char *path = NULL;
 
-          path = g_strdup_printf ("/session/transition/%s/%s/%s/%s",
-                                  booth_names[booth],
-                                  relais_session_state_to_string (state),
-                                  relais_session_event_to_string (event),
-                                  expected[state][event] == NO ? "refused" : "allowed");
-          g_test_add (path, SessionFixture, pair,
-                      session_setup, test_pair, session_teardown);
+              pair->booth = booth;
+              pair->phase = phases[p];
+              pair->state = state;
+              pair->event = event;
+              g_ptr_array_add (cases, pair);
+
+              path = g_strdup_printf ("/session/transition/%s/%s/%s/%s/%s",
+                                      booth_names[booth],
+                                      relais_session_state_to_string (phases[p]),
+                                      relais_session_state_to_string (state),
+                                      relais_session_event_to_string (event),
+                                      expected[state][event] == NO ? "refused" : "allowed");
+              g_test_add (path, SessionFixture, pair,
+                          session_setup, test_pair, session_teardown);
+            }
         }
+
+  /* Every state and every phase are reached, with a person in a call. */
+  for (int state = 0; state < N_STATES; state++)
+    {
+      gboolean some = FALSE;
+
+      for (int p = 0; p < N_PHASES; p++)
+        some |= reachable (BOOTH_IN_CALL, state, phases[p]);
+      g_assert_true (some);
+    }
+  for (int p = 0; p < N_PHASES; p++)
+    g_assert_true (reachable (BOOTH_IN_CALL, RELAIS_SESSION_DESK, phases[p]));
 
   return g_test_run ();
 }

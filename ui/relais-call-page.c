@@ -19,6 +19,8 @@ struct _RelaisCallPage
   /* The conversation, in order: "Vous : …" / "Conseiller : …". Personal
    * data: in memory only, dropped by reset(). */
   GPtrArray            *lines;
+  guint                 scroll_tick_id;
+  int                   scroll_frames;
 
   GtkWidget            *root;
   GtkPicture           *remote_view;
@@ -45,14 +47,37 @@ struct _RelaisCallPage
 
 G_DEFINE_FINAL_TYPE (RelaisCallPage, relais_call_page, GTK_TYPE_WIDGET)
 
-/* The conversation grew: show its end, where the newest line is. The
- * adjustment changes once the new line is laid out, not when it is added. */
-static void
-chat_adjustment_changed_cb (GtkAdjustment *adjustment)
+/* The conversation grew: show its end, where the newest line is. The new
+ * line's height is only known once laid out (wrapped labels take a frame
+ * or two to settle), so keep scrolling for a few frames. */
+#define SCROLL_FRAMES 6
+
+static gboolean
+scroll_tick_cb (GtkWidget     *widget,
+                GdkFrameClock *frame_clock,
+                gpointer       user_data)
 {
+  RelaisCallPage *self = RELAIS_CALL_PAGE (user_data);
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->chat_scroller);
+
   gtk_adjustment_set_value (adjustment,
                             gtk_adjustment_get_upper (adjustment)
                             - gtk_adjustment_get_page_size (adjustment));
+
+  if (--self->scroll_frames > 0)
+    return G_SOURCE_CONTINUE;
+
+  self->scroll_tick_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+scroll_to_end (RelaisCallPage *self)
+{
+  self->scroll_frames = SCROLL_FRAMES;
+  if (self->scroll_tick_id == 0)
+    self->scroll_tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self->chat_scroller),
+                                                         scroll_tick_cb, self, NULL);
 }
 
 /* The self-view is a quarter of the call's width, in the top-right corner,
@@ -95,6 +120,11 @@ relais_call_page_dispose (GObject *object)
 {
   RelaisCallPage *self = (RelaisCallPage *)object;
 
+  if (self->scroll_tick_id != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self->chat_scroller), self->scroll_tick_id);
+      self->scroll_tick_id = 0;
+    }
   if (self->remote_paintable != NULL)
     relais_video_paintable_set_sink (self->remote_paintable, NULL);
   if (self->local_paintable != NULL)
@@ -152,8 +182,6 @@ relais_call_page_init (RelaisCallPage *self)
   self->local_paintable = relais_video_paintable_new (NULL);
   gtk_picture_set_paintable (self->remote_view, GDK_PAINTABLE (self->remote_paintable));
   gtk_picture_set_paintable (self->local_view, GDK_PAINTABLE (self->local_paintable));
-  g_signal_connect (gtk_scrolled_window_get_vadjustment (self->chat_scroller), "changed",
-                    G_CALLBACK (chat_adjustment_changed_cb), NULL);
 
   relais_call_page_reset (self);
 }
@@ -360,6 +388,21 @@ relais_call_page_add_message (RelaisCallPage *self,
    * once, without waiting for a tap on "Écrire". */
   if (!from_me)
     gtk_revealer_set_reveal_child (self->chat_revealer, TRUE);
+
+  scroll_to_end (self);
+}
+
+gboolean
+relais_call_page_is_chat_at_end (RelaisCallPage *self)
+{
+  GtkAdjustment *adjustment;
+
+  g_return_val_if_fail (RELAIS_IS_CALL_PAGE (self), FALSE);
+
+  adjustment = gtk_scrolled_window_get_vadjustment (self->chat_scroller);
+
+  return gtk_adjustment_get_value (adjustment) + gtk_adjustment_get_page_size (adjustment)
+         >= gtk_adjustment_get_upper (adjustment) - 1.0;
 }
 
 gboolean

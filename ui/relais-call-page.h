@@ -47,6 +47,8 @@ void                  relais_call_page_set_camera_off       (RelaisCallPage  *se
 void                  relais_call_page_add_message          (RelaisCallPage  *self,
                                                              const char      *text,
                                                              gboolean         from_me);
+/* Whether the newest line is in view (the list follows the conversation). */
+gboolean              relais_call_page_is_chat_at_end       (RelaisCallPage  *self);
 gboolean              relais_call_page_get_chat_visible     (RelaisCallPage  *self);
 void                  relais_call_page_set_chat_visible     (RelaisCallPage  *self,
                                                              gboolean         visible);

@@ -18,7 +18,6 @@ struct _RelaisTicketPage
 
   RelaisContext    *context;
   RelaisQueueWatch *watch;
-  gboolean          in_session;
 
   GtkWidget        *root;
   GtkImage         *icon;
@@ -36,7 +35,6 @@ G_DEFINE_FINAL_TYPE (RelaisTicketPage, relais_ticket_page, GTK_TYPE_WIDGET)
 enum {
   PROP_0,
   PROP_CONTEXT,
-  PROP_MODE,
   N_PROPS
 };
 
@@ -78,26 +76,13 @@ relais_ticket_page_constructed (GObject *object)
 
   G_OBJECT_CLASS (relais_ticket_page_parent_class)->constructed (object);
 
-  if (self->in_session)
-    {
-      gtk_image_set_from_icon_name (self->icon, "camera-web-symbolic");
-      gtk_label_set_label (self->title_label, _("Votre rendez-vous"));
-      gtk_label_set_label (self->text_label,
-                           _("Restez face à l'écran. Quand c'est fini, touchez « J'ai terminé »."));
-      gtk_image_set_from_icon_name (self->main_icon, "emblem-ok-symbolic");
-      gtk_label_set_label (self->main_label, _("J'ai terminé"));
-      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->main_button), "app.finish-session");
-    }
-  else
-    {
-      gtk_image_set_from_icon_name (self->icon, "emoji-people-symbolic");
-      gtk_label_set_label (self->title_label, _("C'est votre tour !"));
-      gtk_label_set_label (self->text_label,
-                           _("Installez-vous face à l'écran, puis touchez le bouton."));
-      gtk_image_set_from_icon_name (self->main_icon, "avatar-default-symbolic");
-      gtk_label_set_label (self->main_label, _("Je suis là"));
-      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->main_button), "app.start-session");
-    }
+  gtk_image_set_from_icon_name (self->icon, "emoji-people-symbolic");
+  gtk_label_set_label (self->title_label, _("C'est votre tour !"));
+  gtk_label_set_label (self->text_label,
+                       _("Installez-vous face à l'écran, puis touchez le bouton."));
+  gtk_image_set_from_icon_name (self->main_icon, "avatar-default-symbolic");
+  gtk_label_set_label (self->main_label, _("Je suis là"));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->main_button), "app.start-session");
 
   self->watch = relais_queue_watch_new (relais_context_get_queue (self->context));
   g_signal_connect_object (self->watch, "changed",
@@ -131,10 +116,6 @@ relais_ticket_page_set_property (GObject      *object,
       self->context = g_value_dup_object (value);
       break;
 
-    case PROP_MODE:
-      self->in_session = g_strcmp0 (g_value_get_string (value), "session") == 0;
-      break;
-
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -152,10 +133,6 @@ relais_ticket_page_get_property (GObject    *object,
     {
     case PROP_CONTEXT:
       g_value_set_object (value, self->context);
-      break;
-
-    case PROP_MODE:
-      g_value_set_string (value, self->in_session ? "session" : "your-turn");
       break;
 
     default:
@@ -177,10 +154,6 @@ relais_ticket_page_class_init (RelaisTicketPageClass *klass)
   properties[PROP_CONTEXT] =
     g_param_spec_object ("context", NULL, NULL,
                          RELAIS_TYPE_CONTEXT,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_MODE] =
-    g_param_spec_string ("mode", NULL, NULL,
-                         "your-turn",
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -204,11 +177,9 @@ relais_ticket_page_init (RelaisTicketPage *self)
 }
 
 GtkWidget *
-relais_ticket_page_new (RelaisContext *context,
-                        const char    *mode)
+relais_ticket_page_new (RelaisContext *context)
 {
   return g_object_new (RELAIS_TYPE_TICKET_PAGE,
                        "context", context,
-                       "mode", mode,
                        NULL);
 }

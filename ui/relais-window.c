@@ -124,7 +124,7 @@ relais_window_constructed (GObject *object)
   self->desk_page = RELAIS_DESK_PAGE (page);
   gtk_stack_add_named (self->pages, page, "desk");
 
-  gtk_stack_add_named (self->pages, relais_ticket_page_new (self->context, "your-turn"), "your-turn");
+  gtk_stack_add_named (self->pages, relais_ticket_page_new (self->context), "your-turn");
 
   page = relais_precall_page_new ();
   self->precall_page = RELAIS_PRECALL_PAGE (page);

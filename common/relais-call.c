@@ -1252,6 +1252,25 @@ make_appsink (const char *name,
   return sink;
 }
 
+/* A camera that cannot even be opened (unplugged, a wrong path in the
+ * configuration, no permission) must not cost the person their call: the
+ * caller falls back to the test pattern and says so
+ * (relais_call_is_video_simulated). v4l2src opens its device on
+ * NULL → READY; close it again, the pipeline opens it for real. */
+static gboolean
+source_opens (GstElement *source)
+{
+  gboolean opened;
+
+  gst_object_ref_sink (source);
+  opened = gst_element_set_state (source, GST_STATE_READY) != GST_STATE_CHANGE_FAILURE;
+  gst_element_set_state (source, GST_STATE_NULL);
+  if (!opened)
+    g_debug ("%s could not be opened", GST_OBJECT_NAME (source));
+  return opened;
+}
+
+/* Returns a full reference (not floating), or NULL with @error set. */
 static GstElement *
 make_video_source (RelaisCall  *self,
                    GError     **error)
@@ -1270,12 +1289,19 @@ make_video_source (RelaisCall  *self,
     }
 
   if (source != NULL)
-    return source;
+    {
+      if (source_opens (source))
+        return source;
+      g_message ("Camera %s could not be opened: showing a test pattern instead",
+                 device != NULL ? device : "auto");
+      gst_clear_object (&source);
+    }
 
   self->video_simulated = TRUE;
   source = make_element ("videotestsrc", "camera", error);
   if (source != NULL)
     {
+      gst_object_ref_sink (source);
       g_object_set (source, "is-live", TRUE, NULL);
       gst_util_set_object_arg (G_OBJECT (source), "pattern", "smpte");
     }
@@ -1324,6 +1350,7 @@ build_media (RelaisCall  *self,
   if ((camera = make_video_source (self, error)) == NULL)
     return FALSE;
   gst_bin_add (bin, camera);
+  gst_object_unref (camera);   /* the bin's reference keeps it */
 
   video_convert = gst_element_factory_make ("videoconvert", NULL);
   video_scale = gst_element_factory_make ("videoscale", NULL);

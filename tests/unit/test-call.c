@@ -162,6 +162,46 @@ test_peers_and_chat_errors (void)
   g_assert_finalize_object (call);
 }
 
+/* A configured camera that cannot be opened gives a test pattern, not a
+ * failed call, and the call says it is simulated. */
+static void
+test_camera_fallback (void)
+{
+  RelaisCallOptions options;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GstElementFactory) v4l2 = gst_element_factory_find ("v4l2src");
+  g_autoptr(GstSample) sample = NULL;
+  RelaisCall *call;
+
+  if (v4l2 == NULL)
+    {
+      g_test_skip ("v4l2src not installed");
+      return;
+    }
+
+  relais_call_options_init (&options);
+  options.video_device = g_strdup ("/dev/relais-test-no-such-camera");
+  options.audio_device = g_strdup ("test");
+  options.width = 160;
+  options.height = 120;
+  call = relais_call_new (&options, &error);
+  relais_call_options_clear (&options);
+  g_assert_no_error (error);
+  g_assert_nonnull (call);
+  g_assert_true (relais_call_is_video_simulated (call));
+
+  g_assert_true (relais_call_start_preview (call, &error));
+  g_assert_no_error (error);
+  sample = gst_app_sink_try_pull_sample (GST_APP_SINK (relais_call_get_local_video_sink (call)),
+                                         5 * GST_SECOND);
+  g_assert_nonnull (sample);
+
+  relais_call_hang_up (call);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_finalize_object (call);
+}
+
 /* Last: it removes a plugin from this process's registry. */
 static void
 test_missing_plugin (void)
@@ -195,6 +235,7 @@ main (int   argc,
   g_test_add_func ("/call/options-defaults", test_options_defaults);
   g_test_add_func ("/call/preview", test_preview);
   g_test_add_func ("/call/peers-and-chat-errors", test_peers_and_chat_errors);
+  g_test_add_func ("/call/camera-fallback", test_camera_fallback);
   g_test_add_func ("/call/missing-plugin", test_missing_plugin);
 
   return g_test_run ();

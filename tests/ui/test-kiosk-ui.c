@@ -386,9 +386,8 @@ scenario_call (RelaisApplication *app)
   assert_frames (relais_call_page_get_local_paintable (call_page), 1, 10000);
   g_assert_null (relais_video_paintable_get_sink (relais_precall_page_get_local_paintable (precall)));
 
-  /* Written words both ways; the advisor's open the panel. (The bot's
-   * greeting is not waited for: it may be sent before the channel is
-   * ready on a loaded machine, see the report.) */
+  /* Written words both ways; the advisor's open the panel. (Not waiting
+   * for the bot's greeting: the person may write first.) */
   relais_call_page_send_text (call_page, "Bonjour, je voudrais un renseignement");
   g_assert_true (wait_for (reply_after_mine, call_page, 60000));
   g_assert_true (relais_call_page_get_chat_visible (call_page));

@@ -1486,13 +1486,20 @@ add_send_branch (RelaisCall  *self,
       encoder = gst_element_factory_make ("vp8enc", NULL);
       /* vp8enc's defaults are for files (DESIGN.md): real time, constant
        * rate, no look-ahead, a keyframe every two seconds for late joiners,
-       * and error resilience for lossy links. 2 threads fit the kiosk's
-       * two cores beside the decoder. */
+       * and error resilience for lossy links.
+       *
+       * One thread: libvpx's VP8 row threads wait for each other by
+       * spinning (a pause loop on the row above's progress). On a busy
+       * 2-core kiosk the other row thread is often descheduled, and the
+       * spinning took 80 % of the call's CPU and starved the encoder
+       * (16 fps sent of 30). A 640x480 frame at realtime speed costs a
+       * few ms on one core. cpu-used < 0 is libvpx's adaptive speed (what
+       * libwebrtc uses, -6): it goes faster when frames miss the deadline. */
       g_object_set (encoder,
                     "deadline", (gint64) 1,
                     "target-bitrate", (gint) bitrate,
-                    "cpu-used", 6,
-                    "threads", 2,
+                    "cpu-used", -6,
+                    "threads", 1,
                     "lag-in-frames", 0,
                     "keyframe-max-dist", 60,
                     "buffer-size", 1000,

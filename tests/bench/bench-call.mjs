@@ -14,7 +14,12 @@
 // ratios. Not part of the test suite: run it through run-bench.sh, which
 // makes the namespace.
 //
-//   tests/bench/run-bench.sh [--duration 60] [--kiosk build/kiosk/relais-kiosk] [--json]
+//   tests/bench/run-bench.sh [--duration 60] [--kiosk build/kiosk/relais-kiosk]
+//                            [--baseline OTHER/relais-kiosk] [--json]
+//
+// --baseline adds a row for another kiosk build (e.g. the one before a
+// change), run in the same namespace, Janus and minute: on a noisy host the
+// ratios of one run are worth more than absolute numbers of two.
 //
 // SPDX-License-Identifier: GPL-2.0-or-later
 
@@ -33,13 +38,14 @@ const { values: args } = parseArgs({
   options: {
     duration: { type: 'string', default: '60' },
     kiosk: { type: 'string', default: process.env.RELAIS_KIOSK || path.join(repo, 'build', 'kiosk', 'relais-kiosk') },
+    baseline: { type: 'string' },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
   strict: true,
 });
 if (args.help) {
-  process.stdout.write('usage: bench-call.mjs [--duration SECONDS] [--kiosk PATH] [--json]\n');
+  process.stdout.write('usage: bench-call.mjs [--duration SECONDS] [--kiosk PATH] [--baseline PATH] [--json]\n');
   process.exit(0);
 }
 const duration = parseInt(args.duration, 10);
@@ -47,7 +53,7 @@ if (!(duration > 0)) { process.stderr.write('--duration must be a positive integ
 
 const addr = process.env.RELAIS_TEST_ADDR;
 if (!addr) { process.stderr.write('bench-call.mjs: run it through tests/bench/run-bench.sh (needs the test namespace)\n'); process.exit(2); }
-for (const [what, p] of [['relais-kiosk', args.kiosk], ['playwright-core', path.join(advisorDir, 'node_modules', 'playwright-core')], ['janus', '/usr/bin/janus'], ['chromium', process.env.RELAIS_CHROMIUM || '/usr/bin/chromium']]) {
+for (const [what, p] of [['relais-kiosk', args.kiosk], ...(args.baseline ? [['baseline relais-kiosk', args.baseline]] : []), ['playwright-core', path.join(advisorDir, 'node_modules', 'playwright-core')], ['janus', '/usr/bin/janus'], ['chromium', process.env.RELAIS_CHROMIUM || '/usr/bin/chromium']]) {
   if (!fs.existsSync(p)) { process.stderr.write(`${what} missing (${p}): build the kiosk and run packaging/relais-dev.sh test\n`); process.exit(1); }
 }
 
@@ -144,23 +150,33 @@ async function runWay(janus, way) {
   await adv.exited;
   const r = way.result(subject);
   // The advisor is stopped early (no summary then): its last tick counts.
-  const advTicks = jsonLines(adv.out).filter((j) => j.type === 'tick' || j.type === 'summary');
+  // SIGTERM makes it close the browser under its own polling loop, which can
+  // then print an 'exception' summary without counters: skip such lines.
+  const advTicks = jsonLines(adv.out).filter((j) => (j.type === 'tick' || j.type === 'summary') &&
+    typeof j.framesDecoded === 'number');
   const advLast = advTicks.length ? advTicks[advTicks.length - 1] : null;
   return { way: way.name, exit: subject.code, ...r, ...usage,
     advisorFramesDecoded: advLast ? advLast.framesDecoded : null };
 }
 
-const kioskWay = {
-  name: 'kiosk --test-call (headless)',
-  start: (url, room) => start(args.kiosk, ['--test-call', '--janus', url, '--room', String(room), '--duration', String(duration),
-    '--display', 'kiosk', '--ice-address', addr]),
+const kioskWayFor = (binary, name) => ({
+  name,
+  // RELAIS_BENCH_KIOSK_PREFIX runs the kiosk under a tool (e.g. "perf record -o /tmp/k.data --"):
+  // for profiling only, the tool's own CPU and memory count in the row then.
+  start: (url, room) => {
+    const argv = ['--test-call', '--janus', url, '--room', String(room), '--duration', String(duration),
+      '--display', 'kiosk', '--ice-address', addr];
+    const prefix = (process.env.RELAIS_BENCH_KIOSK_PREFIX || '').split(/\s+/).filter(Boolean);
+    return prefix.length ? start(prefix[0], [...prefix.slice(1), binary, ...argv]) : start(binary, argv);
+  },
   filter: () => true,
   result: (s) => {
     const j = jsonLines(s.out).pop() || {};
     return { joinToFirstFrameMs: j.setup_ms ?? null, framesSent: j.frames_sent, framesReceived: j.frames_received,
       fpsReceived: j.fps_received, kbpsIn: j.kbps_in, kbpsOut: j.kbps_out, error: j.error || null };
   },
-};
+});
+const kioskWay = kioskWayFor(args.kiosk, 'kiosk --test-call (headless)');
 
 const chromiumWay = {
   name: 'headless Chromium (participant.mjs)',
@@ -196,39 +212,56 @@ try {
   results.push({ way: 'kiosk window (Xvfb)', skipped: windowWayStatus() });
   process.stderr.write('bench: 3/3 headless Chromium…\n');
   results.push(await runWay(janus, chromiumWay));
+  if (args.baseline) {
+    process.stderr.write('bench: baseline kiosk --test-call…\n');
+    results.push(await runWay(janus, kioskWayFor(args.baseline, 'baseline kiosk --test-call')));
+  }
 } finally {
   await janus.stop();
 }
 
-const [k, , c] = results;
+const [k, , c, b] = results;
 const ratio = (a, b) => (typeof a === 'number' && typeof b === 'number' && b > 0 ? +(a / b).toFixed(2) : null);
 const ratios = {
   joinToFirstFrame: ratio(k.joinToFirstFrameMs, c.joinToFirstFrameMs),
   cpuSeconds: ratio(k.cpuSeconds, c.cpuSeconds),
   peakPss: ratio(k.peakPssKiB, c.peakPssKiB),
+  ...(b ? { baseline: {
+    joinToFirstFrame: ratio(b.joinToFirstFrameMs, c.joinToFirstFrameMs),
+    cpuSeconds: ratio(b.cpuSeconds, c.cpuSeconds),
+    peakPss: ratio(b.peakPssKiB, c.peakPssKiB),
+  } } : {}),
 };
+const fpsSent = (r) => (typeof r.framesSent === 'number' && r.wallSeconds > 0 ? r.framesSent / duration : null);
 
 if (args.json) {
   process.stdout.write(JSON.stringify({ duration, results, ratios }) + '\n');
 } else {
   const fmt = (v, d = 0) => (v === null || v === undefined ? '—' : typeof v === 'number' ? v.toFixed(d) : String(v));
+  // Optional baseline columns: the other build and its ratio to Chromium.
+  const base = (f, fr) => (b ? [f(b), fr === undefined ? '' : fr] : []);
+  const pct = (r) => fmt(r.cpuSeconds / r.wallSeconds * 100, 1);
   const rows = [
-    ['', 'kiosk --test-call', 'kiosk window (Xvfb)', 'headless Chromium', 'kiosk/Chromium'],
-    ['join → first frame (ms)', fmt(k.joinToFirstFrameMs), 'skipped', fmt(c.joinToFirstFrameMs), fmt(ratios.joinToFirstFrame, 2)],
-    ['CPU (s, tree)', fmt(k.cpuSeconds, 1), 'skipped', fmt(c.cpuSeconds, 1), fmt(ratios.cpuSeconds, 2)],
-    ['CPU (% of one core)', fmt(k.cpuSeconds / k.wallSeconds * 100, 1), 'skipped', fmt(c.cpuSeconds / c.wallSeconds * 100, 1), ''],
-    ['peak PSS (MiB, tree)', fmt(k.peakPssKiB / 1024, 1), 'skipped', fmt(c.peakPssKiB / 1024, 1), fmt(ratios.peakPss, 2)],
-    ['processes', fmt(k.processes), 'skipped', fmt(c.processes), ''],
-    ['frames sent', fmt(k.framesSent), 'skipped', fmt(c.framesSent), ''],
-    ['frames received', fmt(k.framesReceived), 'skipped', fmt(c.framesReceived), ''],
-    ['advisor decoded', fmt(k.advisorFramesDecoded), 'skipped', fmt(c.advisorFramesDecoded), ''],
-    ['wall (s)', fmt(k.wallSeconds, 1), 'skipped', fmt(c.wallSeconds, 1), ''],
-    ['exit status', fmt(k.exit), 'skipped', fmt(c.exit), ''],
+    ['', 'kiosk --test-call', 'kiosk window (Xvfb)', 'headless Chromium', 'kiosk/Chromium', ...(b ? ['baseline kiosk', 'baseline/Chromium'] : [])],
+    ['join → first frame (ms)', fmt(k.joinToFirstFrameMs), 'skipped', fmt(c.joinToFirstFrameMs), fmt(ratios.joinToFirstFrame, 2),
+      ...base((r) => fmt(r.joinToFirstFrameMs), b && fmt(ratios.baseline.joinToFirstFrame, 2))],
+    ['CPU (s, tree)', fmt(k.cpuSeconds, 1), 'skipped', fmt(c.cpuSeconds, 1), fmt(ratios.cpuSeconds, 2),
+      ...base((r) => fmt(r.cpuSeconds, 1), b && fmt(ratios.baseline.cpuSeconds, 2))],
+    ['CPU (% of one core)', pct(k), 'skipped', pct(c), '', ...base(pct)],
+    ['peak PSS (MiB, tree)', fmt(k.peakPssKiB / 1024, 1), 'skipped', fmt(c.peakPssKiB / 1024, 1), fmt(ratios.peakPss, 2),
+      ...base((r) => fmt(r.peakPssKiB / 1024, 1), b && fmt(ratios.baseline.peakPss, 2))],
+    ['processes', fmt(k.processes), 'skipped', fmt(c.processes), '', ...base((r) => fmt(r.processes))],
+    ['frames sent', fmt(k.framesSent), 'skipped', fmt(c.framesSent), '', ...base((r) => fmt(r.framesSent))],
+    ['fps sent (frames / duration)', fmt(fpsSent(k), 1), 'skipped', fmt(fpsSent(c), 1), '', ...base((r) => fmt(fpsSent(r), 1))],
+    ['frames received', fmt(k.framesReceived), 'skipped', fmt(c.framesReceived), '', ...base((r) => fmt(r.framesReceived))],
+    ['advisor decoded', fmt(k.advisorFramesDecoded), 'skipped', fmt(c.advisorFramesDecoded), '', ...base((r) => fmt(r.advisorFramesDecoded))],
+    ['wall (s)', fmt(k.wallSeconds, 1), 'skipped', fmt(c.wallSeconds, 1), '', ...base((r) => fmt(r.wallSeconds, 1))],
+    ['exit status', fmt(k.exit), 'skipped', fmt(c.exit), '', ...base((r) => fmt(r.exit))],
   ];
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
   for (const r of rows) process.stdout.write(r.map((v, i) => String(v).padEnd(widths[i])).join('  ') + '\n');
   process.stdout.write(`\nkiosk window: ${results[1].skipped}\n`);
-  for (const r of [k, c]) if (r.error) process.stdout.write(`${r.way}: ${typeof r.error === 'string' ? r.error : JSON.stringify(r.error)}\n`);
+  for (const r of [k, c, ...(b ? [b] : [])]) if (r.error) process.stdout.write(`${r.way}: ${typeof r.error === 'string' ? r.error : JSON.stringify(r.error)}\n`);
   process.stdout.write(`\n${duration} s per call; CPU and PSS of the subject only (the Chromium row counts the browser's processes, not node/playwright).\n` +
     'The kiosk sends its 640x480 test pattern at 30 fps; Chromium\'s fake camera is 640x480 at 20 fps.\n');
 }

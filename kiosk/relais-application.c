@@ -17,10 +17,17 @@
 #include "relais-call.h"
 #include "relais-demo-advisor.h"
 #include "relais-error.h"
+#include "relais-http-client.h"
+#include "relais-janus.h"
 #include "relais-resources.h"
+#include "relais-room-call.h"
 #include "relais-window.h"
 
 #define IDLE_CHECK_SECONDS 5
+/* How long the gateway may stay unreachable during a call before we stop
+ * pretending it will come back and show the way out. */
+#define GATEWAY_DOWN_SECONDS 30
+#define GATEWAY_PROBE_TIMEOUT_MS 5000
 
 struct _RelaisApplication
 {
@@ -38,6 +45,16 @@ struct _RelaisApplication
   RelaisCall        *call;
   RelaisDemoAdvisor *advisor;
   guint              reconcile_id;
+
+  /* With a gateway: one HTTP client for the kiosk's life, one Janus
+   * session and one room call per call. */
+  RelaisHttpClient  *http;
+  RelaisJanus       *janus;
+  RelaisRoomCall    *room_call;
+  GCancellable      *probe_cancellable;
+  gboolean           gateway_lost;
+  char              *gateway_failure;  /* shown instead of the call's state */
+  guint              gateway_down_id;
 
   gint64           last_activity;  /* monotonic µs */
   guint            idle_id;
@@ -145,10 +162,370 @@ reset_toggle (RelaisApplication *self,
   g_simple_action_set_state (G_SIMPLE_ACTION (action), g_variant_new_boolean (FALSE));
 }
 
+/* ---- calls through the gateway ------------------------------------------ */
+
+static void
+show_call_state (RelaisApplication *self)
+{
+  RelaisCallPage *page;
+
+  if (self->window == NULL || self->call == NULL)
+    return;
+
+  page = relais_window_get_call_page (self->window);
+  if (self->gateway_failure != NULL)
+    relais_call_page_set_state (page, RELAIS_CALL_FAILED, self->gateway_failure);
+  else if (self->gateway_lost)
+    relais_call_page_set_state (page, RELAIS_CALL_RECONNECTING, NULL);
+  else
+    relais_call_page_set_state (page, relais_call_get_state (self->call),
+                                relais_call_get_failure (self->call));
+}
+
+static void
+gateway_fail (RelaisApplication *self,
+              const char        *message)
+{
+  g_clear_handle_id (&self->gateway_down_id, g_source_remove);
+  g_free (self->gateway_failure);
+  self->gateway_failure = g_strdup_printf ("%s %s", message,
+                                           _("Prévenez l'agent d'accueil."));
+  show_call_state (self);
+  update_actions (self);
+}
+
+static RelaisHttpClient *
+ensure_http (RelaisApplication *self)
+{
+  if (self->http == NULL)
+    {
+      const char *ca_file = relais_config_get_ca_file (self->config);
+
+      self->http = relais_http_client_new ();
+      if (ca_file != NULL)
+        relais_http_client_set_ca_file (self->http, ca_file);
+    }
+  return self->http;
+}
+
+static void
+janus_destroy_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!relais_janus_destroy_finish (RELAIS_JANUS (object), result, &error))
+    g_debug ("Ending the gateway session failed: %s", error->message);
+}
+
+static void
+room_stop_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(RelaisJanus) janus = user_data;
+
+  relais_room_call_stop_finish (RELAIS_ROOM_CALL (object), result, NULL);
+  /* Ending the session also stops any reconnecting. */
+  relais_janus_destroy_async (janus, NULL, janus_destroy_cb, NULL);
+}
+
+/* Leaves the room, then ends the gateway session, in the background. */
+static void
+room_call_drop (RelaisApplication *self)
+{
+  g_clear_handle_id (&self->gateway_down_id, g_source_remove);
+  g_clear_pointer (&self->gateway_failure, g_free);
+  self->gateway_lost = FALSE;
+  if (self->probe_cancellable != NULL)
+    {
+      g_cancellable_cancel (self->probe_cancellable);
+      g_clear_object (&self->probe_cancellable);
+    }
+
+  if (self->room_call != NULL)
+    {
+      g_debug ("Leaving the room");
+      g_signal_handlers_disconnect_by_data (self->room_call, self);
+      relais_room_call_stop_async (self->room_call, NULL, room_stop_cb, g_object_ref (self->janus));
+      g_clear_object (&self->room_call);
+    }
+  else if (self->janus != NULL)
+    relais_janus_destroy_async (self->janus, NULL, janus_destroy_cb, NULL);
+  g_clear_object (&self->janus);
+}
+
+typedef struct
+{
+  RelaisApplication *self;
+  gint64             started_at;
+} GatewayProbe;
+
+static void
+gateway_probe_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autofree GatewayProbe *probe = user_data;
+  g_autoptr(RelaisApplication) self = probe->self;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) info = NULL;
+  g_autofree char *text = NULL;
+  RelaisPrecallPage *precall;
+
+  info = relais_http_client_get_json_finish (RELAIS_HTTP_CLIENT (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->window == NULL)
+    return;
+
+  precall = relais_window_get_precall_page (self->window);
+  if (info == NULL)
+    {
+      g_debug ("Gateway probe failed: %s", error->message);
+      text = g_strdup_printf ("%s %s", error->message,
+                              _("Vous pouvez tout de même commencer l'appel ; s'il ne démarre pas, prévenez l'agent d'accueil."));
+      relais_precall_page_set_network_status (precall, FALSE, text);
+      return;
+    }
+
+  text = g_strdup_printf (_("Serveur de visio joignable : réponse en %d ms."),
+                          (int) ((g_get_monotonic_time () - probe->started_at) / 1000));
+  relais_precall_page_set_network_status (precall, TRUE, text);
+}
+
+/* A GET of the gateway's /info, timed: it tells whether the call can
+ * start before the person tries, and blocks nothing. */
+static void
+gateway_probe (RelaisApplication *self)
+{
+  RelaisPrecallPage *precall = relais_window_get_precall_page (self->window);
+  const char *base = relais_config_get_janus_url (self->config);
+  g_autofree char *trimmed = g_strdup (base);
+  g_autofree char *url = NULL;
+  GatewayProbe *probe;
+
+  if (self->probe_cancellable != NULL)
+    g_cancellable_cancel (self->probe_cancellable);
+  g_clear_object (&self->probe_cancellable);
+  self->probe_cancellable = g_cancellable_new ();
+
+  while (trimmed[0] != '\0' && g_str_has_suffix (trimmed, "/"))
+    trimmed[strlen (trimmed) - 1] = '\0';
+  url = g_strconcat (trimmed, "/info", NULL);
+
+  relais_precall_page_set_network_checking (precall, _("Vérification de la connexion au serveur de visio…"));
+  probe = g_new (GatewayProbe, 1);
+  probe->self = g_object_ref (self);
+  probe->started_at = g_get_monotonic_time ();
+  relais_http_client_get_json_async (ensure_http (self), url, GATEWAY_PROBE_TIMEOUT_MS,
+                                     self->probe_cancellable, gateway_probe_cb, probe);
+}
+
+static gboolean
+gateway_down_cb (gpointer user_data)
+{
+  RelaisApplication *self = user_data;
+
+  self->gateway_down_id = 0;
+  gateway_fail (self, _("Le serveur de visio ne répond plus : l'appel ne peut pas continuer."));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+room_lost_cb (RelaisRoomCall    *room_call,
+              RelaisApplication *self)
+{
+  g_debug ("Gateway lost");
+  self->gateway_lost = TRUE;
+  notice (self, _("La connexion au serveur de visio est perdue : nouvelle tentative en cours…"), TRUE);
+  if (self->gateway_down_id == 0 && self->gateway_failure == NULL)
+    self->gateway_down_id = g_timeout_add_seconds (GATEWAY_DOWN_SECONDS, gateway_down_cb, self);
+  show_call_state (self);
+}
+
+static void call_state_cb       (RelaisApplication *self);
+static void mic_level_cb        (RelaisApplication *self);
+static void message_received_cb (RelaisApplication *self,
+                                 const char        *text);
+
+static gboolean
+toggle_state (RelaisApplication *self,
+              const char        *name)
+{
+  g_autoptr(GVariant) state = g_action_group_get_action_state (G_ACTION_GROUP (self), name);
+
+  return state != NULL && g_variant_get_boolean (state);
+}
+
+/* The call's peers died with the gateway session: a fresh call (same
+ * devices, same mute and camera choices) publishes in the new one. */
+static gboolean
+call_replace (RelaisApplication  *self,
+              GError            **error)
+{
+  RelaisCallOptions options;
+  g_autoptr(RelaisCall) call = NULL;
+  g_autoptr(RelaisCall) old = NULL;
+
+  relais_call_options_init (&options);
+  call = relais_call_new (&options, error);
+  relais_call_options_clear (&options);
+  if (call == NULL)
+    return FALSE;
+  if (!relais_call_start_preview (call, error))
+    {
+      relais_call_hang_up (call);
+      return FALSE;
+    }
+
+  old = g_steal_pointer (&self->call);
+  if (old != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (old, self);
+      relais_call_hang_up (old);
+    }
+  self->call = g_steal_pointer (&call);
+  g_signal_connect_swapped (self->call, "notify::state", G_CALLBACK (call_state_cb), self);
+  g_signal_connect_swapped (self->call, "notify::mic-level", G_CALLBACK (mic_level_cb), self);
+  g_signal_connect_swapped (self->call, "message-received", G_CALLBACK (message_received_cb), self);
+  relais_call_set_muted (self->call, toggle_state (self, "toggle-mute"));
+  relais_call_set_camera_off (self->call, toggle_state (self, "toggle-camera"));
+
+  if (self->window != NULL && relais_session_get_state (self->session) == RELAIS_SESSION_IN_CALL)
+    {
+      RelaisCallPage *call_page = relais_window_get_call_page (self->window);
+
+      relais_call_page_set_local_sink (call_page, relais_call_get_local_video_sink (self->call));
+      relais_call_page_set_remote_sink (call_page, relais_call_get_remote_video_sink (self->call));
+    }
+  return TRUE;
+}
+
+static void
+room_reconnected_cb (RelaisRoomCall    *room_call,
+                     RelaisApplication *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_debug ("Gateway back");
+  self->gateway_lost = FALSE;
+  g_clear_handle_id (&self->gateway_down_id, g_source_remove);
+  g_clear_pointer (&self->gateway_failure, g_free);
+
+  if (!call_replace (self, &error))
+    {
+      g_warning ("The call could not start again: %s", error->message);
+      relais_room_call_set_call (room_call, NULL);
+      gateway_fail (self, _("La caméra et le micro ne redémarrent pas : l'appel ne peut pas continuer."));
+      return;
+    }
+  relais_room_call_set_call (room_call, self->call);
+  notice (self, _("La connexion au serveur de visio est rétablie : l'appel reprend."), FALSE);
+  show_call_state (self);
+  update_actions (self);
+}
+
+static void
+room_failed_cb (RelaisRoomCall    *room_call,
+                const char        *message,
+                RelaisApplication *self)
+{
+  gateway_fail (self, message);
+}
+
+static void
+room_remote_left_cb (RelaisRoomCall    *room_call,
+                     RelaisApplication *self)
+{
+  /* The advisor hung up: the call is over, as with the demo advisor. */
+  g_debug ("The other side left the room");
+  if (relais_session_get_state (self->session) == RELAIS_SESSION_IN_CALL)
+    handle (self, RELAIS_SESSION_EVENT_CALL_OVER);
+}
+
+static void
+room_start_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(RelaisApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (relais_room_call_start_finish (RELAIS_ROOM_CALL (object), result, &error))
+    {
+      g_debug ("Joined the room");
+      return;
+    }
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+      (gpointer) object != (gpointer) self->room_call)
+    return;
+
+  g_warning ("Joining the room failed: %s", error->message);
+  gateway_fail (self, _("L'appel n'a pas pu joindre le serveur de visio."));
+}
+
+/* Joins the room of the ticket's sub-service (else its service's lobby)
+ * and publishes the call. */
+static gboolean
+gateway_call_start (RelaisApplication  *self,
+                    GError            **error)
+{
+  RelaisTicket *current = relais_queue_get_current (relais_context_get_queue (self->context));
+  RelaisDirectory *directory = relais_context_get_directory (self->context);
+  const RelaisSubservice *subservice = NULL;
+  const RelaisService *service = NULL;
+  g_autofree char *display = NULL;
+  gint64 room = 0;
+
+  if (current == NULL)
+    {
+      g_set_error (error, RELAIS_ERROR, RELAIS_ERROR_FAILED,
+                   _("Aucun ticket n'est en cours."));
+      return FALSE;
+    }
+
+  if (relais_ticket_get_subservice_id (current) != NULL)
+    subservice = relais_directory_find_subservice (directory,
+                                                   relais_ticket_get_service_id (current),
+                                                   relais_ticket_get_subservice_id (current));
+  if (subservice != NULL && subservice->room > 0)
+    room = subservice->room;
+  else
+    {
+      service = subservice != NULL ? subservice->service
+                                   : relais_directory_find_service (directory,
+                                                                    relais_ticket_get_service_id (current));
+      if (service != NULL)
+        room = service->lobby_room;
+    }
+  if (room <= 0)
+    {
+      g_set_error (error, RELAIS_ERROR, RELAIS_ERROR_CONFIG,
+                   _("Aucune salle d'appel n'est prévue pour ce service. Prévenez l'agent d'accueil."));
+      return FALSE;
+    }
+
+  room_call_drop (self);
+  /* What the advisor sees: where and which ticket, never who. */
+  display = g_strdup_printf ("%s – %s", relais_config_get_site_name (self->config),
+                             relais_ticket_get_code (current));
+  g_debug ("Joining room %" G_GINT64_FORMAT, room);
+  self->janus = relais_janus_new (ensure_http (self), relais_config_get_janus_url (self->config), NULL);
+  self->room_call = relais_room_call_new (self->janus, self->call, (guint64) room, display, NULL);
+  g_signal_connect (self->room_call, "lost", G_CALLBACK (room_lost_cb), self);
+  g_signal_connect (self->room_call, "reconnected", G_CALLBACK (room_reconnected_cb), self);
+  g_signal_connect (self->room_call, "failed", G_CALLBACK (room_failed_cb), self);
+  g_signal_connect (self->room_call, "remote-left", G_CALLBACK (room_remote_left_cb), self);
+  relais_room_call_start_async (self->room_call, NULL, room_start_cb, g_object_ref (self));
+  return TRUE;
+}
+
 static void
 call_drop (RelaisApplication *self)
 {
   g_clear_handle_id (&self->reconcile_id, g_source_remove);
+  /* Leave before hanging up, so the advisor hears "leaving" at once. */
+  room_call_drop (self);
 
   /* The pages let go of the appsinks and forget the conversation first,
    * so no frame or message of this person reaches the next one. */
@@ -209,7 +586,7 @@ call_state_cb (RelaisApplication *self)
 
   if (self->window != NULL)
     {
-      relais_call_page_set_state (relais_window_get_call_page (self->window), call_state, failure);
+      show_call_state (self);
       if (call_state == RELAIS_CALL_FAILED
           && relais_session_get_state (self->session) == RELAIS_SESSION_PRECALL)
         relais_precall_page_set_media_error (relais_window_get_precall_page (self->window),
@@ -284,8 +661,7 @@ call_ensure (RelaisApplication *self)
     }
   else
     {
-      relais_precall_page_set_network_status (precall, FALSE,
-                                              _("Les appels par le serveur ne sont pas encore possibles sur cette borne. Prévenez l'agent d'accueil."));
+      gateway_probe (self);
     }
 }
 
@@ -332,8 +708,7 @@ sync_call (RelaisApplication *self)
       relais_precall_page_set_local_sink (precall, NULL);
       relais_call_page_set_local_sink (call_page, relais_call_get_local_video_sink (self->call));
       relais_call_page_set_remote_sink (call_page, relais_call_get_remote_video_sink (self->call));
-      relais_call_page_set_state (call_page, relais_call_get_state (self->call),
-                                  relais_call_get_failure (self->call));
+      show_call_state (self);
       break;
 
     case RELAIS_SESSION_CALL_ENDED:
@@ -652,9 +1027,12 @@ start_call_action (GSimpleAction *action,
 
   if (!relais_config_is_demo (self->config))
     {
-      /* Calls through the Janus gateway come with the technician's test
-       * call work; until then, say so rather than pretend. */
-      notice (self, _("Les appels par le serveur ne sont pas encore possibles sur cette borne. Prévenez l'agent d'accueil."), TRUE);
+      if (!gateway_call_start (self, &error))
+        {
+          notice_error (self, error);
+          return;
+        }
+      handle (self, RELAIS_SESSION_EVENT_START_CALL);
       return;
     }
 
@@ -1057,6 +1435,7 @@ relais_application_dispose (GObject *object)
 
   g_clear_handle_id (&self->idle_id, g_source_remove);
   g_clear_handle_id (&self->reconcile_id, g_source_remove);
+  room_call_drop (self);
   if (self->call != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->call, self);
@@ -1064,6 +1443,7 @@ relais_application_dispose (GObject *object)
     }
   g_clear_object (&self->advisor);
   g_clear_object (&self->call);
+  g_clear_object (&self->http);
   g_clear_object (&self->session);
   g_clear_object (&self->context);
   g_clear_object (&self->config);

@@ -128,7 +128,14 @@ hop_free (gpointer user_data)
 }
 
 /* webrtcbin calls back on its own threads; queue a source (never
- * g_main_context_invoke, which may run the function right there). */
+ * g_main_context_invoke, which may run the function right there).
+ * At G_PRIORITY_DEFAULT, like RelaisCall's hops, not an idle's default
+ * G_PRIORITY_DEFAULT_IDLE: in the kiosk the main context is never idle
+ * during a call when the machine is loaded (the frame clock's layout and
+ * paint at G_PRIORITY_HIGH_IDLE + 20, each video frame's hop at
+ * G_PRIORITY_DEFAULT), and an idle-priority hop then waits for minutes:
+ * the greeting, the received messages and the replies all went through
+ * here, so the chat was dead while the video flowed. */
 static void
 advisor_hop (RelaisDemoAdvisor *self,
              MainFunc           func,
@@ -142,6 +149,7 @@ advisor_hop (RelaisDemoAdvisor *self,
   hop->func = func;
   hop->data = data;
   hop->destroy = destroy;
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
   g_source_set_static_name (source, "[relais-demo-advisor] hop");
   g_source_set_callback (source, hop_dispatch, hop, hop_free);
   g_source_attach (source, self->context);

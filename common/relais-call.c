@@ -89,6 +89,7 @@ struct _RelaisCall
   GstElement        *audio_tee;
   GstElement        *volume;
   GstElement        *local_sink;
+  GstElement        *remote_select;   /* input-selector: the newest remote video is shown */
   GstElement        *remote_convert;
   GstElement        *remote_sink;
   gboolean           video_simulated;
@@ -107,7 +108,7 @@ struct _RelaisCall
 
   /* Touched on streaming threads: atomics only. */
   gint               camera_off;
-  gint               remote_video_linked;
+  gint               video_output_off;
   gint               frames_received;
   gint               frames_sent;
   gint               first_frame_reported;
@@ -181,6 +182,7 @@ static const RequiredPlugin required_plugins[] = {
   { "tee",           "coreelements",  "libgstreamer1.0-0" },
   { "queue",         "coreelements",  "libgstreamer1.0-0" },
   { "fakesink",      "coreelements",  "libgstreamer1.0-0" },
+  { "input-selector", "coreelements", "libgstreamer1.0-0" },
 };
 
 /* ---- Hopping to the main context ---------------------------------------- */
@@ -1084,6 +1086,29 @@ link_chain (GstBin      *bin,
   return gst_pad_link (src, sink) == GST_PAD_LINK_OK;
 }
 
+static gboolean
+release_select_pad_cb (gpointer data)
+{
+  GstPad *sink = data;
+  g_autoptr(GstElement) select = gst_pad_get_parent_element (sink);
+
+  if (select != NULL && !gst_pad_is_linked (sink))
+    gst_element_release_request_pad (select, sink);
+  return G_SOURCE_REMOVE;
+}
+
+/* The stream behind a selector pad is gone (its decodebin was removed):
+ * give the pad back, so the selector shows another stream if there is
+ * one. Not on the streaming thread that unlinked it. */
+static void
+remote_select_unlinked_cb (GstPad     *sink,
+                           GstPad     *peer,
+                           GstElement *select)
+{
+  g_idle_add_full (G_PRIORITY_DEFAULT, release_select_pad_cb,
+                   gst_object_ref (sink), gst_object_unref);
+}
+
 /* decodebin's pads: link them here and now; deferring gives not-linked
  * errors (DESIGN.md). */
 static void
@@ -1101,21 +1126,24 @@ decodebin_pad_added_cb (GstElement *decodebin,
 
   if (g_str_has_prefix (name, "video/"))
     {
-      if (g_atomic_int_compare_and_exchange (&self->remote_video_linked, 0, 1))
-        {
-          g_autoptr(GstPad) sink = gst_element_get_static_pad (self->remote_convert, "sink");
+      /* Only one remote picture is shown: the newest stream's. A feed that
+       * leaves and another that arrives (a new advisor, the same one
+       * rejoining) is a new pad, and it must replace the old one rather
+       * than go nowhere. The selector drops what the other pads bring and
+       * goes back to a remaining pad when the shown one is released. */
+      g_autoptr(GstPad) sink = gst_element_request_pad_simple (self->remote_select, "sink_%u");
 
-          if (gst_pad_link (pad, sink) != GST_PAD_LINK_OK)
-            g_warning ("Could not link the remote video");
-        }
-      else
+      if (sink == NULL || gst_pad_link (pad, sink) != GST_PAD_LINK_OK)
         {
-          /* Only one remote picture is shown. */
-          GstElement *elements[] = { gst_element_factory_make ("fakesink", NULL) };
-
-          g_object_set (elements[0], "sync", FALSE, "async", FALSE, NULL);
-          link_chain (bin, pad, elements, 1);
+          g_warning ("Could not link the remote video");
+          if (sink != NULL)
+            gst_element_release_request_pad (self->remote_select, sink);
+          return;
         }
+      g_signal_connect_object (sink, "unlinked", G_CALLBACK (remote_select_unlinked_cb),
+                               self->remote_select, 0);
+      g_object_set (self->remote_select, "active-pad", sink, NULL);
+      g_debug ("Remote video %s shown", GST_PAD_NAME (sink));
     }
   else if (g_str_has_prefix (name, "audio/"))
     {
@@ -1229,6 +1257,19 @@ camera_off_probe_cb (GstPad          *pad,
 }
 
 /* ---- Building the pipeline -------------------------------------------------------- */
+
+/* In front of the BGRA conversion of each appsink: with nobody to show
+ * the pictures (relais_call_set_video_output (FALSE), the headless test
+ * call) the conversion is skipped. Frames are still counted upstream. */
+static GstPadProbeReturn
+output_probe_cb (GstPad          *pad,
+                 GstPadProbeInfo *info,
+                 gpointer         user_data)
+{
+  RelaisCall *self = user_data;
+
+  return g_atomic_int_get (&self->video_output_off) ? GST_PAD_PROBE_DROP : GST_PAD_PROBE_OK;
+}
 
 static GstElement *
 make_appsink (const char *name,
@@ -1392,6 +1433,10 @@ build_media (RelaisCall  *self,
   gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, camera_off_probe_cb, self, NULL);
   g_clear_object (&pad);
 
+  pad = gst_element_get_static_pad (local_convert, "sink");
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, output_probe_cb, self, NULL);
+  g_clear_object (&pad);
+
   if ((microphone = make_audio_source (self, error)) == NULL)
     return FALSE;
   gst_bin_add (bin, microphone);
@@ -1430,17 +1475,24 @@ build_media (RelaisCall  *self,
 
   /* The remote picture's end of the graph exists from the start, so the UI
    * can wrap the appsink before any peer is there. */
+  self->remote_select = gst_element_factory_make ("input-selector", "remote-select");
+  /* Pads not shown drop their frames at once instead of waiting for the
+   * shown one's running time. */
+  g_object_set (self->remote_select, "sync-streams", FALSE, NULL);
   self->remote_convert = gst_element_factory_make ("videoconvert", "remote-convert");
   self->remote_sink = g_object_ref (make_appsink ("remote-video", TRUE));
-  gst_bin_add_many (bin, self->remote_convert, self->remote_sink, NULL);
-  if (!gst_element_link (self->remote_convert, self->remote_sink))
+  gst_bin_add_many (bin, self->remote_select, self->remote_convert, self->remote_sink, NULL);
+  if (!gst_element_link_many (self->remote_select, self->remote_convert, self->remote_sink, NULL))
     {
       g_set_error (error, RELAIS_ERROR, RELAIS_ERROR_MEDIA,
                    _("L’affichage de l’image du conseiller n’a pas pu être préparé."));
       return FALSE;
     }
-  pad = gst_element_get_static_pad (self->remote_sink, "sink");
+  /* Counted where they are decoded, before the output probe. */
+  pad = gst_element_get_static_pad (self->remote_convert, "sink");
   gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, remote_frame_probe_cb, self, NULL);
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, output_probe_cb, self, NULL);
+  g_clear_object (&pad);
 
   return TRUE;
 }
@@ -1518,8 +1570,10 @@ add_send_branch (RelaisCall  *self,
   else
     {
       encoder = gst_element_factory_make ("opusenc", NULL);
+      /* Complexity 10 (the default) was a tenth of the call's CPU; 5
+       * is what libwebrtc uses on low-end devices, and enough for voice. */
       g_object_set (encoder, "bitrate", 32000, "inband-fec", TRUE,
-                    "packet-loss-percentage", 5, NULL);
+                    "packet-loss-percentage", 5, "complexity", 5, NULL);
       gst_util_set_object_arg (G_OBJECT (encoder), "audio-type", "voice");
       payloader = gst_element_factory_make ("rtpopuspay", NULL);
       g_object_set (payloader, "pt", AUDIO_PAYLOAD_TYPE, NULL);
@@ -2311,6 +2365,15 @@ relais_call_set_camera_off (RelaisCall *self,
   g_return_if_fail (RELAIS_IS_CALL (self));
 
   g_atomic_int_set (&self->camera_off, !!off);
+}
+
+void
+relais_call_set_video_output (RelaisCall *self,
+                              gboolean    enabled)
+{
+  g_return_if_fail (RELAIS_IS_CALL (self));
+
+  g_atomic_int_set (&self->video_output_off, !enabled);
 }
 
 void

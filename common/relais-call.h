@@ -83,6 +83,12 @@ gboolean         relais_call_start_preview       (RelaisCall   *self,
 /* Appsinks (BGRA frames) the UI wraps in a GdkPaintable; owned by the call. */
 GstElement      *relais_call_get_local_video_sink  (RelaisCall *self);
 GstElement      *relais_call_get_remote_video_sink (RelaisCall *self);
+/* FALSE: nobody shows the pictures (a call without a window, e.g. the
+ * headless test call): the appsinks above get no frames and the BGRA
+ * conversion is skipped; frames are still counted in the statistics.
+ * TRUE by default. */
+void             relais_call_set_video_output    (RelaisCall   *self,
+                                                  gboolean      enabled);
 /* The microphone's level (dB, -100..0), "notify::mic-level" about 10×/s. */
 double           relais_call_get_mic_level       (RelaisCall   *self);
 

@@ -273,6 +273,7 @@ gateway_probe_cb (GObject      *object,
   g_autoptr(JsonNode) info = NULL;
   g_autofree char *text = NULL;
   RelaisPrecallPage *precall;
+  int ms;
 
   info = relais_http_client_get_json_finish (RELAIS_HTTP_CLIENT (object), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->window == NULL)
@@ -288,8 +289,9 @@ gateway_probe_cb (GObject      *object,
       return;
     }
 
-  text = g_strdup_printf (_("Serveur de visio joignable : réponse en %d ms."),
-                          (int) ((g_get_monotonic_time () - probe->started_at) / 1000));
+  ms = (int) ((g_get_monotonic_time () - probe->started_at) / 1000);
+  g_debug ("Gateway probe: answered in %d ms", ms);
+  text = g_strdup_printf (_("Serveur de visio joignable : réponse en %d ms."), ms);
   relais_precall_page_set_network_status (precall, TRUE, text);
 }
 
@@ -460,7 +462,7 @@ room_start_cb (GObject      *object,
       (gpointer) object != (gpointer) self->room_call)
     return;
 
-  g_warning ("Joining the room failed: %s", error->message);
+  g_debug ("Joining the room failed: %s", error->message);
   gateway_fail (self, _("L'appel n'a pas pu joindre le serveur de visio."));
 }
 

@@ -6,7 +6,9 @@
  * real gateway (Debian's /usr/bin/janus, started per test by
  * relais-test-janus.c) inside the network namespace of relais-netns-run:
  * kiosk ↔ kiosk, kiosk ↔ headless Chromium (tests/advisor/participant.mjs),
- * and the gateway killed in the middle of a call.
+ * the gateway killed in the middle of a call, and the kiosk WINDOW (under
+ * Xvfb, driven through its GActions by kiosk-window-call) calling a
+ * headless test call.
  */
 #define G_LOG_DOMAIN "test-call-janus"
 
@@ -17,6 +19,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 
+#include <glib/gstdio.h>
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
@@ -165,7 +168,7 @@ child_log (Child *child)
   for (guint i = 0; lines[i] != NULL && shown < 40; i++)
     {
       if (*lines[i] == '\0' || g_str_has_prefix (lines[i], "ALSA lib") ||
-          g_str_has_prefix (lines[i], "AL lib"))
+          g_str_has_prefix (lines[i], "AL lib") || g_str_has_prefix (lines[i], "dbus-daemon["))
         continue;
       g_test_message ("%s stderr: %s", child->name, lines[i]);
       shown++;
@@ -462,6 +465,148 @@ test_gateway_killed (Fixture       *f,
     }
 }
 
+/* ---- the kiosk window --------------------------------------------------- */
+
+#define WINDOW_PIN "2468"
+
+/* `relais-kiosk --hash-pin`, as a technician makes the line. */
+static char *
+hash_pin (Fixture    *f,
+          const char *pin)
+{
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *input = g_strdup_printf ("%s\n", pin);
+  g_autofree char *out = NULL;
+  const char *line;
+
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                              &error, f->kiosk, "--hash-pin", NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, input, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_successful (process));
+  line = strstr (out, "pin-hash=");
+  g_assert_nonnull (line);
+  return g_strdup (g_strstrip (out + (line - out) + strlen ("pin-hash=")));
+}
+
+static void
+write_file (const char *dir,
+            const char *name,
+            const char *contents,
+            char      **path_out)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+  if (path_out != NULL)
+    *path_out = g_steal_pointer (&path);
+}
+
+static void
+remove_tree (const char *dir)
+{
+  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (handle != NULL && (name = g_dir_read_name (handle)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (path);
+      else
+        g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
+/* The window with a gateway configured: the agent hands out a ticket of a
+ * visio service, calls it, the person starts the call; the window joins
+ * the service's lobby room, where a headless test call publishes. That
+ * test call receiving frames means the window published. */
+static void
+test_kiosk_window (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(Child) test_call = NULL;
+  g_autoptr(Child) window = NULL;
+  g_autoptr(JsonObject) report = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *hash = NULL;
+  g_autofree char *directory = NULL;
+  g_autofree char *directory_path = NULL;
+  g_autofree char *config = NULL;
+  g_autofree char *config_path = NULL;
+  g_autofree char *store_path = NULL;
+  g_autofree char *script = NULL;
+  guint64 room = new_room ();
+  const char *argv[] = {
+    "env", "G_MESSAGES_DEBUG=relais-room-call relais-application", "GTK_A11Y=none",
+    "bash", NULL, f->kiosk, NULL, WINDOW_PIN, "mairie", "etat-civil", "12",
+    NULL
+  };
+
+  if (f->gateway == NULL)
+    return;
+
+  dir = g_dir_make_tmp ("relais-window-XXXXXX", &error);
+  g_assert_no_error (error);
+  hash = hash_pin (f, WINDOW_PIN);
+  directory = g_strdup_printf ("{ \"version\": 1, \"services\": [ {"
+                               " \"id\": \"mairie\", \"name\": \"Mairie\", \"letter\": \"M\","
+                               " \"lobby_room\": %" G_GUINT64_FORMAT ","
+                               " \"subservices\": [ { \"id\": \"etat-civil\", \"name\": \"État civil\","
+                               " \"channels\": [ \"visio\" ] } ] } ] }\n", room);
+  write_file (dir, "directory.json", directory, &directory_path);
+  store_path = g_build_filename (dir, "relais.db", NULL);
+  config = g_strdup_printf ("[kiosk]\nsite-name=Test window\nlanguage=fr\nstore-path=%s\n"
+                            "[agent]\npin-hash=%s\n"
+                            "[directory]\nfile=%s\n"
+                            "[gateway]\njanus-url=%s\n",
+                            store_path, hash, directory_path,
+                            relais_test_janus_get_base_url (f->gateway));
+  write_file (dir, "kiosk.conf", config, &config_path);
+  script = g_build_filename (g_getenv ("RELAIS_INTEGRATION_DIR"), "kiosk-window-call", NULL);
+  argv[4] = script;
+  argv[6] = config_path;
+
+  /* It makes the room; the window only joins rooms IT set up. */
+  test_call = spawn_kiosk (f, "test-call", room, 40);
+  iterate_for (f, 2000);
+  window = child_spawn ("window", argv);
+
+  g_assert_true (child_wait (f, window, 90 * 1000));
+  g_assert_true (child_wait (f, test_call, 60 * 1000));
+  child_log (window);
+  {
+    /* GLib prints debug messages on stdout: the window's own account. */
+    g_auto(GStrv) lines = g_strsplit (window->out != NULL ? window->out : "", "\n", -1);
+
+    for (guint i = 0; lines[i] != NULL; i++)
+      if (strstr (lines[i], "relais-room-call") != NULL || strstr (lines[i], "relais-application") != NULL)
+        g_test_message ("window: %s", lines[i]);
+  }
+  report = check_kiosk (test_call);
+  g_test_message ("MEASURE window → test call: frames_received %" G_GINT64_FORMAT
+                  ", subscribe → first frame %" G_GINT64_FORMAT " ms",
+                  json_object_get_int_member (report, "frames_received"),
+                  json_object_get_int_member_with_default (report, "subscribe_ms", -1));
+  g_assert_cmpint (window->status, ==, 0);
+  g_assert_nonnull (window->out);
+  g_assert_nonnull (strstr (window->out, "Gateway probe: answered in"));
+  g_assert_nonnull (strstr (window->out, "Joined the room"));
+  g_assert_cmpint (json_object_get_int_member (report, "remote_publishers"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (report, "frames_received"), >, 0);
+  g_assert_cmpint (test_call->status, ==, 0);
+
+  remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -476,6 +621,7 @@ main (int   argc,
   ADD ("kiosk-kiosk", test_kiosk_kiosk);
   ADD ("kiosk-chromium", test_kiosk_chromium);
   ADD ("gateway-killed", test_gateway_killed);
+  ADD ("kiosk-window", test_kiosk_window);
 
   return g_test_run ();
 }

@@ -120,26 +120,7 @@ find_key_spec (const char *group,
 static char *
 quote_value (const char *value)
 {
-  g_autofree char *valid = g_utf8_make_valid (value, -1);
-  GString *out = g_string_new (NULL);
-  glong n = 0;
-
-  for (const char *p = valid; *p != '\0'; p = g_utf8_next_char (p), n++)
-    {
-      gunichar c = g_utf8_get_char (p);
-
-      if (n == MAX_QUOTED_CHARS)
-        {
-          g_string_append (out, "…");
-          break;
-        }
-      if (g_unichar_iscntrl (c))
-        g_string_append_c (out, ' ');
-      else
-        g_string_append_unichar (out, c);
-    }
-
-  return g_string_free (out, FALSE);
+  return relais_error_printable (value, MAX_QUOTED_CHARS);
 }
 
 static void add_key_error (GString    *errors,

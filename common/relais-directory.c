@@ -108,39 +108,10 @@ service_free (gpointer data)
   g_free (service);
 }
 
-/* Text from outside (the input, json-glib's messages that quote it) made
- * fit for a message on screen: valid UTF-8, control characters as spaces,
- * at most @max_chars characters (cut at a character boundary, with "…"). */
-static char *
-printable_text (const char *value,
-                glong       max_chars)
-{
-  g_autofree char *valid = g_utf8_make_valid (value, -1);
-  GString *out = g_string_new (NULL);
-  glong n = 0;
-
-  for (const char *p = valid; *p != '\0'; p = g_utf8_next_char (p), n++)
-    {
-      gunichar c = g_utf8_get_char (p);
-
-      if (n == max_chars)
-        {
-          g_string_append (out, "…");
-          break;
-        }
-      if (g_unichar_iscntrl (c))
-        g_string_append_c (out, ' ');
-      else
-        g_string_append_unichar (out, c);
-    }
-
-  return g_string_free (out, FALSE);
-}
-
 static char *
 quote_value (const char *value)
 {
-  return printable_text (value, MAX_QUOTED_CHARS);
+  return relais_error_printable (value, MAX_QUOTED_CHARS);
 }
 
 /* Every message of this file goes through here: whatever went into it, the
@@ -993,7 +964,7 @@ relais_directory_new_from_data (const char  *data,
       /* json-glib names the input "<data>:line:column: …"; put our
        * source name in its place so the position can be found. Its
        * message quotes the input, and may cut it inside a character. */
-      g_autofree char *message = printable_text (local_error->message, MAX_PARSER_MESSAGE_CHARS);
+      g_autofree char *message = relais_error_printable (local_error->message, MAX_PARSER_MESSAGE_CHARS);
       const char *rest;
 
       if (g_str_has_prefix (message, "<data>:") &&

@@ -27,4 +27,11 @@ typedef enum
 
 GQuark relais_error_quark (void);
 
+/* Text from outside (a configuration value, a directory member, a parser's
+ * message quoting its input) made fit for an error shown on screen: valid
+ * UTF-8, control characters as spaces, at most @max_chars characters, cut
+ * at a character boundary with "…". */
+char  *relais_error_printable (const char *value,
+                               glong       max_chars);
+
 G_END_DECLS

@@ -769,8 +769,6 @@ idle_check_cb (gpointer user_data)
   guint limit = relais_config_get_idle_lock_seconds (self->config);
   gint64 idle = g_get_monotonic_time () - self->last_activity;
 
-  g_debug ("idle check: state %d idle %" G_GINT64_FORMAT " limit %u", state, idle, limit);
-
   if ((state == RELAIS_SESSION_DESK || state == RELAIS_SESSION_UNLOCKING)
       && idle >= (gint64) limit * G_USEC_PER_SEC)
     {

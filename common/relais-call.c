@@ -1526,6 +1526,20 @@ add_send_branch (RelaisCall  *self,
   g_autoptr(GstPad) webrtc_pad = NULL;
   g_autoptr(GstPad) filter_pad = NULL;
   g_autoptr(GstWebRTCRTPTransceiver) transceiver = NULL;
+  guint32 ssrc;
+
+  /* The stream's SSRC is chosen here, not by the payloader: it goes in the
+   * codec preferences (webrtcbin writes it as a=ssrc in the offer) and in
+   * the capsfilter and the payloader (it goes on the wire). Left to the
+   * payloader, the SSRC is only known once the first encoded buffer's caps
+   * reach webrtcbin; an offer made before that (the usual case when the
+   * branch joins an already playing preview) carries no a=ssrc, and a
+   * gateway that maps RTP to m-lines by SSRC (Janus without the mid header
+   * extension) drops every packet of the stream as "Unknown SSRC". */
+  do
+    ssrc = g_random_int ();
+  while (ssrc == 0);
+  gst_caps_set_simple (rtp_caps, "ssrc", G_TYPE_UINT, ssrc, NULL);
 
   g_object_set (queue, "max-size-buffers", 3, "max-size-bytes", 0,
                 "max-size-time", (guint64) 0, NULL);
@@ -1564,7 +1578,7 @@ add_send_branch (RelaisCall  *self,
       peer->video_encoder = g_object_ref (encoder);
 
       payloader = gst_element_factory_make ("rtpvp8pay", NULL);
-      g_object_set (payloader, "pt", VIDEO_PAYLOAD_TYPE, NULL);
+      g_object_set (payloader, "pt", VIDEO_PAYLOAD_TYPE, "ssrc", ssrc, NULL);
       gst_util_set_object_arg (G_OBJECT (payloader), "picture-id-mode", "15-bit");
     }
   else
@@ -1576,7 +1590,7 @@ add_send_branch (RelaisCall  *self,
                     "packet-loss-percentage", 5, "complexity", 5, NULL);
       gst_util_set_object_arg (G_OBJECT (encoder), "audio-type", "voice");
       payloader = gst_element_factory_make ("rtpopuspay", NULL);
-      g_object_set (payloader, "pt", AUDIO_PAYLOAD_TYPE, NULL);
+      g_object_set (payloader, "pt", AUDIO_PAYLOAD_TYPE, "ssrc", ssrc, NULL);
     }
 
   filter = gst_element_factory_make ("capsfilter", NULL);

@@ -19,6 +19,7 @@
 
 #include "relais-call.h"
 #include "relais-error.h"
+#include "relais-main-hop.h"
 
 /* Janus has no max-message-size in its SDP and webrtcbin's offer has none
  * either: larger messages fail (DESIGN.md). */
@@ -189,57 +190,16 @@ static const RequiredPlugin required_plugins[] = {
 
 typedef void (*MainFunc) (RelaisCall *self, gpointer data);
 
-typedef struct
-{
-  RelaisCall     *self;
-  MainFunc        func;
-  gpointer        data;
-  GDestroyNotify  destroy;
-} Hop;
-
-static gboolean
-hop_dispatch (gpointer user_data)
-{
-  Hop *hop = user_data;
-
-  if (!hop->self->disposed)
-    hop->func (hop->self, hop->data);
-
-  return G_SOURCE_REMOVE;
-}
-
-static void
-hop_free (gpointer user_data)
-{
-  Hop *hop = user_data;
-
-  if (hop->destroy != NULL && hop->data != NULL)
-    hop->destroy (hop->data);
-  g_object_unref (hop->self);
-  g_free (hop);
-}
-
-/* webrtcbin calls us on its own threads. Always queue a source rather than
- * g_main_context_invoke(): invoke runs the function right there, on the
- * streaming thread, whenever that thread can acquire the context (e.g. a
- * test between two iterations). The hop holds a reference on the call. */
 static void
 call_hop (RelaisCall     *self,
           MainFunc        func,
           gpointer        data,
           GDestroyNotify  destroy)
 {
-  g_autoptr(GSource) source = g_idle_source_new ();
-  Hop *hop = g_new0 (Hop, 1);
-
-  hop->self = g_object_ref (self);
-  hop->func = func;
-  hop->data = data;
-  hop->destroy = destroy;
-  g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_static_name (source, "[relais-call] hop");
-  g_source_set_callback (source, hop_dispatch, hop, hop_free);
-  g_source_attach (source, self->context);
+  /* The double cast is GLib's G_CALLBACK idiom: the wrapper's typed first
+   * parameter is the owner relais_main_hop() hands back. */
+  relais_main_hop (self->context, self, &self->disposed, "[relais-call] hop",
+                   (RelaisMainHopFunc) (void (*) (void)) func, data, destroy);
 }
 
 static GSource *

@@ -16,6 +16,7 @@
 
 #include "relais-demo-advisor.h"
 #include "relais-error.h"
+#include "relais-main-hop.h"
 
 #define LOOPBACK_ADDRESS        "127.0.0.1"
 /* What the advisor sends, fixed, in the capsfilters behind the payloaders:
@@ -98,61 +99,16 @@ candidate_data_free (gpointer data)
 
 typedef void (*MainFunc) (RelaisDemoAdvisor *self, gpointer data);
 
-typedef struct
-{
-  RelaisDemoAdvisor *self;
-  MainFunc           func;
-  gpointer           data;
-  GDestroyNotify     destroy;
-} Hop;
-
-static gboolean
-hop_dispatch (gpointer user_data)
-{
-  Hop *hop = user_data;
-
-  if (!hop->self->disposed)
-    hop->func (hop->self, hop->data);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-hop_free (gpointer user_data)
-{
-  Hop *hop = user_data;
-
-  if (hop->destroy != NULL && hop->data != NULL)
-    hop->destroy (hop->data);
-  g_object_unref (hop->self);
-  g_free (hop);
-}
-
-/* webrtcbin calls back on its own threads; queue a source (never
- * g_main_context_invoke, which may run the function right there).
- * At G_PRIORITY_DEFAULT, like RelaisCall's hops, not an idle's default
- * G_PRIORITY_DEFAULT_IDLE: in the kiosk the main context is never idle
- * during a call when the machine is loaded (the frame clock's layout and
- * paint at G_PRIORITY_HIGH_IDLE + 20, each video frame's hop at
- * G_PRIORITY_DEFAULT), and an idle-priority hop then waits for minutes:
- * the greeting, the received messages and the replies all went through
- * here, so the chat was dead while the video flowed. */
 static void
 advisor_hop (RelaisDemoAdvisor *self,
              MainFunc           func,
              gpointer           data,
              GDestroyNotify     destroy)
 {
-  g_autoptr(GSource) source = g_idle_source_new ();
-  Hop *hop = g_new0 (Hop, 1);
-
-  hop->self = g_object_ref (self);
-  hop->func = func;
-  hop->data = data;
-  hop->destroy = destroy;
-  g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_static_name (source, "[relais-demo-advisor] hop");
-  g_source_set_callback (source, hop_dispatch, hop, hop_free);
-  g_source_attach (source, self->context);
+  /* The double cast is GLib's G_CALLBACK idiom: the wrapper's typed first
+   * parameter is the owner relais_main_hop() hands back. */
+  relais_main_hop (self->context, self, &self->disposed, "[relais-demo-advisor] hop",
+                   (RelaisMainHopFunc) (void (*) (void)) func, data, destroy);
 }
 
 typedef struct

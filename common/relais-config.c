@@ -49,6 +49,18 @@ struct _RelaisConfig
 
   char *janus_url;
   char *ca_file;
+  char *stun_server;
+  char *turn_server;     /* holds a password: never logged */
+
+  /* [media]: NULL or 0 when not set, so the call's own defaults apply. */
+  char *camera;
+  char *microphone;
+  guint width;
+  guint height;
+  guint framerate;
+  guint video_bitrate_kbps;
+  char *video_codec;
+  guint jitter_latency_ms;
 };
 
 G_DEFINE_FINAL_TYPE (RelaisConfig, relais_config, G_TYPE_OBJECT)
@@ -61,7 +73,13 @@ typedef enum
   KEY_READABLE_FILE,
   KEY_PIN_HASH,
   KEY_UINT,
+  KEY_EVEN_UINT,
   KEY_HTTP_URL,
+  KEY_STUN_URL,
+  KEY_TURN_URL,
+  KEY_CAMERA,
+  KEY_MICROPHONE,
+  KEY_VIDEO_CODEC,
 } KeyKind;
 
 typedef struct
@@ -69,7 +87,7 @@ typedef struct
   const char *group;
   const char *key;
   KeyKind     kind;
-  guint       min;       /* KEY_UINT only */
+  guint       min;       /* KEY_UINT and KEY_EVEN_UINT only */
   guint       max;
   gsize       offset;    /* of the field in RelaisConfig */
 } KeySpec;
@@ -90,10 +108,24 @@ static const KeySpec key_specs[] = {
   { "directory", "file",              KEY_READABLE_FILE, 0,    0,    FIELD (directory_file) },
   { "gateway",   "janus-url",         KEY_HTTP_URL,      0,    0,    FIELD (janus_url) },
   { "gateway",   "ca-file",           KEY_READABLE_FILE, 0,    0,    FIELD (ca_file) },
+  { "gateway",   "stun-server",       KEY_STUN_URL,      0,    0,    FIELD (stun_server) },
+  { "gateway",   "turn-server",       KEY_TURN_URL,      0,    0,    FIELD (turn_server) },
+  { "media",     "camera",            KEY_CAMERA,        0,    0,    FIELD (camera) },
+  { "media",     "microphone",        KEY_MICROPHONE,    0,    0,    FIELD (microphone) },
+  /* Even sizes: 4:2:0 pictures (I420, what VP8 and H.264 encode) have
+   * half-size colour planes. */
+  { "media",     "width",             KEY_EVEN_UINT,     160,  1920, FIELD (width) },
+  { "media",     "height",            KEY_EVEN_UINT,     120,  1080, FIELD (height) },
+  { "media",     "framerate",         KEY_UINT,          5,    30,   FIELD (framerate) },
+  /* Below 100 kbit/s a 640x480 picture is a slideshow; REMB from the
+   * gateway lowers the target further when the link needs it. */
+  { "media",     "video-bitrate-kbps", KEY_UINT,         100,  4000, FIELD (video_bitrate_kbps) },
+  { "media",     "video-codec",       KEY_VIDEO_CODEC,   0,    0,    FIELD (video_codec) },
+  { "media",     "jitter-latency-ms", KEY_UINT,          10,   1000, FIELD (jitter_latency_ms) },
 };
 
 static const char * const known_groups[] = {
-  "kiosk", "agent", "queue", "directory", "gateway",
+  "kiosk", "agent", "queue", "directory", "gateway", "media",
 };
 
 static gboolean
@@ -287,6 +319,48 @@ is_readable_file (const char *path)
   return g_file_test (path, G_FILE_TEST_IS_REGULAR) && access (path, R_OK) == 0;
 }
 
+/* "stun://host:port" or, with credentials, "turn://user:password@host:port"
+ * (webrtcbin's stun-server and turn-server). The port may be left out. */
+static gboolean
+is_ice_server_url (const char *value,
+                   const char *scheme,
+                   gboolean    credentials)
+{
+  g_autoptr(GUri) uri = NULL;
+  const char *host;
+  const char *user;
+  const char *password;
+
+  uri = g_uri_parse (value, G_URI_FLAGS_HAS_PASSWORD | G_URI_FLAGS_NON_DNS, NULL);
+  if (uri == NULL || g_strcmp0 (g_uri_get_scheme (uri), scheme) != 0)
+    return FALSE;
+
+  host = g_uri_get_host (uri);
+  user = g_uri_get_user (uri);
+  password = g_uri_get_password (uri);
+  if (host == NULL || *host == '\0')
+    return FALSE;
+  /* Nothing after the port: webrtcbin would take it for the host. */
+  if ((*g_uri_get_path (uri) != '\0' && !g_str_equal (g_uri_get_path (uri), "/")) ||
+      g_uri_get_query (uri) != NULL || g_uri_get_fragment (uri) != NULL)
+    return FALSE;
+  if (credentials)
+    return user != NULL && *user != '\0' && password != NULL && *password != '\0';
+  return user == NULL && password == NULL;
+}
+
+/* "auto", "test" or a PulseAudio/PipeWire source name: those are made of
+ * ASCII letters, digits and ._-:@ — never spaces, which is how a device's
+ * description (what a settings panel shows) gives itself away. */
+static gboolean
+is_source_name (const char *value)
+{
+  for (const char *p = value; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && strchr ("._-:@+", *p) == NULL)
+      return FALSE;
+  return TRUE;
+}
+
 /* Checks one value against its spec and stores it. Returns FALSE (with a
  * line added to @errors) when the value is not acceptable. */
 static gboolean
@@ -397,6 +471,84 @@ parse_value (RelaisConfig  *self,
         return TRUE;
       }
 
+    case KEY_EVEN_UINT:
+      {
+        guint64 number = 0;
+
+        if (!g_ascii_string_to_unsigned (value, 10, spec->min, spec->max, &number, NULL) ||
+            number % 2 != 0)
+          {
+            add_key_error (errors, self->source, spec->group, spec->key,
+                           _("nombre entier pair entre %u et %u attendu, « %s » trouvé"),
+                           spec->min, spec->max, quoted);
+            return FALSE;
+          }
+        *(guint *) field = (guint) number;
+        return TRUE;
+      }
+
+    case KEY_STUN_URL:
+      if (!is_ice_server_url (value, "stun", FALSE))
+        {
+          add_key_error (errors, self->source, spec->group, spec->key,
+                         _("adresse stun://hôte:port attendue, « %s » trouvé"), quoted);
+          return FALSE;
+        }
+      g_free (*string_field);
+      *string_field = g_steal_pointer (&value);
+      return TRUE;
+
+    case KEY_TURN_URL:
+      if (!is_ice_server_url (value, "turn", TRUE) && !is_ice_server_url (value, "turns", TRUE))
+        {
+          /* Not repeated: it holds the TURN password, and this message
+           * reaches logs and screens. */
+          add_key_error (errors, self->source, spec->group, spec->key,
+                         _("adresse turn://utilisateur:mot-de-passe@hôte:port (ou turns://…) attendue, "
+                           "autre chose trouvé (non recopié ici : elle peut contenir un mot de passe)"));
+          return FALSE;
+        }
+      g_free (*string_field);
+      *string_field = g_steal_pointer (&value);
+      return TRUE;
+
+    case KEY_CAMERA:
+      if (!g_str_equal (value, "auto") && !g_str_equal (value, "test") &&
+          (!g_path_is_absolute (value) || !g_str_has_prefix (value, "/dev/")))
+        {
+          add_key_error (errors, self->source, spec->group, spec->key,
+                         _("« auto », « test » ou le chemin d'une caméra (par exemple /dev/video0) attendu, « %s » trouvé"),
+                         quoted);
+          return FALSE;
+        }
+      g_free (*string_field);
+      *string_field = g_steal_pointer (&value);
+      return TRUE;
+
+    case KEY_MICROPHONE:
+      if (!is_source_name (value))
+        {
+          add_key_error (errors, self->source, spec->group, spec->key,
+                         _("« auto », « test » ou le nom d'une source PulseAudio/PipeWire "
+                           "(colonne 2 de « pactl list short sources ») attendu, « %s » trouvé"),
+                         quoted);
+          return FALSE;
+        }
+      g_free (*string_field);
+      *string_field = g_steal_pointer (&value);
+      return TRUE;
+
+    case KEY_VIDEO_CODEC:
+      if (!g_str_equal (value, "vp8") && !g_str_equal (value, "h264"))
+        {
+          add_key_error (errors, self->source, spec->group, spec->key,
+                         _("« vp8 » ou « h264 » attendu, « %s » trouvé"), quoted);
+          return FALSE;
+        }
+      g_free (*string_field);
+      *string_field = g_steal_pointer (&value);
+      return TRUE;
+
     case KEY_HTTP_URL:
       {
         g_autoptr(GUri) uri = g_uri_parse (value, G_URI_FLAGS_NONE, NULL);
@@ -444,6 +596,11 @@ relais_config_finalize (GObject *object)
   g_free (self->directory_file);
   g_free (self->janus_url);
   g_free (self->ca_file);
+  g_free (self->stun_server);
+  g_free (self->turn_server);
+  g_free (self->camera);
+  g_free (self->microphone);
+  g_free (self->video_codec);
 
   G_OBJECT_CLASS (relais_config_parent_class)->finalize (object);
 }
@@ -579,7 +736,7 @@ relais_config_new_from_data (const char  *data,
           if (errors->len > 0)
             g_string_append_c (errors, '\n');
           g_string_append_printf (errors,
-                                  _("%s: [%s] : groupe inconnu (attendu : [kiosk], [agent], [queue], [directory] ou [gateway])"),
+                                  _("%s: [%s] : groupe inconnu (attendu : [kiosk], [agent], [queue], [directory], [gateway] ou [media])"),
                                   self->source, quoted);
           continue;
         }
@@ -756,4 +913,84 @@ relais_config_get_ca_file (RelaisConfig *self)
   g_return_val_if_fail (RELAIS_IS_CONFIG (self), NULL);
 
   return self->ca_file;
+}
+
+const char *
+relais_config_get_stun_server (RelaisConfig *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CONFIG (self), NULL);
+
+  return self->stun_server;
+}
+
+const char *
+relais_config_get_turn_server (RelaisConfig *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CONFIG (self), NULL);
+
+  return self->turn_server;
+}
+
+const char *
+relais_config_get_camera (RelaisConfig *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CONFIG (self), NULL);
+
+  return self->camera != NULL ? self->camera : "auto";
+}
+
+const char *
+relais_config_get_microphone (RelaisConfig *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CONFIG (self), NULL);
+
+  return self->microphone != NULL ? self->microphone : "auto";
+}
+
+guint
+relais_config_get_video_width (RelaisConfig *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CONFIG (self), 0);
+
+  return self->width;
+}
+
+guint
+relais_config_get_video_height (RelaisConfig *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CONFIG (self), 0);
+
+  return self->height;
+}
+
+guint
+relais_config_get_video_framerate (RelaisConfig *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CONFIG (self), 0);
+
+  return self->framerate;
+}
+
+guint
+relais_config_get_video_bitrate_kbps (RelaisConfig *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CONFIG (self), 0);
+
+  return self->video_bitrate_kbps;
+}
+
+const char *
+relais_config_get_video_codec (RelaisConfig *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CONFIG (self), NULL);
+
+  return self->video_codec != NULL ? self->video_codec : "vp8";
+}
+
+guint
+relais_config_get_jitter_latency_ms (RelaisConfig *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CONFIG (self), 0);
+
+  return self->jitter_latency_ms;
 }

@@ -61,5 +61,25 @@ const char   *relais_config_get_directory_file    (RelaisConfig *self);
 /* [gateway] */
 const char   *relais_config_get_janus_url    (RelaisConfig *self); /* NULL in demo */
 const char   *relais_config_get_ca_file      (RelaisConfig *self); /* NULL: system CAs */
+/* "stun://host:port", or NULL. */
+const char   *relais_config_get_stun_server  (RelaisConfig *self);
+/* "turn://user:password@host:port" (or turns://), or NULL. Holds a
+ * password: never log it. */
+const char   *relais_config_get_turn_server  (RelaisConfig *self);
+
+/* [media] */
+/* "auto", "test" or a v4l2 device path. */
+const char   *relais_config_get_camera       (RelaisConfig *self);
+/* "auto", "test" or a PulseAudio/PipeWire source name. */
+const char   *relais_config_get_microphone   (RelaisConfig *self);
+/* The numbers below are 0 when the file does not set them: the call's own
+ * defaults (relais_call_options_init) then apply. */
+guint         relais_config_get_video_width        (RelaisConfig *self);
+guint         relais_config_get_video_height       (RelaisConfig *self);
+guint         relais_config_get_video_framerate    (RelaisConfig *self);
+guint         relais_config_get_video_bitrate_kbps (RelaisConfig *self);
+/* "vp8" (the default) or "h264". */
+const char   *relais_config_get_video_codec        (RelaisConfig *self);
+guint         relais_config_get_jitter_latency_ms  (RelaisConfig *self);
 
 G_END_DECLS

@@ -109,6 +109,17 @@ test_defaults (void)
   g_assert_cmpuint (relais_config_get_retention_days (config), ==, 90);
   g_assert_null (relais_config_get_janus_url (config));
   g_assert_null (relais_config_get_ca_file (config));
+  g_assert_null (relais_config_get_stun_server (config));
+  g_assert_null (relais_config_get_turn_server (config));
+  /* [media] unset: the call's own defaults. */
+  g_assert_cmpstr (relais_config_get_camera (config), ==, "auto");
+  g_assert_cmpstr (relais_config_get_microphone (config), ==, "auto");
+  g_assert_cmpuint (relais_config_get_video_width (config), ==, 0);
+  g_assert_cmpuint (relais_config_get_video_height (config), ==, 0);
+  g_assert_cmpuint (relais_config_get_video_framerate (config), ==, 0);
+  g_assert_cmpuint (relais_config_get_video_bitrate_kbps (config), ==, 0);
+  g_assert_cmpstr (relais_config_get_video_codec (config), ==, "vp8");
+  g_assert_cmpuint (relais_config_get_jitter_latency_ms (config), ==, 0);
 
   directory = relais_config_get_directory_file (config);
   g_assert_true (g_path_is_absolute (directory));
@@ -174,7 +185,18 @@ test_all_keys (void)
                           "file=%s\n"
                           "[gateway]\n"
                           "janus-url=https://visio.exemple.fr/janus\n"
-                          "ca-file=%s\n",
+                          "ca-file=%s\n"
+                          "stun-server=stun://visio.exemple.fr:3478\n"
+                          "turn-server=turns://relais:s3cr%%40t@visio.exemple.fr:5349\n"
+                          "[media]\n"
+                          "camera=/dev/v4l/by-id/usb-Logitech_C270-video-index0\n"
+                          "microphone=alsa_input.usb-0d8c_USB_Headset-00.mono-fallback\n"
+                          "width=320\n"
+                          "height=240\n"
+                          "framerate=15\n"
+                          "video-bitrate-kbps=250\n"
+                          "video-codec=h264\n"
+                          "jitter-latency-ms=60\n",
                           directory, ca);
   config = parse_ok (data);
 
@@ -191,6 +213,138 @@ test_all_keys (void)
   g_assert_cmpstr (relais_config_get_directory_file (config), ==, directory);
   g_assert_cmpstr (relais_config_get_janus_url (config), ==, "https://visio.exemple.fr/janus");
   g_assert_cmpstr (relais_config_get_ca_file (config), ==, ca);
+  g_assert_cmpstr (relais_config_get_stun_server (config), ==, "stun://visio.exemple.fr:3478");
+  g_assert_cmpstr (relais_config_get_turn_server (config), ==, "turns://relais:s3cr%40t@visio.exemple.fr:5349");
+  g_assert_cmpstr (relais_config_get_camera (config), ==, "/dev/v4l/by-id/usb-Logitech_C270-video-index0");
+  g_assert_cmpstr (relais_config_get_microphone (config), ==, "alsa_input.usb-0d8c_USB_Headset-00.mono-fallback");
+  g_assert_cmpuint (relais_config_get_video_width (config), ==, 320);
+  g_assert_cmpuint (relais_config_get_video_height (config), ==, 240);
+  g_assert_cmpuint (relais_config_get_video_framerate (config), ==, 15);
+  g_assert_cmpuint (relais_config_get_video_bitrate_kbps (config), ==, 250);
+  g_assert_cmpstr (relais_config_get_video_codec (config), ==, "h264");
+  g_assert_cmpuint (relais_config_get_jitter_latency_ms (config), ==, 60);
+}
+
+static void
+test_media_keys (void)
+{
+  g_autoptr(RelaisConfig) test = parse_ok ("[media]\ncamera=test\nmicrophone=test\nvideo-codec=vp8\n");
+  g_autoptr(RelaisConfig) low = parse_ok ("[media]\nwidth=160\nheight=120\nframerate=5\n"
+                                          "video-bitrate-kbps=100\njitter-latency-ms=10\n");
+  g_autoptr(RelaisConfig) high = parse_ok ("[media]\nwidth=1920\nheight=1080\nframerate=30\n"
+                                           "video-bitrate-kbps=4000\njitter-latency-ms=1000\n");
+  g_autoptr(RelaisConfig) stun_only = parse_ok ("[gateway]\nstun-server=stun://10.77.0.1\n");
+
+  g_assert_cmpstr (relais_config_get_camera (test), ==, "test");
+  g_assert_cmpstr (relais_config_get_microphone (test), ==, "test");
+  g_assert_cmpstr (relais_config_get_video_codec (test), ==, "vp8");
+  g_assert_cmpuint (relais_config_get_video_width (low), ==, 160);
+  g_assert_cmpuint (relais_config_get_video_height (low), ==, 120);
+  g_assert_cmpuint (relais_config_get_video_framerate (low), ==, 5);
+  g_assert_cmpuint (relais_config_get_video_bitrate_kbps (low), ==, 100);
+  g_assert_cmpuint (relais_config_get_jitter_latency_ms (low), ==, 10);
+  g_assert_cmpuint (relais_config_get_video_width (high), ==, 1920);
+  g_assert_cmpuint (relais_config_get_video_height (high), ==, 1080);
+  g_assert_cmpuint (relais_config_get_video_framerate (high), ==, 30);
+  g_assert_cmpuint (relais_config_get_video_bitrate_kbps (high), ==, 4000);
+  g_assert_cmpuint (relais_config_get_jitter_latency_ms (high), ==, 1000);
+  /* STUN and TURN do not make a gateway: still the demo. */
+  g_assert_true (relais_config_is_demo (stun_only));
+  g_assert_cmpstr (relais_config_get_stun_server (stun_only), ==, "stun://10.77.0.1");
+}
+
+static void
+test_error_media (void)
+{
+  assert_error_line ("[media]\ncamera=video0\n",
+                     "/etc/relais/kiosk.conf: [media] camera : « auto », « test » ou le chemin d'une caméra "
+                     "(par exemple /dev/video0) attendu, « video0 » trouvé");
+  assert_error_line ("[media]\ncamera=/home/agent/video0\n",
+                     "/etc/relais/kiosk.conf: [media] camera : « auto », « test » ou le chemin d'une caméra "
+                     "(par exemple /dev/video0) attendu, « /home/agent/video0 » trouvé");
+  assert_error_line ("[media]\ncamera=\n",
+                     "/etc/relais/kiosk.conf: [media] camera : valeur vide : commentez la ligne pour garder la valeur par défaut");
+  /* A description from a settings panel is not a source name. */
+  assert_error_line ("[media]\nmicrophone=Micro USB (casque)\n",
+                     "/etc/relais/kiosk.conf: [media] microphone : « auto », « test » ou le nom d'une source "
+                     "PulseAudio/PipeWire (colonne 2 de « pactl list short sources ») attendu, « Micro USB (casque) » trouvé");
+  assert_error_line ("[media]\nwidth=641\n",
+                     "/etc/relais/kiosk.conf: [media] width : nombre entier pair entre 160 et 1920 attendu, « 641 » trouvé");
+  assert_error_line ("[media]\nwidth=100\n",
+                     "/etc/relais/kiosk.conf: [media] width : nombre entier pair entre 160 et 1920 attendu, « 100 » trouvé");
+  assert_error_line ("[media]\nheight=1082\n",
+                     "/etc/relais/kiosk.conf: [media] height : nombre entier pair entre 120 et 1080 attendu, « 1082 » trouvé");
+  assert_error_line ("[media]\nheight=480px\n",
+                     "/etc/relais/kiosk.conf: [media] height : nombre entier pair entre 120 et 1080 attendu, « 480px » trouvé");
+  assert_error_line ("[media]\nframerate=60\n",
+                     "/etc/relais/kiosk.conf: [media] framerate : nombre entier entre 5 et 30 attendu, « 60 » trouvé");
+  assert_error_line ("[media]\nframerate=4\n",
+                     "/etc/relais/kiosk.conf: [media] framerate : nombre entier entre 5 et 30 attendu, « 4 » trouvé");
+  assert_error_line ("[media]\nvideo-bitrate-kbps=99\n",
+                     "/etc/relais/kiosk.conf: [media] video-bitrate-kbps : nombre entier entre 100 et 4000 attendu, « 99 » trouvé");
+  assert_error_line ("[media]\nvideo-bitrate-kbps=1.5M\n",
+                     "/etc/relais/kiosk.conf: [media] video-bitrate-kbps : nombre entier entre 100 et 4000 attendu, « 1.5M » trouvé");
+  assert_error_line ("[media]\nvideo-codec=H264\n",
+                     "/etc/relais/kiosk.conf: [media] video-codec : « vp8 » ou « h264 » attendu, « H264 » trouvé");
+  assert_error_line ("[media]\nvideo-codec=av1\n",
+                     "/etc/relais/kiosk.conf: [media] video-codec : « vp8 » ou « h264 » attendu, « av1 » trouvé");
+  assert_error_line ("[media]\njitter-latency-ms=0\n",
+                     "/etc/relais/kiosk.conf: [media] jitter-latency-ms : nombre entier entre 10 et 1000 attendu, « 0 » trouvé");
+  assert_error_line ("[media]\njitter-latency-ms=2000\n",
+                     "/etc/relais/kiosk.conf: [media] jitter-latency-ms : nombre entier entre 10 et 1000 attendu, « 2000 » trouvé");
+  assert_error_line ("[media]\nresolution=640x480\n",
+                     "/etc/relais/kiosk.conf: [media] resolution : clé inconnue dans ce groupe");
+  /* Media keys belong to [media], not [kiosk]. */
+  assert_error_line ("[kiosk]\ncamera=auto\n",
+                     "/etc/relais/kiosk.conf: [kiosk] camera : clé inconnue dans ce groupe");
+
+  {
+    /* Every bad [media] key is reported, one line each. */
+    g_autofree char *message = parse_error ("[media]\ncamera=cam\nwidth=7\nheight=7\nframerate=0\n"
+                                            "video-bitrate-kbps=0\nvideo-codec=vp9\njitter-latency-ms=-5\n");
+    g_auto(GStrv) lines = g_strsplit (message, "\n", -1);
+
+    g_assert_cmpuint (g_strv_length (lines), ==, 7);
+  }
+}
+
+static void
+test_error_ice_servers (void)
+{
+  const char *bad_stun[] = {
+    "visio.exemple.fr:3478", "turn://visio.exemple.fr", "stun://", "stun://user:pass@visio.exemple.fr",
+    "stun://visio.exemple.fr:3478/path",
+  };
+  const char *bad_turn[] = {
+    "turn://visio.exemple.fr:3478",              /* no credentials */
+    "turn://relais@visio.exemple.fr:3478",       /* no password */
+    "stun://relais:Secret42@visio.exemple.fr",
+    "relais:Secret42@visio.exemple.fr:3478",
+    "turn://relais:Secret42@",
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (bad_stun); i++)
+    {
+      g_autofree char *data = g_strdup_printf ("[gateway]\nstun-server=%s\n", bad_stun[i]);
+      g_autofree char *expected = g_strdup_printf ("/etc/relais/kiosk.conf: [gateway] stun-server : "
+                                                   "adresse stun://hôte:port attendue, « %s » trouvé",
+                                                   bad_stun[i]);
+
+      assert_error_line (data, expected);
+    }
+
+  for (gsize i = 0; i < G_N_ELEMENTS (bad_turn); i++)
+    {
+      g_autofree char *data = g_strdup_printf ("[gateway]\nturn-server=%s\n", bad_turn[i]);
+      g_autofree char *message = parse_error (data);
+
+      g_assert_cmpstr (message, ==,
+                       "/etc/relais/kiosk.conf: [gateway] turn-server : adresse "
+                       "turn://utilisateur:mot-de-passe@hôte:port (ou turns://…) attendue, autre chose trouvé "
+                       "(non recopié ici : elle peut contenir un mot de passe)");
+      /* The password is a secret: never in a message. */
+      g_assert_null (strstr (message, "Secret42"));
+    }
 }
 
 static void
@@ -289,7 +443,7 @@ static void
 test_error_unknown_group (void)
 {
   assert_error_line ("[Kiosk]\nsite-name=Relais\n",
-                     "/etc/relais/kiosk.conf: [Kiosk] : groupe inconnu (attendu : [kiosk], [agent], [queue], [directory] ou [gateway])");
+                     "/etc/relais/kiosk.conf: [Kiosk] : groupe inconnu (attendu : [kiosk], [agent], [queue], [directory], [gateway] ou [media])");
 }
 
 static void
@@ -464,7 +618,7 @@ test_several_errors (void)
   g_assert_true (g_strv_contains ((const char * const *) lines,
                                   "/etc/relais/kiosk.conf: [gateway] janus-url : adresse http:// ou https:// attendue, « ftp://x » trouvé"));
   g_assert_true (g_strv_contains ((const char * const *) lines,
-                                  "/etc/relais/kiosk.conf: [printer] : groupe inconnu (attendu : [kiosk], [agent], [queue], [directory] ou [gateway])"));
+                                  "/etc/relais/kiosk.conf: [printer] : groupe inconnu (attendu : [kiosk], [agent], [queue], [directory], [gateway] ou [media])"));
 
   {
     g_autofree char *syntax = parse_error ("[kiosk]\noops\n[agent]\nalso wrong\n");
@@ -649,6 +803,9 @@ main (int   argc,
   g_test_add_func ("/config/all-keys", test_all_keys);
   g_test_add_func ("/config/gateway-default-site-name", test_gateway_default_site_name);
   g_test_add_func ("/config/range-limits", test_range_limits);
+  g_test_add_func ("/config/media-keys", test_media_keys);
+  g_test_add_func ("/config/error/media", test_error_media);
+  g_test_add_func ("/config/error/ice-servers", test_error_ice_servers);
   g_test_add_func ("/config/error/bad-int", test_error_bad_int);
   g_test_add_func ("/config/error/out-of-range", test_error_out_of_range);
   g_test_add_func ("/config/error/bad-enum", test_error_bad_enum);

@@ -2200,6 +2200,41 @@ relais_call_options_init (RelaisCallOptions *options)
 }
 
 void
+relais_call_options_init_from_config (RelaisCallOptions *options,
+                                      RelaisConfig      *config)
+{
+  const char *camera, *microphone;
+
+  g_return_if_fail (options != NULL);
+  g_return_if_fail (RELAIS_IS_CONFIG (config));
+
+  relais_call_options_init (options);
+
+  camera = relais_config_get_camera (config);
+  microphone = relais_config_get_microphone (config);
+  if (g_strcmp0 (camera, "auto") != 0)
+    options->video_device = g_strdup (camera);
+  if (g_strcmp0 (microphone, "auto") != 0)
+    options->audio_device = g_strdup (microphone);
+
+  /* 0: not in the file; the defaults set above stay. */
+  if (relais_config_get_video_width (config) != 0)
+    options->width = relais_config_get_video_width (config);
+  if (relais_config_get_video_height (config) != 0)
+    options->height = relais_config_get_video_height (config);
+  if (relais_config_get_video_framerate (config) != 0)
+    options->framerate = relais_config_get_video_framerate (config);
+  if (relais_config_get_video_bitrate_kbps (config) != 0)
+    options->video_kbps = relais_config_get_video_bitrate_kbps (config);
+  if (relais_config_get_jitter_latency_ms (config) != 0)
+    options->jitter_latency_ms = relais_config_get_jitter_latency_ms (config);
+  options->prefer_h264 = g_strcmp0 (relais_config_get_video_codec (config), "h264") == 0;
+
+  options->stun_server = g_strdup (relais_config_get_stun_server (config));
+  options->turn_server = g_strdup (relais_config_get_turn_server (config));
+}
+
+void
 relais_call_options_clear (RelaisCallOptions *options)
 {
   g_return_if_fail (options != NULL);

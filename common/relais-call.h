@@ -7,6 +7,8 @@
 #include <gio/gio.h>
 #include <gst/gst.h>
 
+#include "relais-config.h"
+
 G_BEGIN_DECLS
 
 typedef enum
@@ -40,6 +42,11 @@ typedef struct
 } RelaisCallOptions;
 
 void relais_call_options_init  (RelaisCallOptions *options);
+/* relais_call_options_init(), then what @config's [media] group and
+ * [gateway] stun-server/turn-server set; keys it leaves out keep the
+ * defaults above. */
+void relais_call_options_init_from_config (RelaisCallOptions *options,
+                                           RelaisConfig      *config);
 void relais_call_options_clear (RelaisCallOptions *options);
 
 /* Per-second statistics sampled from webrtcbin. */

@@ -369,7 +369,7 @@ call_replace (RelaisApplication  *self,
   g_autoptr(RelaisCall) call = NULL;
   g_autoptr(RelaisCall) old = NULL;
 
-  relais_call_options_init (&options);
+  relais_call_options_init_from_config (&options, self->config);
   call = relais_call_new (&options, error);
   relais_call_options_clear (&options);
   if (call == NULL)
@@ -631,7 +631,7 @@ call_ensure (RelaisApplication *self)
 
   relais_precall_page_reset (precall);
 
-  relais_call_options_init (&options);
+  relais_call_options_init_from_config (&options, self->config);
   call = relais_call_new (&options, &error);
   relais_call_options_clear (&options);
 

@@ -207,7 +207,7 @@ ensure_call (TestCall  *tc,
   if (tc->call != NULL)
     return TRUE;
 
-  relais_call_options_init (&options);
+  relais_call_options_init_from_config (&options, tc->config);
   call = relais_call_new (&options, error);
   relais_call_options_clear (&options);
   if (call == NULL)

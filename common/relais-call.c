@@ -37,6 +37,10 @@
 #define MIN_VIDEO_BITRATE       30000    /* bit/s: below that VP8 is a slideshow */
 #define VIDEO_PAYLOAD_TYPE      96
 #define AUDIO_PAYLOAD_TYPE      97
+#define H264_PAYLOAD_TYPE       102
+/* A keyframe at least every two seconds (at 30 fps): what a late joiner
+ * or a lost keyframe waits at most. */
+#define KEYFRAME_MAX_DISTANCE   60
 /* What we send, fixed. The capsfilter behind each payloader holds it, and
  * so do the transceivers' codec preferences: webrtcbin then builds offers
  * and answers from these caps, not from whatever has flowed so far.
@@ -45,6 +49,13 @@
  * honours) and send REMB. */
 #define VIDEO_RTP_CAPS \
   "application/x-rtp,media=video,encoding-name=VP8,clock-rate=90000,payload=96," \
+  "rtcp-fb-nack-pli=(boolean)true,rtcp-fb-ccm-fir=(boolean)true,rtcp-fb-goog-remb=(boolean)true"
+/* H.264 as browsers and Janus speak it: constrained baseline (42e0), level
+ * 3.1 (1f: up to 1280x720 at 30 fps), one NAL unit or fragment per packet
+ * (packetization-mode 1; mode 0 cannot carry a frame larger than a packet). */
+#define H264_RTP_CAPS \
+  "application/x-rtp,media=video,encoding-name=H264,clock-rate=90000,payload=102," \
+  "packetization-mode=(string)1,profile-level-id=(string)42e01f,level-asymmetry-allowed=(string)1," \
   "rtcp-fb-nack-pli=(boolean)true,rtcp-fb-ccm-fir=(boolean)true,rtcp-fb-goog-remb=(boolean)true"
 #define AUDIO_RTP_CAPS \
   "application/x-rtp,media=audio,encoding-name=OPUS,clock-rate=48000,payload=97," \
@@ -186,6 +197,25 @@ static const RequiredPlugin required_plugins[] = {
   { "input-selector", "coreelements", "libgstreamer1.0-0" },
 };
 
+/* H.264 is optional (video-codec=h264): checked only when asked for. Each
+ * role takes the first element present: x264 is faster and better than
+ * OpenH264 at the same bitrate, libav's decoder more robust. */
+static const RequiredPlugin h264_encoders[] = {
+  { "x264enc",       "x264",          "gstreamer1.0-plugins-ugly" },
+  { "openh264enc",   "openh264",      "gstreamer1.0-plugins-bad" },
+};
+
+static const RequiredPlugin h264_decoders[] = {
+  { "avdec_h264",    "libav",         "gstreamer1.0-libav" },
+  { "openh264dec",   "openh264",      "gstreamer1.0-plugins-bad" },
+};
+
+static const RequiredPlugin h264_plugins[] = {
+  { "rtph264pay",    "rtp",           "gstreamer1.0-plugins-good" },
+  { "rtph264depay",  "rtp",           "gstreamer1.0-plugins-good" },
+  { "h264parse",     "videoparsersbad", "gstreamer1.0-plugins-bad" },
+};
+
 /* ---- Hopping to the main context ---------------------------------------- */
 
 typedef void (*MainFunc) (RelaisCall *self, gpointer data);
@@ -272,6 +302,94 @@ check_plugins (GError **error)
     }
 
   return TRUE;
+}
+
+static gboolean
+plugin_present (const RequiredPlugin *plugin)
+{
+  g_autoptr(GstElementFactory) factory = gst_element_factory_find (plugin->factory);
+
+  return factory != NULL;
+}
+
+/* The first of @choices present, or NULL. */
+static const char *
+first_present (const RequiredPlugin *choices,
+               gsize                 n_choices)
+{
+  for (gsize i = 0; i < n_choices; i++)
+    if (plugin_present (&choices[i]))
+      return choices[i].factory;
+  return NULL;
+}
+
+static const char *
+h264_encoder_factory (void)
+{
+  return first_present (h264_encoders, G_N_ELEMENTS (h264_encoders));
+}
+
+static const char *
+h264_decoder_factory (void)
+{
+  return first_present (h264_decoders, G_N_ELEMENTS (h264_decoders));
+}
+
+/* Everything sending and receiving H.264 takes; the message names the
+ * package of the preferred element. */
+static gboolean
+check_h264_plugins (GError **error)
+{
+  const RequiredPlugin *missing = NULL;
+
+  if (h264_encoder_factory () == NULL)
+    missing = &h264_encoders[0];
+  else if (h264_decoder_factory () == NULL)
+    missing = &h264_decoders[0];
+  for (guint i = 0; missing == NULL && i < G_N_ELEMENTS (h264_plugins); i++)
+    if (!plugin_present (&h264_plugins[i]))
+      missing = &h264_plugins[i];
+
+  if (missing == NULL)
+    return TRUE;
+
+  g_set_error (error, RELAIS_ERROR, RELAIS_ERROR_MISSING_PLUGIN,
+               _("La vidéo H.264 est demandée (video-codec=h264) mais le module GStreamer « %s » "
+                 "(élément %s) est absent : installez le paquet %s, ou choisissez video-codec=vp8."),
+               missing->plugin, missing->factory, missing->package);
+  return FALSE;
+}
+
+/* The encoders' bitrate properties differ in name and unit. */
+static void
+encoder_set_bitrate (GstElement *encoder,
+                     guint       bits_per_second)
+{
+  const char *name = gst_plugin_feature_get_name (GST_PLUGIN_FEATURE (gst_element_get_factory (encoder)));
+
+  if (g_str_equal (name, "vp8enc"))
+    g_object_set (encoder, "target-bitrate", (gint) bits_per_second, NULL);
+  else if (g_str_equal (name, "x264enc"))
+    g_object_set (encoder, "bitrate", MAX (bits_per_second / 1000, 1u), NULL);
+  else
+    g_object_set (encoder, "bitrate", bits_per_second, NULL);
+}
+
+static guint
+encoder_get_bitrate (GstElement *encoder)
+{
+  const char *name = gst_plugin_feature_get_name (GST_PLUGIN_FEATURE (gst_element_get_factory (encoder)));
+  guint bitrate = 0;
+
+  if (g_str_equal (name, "vp8enc"))
+    {
+      gint target = 0;
+
+      g_object_get (encoder, "target-bitrate", &target, NULL);
+      return (guint) MAX (target, 0);
+    }
+  g_object_get (encoder, "bitrate", &bitrate, NULL);
+  return g_str_equal (name, "x264enc") ? bitrate * 1000 : bitrate;
 }
 
 static GstElement *
@@ -945,7 +1063,7 @@ session_feedback_rtcp_cb (GObject    *session,
   GstMapInfo map;
   guint exponent, mantissa;
   guint64 remb;
-  guint max_bitrate, target, current = 0;
+  guint max_bitrate, target, current;
 
   if (type != 206 /* PSFB */ || fbtype != 15 /* AFB */ || fci == NULL)
     return;
@@ -967,12 +1085,12 @@ session_feedback_rtcp_cb (GObject    *session,
   target = (guint) CLAMP (remb, MIN_VIDEO_BITRATE, MAX (max_bitrate, MIN_VIDEO_BITRATE));
 
   /* Ignore small moves: each change resets part of the rate control. */
-  g_object_get (encoder, "target-bitrate", &current, NULL);
+  current = encoder_get_bitrate (encoder);
   if (current != 0 && ABS ((double) target - current) < current * 0.05)
     return;
 
   g_debug ("REMB %" G_GUINT64_FORMAT " bit/s: video target %u bit/s", remb, target);
-  g_object_set (encoder, "target-bitrate", (gint) target, NULL);
+  encoder_set_bitrate (encoder, target);
 }
 
 static void
@@ -1069,12 +1187,11 @@ remote_select_unlinked_cb (GstPad     *sink,
                    gst_object_ref (sink), gst_object_unref);
 }
 
-/* decodebin's pads: link them here and now; deferring gives not-linked
- * errors (DESIGN.md). */
+/* A decoded stream's pad: link it here and now; deferring gives
+ * not-linked errors (DESIGN.md). */
 static void
-decodebin_pad_added_cb (GstElement *decodebin,
-                        GstPad     *pad,
-                        RelaisCall *self)
+link_decoded_pad (RelaisCall *self,
+                  GstPad     *pad)
 {
   g_autoptr(GstCaps) caps = gst_pad_get_current_caps (pad);
   const char *name;
@@ -1082,6 +1199,8 @@ decodebin_pad_added_cb (GstElement *decodebin,
 
   if (caps == NULL)
     caps = gst_pad_query_caps (pad, NULL);
+  if (caps == NULL || gst_caps_is_empty (caps))
+    return;
   name = gst_structure_get_name (gst_caps_get_structure (caps, 0));
 
   if (g_str_has_prefix (name, "video/"))
@@ -1120,24 +1239,97 @@ decodebin_pad_added_cb (GstElement *decodebin,
 }
 
 static void
+decodebin_pad_added_cb (GstElement *decodebin,
+                        GstPad     *pad,
+                        RelaisCall *self)
+{
+  link_decoded_pad (self, pad);
+}
+
+/* The decoder of a remote stream, chosen by its encoding name rather than
+ * left to decodebin's ranks: the far end decides what it sends (a browser
+ * may publish H.264 in a room that allows it, whatever we send), and
+ * decodebin would take whatever hardware decoder ranks first on the
+ * kiosk. NULL for an encoding we have no fixed chain for. */
+static GstElement *
+make_remote_decoder (Peer         *peer,
+                     const GstCaps *caps)
+{
+  const GstStructure *s = caps != NULL && !gst_caps_is_empty (caps) ? gst_caps_get_structure (caps, 0) : NULL;
+  const char *encoding = s != NULL ? gst_structure_get_string (s, "encoding-name") : NULL;
+  g_autofree char *description = NULL;
+  g_autoptr(GError) error = NULL;
+  GstElement *decoder;
+
+  if (encoding == NULL)
+    return NULL;
+
+  if (g_ascii_strcasecmp (encoding, "VP8") == 0)
+    description = g_strdup ("rtpvp8depay ! vp8dec");
+  else if (g_ascii_strcasecmp (encoding, "H264") == 0)
+    {
+      const char *factory = h264_decoder_factory ();
+
+      if (factory == NULL)
+        {
+          g_warning ("Peer %u sends H.264 and no H.264 decoder is installed (Debian package gstreamer1.0-libav)",
+                     peer->id);
+          return NULL;
+        }
+      /* Waiting for a keyframe after a loss, and asking for it, beats
+       * showing a smeared picture until the next periodic one. */
+      description = g_strdup_printf ("rtph264depay request-keyframe=true wait-for-keyframe=true "
+                                     "! h264parse ! %s", factory);
+    }
+  else if (g_ascii_strcasecmp (encoding, "OPUS") == 0)
+    description = g_strdup ("rtpopusdepay ! opusdec");
+  else
+    return NULL;
+
+  decoder = gst_parse_bin_from_description (description, TRUE, &error);
+  if (decoder == NULL)
+    {
+      g_warning ("Peer %u: no decoder for %s: %s", peer->id, encoding, error->message);
+      return NULL;
+    }
+  g_debug ("Peer %u: remote %s decoded by %s", peer->id, encoding, description);
+  return decoder;
+}
+
+static void
 webrtc_pad_added_cb (GstElement *webrtc,
                      GstPad     *pad,
                      Peer       *peer)
 {
   RelaisCall *self = peer->self;
-  GstElement *decodebin;
+  g_autoptr(GstCaps) caps = NULL;
+  GstElement *decoder;
   g_autoptr(GstPad) sink = NULL;
+  g_autoptr(GstPad) src = NULL;
 
   if (GST_PAD_DIRECTION (pad) != GST_PAD_SRC)
     return;
 
   g_debug ("Peer %u: remote stream %s", peer->id, GST_PAD_NAME (pad));
-  decodebin = gst_element_factory_make ("decodebin", NULL);
-  g_signal_connect (decodebin, "pad-added", G_CALLBACK (decodebin_pad_added_cb), self);
-  gst_bin_add (GST_BIN (self->pipeline), decodebin);
-  gst_element_sync_state_with_parent (decodebin);
+  caps = gst_pad_get_current_caps (pad);
+  if (caps == NULL)
+    caps = gst_pad_query_caps (pad, NULL);
 
-  sink = gst_element_get_static_pad (decodebin, "sink");
+  decoder = make_remote_decoder (peer, caps);
+  if (decoder == NULL)
+    {
+      /* Something we have no chain for: decodebin may still know it. */
+      decoder = gst_element_factory_make ("decodebin", NULL);
+      g_signal_connect (decoder, "pad-added", G_CALLBACK (decodebin_pad_added_cb), self);
+    }
+  gst_bin_add (GST_BIN (self->pipeline), decoder);
+
+  src = gst_element_get_static_pad (decoder, "src");
+  if (src != NULL)
+    link_decoded_pad (self, src);
+  gst_element_sync_state_with_parent (decoder);
+
+  sink = gst_element_get_static_pad (decoder, "sink");
   if (gst_pad_link (pad, sink) != GST_PAD_LINK_OK)
     g_warning ("Peer %u: could not link a remote stream", peer->id);
 }
@@ -1457,6 +1649,73 @@ build_media (RelaisCall  *self,
   return TRUE;
 }
 
+/* x264 (or OpenH264) tuned like libwebrtc's: no frame waits for another
+ * (zero latency: no B-frames, no look-ahead), the fastest preset a 2-core
+ * kiosk affords, constrained baseline (every browser decodes it), SPS/PPS
+ * in front of every keyframe so a PLI or a late joiner recovers at once.
+ * @encoder ends in a capsfilter holding the profile: x264enc picks its
+ * profile from downstream caps. Returns floating elements. */
+static gboolean
+make_h264_sender (RelaisCall  *self,
+                  guint32      ssrc,
+                  GstElement **encoder_out,
+                  GstElement **payloader_out,
+                  GError     **error)
+{
+  const char *factory = h264_encoder_factory ();
+  guint bitrate = self->options.video_kbps * 1000;
+  GstElement *encoder, *payloader;
+
+  if (factory == NULL || (encoder = make_element (factory, NULL, error)) == NULL)
+    {
+      if (factory == NULL)
+        check_h264_plugins (error);
+      return FALSE;
+    }
+
+  if (g_str_equal (factory, "x264enc"))
+    {
+      /* Two sliced threads: both cores work on each frame, and neither
+       * waits for a frame to come (frame threads would each add one). */
+      g_object_set (encoder,
+                    "key-int-max", KEYFRAME_MAX_DISTANCE,
+                    "threads", 2,
+                    "sliced-threads", TRUE,
+                    "b-adapt", FALSE,
+                    "bframes", 0,
+                    "vbv-buf-capacity", 500,
+                    NULL);
+      gst_util_set_object_arg (G_OBJECT (encoder), "tune", "zerolatency");
+      gst_util_set_object_arg (G_OBJECT (encoder), "speed-preset", "ultrafast");
+      gst_util_set_object_arg (G_OBJECT (encoder), "pass", "cbr");
+    }
+  else
+    {
+      g_object_set (encoder,
+                    "gop-size", KEYFRAME_MAX_DISTANCE,
+                    "multi-thread", 2,
+                    "enable-frame-skip", TRUE,
+                    NULL);
+      gst_util_set_object_arg (G_OBJECT (encoder), "rate-control", "bitrate");
+      gst_util_set_object_arg (G_OBJECT (encoder), "complexity", "low");
+    }
+  encoder_set_bitrate (encoder, bitrate);
+  g_object_set_data (G_OBJECT (encoder), "relais-max-bitrate", GUINT_TO_POINTER (bitrate));
+
+  payloader = make_element ("rtph264pay", NULL, error);
+  if (payloader == NULL)
+    {
+      gst_object_unref (gst_object_ref_sink (encoder));
+      return FALSE;
+    }
+  g_object_set (payloader, "pt", H264_PAYLOAD_TYPE, "ssrc", ssrc, "config-interval", -1, NULL);
+  gst_util_set_object_arg (G_OBJECT (payloader), "aggregate-mode", "zero-latency");
+
+  *encoder_out = encoder;
+  *payloader_out = payloader;
+  return TRUE;
+}
+
 /* One sending branch: tee → queue → encoder → payloader → capsfilter →
  * webrtcbin. The queue leaks so a slow encoder drops frames instead of
  * adding latency.
@@ -1480,7 +1739,10 @@ add_send_branch (RelaisCall  *self,
   GstBin *bin = GST_BIN (self->pipeline);
   GstElement *queue = gst_element_factory_make ("queue", NULL);
   GstElement *encoder, *payloader, *filter;
-  g_autoptr(GstCaps) rtp_caps = gst_caps_from_string (video ? VIDEO_RTP_CAPS : AUDIO_RTP_CAPS);
+  GstElement *profile_filter = NULL;
+  g_autoptr(GstCaps) rtp_caps = gst_caps_from_string (!video ? AUDIO_RTP_CAPS
+                                                      : self->options.prefer_h264 ? H264_RTP_CAPS
+                                                      : VIDEO_RTP_CAPS);
   g_autoptr(GstPad) tee_pad = NULL;
   g_autoptr(GstPad) queue_pad = NULL;
   g_autoptr(GstPad) webrtc_pad = NULL;
@@ -1505,7 +1767,16 @@ add_send_branch (RelaisCall  *self,
                 "max-size-time", (guint64) 0, NULL);
   gst_util_set_object_arg (G_OBJECT (queue), "leaky", "downstream");
 
-  if (video)
+  if (video && self->options.prefer_h264)
+    {
+      if (!make_h264_sender (self, ssrc, &encoder, &payloader, error))
+        {
+          gst_object_unref (gst_object_ref_sink (queue));
+          return FALSE;
+        }
+      peer->video_encoder = g_object_ref (encoder);
+    }
+  else if (video)
     {
       guint bitrate = self->options.video_kbps * 1000;
 
@@ -1527,7 +1798,7 @@ add_send_branch (RelaisCall  *self,
                     "cpu-used", -6,
                     "threads", 1,
                     "lag-in-frames", 0,
-                    "keyframe-max-dist", 60,
+                    "keyframe-max-dist", KEYFRAME_MAX_DISTANCE,
                     "buffer-size", 1000,
                     "buffer-initial-size", 500,
                     "buffer-optimal-size", 600,
@@ -1572,7 +1843,19 @@ add_send_branch (RelaisCall  *self,
                   NULL);
 
   gst_bin_add_many (bin, queue, encoder, payloader, filter, NULL);
-  if (!gst_element_link_many (queue, encoder, payloader, filter, NULL))
+  if (video && self->options.prefer_h264)
+    {
+      g_autoptr(GstCaps) profile = gst_caps_from_string ("video/x-h264,profile=constrained-baseline");
+
+      /* Our own element rather than gst_element_link_filtered()'s: it must
+       * be brought to PLAYING with the others below. */
+      profile_filter = gst_element_factory_make ("capsfilter", NULL);
+      g_object_set (profile_filter, "caps", profile, NULL);
+      gst_bin_add (bin, profile_filter);
+      if (!gst_element_link_many (queue, encoder, profile_filter, payloader, filter, NULL))
+        goto failed;
+    }
+  else if (!gst_element_link_many (queue, encoder, payloader, filter, NULL))
     goto failed;
   filter_pad = gst_element_get_static_pad (filter, "src");
   if (gst_pad_link (filter_pad, webrtc_pad) != GST_PAD_LINK_OK)
@@ -1589,6 +1872,7 @@ add_send_branch (RelaisCall  *self,
    * neighbour can push. */
   if (!gst_element_sync_state_with_parent (filter) ||
       !gst_element_sync_state_with_parent (payloader) ||
+      (profile_filter != NULL && !gst_element_sync_state_with_parent (profile_filter)) ||
       !gst_element_sync_state_with_parent (encoder) ||
       !gst_element_sync_state_with_parent (queue))
     goto failed;
@@ -1843,6 +2127,10 @@ peer_negotiate (RelaisCall *self,
       if (peer->direction == PEER_RECV)
         {
           g_autoptr(GstCaps) video = gst_caps_from_string ("application/x-rtp,media=video,encoding-name=VP8,clock-rate=90000,payload=96");
+
+          /* Whatever we send, we can receive H.264 when it decodes here. */
+          if (h264_decoder_factory () != NULL)
+            gst_caps_append (video, gst_caps_from_string (H264_RTP_CAPS));
           g_autoptr(GstCaps) audio = gst_caps_from_string ("application/x-rtp,media=audio,encoding-name=OPUS,clock-rate=48000,encoding-params=(string)2,payload=97");
           GstWebRTCRTPTransceiver *transceiver = NULL;
 
@@ -2275,8 +2563,8 @@ relais_call_new (const RelaisCallOptions  *options,
       self->options.turn_server = g_strdup (options->turn_server);
     }
 
-  if (self->options.prefer_h264)
-    g_debug ("H.264 is not implemented yet: using VP8");
+  if (self->options.prefer_h264 && !check_h264_plugins (error))
+    return NULL;
 
   self->pipeline = gst_pipeline_new ("relais-call");
   gst_object_ref_sink (self->pipeline);

@@ -50,12 +50,13 @@
 #define VIDEO_RTP_CAPS \
   "application/x-rtp,media=video,encoding-name=VP8,clock-rate=90000,payload=96," \
   "rtcp-fb-nack-pli=(boolean)true,rtcp-fb-ccm-fir=(boolean)true,rtcp-fb-goog-remb=(boolean)true"
-/* H.264 as browsers and Janus speak it: constrained baseline (42e0), level
- * 3.1 (1f: up to 1280x720 at 30 fps), one NAL unit or fragment per packet
- * (packetization-mode 1; mode 0 cannot carry a frame larger than a packet). */
+/* H.264 as browsers and Janus speak it: constrained baseline, one NAL unit
+ * or fragment per packet (packetization-mode 1; mode 0 cannot carry a
+ * frame larger than a packet). The profile-level-id is added per call
+ * (h264_level); what we receive, we take at any level. */
 #define H264_RTP_CAPS \
   "application/x-rtp,media=video,encoding-name=H264,clock-rate=90000,payload=102," \
-  "packetization-mode=(string)1,profile-level-id=(string)42e01f,level-asymmetry-allowed=(string)1," \
+  "packetization-mode=(string)1,level-asymmetry-allowed=(string)1," \
   "rtcp-fb-nack-pli=(boolean)true,rtcp-fb-ccm-fir=(boolean)true,rtcp-fb-goog-remb=(boolean)true"
 #define AUDIO_RTP_CAPS \
   "application/x-rtp,media=audio,encoding-name=OPUS,clock-rate=48000,payload=97," \
@@ -197,17 +198,16 @@ static const RequiredPlugin required_plugins[] = {
   { "input-selector", "coreelements", "libgstreamer1.0-0" },
 };
 
-/* H.264 is optional (video-codec=h264): checked only when asked for. Each
- * role takes the first element present: x264 is faster and better than
- * OpenH264 at the same bitrate, libav's decoder more robust. */
+/* H.264 is optional (video-codec=h264): checked only when asked for.
+ * x264 and libav only: Debian 12's openh264enc fails at its first frame
+ * with its default parameters (cmInitParaError), and neither OpenH264
+ * element is tested here. */
 static const RequiredPlugin h264_encoders[] = {
   { "x264enc",       "x264",          "gstreamer1.0-plugins-ugly" },
-  { "openh264enc",   "openh264",      "gstreamer1.0-plugins-bad" },
 };
 
 static const RequiredPlugin h264_decoders[] = {
   { "avdec_h264",    "libav",         "gstreamer1.0-libav" },
-  { "openh264dec",   "openh264",      "gstreamer1.0-plugins-bad" },
 };
 
 static const RequiredPlugin h264_plugins[] = {
@@ -1649,7 +1649,29 @@ build_media (RelaisCall  *self,
   return TRUE;
 }
 
-/* x264 (or OpenH264) tuned like libwebrtc's: no frame waits for another
+/* The H.264 level our picture needs: 3.1 up to 1280x720 at 30 fps, else
+ * 4 (1920x1080 at 30 fps, the largest [media] allows). Fixed up front, in
+ * the encoder's caps and in the profile-level-id of the SDP: webrtcbin
+ * refuses a stream whose caps differ from the codec preferences, and the
+ * payloader writes what the encoder's SPS says. The profile byte is 42c0,
+ * constrained baseline as x264 writes it (browsers read 42c0 and 42e0
+ * alike). */
+static const char *
+h264_level (const RelaisCallOptions *options,
+            const char             **profile_level_id)
+{
+  guint64 macroblocks = (guint64) ((options->width + 15) / 16) * ((options->height + 15) / 16);
+
+  if (macroblocks <= 3600 && macroblocks * options->framerate <= 108000)
+    {
+      *profile_level_id = "42c01f";
+      return "3.1";
+    }
+  *profile_level_id = "42c028";
+  return "4";
+}
+
+/* x264 tuned like libwebrtc's: no frame waits for another
  * (zero latency: no B-frames, no look-ahead), the fastest preset a 2-core
  * kiosk affords, constrained baseline (every browser decodes it), SPS/PPS
  * in front of every keyframe so a PLI or a late joiner recovers at once.
@@ -1673,32 +1695,19 @@ make_h264_sender (RelaisCall  *self,
       return FALSE;
     }
 
-  if (g_str_equal (factory, "x264enc"))
-    {
-      /* Two sliced threads: both cores work on each frame, and neither
-       * waits for a frame to come (frame threads would each add one). */
-      g_object_set (encoder,
-                    "key-int-max", KEYFRAME_MAX_DISTANCE,
-                    "threads", 2,
-                    "sliced-threads", TRUE,
-                    "b-adapt", FALSE,
-                    "bframes", 0,
-                    "vbv-buf-capacity", 500,
-                    NULL);
-      gst_util_set_object_arg (G_OBJECT (encoder), "tune", "zerolatency");
-      gst_util_set_object_arg (G_OBJECT (encoder), "speed-preset", "ultrafast");
-      gst_util_set_object_arg (G_OBJECT (encoder), "pass", "cbr");
-    }
-  else
-    {
-      g_object_set (encoder,
-                    "gop-size", KEYFRAME_MAX_DISTANCE,
-                    "multi-thread", 2,
-                    "enable-frame-skip", TRUE,
-                    NULL);
-      gst_util_set_object_arg (G_OBJECT (encoder), "rate-control", "bitrate");
-      gst_util_set_object_arg (G_OBJECT (encoder), "complexity", "low");
-    }
+  /* Two sliced threads: both cores work on each frame, and neither
+   * waits for a frame to come (frame threads would each add one). */
+  g_object_set (encoder,
+                "key-int-max", KEYFRAME_MAX_DISTANCE,
+                "threads", 2,
+                "sliced-threads", TRUE,
+                "b-adapt", FALSE,
+                "bframes", 0,
+                "vbv-buf-capacity", 500,
+                NULL);
+  gst_util_set_object_arg (G_OBJECT (encoder), "tune", "zerolatency");
+  gst_util_set_object_arg (G_OBJECT (encoder), "speed-preset", "ultrafast");
+  gst_util_set_object_arg (G_OBJECT (encoder), "pass", "cbr");
   encoder_set_bitrate (encoder, bitrate);
   g_object_set_data (G_OBJECT (encoder), "relais-max-bitrate", GUINT_TO_POINTER (bitrate));
 
@@ -1762,6 +1771,13 @@ add_send_branch (RelaisCall  *self,
     ssrc = g_random_int ();
   while (ssrc == 0);
   gst_caps_set_simple (rtp_caps, "ssrc", G_TYPE_UINT, ssrc, NULL);
+  if (video && self->options.prefer_h264)
+    {
+      const char *profile_level_id;
+
+      h264_level (&self->options, &profile_level_id);
+      gst_caps_set_simple (rtp_caps, "profile-level-id", G_TYPE_STRING, profile_level_id, NULL);
+    }
 
   g_object_set (queue, "max-size-buffers", 3, "max-size-bytes", 0,
                 "max-size-time", (guint64) 0, NULL);
@@ -1845,7 +1861,12 @@ add_send_branch (RelaisCall  *self,
   gst_bin_add_many (bin, queue, encoder, payloader, filter, NULL);
   if (video && self->options.prefer_h264)
     {
-      g_autoptr(GstCaps) profile = gst_caps_from_string ("video/x-h264,profile=constrained-baseline");
+      const char *profile_level_id;
+      const char *level = h264_level (&self->options, &profile_level_id);
+      g_autoptr(GstCaps) profile = gst_caps_new_simple ("video/x-h264",
+                                                        "profile", G_TYPE_STRING, "constrained-baseline",
+                                                        "level", G_TYPE_STRING, level,
+                                                        NULL);
 
       /* Our own element rather than gst_element_link_filtered()'s: it must
        * be brought to PLAYING with the others below. */

@@ -2538,6 +2538,13 @@ relais_call_options_init_from_config (RelaisCallOptions *options,
   if (relais_config_get_jitter_latency_ms (config) != 0)
     options->jitter_latency_ms = relais_config_get_jitter_latency_ms (config);
   options->prefer_h264 = g_strcmp0 (relais_config_get_video_codec (config), "h264") == 0;
+  /* The embedded demo advisor sends and takes VP8 only: an H.264 offer
+   * would leave the demo without a picture. */
+  if (options->prefer_h264 && relais_config_is_demo (config))
+    {
+      g_message ("video-codec=h264 is for a gateway: the demo advisor speaks VP8, using VP8");
+      options->prefer_h264 = FALSE;
+    }
 
   options->stun_server = g_strdup (relais_config_get_stun_server (config));
   options->turn_server = g_strdup (relais_config_get_turn_server (config));

@@ -44,7 +44,8 @@ typedef struct
 void relais_call_options_init  (RelaisCallOptions *options);
 /* relais_call_options_init(), then what @config's [media] group and
  * [gateway] stun-server/turn-server set; keys it leaves out keep the
- * defaults above. */
+ * defaults above. In demo mode (no janus-url) video-codec=h264 gives VP8:
+ * the embedded demo advisor speaks VP8 only. */
 void relais_call_options_init_from_config (RelaisCallOptions *options,
                                            RelaisConfig      *config);
 void relais_call_options_clear (RelaisCallOptions *options);

@@ -18,6 +18,7 @@ run_packages=(
   libcurl4-openssl-dev
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
+  gstreamer1.0-plugins-ugly gstreamer1.0-libav
   gstreamer1.0-nice libnice-dev
   adwaita-icon-theme fonts-dejavu-core dbus dbus-x11 at-spi2-core
   xvfb xauth imagemagick x11-utils

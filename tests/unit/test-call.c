@@ -21,6 +21,8 @@
 #include "relais-error.h"
 
 #define CONNECT_TIMEOUT_S 30
+/* The hash of "4321" (a gateway configuration needs one). */
+#define HASH_4321 "$argon2id$v=19$m=65536,t=2,p=1$XzlazTfMw2HdfySafGlM1w$WKneHopDGKnRH2nhVFIKrGb4uz0DYoB+3H/iAUzYUcQ"
 
 static RelaisCall *
 make_test_call (void)
@@ -840,7 +842,9 @@ test_options_from_config (void)
   relais_call_options_clear (&options);
   relais_call_options_clear (&plain);
 
-  config = relais_config_new_from_data ("[gateway]\n"
+  config = relais_config_new_from_data ("[agent]\npin-hash=" HASH_4321 "\n"
+                                        "[gateway]\n"
+                                        "janus-url=https://visio.exemple.fr/janus\n"
                                         "stun-server=stun://10.77.0.1:3478\n"
                                         "turn-server=turn://kiosk:Secret42@10.77.0.1:3478\n"
                                         "[media]\n"
@@ -862,6 +866,15 @@ test_options_from_config (void)
   g_assert_cmpuint (options.jitter_latency_ms, ==, 250);
   g_assert_cmpstr (options.stun_server, ==, "stun://10.77.0.1:3478");
   g_assert_cmpstr (options.turn_server, ==, "turn://kiosk:Secret42@10.77.0.1:3478");
+  relais_call_options_clear (&options);
+
+  /* The demo advisor speaks VP8 only: h264 without a gateway is VP8. */
+  g_clear_object (&config);
+  config = relais_config_new_from_data ("[media]\nvideo-codec=h264\n", "/etc/relais/kiosk.conf", &error);
+  g_assert_no_error (error);
+  g_assert_true (relais_config_is_demo (config));
+  relais_call_options_init_from_config (&options, config);
+  g_assert_false (options.prefer_h264);
   relais_call_options_clear (&options);
 }
 

@@ -20,7 +20,7 @@
 #include "relais-config.h"
 #include "relais-error.h"
 
-#define CONNECT_TIMEOUT_S 30
+#define CONNECT_TIMEOUT_S 60
 /* The hash of "4321" (a gateway configuration needs one). */
 #define HASH_4321 "$argon2id$v=19$m=65536,t=2,p=1$XzlazTfMw2HdfySafGlM1w$WKneHopDGKnRH2nhVFIKrGb4uz0DYoB+3H/iAUzYUcQ"
 

@@ -369,10 +369,8 @@ encoder_set_bitrate (GstElement *encoder,
 
   if (g_str_equal (name, "vp8enc"))
     g_object_set (encoder, "target-bitrate", (gint) bits_per_second, NULL);
-  else if (g_str_equal (name, "x264enc"))
+  else /* x264enc: kbit/s */
     g_object_set (encoder, "bitrate", MAX (bits_per_second / 1000, 1u), NULL);
-  else
-    g_object_set (encoder, "bitrate", bits_per_second, NULL);
 }
 
 static guint
@@ -389,7 +387,7 @@ encoder_get_bitrate (GstElement *encoder)
       return (guint) MAX (target, 0);
     }
   g_object_get (encoder, "bitrate", &bitrate, NULL);
-  return g_str_equal (name, "x264enc") ? bitrate * 1000 : bitrate;
+  return bitrate * 1000;
 }
 
 static GstElement *
@@ -1671,12 +1669,13 @@ h264_level (const RelaisCallOptions *options,
   return "4";
 }
 
-/* x264 tuned like libwebrtc's: no frame waits for another
- * (zero latency: no B-frames, no look-ahead), the fastest preset a 2-core
- * kiosk affords, constrained baseline (every browser decodes it), SPS/PPS
- * in front of every keyframe so a PLI or a late joiner recovers at once.
- * @encoder ends in a capsfilter holding the profile: x264enc picks its
- * profile from downstream caps. Returns floating elements. */
+/* x264 tuned for a call: no frame waits for another (zero latency: no
+ * B-frames, no look-ahead), the fastest preset a 2-core kiosk affords,
+ * SPS/PPS in front of every keyframe so a PLI or a late joiner recovers at
+ * once. The profile (constrained baseline, which every browser decodes)
+ * and the level come from the capsfilter add_send_branch() puts behind
+ * the encoder: x264enc takes them from downstream caps. Returns floating
+ * elements. */
 static gboolean
 make_h264_sender (RelaisCall  *self,
                   guint32      ssrc,
@@ -2151,7 +2150,7 @@ peer_negotiate (RelaisCall *self,
 
           /* Whatever we send, we can receive H.264 when it decodes here. */
           if (h264_decoder_factory () != NULL)
-            gst_caps_append (video, gst_caps_from_string (H264_RTP_CAPS));
+            gst_caps_append (video, gst_caps_from_string (H264_RTP_CAPS ",profile-level-id=(string)42e01f"));
           g_autoptr(GstCaps) audio = gst_caps_from_string ("application/x-rtp,media=audio,encoding-name=OPUS,clock-rate=48000,encoding-params=(string)2,payload=97");
           GstWebRTCRTPTransceiver *transceiver = NULL;
 

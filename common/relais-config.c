@@ -61,6 +61,12 @@ struct _RelaisConfig
   guint video_bitrate_kbps;
   char *video_codec;
   guint jitter_latency_ms;
+
+  /* [printer] */
+  char *printer_name;        /* NULL: CUPS's default destination */
+  guint printer_copies;
+  gboolean printer_duplex;
+  guint printer_max_pages;
 };
 
 G_DEFINE_FINAL_TYPE (RelaisConfig, relais_config, G_TYPE_OBJECT)
@@ -80,6 +86,8 @@ typedef enum
   KEY_CAMERA,
   KEY_MICROPHONE,
   KEY_VIDEO_CODEC,
+  KEY_PRINTER_NAME,
+  KEY_BOOLEAN,
 } KeyKind;
 
 typedef struct
@@ -122,10 +130,16 @@ static const KeySpec key_specs[] = {
   { "media",     "video-bitrate-kbps", KEY_UINT,         100,  4000, FIELD (video_bitrate_kbps) },
   { "media",     "video-codec",       KEY_VIDEO_CODEC,   0,    0,    FIELD (video_codec) },
   { "media",     "jitter-latency-ms", KEY_UINT,          10,   1000, FIELD (jitter_latency_ms) },
+  { "printer",   "name",              KEY_PRINTER_NAME,  0,    0,    FIELD (printer_name) },
+  { "printer",   "copies",            KEY_UINT,          1,    5,    FIELD (printer_copies) },
+  { "printer",   "duplex",            KEY_BOOLEAN,       0,    0,    FIELD (printer_duplex) },
+  /* A kiosk printer is small and shared: a long document goes by post. */
+  { "printer",   "max-pages",         KEY_UINT,          1,    200,  FIELD (printer_max_pages) },
 };
 
 static const char * const known_groups[] = {
   "kiosk", "agent", "queue", "directory", "gateway", "media",
+  "printer",
 };
 
 static gboolean
@@ -361,6 +375,19 @@ is_source_name (const char *value)
   return TRUE;
 }
 
+/* A CUPS queue name (lpadmin -p): printable ASCII without space, "/",
+ * "#", "\\" or quotes, at most 127 characters. */
+static gboolean
+is_printer_name (const char *value)
+{
+  if (strlen (value) > 127)
+    return FALSE;
+  for (const char *p = value; *p != '\0'; p++)
+    if (*p <= ' ' || *p >= 127 || strchr ("/#\\'\"", *p) != NULL)
+      return FALSE;
+  return TRUE;
+}
+
 /* Checks one value against its spec and stores it. Returns FALSE (with a
  * line added to @errors) when the value is not acceptable. */
 static gboolean
@@ -549,6 +576,28 @@ parse_value (RelaisConfig  *self,
       *string_field = g_steal_pointer (&value);
       return TRUE;
 
+    case KEY_PRINTER_NAME:
+      if (!is_printer_name (value))
+        {
+          add_key_error (errors, self->source, spec->group, spec->key,
+                         _("nom d'une file d'impression CUPS (colonne 2 de « lpstat -p ») attendu, « %s » trouvé"),
+                         quoted);
+          return FALSE;
+        }
+      g_free (*string_field);
+      *string_field = g_steal_pointer (&value);
+      return TRUE;
+
+    case KEY_BOOLEAN:
+      if (g_str_equal (value, "true") || g_str_equal (value, "false"))
+        {
+          *(gboolean *) field = g_str_equal (value, "true");
+          return TRUE;
+        }
+      add_key_error (errors, self->source, spec->group, spec->key,
+                     _("« true » ou « false » attendu, « %s » trouvé"), quoted);
+      return FALSE;
+
     case KEY_HTTP_URL:
       {
         g_autoptr(GUri) uri = g_uri_parse (value, G_URI_FLAGS_NONE, NULL);
@@ -601,6 +650,7 @@ relais_config_finalize (GObject *object)
   g_free (self->camera);
   g_free (self->microphone);
   g_free (self->video_codec);
+  g_free (self->printer_name);
 
   G_OBJECT_CLASS (relais_config_parent_class)->finalize (object);
 }
@@ -623,6 +673,8 @@ relais_config_init (RelaisConfig *self)
   self->lockout_seconds = 60;
   self->retention_days = 90;
   self->directory_file = default_directory_file ();
+  self->printer_copies = 1;
+  self->printer_max_pages = 20;
 }
 
 char *
@@ -736,7 +788,7 @@ relais_config_new_from_data (const char  *data,
           if (errors->len > 0)
             g_string_append_c (errors, '\n');
           g_string_append_printf (errors,
-                                  _("%s: [%s] : groupe inconnu (attendu : [kiosk], [agent], [queue], [directory], [gateway] ou [media])"),
+                                  _("%s: [%s] : groupe inconnu (attendu : [kiosk], [agent], [queue], [directory], [gateway], [media] ou [printer])"),
                                   self->source, quoted);
           continue;
         }
@@ -993,4 +1045,36 @@ relais_config_get_jitter_latency_ms (RelaisConfig *self)
   g_return_val_if_fail (RELAIS_IS_CONFIG (self), 0);
 
   return self->jitter_latency_ms;
+}
+
+const char *
+relais_config_get_printer_name (RelaisConfig *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CONFIG (self), NULL);
+
+  return self->printer_name;
+}
+
+guint
+relais_config_get_printer_copies (RelaisConfig *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CONFIG (self), 1);
+
+  return self->printer_copies;
+}
+
+gboolean
+relais_config_get_printer_duplex (RelaisConfig *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CONFIG (self), FALSE);
+
+  return self->printer_duplex;
+}
+
+guint
+relais_config_get_printer_max_pages (RelaisConfig *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CONFIG (self), 20);
+
+  return self->printer_max_pages;
 }

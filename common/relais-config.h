@@ -82,4 +82,12 @@ guint         relais_config_get_video_bitrate_kbps (RelaisConfig *self);
 const char   *relais_config_get_video_codec        (RelaisConfig *self);
 guint         relais_config_get_jitter_latency_ms  (RelaisConfig *self);
 
+/* [printer] */
+/* A CUPS queue name, or NULL for CUPS's default destination. */
+const char   *relais_config_get_printer_name       (RelaisConfig *self);
+guint         relais_config_get_printer_copies     (RelaisConfig *self); /* 1 to 5 */
+gboolean      relais_config_get_printer_duplex     (RelaisConfig *self);
+/* Longer documents are refused (default 20). */
+guint         relais_config_get_printer_max_pages  (RelaisConfig *self);
+
 G_END_DECLS

@@ -23,6 +23,7 @@ typedef enum
   RELAIS_ERROR_QUEUE,
   RELAIS_ERROR_LOCKED,
   RELAIS_ERROR_WRONG_PIN,
+  RELAIS_ERROR_PRINTER,
 } RelaisErrorCode;
 
 GQuark relais_error_quark (void);

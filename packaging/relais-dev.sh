@@ -16,6 +16,7 @@ run_packages=(
   meson ninja-build gcc pkg-config gettext
   libglib2.0-dev libgtk-4-dev libsqlite3-dev libjson-glib-dev libsodium-dev
   libcurl4-openssl-dev
+  libcups2-dev libpoppler-glib-dev
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly gstreamer1.0-libav
@@ -28,6 +29,7 @@ test_packages=(
   desktop-file-utils appstream
   janus iproute2 util-linux
   chromium libjs-janus-gateway nodejs
+  cups cups-client cups-filters printer-driver-cups-pdf ghostscript
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

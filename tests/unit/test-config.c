@@ -443,7 +443,7 @@ static void
 test_error_unknown_group (void)
 {
   assert_error_line ("[Kiosk]\nsite-name=Relais\n",
-                     "/etc/relais/kiosk.conf: [Kiosk] : groupe inconnu (attendu : [kiosk], [agent], [queue], [directory], [gateway] ou [media])");
+                     "/etc/relais/kiosk.conf: [Kiosk] : groupe inconnu (attendu : [kiosk], [agent], [queue], [directory], [gateway], [media] ou [printer])");
 }
 
 static void
@@ -602,7 +602,7 @@ test_several_errors (void)
                                           "max-pin-attempts=0\n"
                                           "[gateway]\n"
                                           "janus-url=ftp://x\n"
-                                          "[printer]\n"
+                                          "[imprimante]\n"
                                           "name=cups\n");
   g_auto(GStrv) lines = g_strsplit (message, "\n", -1);
 
@@ -618,7 +618,7 @@ test_several_errors (void)
   g_assert_true (g_strv_contains ((const char * const *) lines,
                                   "/etc/relais/kiosk.conf: [gateway] janus-url : adresse http:// ou https:// attendue, « ftp://x » trouvé"));
   g_assert_true (g_strv_contains ((const char * const *) lines,
-                                  "/etc/relais/kiosk.conf: [printer] : groupe inconnu (attendu : [kiosk], [agent], [queue], [directory], [gateway] ou [media])"));
+                                  "/etc/relais/kiosk.conf: [imprimante] : groupe inconnu (attendu : [kiosk], [agent], [queue], [directory], [gateway], [media] ou [printer])"));
 
   {
     g_autofree char *syntax = parse_error ("[kiosk]\noops\n[agent]\nalso wrong\n");
@@ -725,6 +725,37 @@ test_find_file (void)
 }
 
 static void
+test_printer_keys (void)
+{
+  g_autoptr(RelaisConfig) defaults = relais_config_new_default ();
+  g_autoptr(RelaisConfig) config = NULL;
+
+  g_assert_null (relais_config_get_printer_name (defaults));
+  g_assert_cmpuint (relais_config_get_printer_copies (defaults), ==, 1);
+  g_assert_false (relais_config_get_printer_duplex (defaults));
+  g_assert_cmpuint (relais_config_get_printer_max_pages (defaults), ==, 20);
+
+  config = parse_ok ("[printer]\nname=Brother_HL-L2350DW\ncopies=2\nduplex=true\nmax-pages=8\n");
+  g_assert_cmpstr (relais_config_get_printer_name (config), ==, "Brother_HL-L2350DW");
+  g_assert_cmpuint (relais_config_get_printer_copies (config), ==, 2);
+  g_assert_true (relais_config_get_printer_duplex (config));
+  g_assert_cmpuint (relais_config_get_printer_max_pages (config), ==, 8);
+
+  assert_error_line ("[printer]\nname=Imprimante du hall\n",
+                     "/etc/relais/kiosk.conf: [printer] name : nom d'une file d'impression CUPS "
+                     "(colonne 2 de « lpstat -p ») attendu, « Imprimante du hall » trouvé");
+  assert_error_line ("[printer]\nname=ipp://10.0.0.5/printers/x\n",
+                     "/etc/relais/kiosk.conf: [printer] name : nom d'une file d'impression CUPS "
+                     "(colonne 2 de « lpstat -p ») attendu, « ipp://10.0.0.5/printers/x » trouvé");
+  assert_error_line ("[printer]\ncopies=6\n",
+                     "/etc/relais/kiosk.conf: [printer] copies : nombre entier entre 1 et 5 attendu, « 6 » trouvé");
+  assert_error_line ("[printer]\nduplex=oui\n",
+                     "/etc/relais/kiosk.conf: [printer] duplex : « true » ou « false » attendu, « oui » trouvé");
+  assert_error_line ("[printer]\nmax-pages=0\n",
+                     "/etc/relais/kiosk.conf: [printer] max-pages : nombre entier entre 1 et 200 attendu, « 0 » trouvé");
+}
+
+static void
 test_example_file (void)
 {
   g_autoptr(GError) error = NULL;
@@ -825,6 +856,7 @@ main (int   argc,
   g_test_add_func ("/config/relative-config-path", test_relative_config_path);
   g_test_add_func ("/config/missing-file", test_missing_file);
   g_test_add_func ("/config/find-file", test_find_file);
+  g_test_add_func ("/config/printer-keys", test_printer_keys);
   g_test_add_func ("/config/example-file", test_example_file);
   g_test_add_func ("/config/example-file-keys", test_example_file_keys);
 

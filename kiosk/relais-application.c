@@ -9,6 +9,7 @@
 #include <glib/gi18n-lib.h>
 #include <locale.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
@@ -19,6 +20,7 @@
 #include "relais-error.h"
 #include "relais-http-client.h"
 #include "relais-janus.h"
+#include "relais-printer.h"
 #include "relais-resources.h"
 #include "relais-room-call.h"
 #include "relais-window.h"
@@ -1196,6 +1198,197 @@ quit_action (GSimpleAction *action,
   g_application_quit (G_APPLICATION (self));
 }
 
+/* Printing what the advisor sent. The state lives in a Printing struct
+ * attached to the application (not in the struct: several engineers edit
+ * this file), created on first use. */
+
+typedef struct
+{
+  RelaisPrinter *printer;
+  gulong         state_id;
+  GCancellable  *cancellable;   /* of the job running, if any */
+  char          *document;      /* shown on the print page */
+} Printing;
+
+static void
+printing_free (Printing *printing)
+{
+  if (printing->cancellable != NULL)
+    g_cancellable_cancel (printing->cancellable);
+  g_clear_object (&printing->cancellable);
+  if (printing->printer != NULL)
+    g_clear_signal_handler (&printing->state_id, printing->printer);
+  g_clear_object (&printing->printer);
+  g_free (printing->document);
+  g_free (printing);
+}
+
+static Printing *
+printing_get (RelaisApplication *self)
+{
+  Printing *printing = g_object_get_data (G_OBJECT (self), "relais-printing");
+
+  if (printing == NULL)
+    {
+      printing = g_new0 (Printing, 1);
+      g_object_set_data_full (G_OBJECT (self), "relais-printing", printing,
+                              (GDestroyNotify) printing_free);
+    }
+  return printing;
+}
+
+/* Where the person's files live during their session: the same place as
+ * relais_session_dir_get_default() of the documents work (a tmpfs under
+ * XDG_RUNTIME_DIR); use that function once both are merged. */
+static char *
+print_session_dir (void)
+{
+  return g_build_filename (g_get_user_runtime_dir (), "relais", "session", NULL);
+}
+
+/* The real path of @path if it is a regular file inside the session
+ * directory (after resolving links and "..": a name sent by the advisor
+ * must not lead elsewhere), else NULL. */
+static char *
+print_resolve_document (const char *path)
+{
+  g_autofree char *dir = print_session_dir ();
+  g_autofree char *real_dir = NULL;
+  g_autofree char *real_path = NULL;
+  g_autofree char *prefix = NULL;
+
+  if (path == NULL || !g_path_is_absolute (path))
+    return NULL;
+  real_dir = realpath (dir, NULL);
+  real_path = realpath (path, NULL);
+  if (real_dir == NULL || real_path == NULL)
+    return NULL;
+  prefix = g_strconcat (real_dir, G_DIR_SEPARATOR_S, NULL);
+  if (!g_str_has_prefix (real_path, prefix) ||
+      !g_file_test (real_path, G_FILE_TEST_IS_REGULAR))
+    return NULL;
+  return g_steal_pointer (&real_path);
+}
+
+static void
+print_state_cb (RelaisPrinter     *printer,
+                GParamSpec        *pspec,
+                RelaisApplication *self)
+{
+  RelaisPrintState state = relais_printer_get_state (printer);
+
+  /* The end (done, failed, cancelled) is shown by print_done_cb, which
+   * has the error. */
+  if (self->window != NULL &&
+      (state == RELAIS_PRINT_STATE_SENDING || state == RELAIS_PRINT_STATE_QUEUED ||
+       state == RELAIS_PRINT_STATE_PRINTING))
+    relais_print_page_set_state (relais_window_get_print_page (self->window), state, NULL);
+}
+
+static void
+print_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(RelaisApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  Printing *printing = printing_get (self);
+  RelaisPrintPage *page = self->window != NULL ? relais_window_get_print_page (self->window) : NULL;
+  gboolean ok;
+
+  ok = relais_printer_print_finish (RELAIS_PRINTER (source), result, &error);
+  g_clear_object (&printing->cancellable);
+  if (page == NULL)
+    return;
+
+  if (ok)
+    relais_print_page_set_state (page, RELAIS_PRINT_STATE_DONE, NULL);
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    relais_print_page_set_state (page, RELAIS_PRINT_STATE_IDLE, NULL);
+  else
+    relais_print_page_set_state (page, RELAIS_PRINT_STATE_FAILED, error->message);
+}
+
+static void
+show_document_action (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       user_data)
+{
+  RelaisApplication *self = RELAIS_APPLICATION (user_data);
+  Printing *printing = printing_get (self);
+  g_autofree char *path = print_resolve_document (g_variant_get_string (parameter, NULL));
+
+  if (self->window == NULL)
+    return;
+
+  if (path == NULL)
+    {
+      /* The path is not logged: it may hold the document's name. */
+      g_warning ("Refusing to show a document from outside the session directory");
+      notice (self, _("Ce document ne peut pas être ouvert. Demandez à votre conseiller de vous le renvoyer."), TRUE);
+      return;
+    }
+
+  if (printing->cancellable != NULL)
+    g_cancellable_cancel (printing->cancellable);
+  g_free (printing->document);
+  printing->document = g_steal_pointer (&path);
+  relais_print_page_set_document (relais_window_get_print_page (self->window), printing->document);
+  relais_window_set_page (self->window, "print");
+}
+
+static void
+print_document_action (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  RelaisApplication *self = RELAIS_APPLICATION (user_data);
+  Printing *printing = printing_get (self);
+
+  if (printing->document == NULL || printing->cancellable != NULL)
+    return;
+
+  if (printing->printer == NULL)
+    {
+      printing->printer = relais_printer_new_from_config (self->config);
+      printing->state_id = g_signal_connect (printing->printer, "notify::state",
+                                             G_CALLBACK (print_state_cb), self);
+    }
+
+  printing->cancellable = g_cancellable_new ();
+  relais_printer_print_async (printing->printer, printing->document, printing->cancellable,
+                              print_done_cb, g_object_ref (self));
+}
+
+static void
+cancel_print_action (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  Printing *printing = printing_get (RELAIS_APPLICATION (user_data));
+
+  if (printing->cancellable != NULL)
+    g_cancellable_cancel (printing->cancellable);
+}
+
+static void
+close_document_action (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  RelaisApplication *self = RELAIS_APPLICATION (user_data);
+  Printing *printing = printing_get (self);
+
+  if (printing->cancellable != NULL)
+    g_cancellable_cancel (printing->cancellable);
+  g_clear_pointer (&printing->document, g_free);
+  if (self->window == NULL)
+    return;
+  relais_print_page_set_document (relais_window_get_print_page (self->window), NULL);
+  /* Back to where the session is (the call, usually). */
+  relais_window_set_page (self->window, page_for_state (relais_session_get_state (self->session)));
+}
+
 static const GActionEntry actions[] = {
   { "agent", agent_action, NULL, NULL, NULL },
   { "unlock", unlock_action, "s", NULL, NULL },
@@ -1214,6 +1407,10 @@ static const GActionEntry actions[] = {
   { "toggle-mute", toggle_mute_action, NULL, "false", NULL },
   { "toggle-camera", toggle_camera_action, NULL, "false", NULL },
   { "send-chat", send_chat_action, "s", NULL, NULL },
+  { "show-document", show_document_action, "s", NULL, NULL },
+  { "print-document", print_document_action, NULL, NULL, NULL },
+  { "cancel-print", cancel_print_action, NULL, NULL, NULL },
+  { "close-document", close_document_action, NULL, NULL, NULL },
 };
 
 /* Command line */

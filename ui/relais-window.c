@@ -14,6 +14,7 @@
 #include "relais-desk-page.h"
 #include "relais-pin-page.h"
 #include "relais-precall-page.h"
+#include "relais-print-page.h"
 #include "relais-ticket-page.h"
 #include "relais-window.h"
 
@@ -38,6 +39,7 @@ struct _RelaisWindow
   RelaisDeskPage       *desk_page;
   RelaisPrecallPage    *precall_page;
   RelaisCallPage       *call_page;
+  RelaisPrintPage      *print_page;
 };
 
 G_DEFINE_FINAL_TYPE (RelaisWindow, relais_window, GTK_TYPE_APPLICATION_WINDOW)
@@ -135,6 +137,10 @@ relais_window_constructed (GObject *object)
   gtk_stack_add_named (self->pages, page, "call");
 
   gtk_stack_add_named (self->pages, relais_call_ended_page_new (), "call-ended");
+
+  page = relais_print_page_new ();
+  self->print_page = RELAIS_PRINT_PAGE (page);
+  gtk_stack_add_named (self->pages, page, "print");
 
   gtk_stack_set_visible_child_name (self->pages, "attract");
 
@@ -349,4 +355,12 @@ relais_window_get_call_page (RelaisWindow *self)
   g_return_val_if_fail (RELAIS_IS_WINDOW (self), NULL);
 
   return self->call_page;
+}
+
+RelaisPrintPage *
+relais_window_get_print_page (RelaisWindow *self)
+{
+  g_return_val_if_fail (RELAIS_IS_WINDOW (self), NULL);
+
+  return self->print_page;
 }

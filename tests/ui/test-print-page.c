@@ -1,0 +1,356 @@
+/* test-print-page.c: the print page on its own, with the application's
+ * print actions played by the test
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * RELAIS_UI_SHOTS=dir saves a PNG of each state there, to look at.
+ */
+#include "config.h"
+
+#include <cairo-pdf.h>
+#include <glib/gstdio.h>
+#include <gtk/gtk.h>
+
+#include "relais-print-page.h"
+#include "relais-resources.h"
+
+static char *test_dir;
+
+typedef struct
+{
+  RelaisPrintPage *page;
+  guint            print_requests;
+  guint            close_requests;
+  guint            cancel_requests;
+} Fixture;
+
+static void
+spin (guint ms)
+{
+  gint64 until = g_get_monotonic_time () + (gint64) ms * 1000;
+
+  while (g_get_monotonic_time () < until)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
+static gboolean
+wait_for (gboolean (*predicate) (gpointer),
+          gpointer   data,
+          guint      timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  while (!predicate (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  return TRUE;
+}
+
+static void
+shoot (const char *name)
+{
+  const char *dir = g_getenv ("RELAIS_UI_SHOTS");
+  g_autofree char *path = NULL;
+  g_autofree char *command = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (dir == NULL)
+    return;
+
+  spin (400);
+  path = g_build_filename (dir, name, NULL);
+  command = g_strdup_printf ("import -window root %s.png", path);
+  if (!g_spawn_command_line_sync (command, NULL, NULL, NULL, &error))
+    g_test_message ("No screenshot: %s", error->message);
+}
+
+/* A letter-like A4 document: a title and lines of text on each page. */
+static char *
+write_document (const char *name,
+                guint       n_pages)
+{
+  char *path = g_build_filename (test_dir, name, NULL);
+  cairo_surface_t *surface = cairo_pdf_surface_create (path, 595.0, 842.0);
+  cairo_t *cr = cairo_create (surface);
+
+  cairo_select_font_face (cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
+  for (guint i = 1; i <= n_pages; i++)
+    {
+      g_autofree char *title = g_strdup_printf ("Page %u : attestation", i);
+
+      cairo_set_source_rgb (cr, 0, 0.19, 0.54);
+      cairo_rectangle (cr, 0, 0, 595, 90);
+      cairo_fill (cr);
+      cairo_set_source_rgb (cr, 1, 1, 1);
+      cairo_set_font_size (cr, 30);
+      cairo_move_to (cr, 56, 58);
+      cairo_show_text (cr, title);
+      cairo_set_source_rgb (cr, 0.1, 0.1, 0.1);
+      cairo_set_font_size (cr, 14);
+      for (int line = 0; line < 24; line++)
+        {
+          cairo_move_to (cr, 56, 150 + line * 24);
+          cairo_show_text (cr, "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do.");
+        }
+      cairo_show_page (cr);
+    }
+  cairo_destroy (cr);
+  cairo_surface_finish (surface);
+  g_assert_cmpint (cairo_surface_status (surface), ==, CAIRO_STATUS_SUCCESS);
+  cairo_surface_destroy (surface);
+  return path;
+}
+
+static void
+print_action (GSimpleAction *action,
+              GVariant      *parameter,
+              gpointer       user_data)
+{
+  Fixture *fixture = user_data;
+
+  fixture->print_requests++;
+  relais_print_page_set_state (fixture->page, RELAIS_PRINT_STATE_SENDING, NULL);
+}
+
+static void
+close_action (GSimpleAction *action,
+              GVariant      *parameter,
+              gpointer       user_data)
+{
+  Fixture *fixture = user_data;
+
+  fixture->close_requests++;
+}
+
+static void
+cancel_action (GSimpleAction *action,
+               GVariant      *parameter,
+               gpointer       user_data)
+{
+  Fixture *fixture = user_data;
+
+  fixture->cancel_requests++;
+  relais_print_page_set_state (fixture->page, RELAIS_PRINT_STATE_IDLE, NULL);
+}
+
+static gboolean
+page_shown (gpointer data)
+{
+  return relais_print_page_is_page_shown (data);
+}
+
+static GtkWidget *
+child (RelaisPrintPage *page,
+       const char      *name)
+{
+  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (page), RELAIS_TYPE_PRINT_PAGE, name);
+
+  g_assert_nonnull (object);
+  return GTK_WIDGET (object);
+}
+
+static void
+click (GtkWidget *button)
+{
+  g_assert_true (gtk_widget_is_sensitive (button));
+  g_assert_true (gtk_widget_get_mapped (button));
+  g_signal_emit_by_name (button, "clicked");
+}
+
+static const char *
+label_text (RelaisPrintPage *page,
+            const char      *name)
+{
+  return gtk_label_get_label (GTK_LABEL (child (page, name)));
+}
+
+static const char *
+visible_view (RelaisPrintPage *page)
+{
+  return gtk_stack_get_visible_child_name (GTK_STACK (child (page, "views")));
+}
+
+static void
+test_print_page (void)
+{
+  g_autofree char *document = write_document ("attestation.pdf", 3);
+  g_autoptr(GSimpleActionGroup) group = g_simple_action_group_new ();
+  Fixture fixture = { 0 };
+  const GActionEntry entries[] = {
+    { "print-document", print_action, NULL, NULL, NULL },
+    { "close-document", close_action, NULL, NULL, NULL },
+    { "cancel-print", cancel_action, NULL, NULL, NULL },
+  };
+  GtkWidget *window = gtk_window_new ();
+  GtkPicture *picture;
+  GdkPaintable *first;
+  gint64 started;
+
+  fixture.page = RELAIS_PRINT_PAGE (relais_print_page_new ());
+  g_action_map_add_action_entries (G_ACTION_MAP (group), entries, G_N_ELEMENTS (entries), &fixture);
+  gtk_widget_insert_action_group (window, "app", G_ACTION_GROUP (group));
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  gtk_window_set_decorated (GTK_WINDOW (window), FALSE);
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (fixture.page));
+  gtk_window_present (GTK_WINDOW (window));
+
+  started = g_get_monotonic_time ();
+  relais_print_page_set_document (fixture.page, document);
+  g_assert_true (wait_for (page_shown, fixture.page, 10000));
+  g_test_message ("First page on screen after %" G_GINT64_FORMAT " ms",
+                  (g_get_monotonic_time () - started) / 1000);
+  g_assert_cmpstr (visible_view (fixture.page), ==, "preview");
+  g_assert_cmpuint (relais_print_page_get_n_pages (fixture.page), ==, 3);
+  g_assert_cmpuint (relais_print_page_get_current_page (fixture.page), ==, 0);
+  g_assert_cmpstr (label_text (fixture.page, "page_label"), ==, "Page 1 sur 3");
+  g_assert_false (gtk_widget_get_sensitive (child (fixture.page, "prev_button")));
+  g_assert_true (gtk_widget_get_sensitive (child (fixture.page, "next_button")));
+  picture = GTK_PICTURE (child (fixture.page, "picture"));
+  first = gtk_picture_get_paintable (picture);
+  g_assert_nonnull (first);
+  /* A4 proportions. */
+  g_assert_cmpfloat (gdk_paintable_get_intrinsic_aspect_ratio (first), >, 0.69);
+  g_assert_cmpfloat (gdk_paintable_get_intrinsic_aspect_ratio (first), <, 0.72);
+  shoot ("print-preview-1");
+
+  /* › twice, then ‹ once. */
+  click (child (fixture.page, "next_button"));
+  g_assert_cmpuint (relais_print_page_get_current_page (fixture.page), ==, 1);
+  g_assert_true (wait_for (page_shown, fixture.page, 10000));
+  g_assert_cmpstr (label_text (fixture.page, "page_label"), ==, "Page 2 sur 3");
+  g_assert_true (gtk_picture_get_paintable (picture) != first);
+  click (child (fixture.page, "next_button"));
+  g_assert_true (wait_for (page_shown, fixture.page, 10000));
+  g_assert_cmpstr (label_text (fixture.page, "page_label"), ==, "Page 3 sur 3");
+  g_assert_false (gtk_widget_get_sensitive (child (fixture.page, "next_button")));
+  g_assert_true (gtk_widget_get_sensitive (child (fixture.page, "prev_button")));
+  shoot ("print-preview-3");
+  click (child (fixture.page, "prev_button"));
+  g_assert_true (wait_for (page_shown, fixture.page, 10000));
+  g_assert_cmpstr (label_text (fixture.page, "page_label"), ==, "Page 2 sur 3");
+
+  /* Imprimer: the action, then the progress the kiosk reports. */
+  click (child (fixture.page, "print_button"));
+  g_assert_cmpuint (fixture.print_requests, ==, 1);
+  g_assert_cmpstr (visible_view (fixture.page), ==, "progress");
+  g_assert_cmpstr (label_text (fixture.page, "state_title"), ==, "Envoi à l'imprimante…");
+  g_assert_true (gtk_widget_get_visible (child (fixture.page, "cancel_button")));
+  g_assert_false (gtk_widget_get_visible (child (fixture.page, "close_button")));
+
+  relais_print_page_set_state (fixture.page, RELAIS_PRINT_STATE_QUEUED, NULL);
+  g_assert_cmpstr (label_text (fixture.page, "state_title"), ==, "L'imprimante se prépare…");
+  relais_print_page_set_state (fixture.page, RELAIS_PRINT_STATE_PRINTING, NULL);
+  g_assert_cmpstr (label_text (fixture.page, "state_title"), ==, "Impression en cours…");
+  shoot ("print-printing");
+
+  /* Annuler l'impression goes back to the preview. */
+  click (child (fixture.page, "cancel_button"));
+  g_assert_cmpuint (fixture.cancel_requests, ==, 1);
+  g_assert_cmpstr (visible_view (fixture.page), ==, "preview");
+
+  relais_print_page_set_state (fixture.page, RELAIS_PRINT_STATE_DONE, NULL);
+  g_assert_cmpstr (label_text (fixture.page, "state_title"), ==, "C'est imprimé");
+  g_assert_cmpstr (label_text (fixture.page, "close_label"), ==, "Terminé");
+  g_assert_false (gtk_widget_get_visible (child (fixture.page, "cancel_button")));
+  g_assert_false (gtk_widget_get_visible (child (fixture.page, "retry_button")));
+  shoot ("print-done");
+  click (child (fixture.page, "close_button"));
+  g_assert_cmpuint (fixture.close_requests, ==, 1);
+
+  relais_print_page_set_state (fixture.page, RELAIS_PRINT_STATE_FAILED,
+                               "L'imprimante n'a plus de papier. "
+                               "Demandez à l'agent d'accueil de vérifier l'imprimante.");
+  g_assert_cmpstr (label_text (fixture.page, "state_title"), ==, "Le document n'a pas été imprimé");
+  g_assert_true (gtk_widget_get_visible (child (fixture.page, "retry_button")));
+  g_assert_true (gtk_widget_get_visible (child (fixture.page, "close_button")));
+  g_assert_cmpstr (label_text (fixture.page, "close_label"), ==, "Fermer");
+  shoot ("print-error");
+  click (child (fixture.page, "retry_button"));
+  g_assert_cmpuint (fixture.print_requests, ==, 2);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static gboolean
+preview_broken (gpointer data)
+{
+  return g_strcmp0 (gtk_stack_get_visible_child_name (GTK_STACK (child (data, "preview_stack"))), "broken") == 0;
+}
+
+static void
+test_broken_document (void)
+{
+  g_autofree char *path = g_build_filename (test_dir, "abime.pdf", NULL);
+  g_autofree char *single = write_document ("une-page.pdf", 1);
+  g_autoptr(GError) error = NULL;
+  GtkWidget *window = gtk_window_new ();
+  RelaisPrintPage *page = RELAIS_PRINT_PAGE (relais_print_page_new ());
+
+  g_file_set_contents (path, "%PDF-1.7\nplus rien\n", -1, &error);
+  g_assert_no_error (error);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  gtk_window_set_decorated (GTK_WINDOW (window), FALSE);
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (page));
+  gtk_window_present (GTK_WINDOW (window));
+
+  relais_print_page_set_document (page, path);
+  g_assert_true (wait_for (preview_broken, page, 10000));
+  g_assert_false (gtk_widget_get_visible (child (page, "print_button")));
+  shoot ("print-broken");
+
+  /* The next document replaces it; a single page has no ‹ ›. */
+  relais_print_page_set_document (page, single);
+  g_assert_true (wait_for (page_shown, page, 10000));
+  g_assert_true (gtk_widget_get_visible (child (page, "print_button")));
+  g_assert_false (gtk_widget_get_visible (child (page, "next_button")));
+  g_assert_cmpstr (label_text (page, "page_label"), ==, "Page 1 sur 1");
+
+  /* A document swapped while its pages are drawn: only the new one shows. */
+  relais_print_page_set_document (page, path);
+  relais_print_page_set_document (page, single);
+  g_assert_true (wait_for (page_shown, page, 10000));
+  spin (200);
+  g_assert_false (preview_broken (page));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GtkCssProvider) css = NULL;
+  int status;
+
+  gtk_test_init (&argc, &argv, NULL);
+  relais_register_resource ();
+
+  css = gtk_css_provider_new ();
+  gtk_css_provider_load_from_resource (css, "/org/relais/Kiosk/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
+                                              GTK_STYLE_PROVIDER (css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+
+  test_dir = g_dir_make_tmp ("relais-test-print-page-XXXXXX", NULL);
+  g_assert_nonnull (test_dir);
+
+  g_test_add_func ("/print-page/preview-and-progress", test_print_page);
+  g_test_add_func ("/print-page/broken-document", test_broken_document);
+  status = g_test_run ();
+
+  {
+    g_autofree char *quoted = g_shell_quote (test_dir);
+    g_autofree char *command = g_strdup_printf ("rm -rf %s", quoted);
+
+    g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL);
+  }
+  g_free (test_dir);
+  return status;
+}

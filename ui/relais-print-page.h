@@ -1,0 +1,45 @@
+/* relais-print-page.h
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "relais-printer.h"
+
+G_BEGIN_DECLS
+
+#define RELAIS_TYPE_PRINT_PAGE (relais_print_page_get_type ())
+G_DECLARE_FINAL_TYPE (RelaisPrintPage, relais_print_page, RELAIS, PRINT_PAGE, GtkWidget)
+
+/* "Votre conseiller vous envoie un document": a preview of the PDF page
+ * by page (‹ ›, "Page 1 sur 3"), *Imprimer* (app.print-document) and
+ * *Ne pas imprimer* (app.close-document); then the job's progress, told
+ * by relais_print_page_set_state() (the kiosk follows the RelaisPrinter),
+ * with *Annuler l'impression* (app.cancel-print), *Réessayer* and
+ * *Terminé*. The page reads the file itself (poppler, in worker threads)
+ * and talks to no printer. */
+GtkWidget        *relais_print_page_new              (void);
+
+/* Shows @pdf_path (NULL: nothing) from its first page, in the preview
+ * state. */
+void              relais_print_page_set_document     (RelaisPrintPage  *self,
+                                                      const char       *pdf_path);
+/* @message: the printer's error, shown with FAILED. IDLE goes back to
+ * the preview. */
+void              relais_print_page_set_state        (RelaisPrintPage  *self,
+                                                      RelaisPrintState  state,
+                                                      const char       *message);
+RelaisPrintState  relais_print_page_get_state        (RelaisPrintPage  *self);
+
+/* 0 until the document is read. */
+guint             relais_print_page_get_n_pages      (RelaisPrintPage  *self);
+/* 0-based. */
+guint             relais_print_page_get_current_page (RelaisPrintPage  *self);
+void              relais_print_page_show_page        (RelaisPrintPage  *self,
+                                                      guint             index);
+/* TRUE once the current page's picture is on screen. */
+gboolean          relais_print_page_is_page_shown    (RelaisPrintPage  *self);
+
+G_END_DECLS

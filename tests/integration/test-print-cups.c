@@ -387,7 +387,6 @@ test_print_three_pages (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *output = NULL;
   g_autofree char *uri = NULL;
-  g_autofree char *log = NULL;
   PopplerDocument *printed;
   PrintResult result = { 0 };
   gint64 started;

@@ -29,6 +29,8 @@
 
 #define QUEUE "relais-test"
 #define SLOW_QUEUE "relais-slow"
+#define PAPER_QUEUE "relais-no-paper"
+#define JAM_QUEUE "relais-jam"
 /* A name that looks like a person's: it must show up nowhere in CUPS. */
 #define DOCUMENT_NAME "dossier-jeanne-dupont.pdf"
 
@@ -124,6 +126,49 @@ open_silent_printer (void)
   return ntohs (address.sin_port);
 }
 
+/* @DIR@/serverbin: the system's CUPS programs, and our fault backend. */
+static void
+make_server_bin (void)
+{
+  const char *srcdir = g_getenv ("RELAIS_INTEGRATION_DIR");
+  g_autofree char *server_bin = g_build_filename (test_dir, "serverbin", NULL);
+  g_autofree char *backends = g_build_filename (server_bin, "backend", NULL);
+  g_autofree char *fault_source = g_build_filename (srcdir, "cups", "relais-fault", NULL);
+  g_autofree char *fault = g_build_filename (backends, "relais-fault", NULL);
+  g_autofree char *script = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  g_assert_no_errno (g_mkdir_with_parents (backends, 0755));
+  dir = g_dir_open ("/usr/lib/cups", 0, &error);
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *target = g_build_filename ("/usr/lib/cups", name, NULL);
+      g_autofree char *link = g_build_filename (server_bin, name, NULL);
+
+      if (!g_str_equal (name, "backend"))
+        g_assert_no_errno (symlink (target, link));
+    }
+  g_clear_pointer (&dir, g_dir_close);
+  dir = g_dir_open ("/usr/lib/cups/backend", 0, &error);
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *target = g_build_filename ("/usr/lib/cups/backend", name, NULL);
+      g_autofree char *link = g_build_filename (backends, name, NULL);
+
+      g_assert_no_errno (symlink (target, link));
+    }
+
+  g_file_get_contents (fault_source, &script, NULL, &error);
+  g_assert_no_error (error);
+  g_file_set_contents (fault, script, -1, &error);
+  g_assert_no_error (error);
+  g_assert_no_errno (g_chmod (fault, 0755));
+}
+
 static void
 start_cups (void)
 {
@@ -163,6 +208,7 @@ start_cups (void)
   cupsd_conf = g_build_filename (etc, "cupsd.conf", NULL);
   files_conf = g_build_filename (etc, "cups-files.conf", NULL);
   pdf_conf = g_build_filename (etc, "cups-pdf-" QUEUE ".conf", NULL);
+  make_server_bin ();
   write_template ("cupsd.conf.in", cupsd_conf);
   write_template ("cups-files.conf.in", files_conf);
   write_template ("cups-pdf.conf.in", pdf_conf);
@@ -201,6 +247,10 @@ start_cups (void)
                           "-o", "pdftops-renderer-default=pdftops", "-E", NULL });
   slow_uri = g_strdup_printf ("socket://127.0.0.1:%u", open_silent_printer ());
   run ((const char *[]) { "lpadmin", "-p", SLOW_QUEUE, "-v", slow_uri, "-m", "raw", "-E", NULL });
+  run ((const char *[]) { "lpadmin", "-p", PAPER_QUEUE, "-v", "relais-fault:/media-empty-error",
+                          "-m", "raw", "-E", NULL });
+  run ((const char *[]) { "lpadmin", "-p", JAM_QUEUE, "-v", "relais-fault:/media-jam-error",
+                          "-m", "raw", "-E", NULL });
 }
 
 static void
@@ -577,6 +627,41 @@ test_cancel (void)
   print_result_clear (&result);
 }
 
+/* A printer that reports a fault once it has the job: the job is
+ * cancelled (it must not come out later, for someone else) and the
+ * fault is said in plain words. */
+static void
+assert_fault (const char *queue,
+              const char *expected)
+{
+  g_autoptr(RelaisPrinter) printer = relais_printer_new (queue, 1, FALSE, 20);
+  PrintResult result = { 0 };
+
+  print_and_wait (printer, document_path, NULL, &result);
+  g_assert_error (result.error, RELAIS_ERROR, RELAIS_ERROR_PRINTER);
+  g_test_message ("%s", result.error->message);
+  g_assert_cmpstr (result.error->message, ==, expected);
+  g_assert_cmpint (relais_printer_get_job_id (printer), >, 0);
+  g_assert_cmpuint (count_jobs (queue), ==, 0);
+  print_result_clear (&result);
+}
+
+static void
+test_out_of_paper (void)
+{
+  assert_fault (PAPER_QUEUE,
+                "L'imprimante n'a plus de papier. "
+                "Demandez à l'agent d'accueil de vérifier l'imprimante.");
+}
+
+static void
+test_paper_jam (void)
+{
+  assert_fault (JAM_QUEUE,
+                "Une feuille est coincée dans l'imprimante. "
+                "Demandez à l'agent d'accueil de vérifier l'imprimante.");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -597,6 +682,8 @@ main (int   argc,
   g_test_add_func ("/print/cups/not-a-pdf", test_not_a_pdf);
   g_test_add_func ("/print/cups/too-many-pages", test_too_many_pages);
   g_test_add_func ("/print/cups/cancel", test_cancel);
+  g_test_add_func ("/print/cups/out-of-paper", test_out_of_paper);
+  g_test_add_func ("/print/cups/paper-jam", test_paper_jam);
 
   status = g_test_run ();
 

@@ -6,6 +6,8 @@
 
 #include <locale.h>
 
+#include "relais-error.h"
+#include "relais-queue.h"
 #include "relais-turn.h"
 
 #define T0 ((gint64) 1709280000)  /* some morning */
@@ -582,6 +584,275 @@ test_format_wait (void)
     }
 }
 
+/* The rule inside the real queue (store in memory). */
+
+typedef struct
+{
+  gint64       now;
+  RelaisStore *store;
+  RelaisQueue *queue;
+  const char  *ready_services[4];
+} QueueFixture;
+
+static gint64
+fixture_clock (gpointer user_data)
+{
+  return ((QueueFixture *) user_data)->now;
+}
+
+static gboolean
+fixture_ready (const char *service_id,
+               const char *subservice_id,
+               gpointer    user_data)
+{
+  QueueFixture *fixture = user_data;
+
+  return g_strv_contains (fixture->ready_services, service_id);
+}
+
+static void
+queue_setup (QueueFixture  *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  fixture->now = T0 + 9 * 3600;
+  fixture->store = relais_store_new (":memory:", &error);
+  g_assert_no_error (error);
+  fixture->queue = relais_queue_new (fixture->store, &error);
+  g_assert_no_error (error);
+  relais_queue_set_clock (fixture->queue, fixture_clock, fixture);
+  relais_queue_set_turn_rule (fixture->queue, fixture_ready, fixture, NULL);
+}
+
+static void
+queue_teardown (QueueFixture  *fixture,
+                gconstpointer  data)
+{
+  g_assert_finalize_object (g_steal_pointer (&fixture->queue));
+  g_assert_finalize_object (g_steal_pointer (&fixture->store));
+}
+
+static gint64
+add_ticket (QueueFixture *fixture,
+            const char   *service_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RelaisTicket) ticket =
+    relais_queue_add (fixture->queue, g_ascii_toupper (service_id[0]), service_id, "demarche",
+                      NULL, NULL, &error);
+
+  g_assert_no_error (error);
+  fixture->now += 60;
+  return relais_ticket_get_id (ticket);
+}
+
+static char *
+call_and_finish (QueueFixture *fixture,
+                 gint64        booth_seconds)
+{
+  g_autoptr(GError) error = NULL;
+  RelaisTicket *called = relais_queue_call_next (fixture->queue, &error);
+  char *code;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (called);
+  code = g_strdup (relais_ticket_get_code (called));
+  fixture->now += booth_seconds;
+  g_assert_true (relais_queue_finish (fixture->queue, relais_ticket_get_id (called), &error));
+  g_assert_no_error (error);
+
+  return code;
+}
+
+static char *
+turn_order_codes (QueueFixture *fixture)
+{
+  g_autoptr(GPtrArray) order = relais_queue_list_turn_order (fixture->queue);
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; i < order->len; i++)
+    g_string_append_printf (text, "%s%s", i > 0 ? " " : "",
+                            relais_ticket_get_code (g_ptr_array_index (order, i)));
+
+  return g_string_free (text, FALSE);
+}
+
+static void
+test_queue_call_next (QueueFixture  *fixture,
+                      gconstpointer  data)
+{
+  gint64 c1 = add_ticket (fixture, "caf");
+  gint64 f1;
+  g_autofree char *order = NULL;
+  g_autofree char *first = NULL;
+
+  f1 = add_ticket (fixture, "france-travail");
+  for (int i = 0; i < 3; i++)
+    add_ticket (fixture, "france-travail");
+
+  /* Only France Travail has an advisor: its people go first; C1 is
+   * passed over three times, then goes whatever the advisors. */
+  fixture->ready_services[0] = "france-travail";
+  order = turn_order_codes (fixture);
+  g_assert_cmpstr (order, ==, "F1 F2 F3 C1 F4");
+
+  first = call_and_finish (fixture, 60);
+  g_assert_cmpstr (first, ==, "F1");
+  g_assert_cmpuint (relais_queue_get_passed_over (fixture->queue, c1), ==, 1);
+  g_assert_cmpuint (relais_queue_get_passed_over (fixture->queue, f1 + 1), ==, 0);
+  g_assert_cmpuint (relais_queue_get_passed_over (fixture->queue, f1), ==, 0);
+  g_clear_pointer (&first, g_free);
+  first = call_and_finish (fixture, 60);
+  g_assert_cmpstr (first, ==, "F2");
+  g_clear_pointer (&first, g_free);
+  first = call_and_finish (fixture, 60);
+  g_assert_cmpstr (first, ==, "F3");
+  g_assert_cmpuint (relais_queue_get_passed_over (fixture->queue, c1), ==, 3);
+  g_clear_pointer (&first, g_free);
+  first = call_and_finish (fixture, 60);
+  g_assert_cmpstr (first, ==, "C1");
+  /* Once called, the count is gone. */
+  g_assert_cmpuint (relais_queue_get_passed_over (fixture->queue, c1), ==, 0);
+  g_clear_pointer (&first, g_free);
+  first = call_and_finish (fixture, 60);
+  g_assert_cmpstr (first, ==, "F4");
+}
+
+static void
+test_queue_order_and_out_of_turn (QueueFixture  *fixture,
+                                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 c1 = add_ticket (fixture, "caf");
+  gint64 c2 = add_ticket (fixture, "caf");
+  gint64 m1 = add_ticket (fixture, "msa");
+  g_autofree char *order = NULL;
+  g_autofree char *code = NULL;
+
+  /* No readiness function: every service ready, the agent's order. */
+  relais_queue_set_turn_rule (fixture->queue, NULL, NULL, NULL);
+  order = turn_order_codes (fixture);
+  g_assert_cmpstr (order, ==, "C1 C2 M1");
+
+  /* The agent calls M1 out of turn: C1 and C2 were passed over. */
+  g_assert_true (relais_queue_call (fixture->queue, m1, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (relais_queue_get_passed_over (fixture->queue, c1), ==, 1);
+  g_assert_cmpuint (relais_queue_get_passed_over (fixture->queue, c2), ==, 1);
+  g_assert_true (relais_queue_finish (fixture->queue, m1, &error));
+
+  /* Nobody ready and nobody due: still the agent's order. */
+  relais_queue_set_turn_rule (fixture->queue, fixture_ready, fixture, NULL);
+  code = call_and_finish (fixture, 60);
+  g_assert_cmpstr (code, ==, "C1");
+
+  /* A policy of the deployment's: one pass-over is enough. */
+  {
+    RelaisTurnPolicy policy = { .max_wait_seconds = 0, .max_passes = 1 };
+    gint64 c3;
+
+    g_clear_pointer (&code, g_free);
+    c3 = add_ticket (fixture, "caf");
+    add_ticket (fixture, "msa");
+    fixture->ready_services[0] = "msa";
+    relais_queue_set_turn_rule (fixture->queue, fixture_ready, fixture, &policy);
+    g_clear_pointer (&order, g_free);
+    /* C2 was passed over once (by M1): due. */
+    order = turn_order_codes (fixture);
+    g_assert_cmpstr (order, ==, "C2 M2 C3");
+    g_assert_cmpuint (relais_queue_get_passed_over (fixture->queue, c3), ==, 0);
+  }
+
+  /* Nobody waits: the same error as before the rule. */
+  {
+    RelaisQueue *queue = fixture->queue;
+
+    for (int i = 0; i < 3; i++)
+      g_free (call_and_finish (fixture, 60));
+    g_assert_null (relais_queue_call_next (queue, &error));
+    g_assert_error (error, RELAIS_ERROR, RELAIS_ERROR_QUEUE);
+  }
+}
+
+static void
+test_queue_ageing_by_time (QueueFixture  *fixture,
+                           gconstpointer  data)
+{
+  g_autofree char *order = NULL;
+  g_autofree char *code = NULL;
+
+  add_ticket (fixture, "caf");
+  fixture->now += 10 * 60;
+  add_ticket (fixture, "cpam");
+  fixture->ready_services[0] = "cpam";
+
+  order = turn_order_codes (fixture);
+  g_assert_cmpstr (order, ==, "C2 C1");
+  /* 20 minutes after C1 arrived, C1 (CAF, no advisor) goes first. */
+  fixture->now += 10 * 60;
+  g_clear_pointer (&order, g_free);
+  order = turn_order_codes (fixture);
+  g_assert_cmpstr (order, ==, "C1 C2");
+  code = call_and_finish (fixture, 60);
+  g_assert_cmpstr (code, ==, "C1");
+}
+
+/* The store's figures for the estimate: booth times of done tickets. */
+static void
+test_queue_recent_durations (QueueFixture  *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) durations = NULL;
+  gint64 since = fixture->now;
+  gint64 absent;
+  gint64 cancelled;
+
+  for (int i = 0; i < 3; i++)
+    add_ticket (fixture, "caf");
+  absent = add_ticket (fixture, "caf");
+  cancelled = add_ticket (fixture, "caf");
+
+  g_free (call_and_finish (fixture, 600));
+  g_free (call_and_finish (fixture, 1200));
+  g_free (call_and_finish (fixture, 300));
+  g_assert_true (relais_queue_call (fixture->queue, absent, &error));
+  fixture->now += 500;
+  g_assert_true (relais_queue_mark_absent (fixture->queue, absent, &error));
+  g_assert_true (relais_queue_cancel (fixture->queue, cancelled, &error));
+  g_assert_no_error (error);
+
+  durations = relais_store_list_recent_durations (fixture->store, since, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (durations->len, ==, 3);
+  /* Newest first. */
+  g_assert_cmpint (g_array_index (durations, gint64, 0), ==, 300);
+  g_assert_cmpint (g_array_index (durations, gint64, 1), ==, 1200);
+  g_assert_cmpint (g_array_index (durations, gint64, 2), ==, 600);
+  /* Fewer than five sessions: the default. */
+  g_assert_cmpint (relais_turn_seconds_per_person ((gint64 *)(gpointer) durations->data, durations->len),
+                   ==, RELAIS_TURN_DEFAULT_SECONDS_PER_PERSON);
+  g_clear_pointer (&durations, g_array_unref);
+
+  /* Sessions older than @since are left out. */
+  durations = relais_store_list_recent_durations (fixture->store, fixture->now, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (durations->len, ==, 0);
+  g_clear_pointer (&durations, g_array_unref);
+
+  for (int i = 0; i < 3; i++)
+    {
+      add_ticket (fixture, "caf");
+      g_free (call_and_finish (fixture, 420));
+    }
+  durations = relais_store_list_recent_durations (fixture->store, since, &error);
+  g_assert_no_error (error);
+  /* 300 420 420 420 600 1200 → 420 */
+  g_assert_cmpint (relais_turn_seconds_per_person ((gint64 *)(gpointer) durations->data, durations->len),
+                   ==, 420);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -602,6 +873,14 @@ main (int   argc,
   g_test_add_func ("/turn/seconds-per-person", test_seconds_per_person);
   g_test_add_func ("/turn/estimate", test_estimate);
   g_test_add_func ("/turn/format-wait", test_format_wait);
+  g_test_add ("/turn/queue/call-next", QueueFixture, NULL,
+              queue_setup, test_queue_call_next, queue_teardown);
+  g_test_add ("/turn/queue/order-and-out-of-turn", QueueFixture, NULL,
+              queue_setup, test_queue_order_and_out_of_turn, queue_teardown);
+  g_test_add ("/turn/queue/ageing-by-time", QueueFixture, NULL,
+              queue_setup, test_queue_ageing_by_time, queue_teardown);
+  g_test_add ("/turn/queue/recent-durations", QueueFixture, NULL,
+              queue_setup, test_queue_recent_durations, queue_teardown);
 
   return g_test_run ();
 }

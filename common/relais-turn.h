@@ -75,7 +75,9 @@ typedef struct
   guint       passed_over;
 } RelaisTurnCandidate;
 
-/* Whether a person for this (sub-)service could start a call now. */
+/* Whether a person for this (sub-)service could start a call now. Asked
+ * many times per decision (the board's forecast asks up to n² times), so
+ * it must answer from state already known, never block or do I/O. */
 typedef gboolean (*RelaisTurnReadyFunc) (const char *service_id,
                                          const char *subservice_id,
                                          gpointer    user_data);

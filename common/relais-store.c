@@ -39,6 +39,7 @@ typedef enum
   STMT_INSERT_TICKET,
   STMT_GET_TICKET,
   STMT_LIST_ACTIVE,
+  STMT_RECENT_DURATIONS,
   STMT_TICKET_FOR_UPDATE,
   STMT_SET_STATE,
   STMT_SET_CALLED,
@@ -177,6 +178,12 @@ static const char *statements[N_STMTS] = {
   [STMT_LIST_ACTIVE] =
     "SELECT " TICKET_COLUMNS " FROM tickets WHERE state IN (0, 1, 2)"
     " ORDER BY position, id",
+  /* The newest first, and a bounded number: the estimate needs a median,
+   * not the whole history. */
+  [STMT_RECENT_DURATIONS] =
+    "SELECT ended_at - called_at FROM tickets"
+    " WHERE state = 3 AND called_at IS NOT NULL AND ended_at >= ?1"
+    " ORDER BY ended_at DESC LIMIT 1000",
   [STMT_TICKET_FOR_UPDATE] =
     "SELECT state, service_id, subservice_id, created_at, called_at"
     " FROM tickets WHERE id = ?1",
@@ -987,6 +994,41 @@ relais_store_list_active_tickets (RelaisStore  *self,
     }
 
   return g_steal_pointer (&tickets);
+}
+
+/* Returns: (transfer full) (element-type gint64) */
+GArray *
+relais_store_list_recent_durations (RelaisStore  *self,
+                                    gint64        since,
+                                    GError      **error)
+{
+  g_autoptr(StoreStmt) stmt = NULL;
+  g_autoptr(GArray) durations = NULL;
+  int rc;
+
+  g_return_val_if_fail (RELAIS_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!(stmt = get_stmt (self, STMT_RECENT_DURATIONS, error)))
+    return NULL;
+
+  sqlite3_bind_int64 (stmt, 1, since);
+  durations = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 seconds = sqlite3_column_int64 (stmt, 0);
+
+      g_array_append_val (durations, seconds);
+    }
+
+  if (rc != SQLITE_DONE)
+    {
+      set_store_error (self, error, _("Lecture des durées de rendez-vous impossible"));
+      return NULL;
+    }
+
+  return g_steal_pointer (&durations);
 }
 
 /* Returns: (transfer full) */

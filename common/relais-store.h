@@ -65,6 +65,13 @@ GPtrArray    *relais_store_list_active_tickets (RelaisStore  *self,
 RelaisTicket *relais_store_get_ticket          (RelaisStore  *self,
                                                 gint64        ticket_id,
                                                 GError      **error);
+/* Booth times (seconds from called to ended) of the tickets done (not
+ * absent, not cancelled) since @since, newest first, at most 1000: what
+ * the estimated wait on the attract screen is made from.
+ * Returns: (transfer full) (element-type gint64) */
+GArray       *relais_store_list_recent_durations (RelaisStore  *self,
+                                                  gint64        since,
+                                                  GError      **error);
 /* How many tickets (any state) still carry a name or a note although they
  * are final: must always be 0. For tests and the start-up self-check. */
 gint64        relais_store_count_personal_leftovers (RelaisStore  *self,

@@ -28,6 +28,8 @@
  * pretending it will come back and show the way out. */
 #define GATEWAY_DOWN_SECONDS 30
 #define GATEWAY_PROBE_TIMEOUT_MS 5000
+/* How far back the estimated waits look. */
+#define WAIT_FIGURES_DAYS 14
 
 struct _RelaisApplication
 {
@@ -723,6 +725,62 @@ sync_call (RelaisApplication *self)
     }
 }
 
+/* ---- who goes next, and how long the others wait ------------------------ */
+
+/* Whether an advisor of @service_id could take a call now. The demo
+ * advisor always can. With a gateway, the presence work (issue 4: the
+ * advisors present in the service's lobby room) replaces this body; until
+ * then no advisor is known, and the queue keeps the agent's order with
+ * ageing. */
+static gboolean
+service_has_advisor_ready (RelaisApplication *self,
+                           const char        *service_id)
+{
+  return relais_config_is_demo (self->config);
+}
+
+/* The turn rule's question (relais-turn.h). A sub-service not offered by
+ * visio needs no advisor. */
+static gboolean
+turn_ready_cb (const char *service_id,
+               const char *subservice_id,
+               gpointer    user_data)
+{
+  RelaisApplication *self = user_data;
+  const RelaisSubservice *sub =
+    relais_directory_find_subservice (relais_context_get_directory (self->context),
+                                      service_id, subservice_id);
+
+  if (sub != NULL && !(sub->channels & RELAIS_CHANNEL_VISIO))
+    return TRUE;
+
+  return service_has_advisor_ready (self, service_id);
+}
+
+/* The attract screen's estimated waits come from the booth times of the
+ * last 14 days; the page itself never reads the store. */
+static void
+update_wait_figures (RelaisApplication *self)
+{
+  RelaisStore *store = relais_context_get_store (self->context);
+  gint64 since = g_get_real_time () / G_USEC_PER_SEC - WAIT_FIGURES_DAYS * 24 * 3600;
+  g_autoptr(GArray) durations = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 per_person = RELAIS_TURN_DEFAULT_SECONDS_PER_PERSON;
+
+  if (self->window == NULL)
+    return;
+
+  if ((durations = relais_store_list_recent_durations (store, since, &error)) != NULL)
+    per_person = relais_turn_seconds_per_person ((const gint64 *)(gpointer)durations->data,
+                                                 durations->len);
+  else
+    g_warning ("No recent figures for the estimated waits: %s", error->message);
+
+  relais_attract_page_set_seconds_per_person (relais_window_get_attract_page (self->window),
+                                              per_person);
+}
+
 static void
 session_state_cb (RelaisApplication *self)
 {
@@ -735,6 +793,9 @@ session_state_cb (RelaisApplication *self)
       relais_window_set_page (self->window, page_for_state (state));
       relais_window_set_can_close (self->window, state == RELAIS_SESSION_DESK);
     }
+
+  if (state == RELAIS_SESSION_ATTRACT)
+    update_wait_figures (self);
 
   update_actions (self);
   sync_call (self);
@@ -1370,6 +1431,9 @@ relais_application_startup (GApplication *application)
   leftovers = relais_store_count_personal_leftovers (relais_context_get_store (self->context), NULL);
   if (leftovers > 0)
     g_warning ("%" G_GINT64_FORMAT " ended tickets still carry personal fields", leftovers);
+
+  relais_queue_set_turn_rule (relais_context_get_queue (self->context),
+                              turn_ready_cb, self, NULL);
 
   self->session = relais_session_new (relais_context_get_queue (self->context));
   g_signal_connect_object (self->session, "notify::state",

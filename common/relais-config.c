@@ -49,6 +49,10 @@ struct _RelaisConfig
 
   char *janus_url;
   char *ca_file;
+
+  /* [figures] */
+  char *upload_url;      /* NULL: no upload */
+  char *upload_token;    /* secret: never logged or quoted in an error */
 };
 
 G_DEFINE_FINAL_TYPE (RelaisConfig, relais_config, G_TYPE_OBJECT)
@@ -62,6 +66,8 @@ typedef enum
   KEY_PIN_HASH,
   KEY_UINT,
   KEY_HTTP_URL,
+  KEY_HTTPS_URL,
+  KEY_SECRET,
 } KeyKind;
 
 typedef struct
@@ -90,10 +96,14 @@ static const KeySpec key_specs[] = {
   { "directory", "file",              KEY_READABLE_FILE, 0,    0,    FIELD (directory_file) },
   { "gateway",   "janus-url",         KEY_HTTP_URL,      0,    0,    FIELD (janus_url) },
   { "gateway",   "ca-file",           KEY_READABLE_FILE, 0,    0,    FIELD (ca_file) },
+  /* [figures]: the optional upload of the anonymous session records. */
+  { "figures",   "upload-url",        KEY_HTTPS_URL,     0,    0,    FIELD (upload_url) },
+  { "figures",   "upload-token",      KEY_SECRET,        0,    0,    FIELD (upload_token) },
 };
 
 static const char * const known_groups[] = {
   "kiosk", "agent", "queue", "directory", "gateway",
+  "figures",
 };
 
 static gboolean
@@ -416,6 +426,38 @@ parse_value (RelaisConfig  *self,
         return TRUE;
       }
 
+    case KEY_HTTPS_URL:
+      {
+        g_autoptr(GUri) uri = g_uri_parse (value, G_URI_FLAGS_NONE, NULL);
+        const char *scheme = uri != NULL ? g_uri_get_scheme (uri) : NULL;
+        const char *host = uri != NULL ? g_uri_get_host (uri) : NULL;
+
+        /* The records are anonymous, but the token travels with them. */
+        if (scheme == NULL || g_ascii_strcasecmp (scheme, "https") != 0 ||
+            host == NULL || *host == '\0' || g_uri_get_userinfo (uri) != NULL)
+          {
+            add_key_error (errors, self->source, spec->group, spec->key,
+                           _("adresse https:// attendue (sans identifiant dans l'adresse : utilisez upload-token), « %s » trouvé"),
+                           g_uri_get_userinfo (uri) != NULL ? "https://…@…" : quoted);
+            return FALSE;
+          }
+        g_free (*string_field);
+        *string_field = g_steal_pointer (&value);
+        return TRUE;
+      }
+
+    case KEY_SECRET:
+      if (strpbrk (value, "\r\n") != NULL || !g_utf8_validate (value, -1, NULL))
+        {
+          /* Never repeated: it is a secret. */
+          add_key_error (errors, self->source, spec->group, spec->key,
+                         _("jeton sur une seule ligne attendu (non recopié ici)"));
+          return FALSE;
+        }
+      g_free (*string_field);
+      *string_field = g_steal_pointer (&value);
+      return TRUE;
+
     default:
       g_assert_not_reached ();
     }
@@ -444,6 +486,10 @@ relais_config_finalize (GObject *object)
   g_free (self->directory_file);
   g_free (self->janus_url);
   g_free (self->ca_file);
+  g_free (self->upload_url);
+  if (self->upload_token != NULL)
+    memset (self->upload_token, 0, strlen (self->upload_token));
+  g_free (self->upload_token);
 
   G_OBJECT_CLASS (relais_config_parent_class)->finalize (object);
 }
@@ -579,7 +625,7 @@ relais_config_new_from_data (const char  *data,
           if (errors->len > 0)
             g_string_append_c (errors, '\n');
           g_string_append_printf (errors,
-                                  _("%s: [%s] : groupe inconnu (attendu : [kiosk], [agent], [queue], [directory] ou [gateway])"),
+                                  _("%s: [%s] : groupe inconnu (attendu : [kiosk], [agent], [queue], [directory], [gateway] ou [figures])"),
                                   self->source, quoted);
           continue;
         }
@@ -756,4 +802,22 @@ relais_config_get_ca_file (RelaisConfig *self)
   g_return_val_if_fail (RELAIS_IS_CONFIG (self), NULL);
 
   return self->ca_file;
+}
+
+/* [figures] */
+
+const char *
+relais_config_get_upload_url (RelaisConfig *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CONFIG (self), NULL);
+
+  return self->upload_url;
+}
+
+const char *
+relais_config_get_upload_token (RelaisConfig *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CONFIG (self), NULL);
+
+  return self->upload_token;
 }

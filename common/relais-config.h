@@ -62,4 +62,10 @@ const char   *relais_config_get_directory_file    (RelaisConfig *self);
 const char   *relais_config_get_janus_url    (RelaisConfig *self); /* NULL in demo */
 const char   *relais_config_get_ca_file      (RelaisConfig *self); /* NULL: system CAs */
 
+/* [figures] */
+/* Where the anonymous session records are POSTed (https only), NULL: no
+ * upload. The token (a secret: never logged) goes as a Bearer header. */
+const char   *relais_config_get_upload_url   (RelaisConfig *self);
+const char   *relais_config_get_upload_token (RelaisConfig *self);
+
 G_END_DECLS

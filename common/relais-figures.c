@@ -206,6 +206,7 @@ relais_figures_compute (GPtrArray *sessions,
     {
       const RelaisSessionFacts *facts = g_ptr_array_index (sessions, i);
       gint64 week_offset;
+      guint service;
       guint w;
 
       /* A session belongs to the week its ticket was given in: that is
@@ -218,7 +219,9 @@ relais_figures_compute (GPtrArray *sessions,
       w = (guint) week_offset;
 
       figures->n_sessions++;
-      figures->counts[service_index (figures, facts->service_id) * RELAIS_FIGURES_WEEKS + w]++;
+      /* service_index() may grow counts: read the pointer after it. */
+      service = service_index (figures, facts->service_id);
+      figures->counts[service * RELAIS_FIGURES_WEEKS + w]++;
       figures->week_totals[w]++;
 
       if (facts->wait_seconds >= 0)

@@ -11,8 +11,8 @@
 
 #include "relais-chart.h"
 
-#define MIN_WIDTH  360
-#define MIN_HEIGHT 260
+#define MIN_WIDTH  300
+#define MIN_HEIGHT 170
 #define GAP        10.0
 
 struct _RelaisChart
@@ -136,13 +136,20 @@ show_text (GtkWidget   *widget,
   pango_font_description_free (font);
   if (max_width > 0)
     {
+      /* Up to two lines, then an ellipsis: "Très mécontent" under a
+       * narrow bar. */
       pango_layout_set_width (layout, (int) (max_width * PANGO_SCALE));
+      pango_layout_set_wrap (layout, PANGO_WRAP_WORD);
+      pango_layout_set_height (layout, -2);
+      pango_layout_set_alignment (layout, PANGO_ALIGN_CENTER);
       pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
     }
   pango_layout_get_pixel_size (layout, &width, &height);
 
+  /* With a width set, Pango centres each line inside it: place the box,
+   * not the text. */
   gdk_cairo_set_source_rgba (cr, color);
-  cairo_move_to (cr, x - width * x_align, y - height * y_align);
+  cairo_move_to (cr, x - (max_width > 0 ? max_width : width) * x_align, y - height * y_align);
   pango_cairo_show_layout (cr, layout);
 
   return width;
@@ -157,7 +164,7 @@ draw (RelaisChart *self,
   GtkWidget *widget = GTK_WIDGET (self);
   GdkRGBA ink, muted, grid;
   double legend_h = self->n_series > 1 && self->n_category_colors == 0 ? 34 : 0;
-  double label_h = 34;
+  double label_h = self->n_category_colors > 0 ? 52 : 30;
   double value_h = 34;
   double top = legend_h + value_h;
   double bottom = height - label_h;

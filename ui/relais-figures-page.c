@@ -222,7 +222,7 @@ relais_figures_page_set_figures (RelaisFiguresPage   *self,
 
   if (figures->n_sessions == 0)
     {
-      gtk_label_set_text (GTK_LABEL (self->summary_label), _("Les 8 dernières semaines"));
+      gtk_label_set_text (GTK_LABEL (self->summary_label), _("8 dernières semaines"));
       gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "empty");
       return;
     }
@@ -232,8 +232,8 @@ relais_figures_page_set_figures (RelaisFiguresPage   *self,
     weeks[w] = week_label (figures->week_starts[w]);
 
   summary = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                          "Les 8 dernières semaines (semaines commençant le lundi indiqué) : %u personne reçue.",
-                                          "Les 8 dernières semaines (semaines commençant le lundi indiqué) : %u personnes reçues.",
+                                          "8 dernières semaines (du lundi indiqué) : %u personne reçue",
+                                          "8 dernières semaines (du lundi indiqué) : %u personnes reçues",
                                           figures->n_sessions),
                              figures->n_sessions);
   gtk_label_set_text (GTK_LABEL (self->summary_label), summary);

@@ -438,7 +438,7 @@ parse_value (RelaisConfig  *self,
           {
             add_key_error (errors, self->source, spec->group, spec->key,
                            _("adresse https:// attendue (sans identifiant dans l'adresse : utilisez upload-token), « %s » trouvé"),
-                           g_uri_get_userinfo (uri) != NULL ? "https://…@…" : quoted);
+                           uri != NULL && g_uri_get_userinfo (uri) != NULL ? "https://…@…" : quoted);
             return FALSE;
           }
         g_free (*string_field);

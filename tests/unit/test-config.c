@@ -361,6 +361,46 @@ test_error_bad_url (void)
     }
 }
 
+/* [figures]: the upload is https only, and its token is never repeated in
+ * an error. */
+static void
+test_figures_group (void)
+{
+  const char *bad[] = { "http://chiffres.exemple.fr/relais", "ftp://chiffres.exemple.fr/", "chiffres.exemple.fr", "https://" };
+  g_autoptr(RelaisConfig) config = parse_ok ("[figures]\n"
+                                             "upload-url=https://chiffres.exemple.fr/relais/sessions\n"
+                                             "upload-token=s3cret\n");
+  g_autoptr(RelaisConfig) none = parse_ok ("[kiosk]\nsite-name=Mairie\n");
+
+  g_assert_cmpstr (relais_config_get_upload_url (config), ==, "https://chiffres.exemple.fr/relais/sessions");
+  g_assert_cmpstr (relais_config_get_upload_token (config), ==, "s3cret");
+  g_assert_null (relais_config_get_upload_url (none));
+  g_assert_null (relais_config_get_upload_token (none));
+
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *data = g_strdup_printf ("[figures]\nupload-url=%s\n", bad[i]);
+      g_autofree char *expected = g_strdup_printf ("/etc/relais/kiosk.conf: [figures] upload-url : "
+                                                   "adresse https:// attendue (sans identifiant dans l'adresse : utilisez upload-token), « %s » trouvé",
+                                                   bad[i]);
+
+      assert_error_line (data, expected);
+    }
+
+  /* Credentials in the URL would be logged with it: refused, not quoted. */
+  {
+    g_autofree char *message = parse_error ("[figures]\nupload-url=https://agent:s3cret@chiffres.exemple.fr/\n");
+
+    g_assert_nonnull (strstr (message, "[figures] upload-url"));
+    g_assert_null (strstr (message, "s3cret"));
+  }
+  {
+    g_autofree char *message = parse_error ("[figures]\nupload-token=\n");
+
+    g_assert_nonnull (strstr (message, "[figures] upload-token"));
+  }
+}
+
 static void
 test_error_missing_ca_file (void)
 {
@@ -668,6 +708,7 @@ main (int   argc,
   g_test_add_func ("/config/relative-config-path", test_relative_config_path);
   g_test_add_func ("/config/missing-file", test_missing_file);
   g_test_add_func ("/config/find-file", test_find_file);
+  g_test_add_func ("/config/figures-group", test_figures_group);
   g_test_add_func ("/config/example-file", test_example_file);
   g_test_add_func ("/config/example-file-keys", test_example_file_keys);
 

@@ -71,7 +71,13 @@ RelaisTicket *relais_store_get_ticket          (RelaisStore  *self,
 gint64        relais_store_count_personal_leftovers (RelaisStore  *self,
                                                      GError      **error);
 
-/* Anonymous events: no name, no note, no free text from a person. */
+/* Anonymous events: no name, no note, no free text from a person.
+ * Kinds written today:
+ * - "ticket-ended": written by the store with each ended ticket; value:
+ *   the wait in seconds (given → called, or → ended if never called);
+ *   outcome: the ticket's end state ("done", "absent", "cancelled").
+ * A session's own measures (call set-up and quality, outcome, survey)
+ * are one row of session facts, below. */
 gboolean      relais_store_add_event           (RelaisStore  *self,
                                                 const char   *kind,
                                                 const char   *service_id,

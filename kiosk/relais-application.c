@@ -47,6 +47,7 @@ typedef struct
   gint64        lost_base;        /* packets lost by calls replaced */
   gint64        lost_last;
   RelaisCall   *call;             /* weak: the call being watched */
+  gboolean      watched;          /* a call was watched for this ticket */
   guint         sample_id;
   char         *advisor_outcome;
 
@@ -1293,7 +1294,9 @@ figures_watch_call (RelaisApplication *self)
   if (self->call == fs->call)
     return;
 
-  if (fs->call != NULL && self->call != NULL)
+  /* fs->call is a weak pointer: a replaced call is gone already, so
+   * "watched" remembers there was one. */
+  if (fs->watched && self->call != NULL)
     {
       /* A fresh call after the gateway came back: the link dropped. */
       fs->reconnected = TRUE;
@@ -1305,7 +1308,10 @@ figures_watch_call (RelaisApplication *self)
   /* The application disconnects everything of its own from a call it
    * drops (g_signal_handlers_disconnect_by_data), this handler too. */
   if (self->call != NULL)
-    g_signal_connect (self->call, "notify::state", G_CALLBACK (figures_call_state_cb), self);
+    {
+      fs->watched = TRUE;
+      g_signal_connect (self->call, "notify::state", G_CALLBACK (figures_call_state_cb), self);
+    }
 }
 
 static gboolean
@@ -1320,7 +1326,10 @@ figures_sample_cb (gpointer user_data)
   if (self->gateway_lost)
     fs->reconnected = TRUE;
 
-  if (self->call != NULL && relais_call_get_state (self->call) == RELAIS_CALL_CONNECTED)
+  /* The call's statistics cover the second before they were taken: the
+   * first one after the picture came would count the set-up as 0 fps. */
+  if (self->call != NULL && relais_call_get_state (self->call) == RELAIS_CALL_CONNECTED
+      && fs->first_frame_us != 0 && g_get_monotonic_time () - fs->first_frame_us >= 1500000)
     {
       relais_call_get_stats (self->call, &stats);
       fs->fps_sum += stats.fps_in;
@@ -1344,6 +1353,7 @@ figures_reset_call (RelaisApplication *self)
   fs->ticket_id = 0;
   fs->started_us = fs->first_frame_us = fs->ended_us = 0;
   fs->reconnected = FALSE;
+  fs->watched = FALSE;
   fs->fps_sum = 0;
   fs->fps_samples = 0;
   fs->lost_base = fs->lost_last = 0;

@@ -4,9 +4,10 @@
  *
  * Runs under Xvfb and a private session bus (see meson.build), the real
  * application in a subprocess, on a store of its own. The run: a walk-in
- * goes through the demo call and taps a face; a second is marked absent,
- * a third cancelled; the figures page shows the three; the page's export
- * and `relais-kiosk --export-csv` hold exactly those three sessions.
+ * goes through the demo call and taps a face; another's call ends with
+ * the survey unanswered (30 s); one is marked absent, one cancelled; the
+ * figures page shows the four; the page's export and `relais-kiosk
+ * --export-csv` hold exactly those four sessions.
  *
  * RELAIS_UI_SHOTS=dir saves the survey and figures pages there.
  */
@@ -179,7 +180,7 @@ scenario_sessions (RelaisApplication *app)
   RelaisSessionFacts *call_session = NULL;
   g_autoptr(GDateTime) today = g_date_time_new_now_local ();
   g_autofree char *day = g_date_time_format (today, "%Y-%m-%d");
-  Wait saved = { app, "Chiffres enregistrés (3 séances)" };
+  Wait saved = { app, "Chiffres enregistrés (4 séances)" };
 
   /* Nothing yet: the empty state. */
   unlock (app);
@@ -207,7 +208,8 @@ scenario_sessions (RelaisApplication *app)
   g_assert_false (relais_application_record_outcome (app, "Jeanne", &error));
   g_assert_error (error, RELAIS_ERROR, RELAIS_ERROR_FAILED);
   g_clear_error (&error);
-  spin (1500);
+  /* Long enough for a few per-second samples of the frame rate. */
+  spin (4000);
   activate (app, "hang-up", NULL);
   assert_page (app, "call-ended");
 
@@ -241,6 +243,39 @@ scenario_sessions (RelaisApplication *app)
                   call_session->setup_ms, call_session->fps_in);
   g_assert_cmpint (relais_store_count_personal_leftovers (store_of (app), NULL), ==, 0);
 
+  /* A second call nobody answers the survey of: after 30 s the kiosk
+   * goes back by itself; no advisor said an outcome, so none is kept. */
+  unlock (app);
+  activate (app, "new-ticket", g_variant_new ("(ssss)", "caf", "rsa", "", ""));
+  activate (app, "call-ticket", g_variant_new_int64 (4));
+  assert_page (app, "your-turn");
+  activate (app, "start-session", NULL);
+  assert_page (app, "precall");
+  activate (app, "start-call", NULL);
+  assert_page (app, "call");
+  g_assert_true (wait_for (call_connected, relais_window_get_call_page (window), 60000));
+  activate (app, "hang-up", NULL);
+  assert_page (app, "call-ended");
+  activate (app, "finish-session", NULL);
+  assert_page (app, "survey");
+  {
+    Wait back = { app, "attract" };
+    gint64 shown = g_get_monotonic_time ();
+
+    g_assert_true (wait_for (page_is, &back, 45000));
+    g_assert_cmpint (g_get_monotonic_time () - shown, >=, 29 * G_USEC_PER_SEC);
+  }
+  g_clear_pointer (&sessions, g_ptr_array_unref);
+  sessions = relais_store_list_session_facts (store_of (app), 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (sessions->len, ==, 2);
+  call_session = g_ptr_array_index (sessions, 1);
+  g_assert_cmpstr (call_session->subservice_id, ==, "rsa");
+  g_assert_cmpint (call_session->survey, ==, 0);
+  g_assert_null (call_session->outcome);
+  g_assert_true (call_session->media_flowed);
+  call_session = g_ptr_array_index (sessions, 0);
+
   /* The two others: absent (never came), cancelled. */
   unlock (app);
   activate (app, "mark-absent", g_variant_new_int64 (2));
@@ -251,9 +286,9 @@ scenario_sessions (RelaisApplication *app)
   g_assert_cmpstr (relais_figures_page_get_state (figures), ==, "charts");
   description = relais_figures_page_describe (figures);
   g_test_message ("%s", description);
-  g_assert_nonnull (strstr (description, "3 personnes reçues"));
+  g_assert_nonnull (strstr (description, "4 personnes reçues"));
   g_assert_nonnull (strstr (description, "100 %"));
-  g_assert_nonnull (strstr (description, "1 appel sur 1"));
+  g_assert_nonnull (strstr (description, "2 appels sur 2"));
   g_assert_nonnull (strstr (description, "1 réponse"));
   g_assert_nonnull (strstr (description, "Très content : 1"));
   g_assert_nonnull (strstr (description, "Content : 0"));
@@ -270,6 +305,8 @@ scenario_sessions (RelaisApplication *app)
   g_assert_nonnull (strstr (csv, ",follow-up,5\r\n"));
   g_assert_nonnull (strstr (csv, ",absent,\r\n"));
   g_assert_nonnull (strstr (csv, ",cancelled,\r\n"));
+  g_assert_nonnull (strstr (csv, ",rsa,"));
+  g_assert_nonnull (strstr (csv, ",,\r\n"));
   g_assert_null (strstr (csv, "Jeanne"));
   g_assert_null (strstr (csv, "RSA"));
 
@@ -327,7 +364,7 @@ test_sessions_and_csv (void)
 
   /* The kiosk in a subprocess (two webrtcbins: slow under the
    * sanitizers). */
-  g_test_trap_subprocess ("/figures-ui/scenario/sessions", 240 * G_USEC_PER_SEC,
+  g_test_trap_subprocess ("/figures-ui/scenario/sessions", 280 * G_USEC_PER_SEC,
                           G_TEST_SUBPROCESS_INHERIT_STDERR);
   g_test_trap_assert_passed ();
 
@@ -336,16 +373,16 @@ test_sessions_and_csv (void)
   g_assert_no_error (error);
   g_assert_true (g_spawn_check_wait_status (status, &error));
   g_assert_no_error (error);
-  g_assert_nonnull (strstr (out, "3 séances"));
+  g_assert_nonnull (strstr (out, "4 séances"));
   g_file_get_contents (csv_path, &csv, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (g_utf8_validate (csv, -1, NULL));
   lines = g_strsplit (csv, "\r\n", -1);
-  /* The header, exactly the three sessions run, and the final CRLF. */
-  g_assert_cmpuint (g_strv_length (lines), ==, 5);
+  /* The header, exactly the four sessions run, and the final CRLF. */
+  g_assert_cmpuint (g_strv_length (lines), ==, 6);
   g_assert_true (g_str_has_prefix (lines[0], "session,service,sub_service,"));
   g_assert_true (g_str_has_suffix (lines[1], ",follow-up,5"));
-  g_assert_cmpstr (lines[4], ==, "");
+  g_assert_cmpstr (lines[5], ==, "");
 }
 
 int

@@ -14,6 +14,7 @@
 #define MIN_WIDTH  300
 #define MIN_HEIGHT 170
 #define GAP        10.0
+#define LEGEND_LINE 30
 
 struct _RelaisChart
 {
@@ -36,6 +37,7 @@ G_DEFINE_FINAL_TYPE (RelaisChart, relais_chart, GTK_TYPE_WIDGET)
  * colour blindness (blue, orange, green-teal, purple, brown, grey). */
 static const char * const palette[] = {
   "#003189", "#e07b00", "#00897b", "#7b3fa0", "#8d5524", "#5f6b73",
+  "#c2185b", "#9e9d24", "#29b6f6",
 };
 
 static void
@@ -91,27 +93,6 @@ total_of (RelaisChart *self,
   return any ? total : -1;
 }
 
-/* A "nice" top for the axis: 1, 2 or 5 × 10^n above @max. */
-static double
-nice_top (double max)
-{
-  double magnitude;
-  double normal;
-
-  if (max <= 0)
-    return 1;
-
-  magnitude = pow (10, floor (log10 (max)));
-  normal = max / magnitude;
-  if (normal <= 1)
-    return magnitude;
-  if (normal <= 2)
-    return 2 * magnitude;
-  if (normal <= 5)
-    return 5 * magnitude;
-  return 10 * magnitude;
-}
-
 /* Returns the width drawn. */
 static int
 show_text (GtkWidget   *widget,
@@ -155,6 +136,49 @@ show_text (GtkWidget   *widget,
   return width;
 }
 
+static int
+text_width (GtkWidget  *widget,
+            const char *text,
+            int         size)
+{
+  g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (widget, text);
+  PangoFontDescription *font = pango_font_description_new ();
+  int width;
+
+  pango_font_description_set_absolute_size (font, size * PANGO_SCALE);
+  pango_layout_set_font_description (layout, font);
+  pango_font_description_free (font);
+  pango_layout_get_pixel_size (layout, &width, NULL);
+
+  return width;
+}
+
+/* The legend's height once laid out in @width: 0 with a single series. */
+static double
+legend_height (RelaisChart *self,
+               double       width)
+{
+  double x = 0;
+  guint lines = 1;
+
+  if (self->n_series < 2 || self->n_category_colors > 0)
+    return 0;
+
+  for (guint s = 0; s < self->n_series; s++)
+    {
+      int w = text_width (GTK_WIDGET (self), self->series[s], 18);
+
+      if (x > 0 && x + 28 + w > width)
+        {
+          x = 0;
+          lines++;
+        }
+      x += 28 + w + 28;
+    }
+
+  return lines * LEGEND_LINE + 4;
+}
+
 static void
 draw (RelaisChart *self,
       cairo_t     *cr,
@@ -163,7 +187,7 @@ draw (RelaisChart *self,
 {
   GtkWidget *widget = GTK_WIDGET (self);
   GdkRGBA ink, muted, grid;
-  double legend_h = self->n_series > 1 && self->n_category_colors == 0 ? 34 : 0;
+  double legend_h = legend_height (self, width);
   double label_h = self->n_category_colors > 0 ? 52 : 30;
   double value_h = 34;
   double top = legend_h + value_h;
@@ -183,23 +207,32 @@ draw (RelaisChart *self,
 
   for (guint c = 0; c < self->n_categories; c++)
     max = MAX (max, total_of (self, c));
-  axis_top = nice_top (max);
+  /* No grid lines: the numbers are written on the bars, so the tallest
+   * bar may use the whole height. */
+  axis_top = max > 0 ? max : 1;
 
-  /* Legend, one swatch and word per series. */
+  /* Legend, one swatch and word per series, on as many lines as it
+   * takes. */
   if (legend_h > 0)
     {
       double x = 0;
+      double y = 16;
 
       for (guint s = 0; s < self->n_series; s++)
         {
           GdkRGBA color;
-          int w;
+          int w = text_width (widget, self->series[s], 18);
 
+          if (x > 0 && x + 28 + w > width)
+            {
+              x = 0;
+              y += LEGEND_LINE;
+            }
           series_color (self, s, 0, &color);
           gdk_cairo_set_source_rgba (cr, &color);
-          cairo_rectangle (cr, x, 6, 20, 20);
+          cairo_rectangle (cr, x, y - 10, 20, 20);
           cairo_fill (cr);
-          w = show_text (widget, cr, self->series[s], x + 28, 16, 0, 18, FALSE, &ink, 0, 0.5);
+          show_text (widget, cr, self->series[s], x + 28, y, 0, 18, FALSE, &ink, 0, 0.5);
           x += 28 + w + 28;
         }
     }
@@ -246,8 +279,16 @@ draw (RelaisChart *self,
           y -= h;
         }
 
-      show_text (widget, cr, text, slot * c + slot / 2, y - 4, slot, 24, TRUE,
-                 total < 0 ? &muted : &ink, 0.5, 1);
+      /* One line, as large as the slot allows ("30 min" under narrow
+       * bars). */
+      {
+        int size = 24;
+
+        while (size > 14 && text_width (widget, text, size) * 1.08 > slot - 4)
+          size--;
+        show_text (widget, cr, text, slot * c + slot / 2, y - 4, 0, size, TRUE,
+                   total < 0 ? &muted : &ink, 0.5, 1);
+      }
       show_text (widget, cr, self->categories[c], slot * c + slot / 2, bottom + 6, slot - 4, 18, FALSE,
                  &muted, 0.5, 0);
     }

@@ -8,6 +8,7 @@
 
 #include <glib/gi18n-lib.h>
 #include <math.h>
+#include <string.h>
 
 #include "relais-chart.h"
 #include "relais-figures-page.h"
@@ -41,8 +42,15 @@ service_name (RelaisFiguresPage *self,
   RelaisDirectory *directory = self->context != NULL ? relais_context_get_directory (self->context) : NULL;
   const RelaisService *service = directory != NULL ? relais_directory_find_service (directory, service_id) : NULL;
 
+  const char *dash;
+
   /* A service since removed from the directory keeps its id. */
-  return g_strdup (service != NULL ? service->name : service_id);
+  if (service == NULL)
+    return g_strdup (service_id);
+
+  /* "CAF — Allocations familiales": the legend says "CAF". */
+  dash = strstr (service->name, " — ");
+  return dash != NULL ? g_strndup (service->name, dash - service->name) : g_strdup (service->name);
 }
 
 /* "11/03": the Monday the week starts, day and month (no month names:

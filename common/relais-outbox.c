@@ -101,6 +101,7 @@ post_cb (GObject      *object,
   g_autoptr(RelaisOutbox) self = attempt->self;
   g_autoptr(GBytes) response = NULL;
   g_autoptr(GError) error = NULL;
+  gboolean stored = TRUE;
   guint status = 0;
 
   response = relais_http_client_request_finish (RELAIS_HTTP_CLIENT (object), result, &status, &error);
@@ -114,10 +115,10 @@ post_cb (GObject      *object,
       g_autoptr(GError) store_error = NULL;
 
       g_debug ("Upload %" G_GINT64_FORMAT " delivered (%u)", attempt->upload_id, status);
-      if (!relais_store_forget_upload (self->store, attempt->upload_id, &store_error))
-        g_warning ("Delivered upload still in the outbox: %s", store_error->message);
-      else
+      if ((stored = relais_store_forget_upload (self->store, attempt->upload_id, &store_error)))
         self->delivered++;
+      else
+        g_warning ("Delivered upload still in the outbox: %s", store_error->message);
     }
   else
     {
@@ -136,12 +137,22 @@ post_cb (GObject      *object,
         g_warning ("The figures server refused a record (HTTP %u): it stays in the outbox, "
                    "tried again in %u s", status, delay / 1000);
 
-      if (!relais_store_postpone_upload (self->store, attempt->upload_id,
-                                         now_ms () + delay, &store_error))
+      if (!(stored = relais_store_postpone_upload (self->store, attempt->upload_id,
+                                                   now_ms () + delay, &store_error)))
         g_warning ("Could not postpone an upload: %s", store_error->message);
     }
 
   g_signal_emit (self, signals[SIGNAL_ATTEMPT_FINISHED], 0, status);
+
+  /* The store did not take the change: the same row is still due, and
+   * sending it again at once would loop. Wait, then look again. */
+  if (!stored)
+    {
+      g_clear_handle_id (&self->timer_id, g_source_remove);
+      self->timer_id = g_timeout_add_full (G_PRIORITY_LOW, self->first_retry_ms, timer_cb, self, NULL);
+      return;
+    }
+
   send_next (self);
 }
 

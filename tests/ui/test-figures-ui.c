@@ -242,6 +242,8 @@ scenario_sessions (RelaisApplication *app)
   g_test_message ("demo call: set-up %" G_GINT64_FORMAT " ms, %.1f fps received",
                   call_session->setup_ms, call_session->fps_in);
   g_assert_cmpint (relais_store_count_personal_leftovers (store_of (app), NULL), ==, 0);
+  /* Queued for upload once the survey was answered. */
+  g_assert_cmpint (relais_store_count_uploads (store_of (app), NULL), ==, 1);
 
   /* A second call nobody answers the survey of: after 30 s the kiosk
    * goes back by itself; no advisor said an outcome, so none is kept. */
@@ -310,6 +312,9 @@ scenario_sessions (RelaisApplication *app)
   g_assert_null (strstr (csv, "Jeanne"));
   g_assert_null (strstr (csv, "RSA"));
 
+  /* Every session waits for the upload server, none was lost. */
+  g_assert_cmpint (relais_store_count_uploads (store_of (app), NULL), ==, 4);
+
   /* Locking closes the figures. */
   activate (app, "lock", NULL);
   assert_page (app, "attract");
@@ -348,7 +353,11 @@ static void
 test_sessions_and_csv (void)
 {
   g_autofree char *store = g_build_filename (tmp_dir, "relais.db", NULL);
-  g_autofree char *conf = g_strdup_printf ("[kiosk]\nsite-name=Mairie de Test\nstore-path=%s\n", store);
+  /* An upload server that is not there (port 9, refused): every record
+   * waits in the outbox. */
+  g_autofree char *conf = g_strdup_printf ("[kiosk]\nsite-name=Mairie de Test\nstore-path=%s\n"
+                                           "[figures]\nupload-url=https://127.0.0.1:9/relais/sessions\n"
+                                           "upload-token=jeton-de-test\n", store);
   g_autofree char *csv_path = g_build_filename (tmp_dir, "export.csv", NULL);
   g_autofree char *csv = NULL;
   g_autofree char *out = NULL;

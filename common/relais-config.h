@@ -82,4 +82,10 @@ guint         relais_config_get_video_bitrate_kbps (RelaisConfig *self);
 const char   *relais_config_get_video_codec        (RelaisConfig *self);
 guint         relais_config_get_jitter_latency_ms  (RelaisConfig *self);
 
+/* [figures] */
+/* Where the anonymous session records are POSTed (https only), NULL: no
+ * upload. The token (a secret: never logged) goes as a Bearer header. */
+const char   *relais_config_get_upload_url   (RelaisConfig *self);
+const char   *relais_config_get_upload_token (RelaisConfig *self);
+
 G_END_DECLS

@@ -28,6 +28,7 @@ test_packages=(
   desktop-file-utils appstream
   janus iproute2 util-linux
   chromium libjs-janus-gateway nodejs
+  glib-networking ca-certificates
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

@@ -38,6 +38,8 @@ struct _RelaisWindow
   RelaisDeskPage       *desk_page;
   RelaisPrecallPage    *precall_page;
   RelaisCallPage       *call_page;
+  RelaisSurveyPage     *survey_page;
+  RelaisFiguresPage    *figures_page;
 };
 
 G_DEFINE_FINAL_TYPE (RelaisWindow, relais_window, GTK_TYPE_APPLICATION_WINDOW)
@@ -135,6 +137,14 @@ relais_window_constructed (GObject *object)
   gtk_stack_add_named (self->pages, page, "call");
 
   gtk_stack_add_named (self->pages, relais_call_ended_page_new (), "call-ended");
+
+  page = relais_survey_page_new ();
+  self->survey_page = RELAIS_SURVEY_PAGE (page);
+  gtk_stack_add_named (self->pages, page, "survey");
+
+  page = relais_figures_page_new (self->context);
+  self->figures_page = RELAIS_FIGURES_PAGE (page);
+  gtk_stack_add_named (self->pages, page, "figures");
 
   gtk_stack_set_visible_child_name (self->pages, "attract");
 
@@ -349,4 +359,20 @@ relais_window_get_call_page (RelaisWindow *self)
   g_return_val_if_fail (RELAIS_IS_WINDOW (self), NULL);
 
   return self->call_page;
+}
+
+RelaisSurveyPage *
+relais_window_get_survey_page (RelaisWindow *self)
+{
+  g_return_val_if_fail (RELAIS_IS_WINDOW (self), NULL);
+
+  return self->survey_page;
+}
+
+RelaisFiguresPage *
+relais_window_get_figures_page (RelaisWindow *self)
+{
+  g_return_val_if_fail (RELAIS_IS_WINDOW (self), NULL);
+
+  return self->figures_page;
 }

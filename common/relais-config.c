@@ -67,6 +67,9 @@ struct _RelaisConfig
   guint printer_copies;
   gboolean printer_duplex;
   guint printer_max_pages;
+  /* [figures] */
+  char *upload_url;      /* NULL: no upload */
+  char *upload_token;    /* secret: never logged or quoted in an error */
 };
 
 G_DEFINE_FINAL_TYPE (RelaisConfig, relais_config, G_TYPE_OBJECT)
@@ -88,6 +91,8 @@ typedef enum
   KEY_VIDEO_CODEC,
   KEY_PRINTER_NAME,
   KEY_BOOLEAN,
+  KEY_HTTPS_URL,
+  KEY_SECRET,
 } KeyKind;
 
 typedef struct
@@ -135,11 +140,15 @@ static const KeySpec key_specs[] = {
   { "printer",   "duplex",            KEY_BOOLEAN,       0,    0,    FIELD (printer_duplex) },
   /* A kiosk printer is small and shared: a long document goes by post. */
   { "printer",   "max-pages",         KEY_UINT,          1,    200,  FIELD (printer_max_pages) },
+  /* [figures]: the optional upload of the anonymous session records. */
+  { "figures",   "upload-url",        KEY_HTTPS_URL,     0,    0,    FIELD (upload_url) },
+  { "figures",   "upload-token",      KEY_SECRET,        0,    0,    FIELD (upload_token) },
 };
 
 static const char * const known_groups[] = {
   "kiosk", "agent", "queue", "directory", "gateway", "media",
   "printer",
+  "figures",
 };
 
 static gboolean
@@ -617,6 +626,38 @@ parse_value (RelaisConfig  *self,
         return TRUE;
       }
 
+    case KEY_HTTPS_URL:
+      {
+        g_autoptr(GUri) uri = g_uri_parse (value, G_URI_FLAGS_NONE, NULL);
+        const char *scheme = uri != NULL ? g_uri_get_scheme (uri) : NULL;
+        const char *host = uri != NULL ? g_uri_get_host (uri) : NULL;
+
+        /* The records are anonymous, but the token travels with them. */
+        if (scheme == NULL || g_ascii_strcasecmp (scheme, "https") != 0 ||
+            host == NULL || *host == '\0' || g_uri_get_userinfo (uri) != NULL)
+          {
+            add_key_error (errors, self->source, spec->group, spec->key,
+                           _("adresse https:// attendue (sans identifiant dans l'adresse : utilisez upload-token), « %s » trouvé"),
+                           uri != NULL && g_uri_get_userinfo (uri) != NULL ? "https://…@…" : quoted);
+            return FALSE;
+          }
+        g_free (*string_field);
+        *string_field = g_steal_pointer (&value);
+        return TRUE;
+      }
+
+    case KEY_SECRET:
+      if (strpbrk (value, "\r\n") != NULL || !g_utf8_validate (value, -1, NULL))
+        {
+          /* Never repeated: it is a secret. */
+          add_key_error (errors, self->source, spec->group, spec->key,
+                         _("jeton sur une seule ligne attendu (non recopié ici)"));
+          return FALSE;
+        }
+      g_free (*string_field);
+      *string_field = g_steal_pointer (&value);
+      return TRUE;
+
     default:
       g_assert_not_reached ();
     }
@@ -651,6 +692,10 @@ relais_config_finalize (GObject *object)
   g_free (self->microphone);
   g_free (self->video_codec);
   g_free (self->printer_name);
+  g_free (self->upload_url);
+  if (self->upload_token != NULL)
+    memset (self->upload_token, 0, strlen (self->upload_token));
+  g_free (self->upload_token);
 
   G_OBJECT_CLASS (relais_config_parent_class)->finalize (object);
 }
@@ -784,12 +829,17 @@ relais_config_new_from_data (const char  *data,
       if (!is_known_group (groups[i]))
         {
           g_autofree char *quoted = quote_value (groups[i]);
+          g_autoptr(GString) expected = g_string_new (NULL);
 
+          /* Built from the table so that a new group cannot be forgotten
+           * in the message. */
+          for (guint g = 0; g < G_N_ELEMENTS (known_groups); g++)
+            g_string_append_printf (expected, "%s[%s]", g > 0 ? ", " : "", known_groups[g]);
           if (errors->len > 0)
             g_string_append_c (errors, '\n');
           g_string_append_printf (errors,
-                                  _("%s: [%s] : groupe inconnu (attendu : [kiosk], [agent], [queue], [directory], [gateway], [media] ou [printer])"),
-                                  self->source, quoted);
+                                  _("%s: [%s] : groupe inconnu (attendu : %s)"),
+                                  self->source, quoted, expected->str);
           continue;
         }
 
@@ -1045,6 +1095,24 @@ relais_config_get_jitter_latency_ms (RelaisConfig *self)
   g_return_val_if_fail (RELAIS_IS_CONFIG (self), 0);
 
   return self->jitter_latency_ms;
+}
+
+/* [figures] */
+
+const char *
+relais_config_get_upload_url (RelaisConfig *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CONFIG (self), NULL);
+
+  return self->upload_url;
+}
+
+const char *
+relais_config_get_upload_token (RelaisConfig *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CONFIG (self), NULL);
+
+  return self->upload_token;
 }
 
 const char *

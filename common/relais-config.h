@@ -89,5 +89,10 @@ guint         relais_config_get_printer_copies     (RelaisConfig *self); /* 1 to
 gboolean      relais_config_get_printer_duplex     (RelaisConfig *self);
 /* Longer documents are refused (default 20). */
 guint         relais_config_get_printer_max_pages  (RelaisConfig *self);
+/* [figures] */
+/* Where the anonymous session records are POSTed (https only), NULL: no
+ * upload. The token (a secret: never logged) goes as a Bearer header. */
+const char   *relais_config_get_upload_url   (RelaisConfig *self);
+const char   *relais_config_get_upload_token (RelaisConfig *self);
 
 G_END_DECLS

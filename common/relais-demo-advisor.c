@@ -314,7 +314,7 @@ build_pipeline (RelaisDemoAdvisor  *self,
     "opusenc bitrate=32000 ! rtpopuspay pt=97 ! %s ! webrtc. ",
     self->width, self->height, self->framerate,
     overlay != NULL
-      ? "textoverlay text=\"Conseiller de démonstration\" valignment=bottom "
+      ? "textoverlay name=caption valignment=bottom "
         "halignment=center font-desc=\"Sans 18\" ! "
       : "",
     VIDEO_RTP_CAPS, AUDIO_RTP_CAPS);
@@ -329,6 +329,15 @@ build_pipeline (RelaisDemoAdvisor  *self,
       return FALSE;
     }
   gst_object_ref_sink (self->pipeline);
+
+  /* Set here rather than in the description: the caption is translated,
+   * and a translation must not be able to break the parse. */
+  if (overlay != NULL)
+    {
+      g_autoptr(GstElement) caption = gst_bin_get_by_name (GST_BIN (self->pipeline), "caption");
+
+      g_object_set (caption, "text", _("Conseiller de démonstration"), NULL);
+    }
 
   bus = gst_element_get_bus (self->pipeline);
   self->bus_watch_id = gst_bus_add_watch (bus, bus_message_cb, self);

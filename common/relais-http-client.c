@@ -9,6 +9,7 @@
 #include <curl/curl.h>
 #include <glib-unix.h>
 #include <glib/gi18n-lib.h>
+#include <string.h>
 
 #include "relais-error.h"
 #include "relais-http-client.h"
@@ -74,6 +75,7 @@ typedef struct
   GBytes            *body;
   CURL              *easy;
   struct curl_slist *headers;
+  char             **extra_headers; /* "Name: value", may hold secrets: never logged */
   GByteArray        *response;
   guint64            max_response_size;
   guint              max_attempts;
@@ -117,6 +119,7 @@ request_free (gpointer data)
 
   g_clear_pointer (&req->easy, curl_easy_cleanup);
   g_clear_pointer (&req->headers, curl_slist_free_all);
+  g_clear_pointer (&req->extra_headers, g_strfreev);
   g_clear_pointer (&req->response, g_byte_array_unref);
   g_clear_pointer (&req->body, g_bytes_unref);
   g_clear_pointer (&req->context, g_main_context_unref);
@@ -683,6 +686,8 @@ request_new_easy (Request      *req,
       g_autofree char *header = g_strdup_printf ("Accept: %s", accept);
       req->headers = curl_slist_append (req->headers, header);
     }
+  for (guint i = 0; req->extra_headers != NULL && req->extra_headers[i] != NULL; i++)
+    req->headers = curl_slist_append (req->headers, req->extra_headers[i]);
   curl_easy_setopt (easy, CURLOPT_HTTPHEADER, req->headers);
 
   if (rc != CURLE_OK)
@@ -704,6 +709,7 @@ request_async_internal (RelaisHttpClient    *self,
                         GBytes              *body,
                         const char          *content_type,
                         const char          *accept,
+                        const char * const  *extra_headers,
                         guint                timeout_ms,
                         GCancellable        *cancellable,
                         GAsyncReadyCallback  callback,
@@ -726,6 +732,7 @@ request_async_internal (RelaisHttpClient    *self,
   req->response = g_byte_array_new ();
   req->max_response_size = self->max_response_size;
   req->max_attempts = MAX (self->max_attempts, 1);
+  req->extra_headers = g_strdupv ((char **) extra_headers);
   g_task_set_task_data (task, req, request_free);
 
   if (self->disposed || self->multi == NULL)
@@ -1138,7 +1145,40 @@ relais_http_client_request_async (RelaisHttpClient    *self,
   g_return_if_fail (timeout_ms <= G_MAXINT);
   g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
 
-  request_async_internal (self, method, url, body, content_type, NULL, timeout_ms,
+  request_async_internal (self, method, url, body, content_type, NULL, NULL, timeout_ms,
+                          cancellable, callback, user_data);
+}
+
+static gboolean
+header_is_valid (const char *header)
+{
+  const char *colon = strchr (header, ':');
+
+  /* A CR or LF would let a value smuggle another header or a body. */
+  return colon != NULL && colon != header && strpbrk (header, "\r\n") == NULL;
+}
+
+void
+relais_http_client_request_with_headers_async (RelaisHttpClient    *self,
+                                               const char          *method,
+                                               const char          *url,
+                                               const char * const  *headers,
+                                               GBytes              *body,
+                                               const char          *content_type,
+                                               guint                timeout_ms,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data)
+{
+  g_return_if_fail (RELAIS_IS_HTTP_CLIENT (self));
+  g_return_if_fail (method_is_valid (method));
+  g_return_if_fail (url != NULL);
+  g_return_if_fail (timeout_ms <= G_MAXINT);
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+  for (guint i = 0; headers != NULL && headers[i] != NULL; i++)
+    g_return_if_fail (header_is_valid (headers[i]));
+
+  request_async_internal (self, method, url, body, content_type, NULL, headers, timeout_ms,
                           cancellable, callback, user_data);
 }
 
@@ -1179,7 +1219,7 @@ relais_http_client_get_json_async (RelaisHttpClient    *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, relais_http_client_get_json_async);
 
-  request_async_internal (self, "GET", url, NULL, NULL, "application/json", timeout_ms,
+  request_async_internal (self, "GET", url, NULL, NULL, "application/json", NULL, timeout_ms,
                           cancellable, json_request_done_cb, g_steal_pointer (&task));
 }
 
@@ -1220,7 +1260,7 @@ relais_http_client_post_json_async (RelaisHttpClient    *self,
   text = json_to_string (body, FALSE);
   bytes = g_bytes_new_take (text, strlen (text));
 
-  request_async_internal (self, "POST", url, bytes, "application/json", "application/json",
+  request_async_internal (self, "POST", url, bytes, "application/json", "application/json", NULL,
                           timeout_ms, cancellable, json_request_done_cb, g_steal_pointer (&task));
 }
 

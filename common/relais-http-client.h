@@ -71,6 +71,19 @@ void              relais_http_client_request_async         (RelaisHttpClient    
                                                             GCancellable         *cancellable,
                                                             GAsyncReadyCallback   callback,
                                                             gpointer              user_data);
+/* The same with extra request headers ("Name: value", no CR or LF), e.g.
+ * an Authorization or Idempotency-Key header. Header values are never
+ * logged. Finish with relais_http_client_request_finish(). */
+void              relais_http_client_request_with_headers_async (RelaisHttpClient    *self,
+                                                                 const char          *method,
+                                                                 const char          *url,
+                                                                 const char * const  *headers,
+                                                                 GBytes              *body,
+                                                                 const char          *content_type,
+                                                                 guint                timeout_ms,
+                                                                 GCancellable        *cancellable,
+                                                                 GAsyncReadyCallback  callback,
+                                                                 gpointer             user_data);
 /* Returns the response body (possibly empty) for any status below 400.
  * @status_out: (nullable): the HTTP status of the last attempt, also on an
  * HTTP error (>= 400); 0 when the transfer itself failed (connection

@@ -24,6 +24,12 @@ struct _RelaisQueue
 
   RelaisClockFunc  clock;
   gpointer         clock_data;
+
+  /* The turn rule's inputs; pass-over counts by ticket id (gint64 *). */
+  RelaisTurnReadyFunc ready;
+  gpointer            ready_data;
+  RelaisTurnPolicy    policy;
+  GHashTable         *passed_over;
 };
 
 static void relais_queue_initable_iface_init (GInitableIface *iface);
@@ -181,6 +187,72 @@ check_booth_free (RelaisQueue  *self,
   return TRUE;
 }
 
+/* The waiting tickets as the turn rule sees them. The candidates borrow
+ * the tickets' strings: @tickets (which holds references) must outlive
+ * them. */
+static GArray *
+collect_candidates (RelaisQueue  *self,
+                    GPtrArray   **tickets)
+{
+  GListModel *model = G_LIST_MODEL (self->tickets);
+  guint n = g_list_model_get_n_items (model);
+  GArray *candidates = g_array_new (FALSE, TRUE, sizeof (RelaisTurnCandidate));
+
+  *tickets = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < n; i++)
+    {
+      RelaisTicket *ticket = g_list_model_get_item (model, i);
+      RelaisTurnCandidate candidate = { 0 };
+
+      if (relais_ticket_get_state (ticket) != RELAIS_TICKET_WAITING)
+        {
+          g_object_unref (ticket);
+          continue;
+        }
+
+      candidate.ticket_id = relais_ticket_get_id (ticket);
+      candidate.service_id = relais_ticket_get_service_id (ticket);
+      candidate.subservice_id = relais_ticket_get_subservice_id (ticket);
+      candidate.position = relais_ticket_get_position (ticket);
+      candidate.created_at = relais_ticket_get_created_at (ticket);
+      candidate.passed_over = relais_queue_get_passed_over (self, candidate.ticket_id);
+      g_array_append_val (candidates, candidate);
+      g_ptr_array_add (*tickets, ticket);
+    }
+
+  return candidates;
+}
+
+/* @called has just been called: everybody still waiting ahead of it in
+ * the agent's order was passed over, whoever chose (the rule or the agent
+ * calling out of turn). */
+static void
+count_pass_overs (RelaisQueue  *self,
+                  RelaisTicket *called)
+{
+  g_autoptr(GPtrArray) tickets = NULL;
+  g_autoptr(GArray) candidates = collect_candidates (self, &tickets);
+  RelaisTurnCandidate chosen = {
+    .ticket_id = relais_ticket_get_id (called),
+    .position = relais_ticket_get_position (called),
+  };
+
+  for (guint i = 0; i < candidates->len; i++)
+    {
+      RelaisTurnCandidate *candidate = &g_array_index (candidates, RelaisTurnCandidate, i);
+
+      if (relais_turn_passes_over (&chosen, candidate))
+        {
+          gint64 *key = g_new (gint64, 1);
+
+          *key = candidate->ticket_id;
+          g_hash_table_replace (self->passed_over, key,
+                                GUINT_TO_POINTER (candidate->passed_over + 1));
+        }
+    }
+}
+
 /* Writes a state to the store, then mirrors it on the ticket object and in
  * the model: the model never shows what the disk does not hold. */
 static gboolean
@@ -204,6 +276,8 @@ change_state (RelaisQueue        *self,
   if (state == RELAIS_TICKET_CALLED)
     relais_ticket_set_called_at (ticket, now);
   relais_ticket_set_state (ticket, state);
+  /* Only waiting tickets are passed over, and none ever waits again. */
+  g_hash_table_remove (self->passed_over, &(gint64){ relais_ticket_get_id (ticket) });
 
   if (relais_ticket_state_is_final (state))
     {
@@ -292,6 +366,7 @@ relais_queue_finalize (GObject *object)
   RelaisQueue *self = (RelaisQueue *)object;
 
   g_clear_object (&self->tickets);
+  g_clear_pointer (&self->passed_over, g_hash_table_unref);
 
   G_OBJECT_CLASS (relais_queue_parent_class)->finalize (object);
 }
@@ -362,6 +437,8 @@ relais_queue_init (RelaisQueue *self)
 {
   self->tickets = g_list_store_new (RELAIS_TYPE_TICKET);
   self->clock = real_clock;
+  self->passed_over = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  relais_turn_policy_init_default (&self->policy);
 }
 
 RelaisQueue *
@@ -556,13 +633,67 @@ relais_queue_get_waiting_position (RelaisQueue  *self,
   return 0;
 }
 
+void
+relais_queue_set_turn_rule (RelaisQueue            *self,
+                            RelaisTurnReadyFunc     ready,
+                            gpointer                user_data,
+                            const RelaisTurnPolicy *policy)
+{
+  g_return_if_fail (RELAIS_IS_QUEUE (self));
+
+  self->ready = ready;
+  self->ready_data = ready != NULL ? user_data : NULL;
+  if (policy != NULL)
+    self->policy = *policy;
+  else
+    relais_turn_policy_init_default (&self->policy);
+}
+
+guint
+relais_queue_get_passed_over (RelaisQueue *self,
+                              gint64       ticket_id)
+{
+  g_return_val_if_fail (RELAIS_IS_QUEUE (self), 0);
+
+  return GPOINTER_TO_UINT (g_hash_table_lookup (self->passed_over, &ticket_id));
+}
+
+/* Returns: (transfer full) (element-type RelaisTicket) */
+GPtrArray *
+relais_queue_list_turn_order (RelaisQueue *self)
+{
+  g_autoptr(GPtrArray) tickets = NULL;
+  g_autoptr(GArray) candidates = NULL;
+  g_autofree guint *order = NULL;
+  GPtrArray *ordered;
+
+  g_return_val_if_fail (RELAIS_IS_QUEUE (self), NULL);
+
+  candidates = collect_candidates (self, &tickets);
+  order = g_new (guint, MAX (candidates->len, 1));
+  relais_turn_predict_order ((RelaisTurnCandidate *)(gpointer)candidates->data, candidates->len,
+                             self->ready, self->ready_data, queue_now (self),
+                             &self->policy, order);
+
+  ordered = g_ptr_array_new_full (candidates->len, g_object_unref);
+  for (guint i = 0; i < candidates->len; i++)
+    g_ptr_array_add (ordered, g_object_ref (g_ptr_array_index (tickets, order[i])));
+
+  return ordered;
+}
+
 /* Returns: (transfer none): the called ticket, now the current one; the
  * model holds it until it ends. */
 RelaisTicket *
 relais_queue_call_next (RelaisQueue  *self,
                         GError      **error)
 {
-  guint n;
+  g_autoptr(GPtrArray) tickets = NULL;
+  g_autoptr(GArray) candidates = NULL;
+  RelaisTurnReason reason;
+  RelaisTicket *ticket;
+  guint position;
+  int chosen;
 
   g_return_val_if_fail (RELAIS_IS_QUEUE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -570,23 +701,29 @@ relais_queue_call_next (RelaisQueue  *self,
   if (!check_booth_free (self, error))
     return NULL;
 
-  n = g_list_model_get_n_items (G_LIST_MODEL (self->tickets));
-  for (guint i = 0; i < n; i++)
+  candidates = collect_candidates (self, &tickets);
+  chosen = relais_turn_choose ((RelaisTurnCandidate *)(gpointer)candidates->data, candidates->len,
+                               self->ready, self->ready_data, queue_now (self),
+                               &self->policy, &reason);
+  if (chosen < 0)
     {
-      g_autoptr(RelaisTicket) ticket = g_list_model_get_item (G_LIST_MODEL (self->tickets), i);
-
-      if (relais_ticket_get_state (ticket) != RELAIS_TICKET_WAITING)
-        continue;
-
-      if (!change_state (self, ticket, i, RELAIS_TICKET_CALLED, error))
-        return NULL;
-
-      return relais_queue_get_current (self);
+      g_set_error_literal (error, RELAIS_ERROR, RELAIS_ERROR_QUEUE,
+                           _("Personne n'attend."));
+      return NULL;
     }
 
-  g_set_error_literal (error, RELAIS_ERROR, RELAIS_ERROR_QUEUE,
-                       _("Personne n'attend."));
-  return NULL;
+  ticket = g_ptr_array_index (tickets, chosen);
+  if (!find_position (self, relais_ticket_get_id (ticket), &position))
+    g_return_val_if_reached (NULL);  /* collected from the model just now */
+
+  if (!change_state (self, ticket, position, RELAIS_TICKET_CALLED, error))
+    return NULL;
+
+  g_debug ("Called ticket %" G_GINT64_FORMAT " (turn rule: %d)",
+           relais_ticket_get_id (ticket), reason);
+  count_pass_overs (self, ticket);
+
+  return relais_queue_get_current (self);
 }
 
 gboolean
@@ -609,7 +746,11 @@ relais_queue_call (RelaisQueue  *self,
       !check_booth_free (self, error))
     return FALSE;
 
-  return change_state (self, ticket, position, RELAIS_TICKET_CALLED, error);
+  if (!change_state (self, ticket, position, RELAIS_TICKET_CALLED, error))
+    return FALSE;
+
+  count_pass_overs (self, ticket);
+  return TRUE;
 }
 
 gboolean

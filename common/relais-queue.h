@@ -8,6 +8,7 @@
 
 #include "relais-store.h"
 #include "relais-ticket.h"
+#include "relais-turn.h"
 
 G_BEGIN_DECLS
 
@@ -50,8 +51,27 @@ guint         relais_queue_count_waiting  (RelaisQueue      *self);
 guint         relais_queue_get_waiting_position (RelaisQueue  *self,
                                                  RelaisTicket *ticket);
 
-/* Calls the first waiting ticket. Fails with RELAIS_ERROR_QUEUE when the
- * booth is taken or nobody waits.
+/* Who goes first (relais-turn.h): whether a service has an advisor ready
+ * now, and the ageing policy. A NULL @ready means every service is ready;
+ * a NULL @policy the default. @user_data must outlive the queue or be
+ * unset (NULL @ready) before it goes. */
+void          relais_queue_set_turn_rule  (RelaisQueue            *self,
+                                           RelaisTurnReadyFunc     ready,
+                                           gpointer                user_data,
+                                           const RelaisTurnPolicy *policy);
+/* How many times a waiting ticket was passed over (someone behind it was
+ * called first). Kept in memory: a restart sets it back to 0, and the
+ * ageing by waiting time (created_at is on disk) still holds. */
+guint         relais_queue_get_passed_over (RelaisQueue     *self,
+                                            gint64           ticket_id);
+/* The waiting tickets in the order the turn rule would call them now
+ * (what the attract screen shows as each person's place).
+ * Returns: (transfer full) (element-type RelaisTicket) */
+GPtrArray    *relais_queue_list_turn_order (RelaisQueue     *self);
+
+/* Calls the waiting ticket the turn rule picks (the first in position
+ * when every service is ready and nobody is due). Fails with
+ * RELAIS_ERROR_QUEUE when the booth is taken or nobody waits.
  * Returns: (transfer none) the called ticket (now the current one). */
 RelaisTicket *relais_queue_call_next      (RelaisQueue      *self,
                                            GError          **error);

@@ -39,6 +39,7 @@ typedef enum
   STMT_INSERT_TICKET,
   STMT_GET_TICKET,
   STMT_LIST_ACTIVE,
+  STMT_RECENT_DURATIONS,
   STMT_TICKET_FOR_UPDATE,
   STMT_SET_STATE,
   STMT_SET_CALLED,
@@ -58,6 +59,18 @@ typedef enum
   STMT_INTEGRITY_CHECK,
   STMT_FOREIGN_KEY_CHECK,
   STMT_CHECK_TICKETS,
+  STMT_INSERT_FACTS,
+  STMT_SET_FACTS_SURVEY,
+  STMT_SET_FACTS_OUTCOME,
+  STMT_GET_FACTS,
+  STMT_LIST_FACTS,
+  STMT_PURGE_FACTS,
+  STMT_INSERT_UPLOAD,
+  STMT_NEXT_UPLOAD,
+  STMT_POSTPONE_UPLOAD,
+  STMT_DELETE_UPLOAD,
+  STMT_COUNT_UPLOADS,
+  STMT_EARLIEST_UPLOAD,
   N_STMTS
 } StmtId;
 
@@ -150,6 +163,41 @@ static const char *migrations[] = {
   ");"
   "CREATE INDEX sessions_ticket ON sessions (ticket_id);"
   "PRAGMA user_version = 3;",
+
+  /* 4: the figures. One row of anonymous facts per person's session,
+   * keyed by a random id and holding no ticket id, code, name, note or
+   * text, so that it outlives the ticket (purged after retention-days
+   * like the events); and the upload outbox, whose rows are those facts
+   * as the JSON sent, kept until the server said 2xx. */
+  "CREATE TABLE session_facts ("
+  "  id             TEXT    PRIMARY KEY NOT NULL CHECK (length (id) = 32),"
+  "  service_id     TEXT    NOT NULL CHECK (service_id <> ''),"
+  "  subservice_id  TEXT,"
+  "  created_at     INTEGER NOT NULL,"
+  "  ended_at       INTEGER NOT NULL,"
+  "  wait_seconds   INTEGER,"
+  "  call_attempted INTEGER NOT NULL DEFAULT 0 CHECK (call_attempted IN (0, 1)),"
+  "  media_flowed   INTEGER NOT NULL DEFAULT 0 CHECK (media_flowed IN (0, 1)),"
+  "  setup_ms       INTEGER,"
+  "  fps_in         REAL,"
+  "  packets_lost   INTEGER,"
+  "  reconnected    INTEGER NOT NULL DEFAULT 0 CHECK (reconnected IN (0, 1)),"
+  "  call_seconds   INTEGER,"
+  "  outcome        TEXT CHECK (outcome IN ('resolved', 'follow-up', 'redirected',"
+  "                   'technical-failure', 'no-call', 'absent', 'cancelled')),"
+  "  survey         INTEGER CHECK (survey BETWEEN 1 AND 5)"
+  ");"
+  "CREATE INDEX session_facts_created_at ON session_facts (created_at);"
+  "CREATE TABLE outbox ("
+  "  id              INTEGER PRIMARY KEY,"
+  "  idempotency_key TEXT    NOT NULL UNIQUE,"
+  "  body            TEXT    NOT NULL,"
+  "  attempts        INTEGER NOT NULL DEFAULT 0,"
+  "  next_attempt_at INTEGER NOT NULL,"
+  "  created_at      INTEGER NOT NULL"
+  ");"
+  "CREATE INDEX outbox_next ON outbox (next_attempt_at);"
+  "PRAGMA user_version = 4;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == RELAIS_STORE_SCHEMA_VERSION);
@@ -157,6 +205,11 @@ G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == RELAIS_STORE_SCHEMA_VERSION);
 #define TICKET_COLUMNS \
   "id, code, service_id, subservice_id, person_name, note, state, position, " \
   "created_at, called_at"
+
+#define FACTS_COLUMNS \
+  "id, service_id, subservice_id, created_at, ended_at, wait_seconds, " \
+  "call_attempted, media_flowed, setup_ms, fps_in, packets_lost, reconnected, " \
+  "call_seconds, outcome, survey"
 
 /* Parameters are numbered (?1…) so that each can be bound once and used
  * several times. */
@@ -177,6 +230,12 @@ static const char *statements[N_STMTS] = {
   [STMT_LIST_ACTIVE] =
     "SELECT " TICKET_COLUMNS " FROM tickets WHERE state IN (0, 1, 2)"
     " ORDER BY position, id",
+  /* The newest first, and a bounded number: the estimate needs a median,
+   * not the whole history. */
+  [STMT_RECENT_DURATIONS] =
+    "SELECT ended_at - called_at FROM tickets"
+    " WHERE state = 3 AND called_at IS NOT NULL AND ended_at >= ?1"
+    " ORDER BY ended_at DESC LIMIT 1000",
   [STMT_TICKET_FOR_UPDATE] =
     "SELECT state, service_id, subservice_id, created_at, called_at"
     " FROM tickets WHERE id = ?1",
@@ -227,6 +286,36 @@ static const char *statements[N_STMTS] = {
     " (SELECT COUNT (*) FROM tickets WHERE state IN (3, 4, 5)"
     "    AND (person_name IS NOT NULL OR note IS NOT NULL OR ended_at IS NULL)),"
     " (SELECT COUNT (*) FROM tickets WHERE state IN (1, 2))",
+  [STMT_INSERT_FACTS] =
+    "INSERT INTO session_facts (id, service_id, subservice_id, created_at, ended_at,"
+    "  wait_seconds, call_attempted, media_flowed, setup_ms, fps_in, packets_lost,"
+    "  reconnected, call_seconds, outcome, survey)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+  [STMT_SET_FACTS_SURVEY] =
+    "UPDATE session_facts SET survey = ?2 WHERE id = ?1",
+  [STMT_SET_FACTS_OUTCOME] =
+    "UPDATE session_facts SET outcome = ?2 WHERE id = ?1",
+  [STMT_GET_FACTS] =
+    "SELECT " FACTS_COLUMNS " FROM session_facts WHERE id = ?1",
+  [STMT_LIST_FACTS] =
+    "SELECT " FACTS_COLUMNS " FROM session_facts WHERE created_at >= ?1"
+    " ORDER BY created_at, ended_at, id",
+  [STMT_PURGE_FACTS] =
+    "DELETE FROM session_facts WHERE ended_at < ?1",
+  [STMT_INSERT_UPLOAD] =
+    "INSERT INTO outbox (idempotency_key, body, next_attempt_at, created_at)"
+    " VALUES (?1, ?2, ?3, ?3) ON CONFLICT (idempotency_key) DO NOTHING",
+  [STMT_NEXT_UPLOAD] =
+    "SELECT id, idempotency_key, body, attempts FROM outbox"
+    " WHERE next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT 1",
+  [STMT_POSTPONE_UPLOAD] =
+    "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?2 WHERE id = ?1",
+  [STMT_DELETE_UPLOAD] =
+    "DELETE FROM outbox WHERE id = ?1",
+  [STMT_COUNT_UPLOADS] =
+    "SELECT COUNT (*) FROM outbox",
+  [STMT_EARLIEST_UPLOAD] =
+    "SELECT COALESCE (MIN (next_attempt_at), -1) FROM outbox",
 };
 
 static gboolean
@@ -989,6 +1078,41 @@ relais_store_list_active_tickets (RelaisStore  *self,
   return g_steal_pointer (&tickets);
 }
 
+/* Returns: (transfer full) (element-type gint64) */
+GArray *
+relais_store_list_recent_durations (RelaisStore  *self,
+                                    gint64        since,
+                                    GError      **error)
+{
+  g_autoptr(StoreStmt) stmt = NULL;
+  g_autoptr(GArray) durations = NULL;
+  int rc;
+
+  g_return_val_if_fail (RELAIS_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!(stmt = get_stmt (self, STMT_RECENT_DURATIONS, error)))
+    return NULL;
+
+  sqlite3_bind_int64 (stmt, 1, since);
+  durations = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 seconds = sqlite3_column_int64 (stmt, 0);
+
+      g_array_append_val (durations, seconds);
+    }
+
+  if (rc != SQLITE_DONE)
+    {
+      set_store_error (self, error, _("Lecture des durées de rendez-vous impossible"));
+      return NULL;
+    }
+
+  return g_steal_pointer (&durations);
+}
+
 /* Returns: (transfer full) */
 RelaisTicket *
 relais_store_get_ticket (RelaisStore  *self,
@@ -1086,6 +1210,7 @@ relais_store_purge (RelaisStore  *self,
   gint64 cutoff = now - (gint64)days * 24 * 60 * 60;
   gint64 events;
   gint64 tickets;
+  gint64 facts = 0;
 
   g_return_val_if_fail (RELAIS_IS_STORE (self), -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
@@ -1095,7 +1220,8 @@ relais_store_purge (RelaisStore  *self,
 
   /* Sessions go with their tickets (ON DELETE CASCADE). */
   if ((events = purge_statement (self, STMT_PURGE_EVENTS, cutoff, error)) < 0 ||
-      (tickets = purge_statement (self, STMT_PURGE_TICKETS, cutoff, error)) < 0)
+      (tickets = purge_statement (self, STMT_PURGE_TICKETS, cutoff, error)) < 0 ||
+      (facts = purge_statement (self, STMT_PURGE_FACTS, cutoff, error)) < 0)
     {
       transaction_rollback (self);
       return -1;
@@ -1104,10 +1230,10 @@ relais_store_purge (RelaisStore  *self,
   if (!transaction_commit (self, error))
     return -1;
 
-  g_debug ("Purged %" G_GINT64_FORMAT " events and %" G_GINT64_FORMAT " tickets",
-           events, tickets);
+  g_debug ("Purged %" G_GINT64_FORMAT " events, %" G_GINT64_FORMAT " tickets and %"
+           G_GINT64_FORMAT " session facts", events, tickets, facts);
 
-  return events + tickets;
+  return events + tickets + facts;
 }
 
 /* Returns: (transfer full) (nullable): the value, or NULL when unset or
@@ -1234,4 +1360,327 @@ relais_store_exec_for_tests (RelaisStore  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   return exec_script (self, sql, error);
+}
+
+/* Session facts (the figures) */
+
+static void
+bind_optional_int64 (StoreStmt *stmt,
+                     int        index,
+                     gint64     value)
+{
+  if (value >= 0)
+    sqlite3_bind_int64 (stmt, index, value);
+  else
+    sqlite3_bind_null (stmt, index);
+}
+
+static gint64
+column_optional_int64 (StoreStmt *stmt,
+                       int        column)
+{
+  return sqlite3_column_type (stmt, column) == SQLITE_NULL ? -1 : sqlite3_column_int64 (stmt, column);
+}
+
+static RelaisSessionFacts *
+facts_from_row (StoreStmt *stmt)
+{
+  RelaisSessionFacts *facts = relais_session_facts_new ();
+
+  facts->session_id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  facts->service_id = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+  facts->subservice_id = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+  facts->created_at = sqlite3_column_int64 (stmt, 3);
+  facts->ended_at = sqlite3_column_int64 (stmt, 4);
+  facts->wait_seconds = column_optional_int64 (stmt, 5);
+  facts->call_attempted = sqlite3_column_int (stmt, 6) != 0;
+  facts->media_flowed = sqlite3_column_int (stmt, 7) != 0;
+  facts->setup_ms = column_optional_int64 (stmt, 8);
+  facts->fps_in = sqlite3_column_type (stmt, 9) == SQLITE_NULL ? -1 : sqlite3_column_double (stmt, 9);
+  facts->packets_lost = column_optional_int64 (stmt, 10);
+  facts->reconnected = sqlite3_column_int (stmt, 11) != 0;
+  facts->call_seconds = column_optional_int64 (stmt, 12);
+  facts->outcome = g_strdup ((const char *) sqlite3_column_text (stmt, 13));
+  facts->survey = sqlite3_column_type (stmt, 14) == SQLITE_NULL ? 0 : sqlite3_column_int (stmt, 14);
+
+  return facts;
+}
+
+gboolean
+relais_store_add_session_facts (RelaisStore               *self,
+                                const RelaisSessionFacts  *facts,
+                                GError                   **error)
+{
+  g_autoptr(StoreStmt) stmt = NULL;
+
+  g_return_val_if_fail (RELAIS_IS_STORE (self), FALSE);
+  g_return_val_if_fail (facts != NULL && facts->session_id != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!(stmt = get_stmt (self, STMT_INSERT_FACTS, error)))
+    return FALSE;
+
+  bind_text (stmt, 1, facts->session_id);
+  bind_text (stmt, 2, facts->service_id);
+  bind_text (stmt, 3, facts->subservice_id);
+  sqlite3_bind_int64 (stmt, 4, facts->created_at);
+  sqlite3_bind_int64 (stmt, 5, facts->ended_at);
+  bind_optional_int64 (stmt, 6, facts->wait_seconds);
+  sqlite3_bind_int (stmt, 7, facts->call_attempted ? 1 : 0);
+  sqlite3_bind_int (stmt, 8, facts->media_flowed ? 1 : 0);
+  bind_optional_int64 (stmt, 9, facts->setup_ms);
+  if (facts->fps_in >= 0)
+    sqlite3_bind_double (stmt, 10, facts->fps_in);
+  bind_optional_int64 (stmt, 11, facts->packets_lost);
+  sqlite3_bind_int (stmt, 12, facts->reconnected ? 1 : 0);
+  bind_optional_int64 (stmt, 13, facts->call_seconds);
+  bind_text (stmt, 14, facts->outcome);
+  if (facts->survey >= 1 && facts->survey <= 5)
+    sqlite3_bind_int (stmt, 15, facts->survey);
+
+  return step_done (self, stmt, error);
+}
+
+static gboolean
+update_facts (RelaisStore  *self,
+              StmtId        id,
+              const char   *session_id,
+              const char   *text,
+              int           number,
+              GError      **error)
+{
+  g_autoptr(StoreStmt) stmt = get_stmt (self, id, error);
+
+  if (stmt == NULL)
+    return FALSE;
+
+  bind_text (stmt, 1, session_id);
+  if (text != NULL)
+    bind_text (stmt, 2, text);
+  else
+    sqlite3_bind_int (stmt, 2, number);
+  if (!step_done (self, stmt, error))
+    return FALSE;
+
+  if (sqlite3_changes (self->db) == 0)
+    {
+      g_set_error (error, RELAIS_ERROR, RELAIS_ERROR_STORE,
+                   _("Cette séance n'est pas enregistrée."));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+gboolean
+relais_store_set_session_survey (RelaisStore  *self,
+                                 const char   *session_id,
+                                 int           survey,
+                                 GError      **error)
+{
+  g_return_val_if_fail (RELAIS_IS_STORE (self), FALSE);
+  g_return_val_if_fail (session_id != NULL, FALSE);
+  g_return_val_if_fail (survey >= 1 && survey <= 5, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return update_facts (self, STMT_SET_FACTS_SURVEY, session_id, NULL, survey, error);
+}
+
+gboolean
+relais_store_set_session_outcome (RelaisStore  *self,
+                                  const char   *session_id,
+                                  const char   *outcome,
+                                  GError      **error)
+{
+  g_return_val_if_fail (RELAIS_IS_STORE (self), FALSE);
+  g_return_val_if_fail (session_id != NULL, FALSE);
+  g_return_val_if_fail (outcome != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return update_facts (self, STMT_SET_FACTS_OUTCOME, session_id, outcome, 0, error);
+}
+
+/* Returns: (transfer full) */
+RelaisSessionFacts *
+relais_store_get_session_facts (RelaisStore  *self,
+                                const char   *session_id,
+                                GError      **error)
+{
+  g_autoptr(StoreStmt) stmt = NULL;
+
+  g_return_val_if_fail (RELAIS_IS_STORE (self), NULL);
+  g_return_val_if_fail (session_id != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!(stmt = get_stmt (self, STMT_GET_FACTS, error)))
+    return NULL;
+
+  bind_text (stmt, 1, session_id);
+  if (!step_row (self, stmt, error))
+    return NULL;
+
+  return facts_from_row (stmt);
+}
+
+/* Returns: (transfer full) (element-type RelaisSessionFacts) */
+GPtrArray *
+relais_store_list_session_facts (RelaisStore  *self,
+                                 gint64        since,
+                                 GError      **error)
+{
+  g_autoptr(StoreStmt) stmt = NULL;
+  g_autoptr(GPtrArray) sessions = NULL;
+  int rc;
+
+  g_return_val_if_fail (RELAIS_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!(stmt = get_stmt (self, STMT_LIST_FACTS, error)))
+    return NULL;
+
+  sqlite3_bind_int64 (stmt, 1, since);
+  sessions = g_ptr_array_new_with_free_func ((GDestroyNotify) relais_session_facts_free);
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (sessions, facts_from_row (stmt));
+
+  if (rc != SQLITE_DONE)
+    {
+      set_store_error (self, error, _("Lecture des chiffres impossible"));
+      return NULL;
+    }
+
+  return g_steal_pointer (&sessions);
+}
+
+/* The upload outbox */
+
+gboolean
+relais_store_queue_upload (RelaisStore  *self,
+                           const char   *idempotency_key,
+                           const char   *body,
+                           gint64        now,
+                           GError      **error)
+{
+  g_autoptr(StoreStmt) stmt = NULL;
+
+  g_return_val_if_fail (RELAIS_IS_STORE (self), FALSE);
+  g_return_val_if_fail (idempotency_key != NULL && body != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!(stmt = get_stmt (self, STMT_INSERT_UPLOAD, error)))
+    return FALSE;
+
+  bind_text (stmt, 1, idempotency_key);
+  bind_text (stmt, 2, body);
+  sqlite3_bind_int64 (stmt, 3, now);
+
+  return step_done (self, stmt, error);
+}
+
+gboolean
+relais_store_next_upload (RelaisStore   *self,
+                          gint64         now,
+                          gint64        *upload_id,
+                          char         **idempotency_key,
+                          char         **body,
+                          guint         *attempts,
+                          GError       **error)
+{
+  g_autoptr(StoreStmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (RELAIS_IS_STORE (self), FALSE);
+  g_return_val_if_fail (upload_id != NULL && idempotency_key != NULL && body != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  *upload_id = 0;
+  *idempotency_key = NULL;
+  *body = NULL;
+
+  if (!(stmt = get_stmt (self, STMT_NEXT_UPLOAD, error)))
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, now);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    return TRUE;
+  if (rc != SQLITE_ROW)
+    return set_store_error (self, error, _("Lecture des envois en attente impossible"));
+
+  *upload_id = sqlite3_column_int64 (stmt, 0);
+  *idempotency_key = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+  *body = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+  if (attempts != NULL)
+    *attempts = (guint) sqlite3_column_int (stmt, 3);
+
+  return TRUE;
+}
+
+gboolean
+relais_store_postpone_upload (RelaisStore  *self,
+                              gint64        upload_id,
+                              gint64        next_attempt_at,
+                              GError      **error)
+{
+  g_autoptr(StoreStmt) stmt = NULL;
+
+  g_return_val_if_fail (RELAIS_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!(stmt = get_stmt (self, STMT_POSTPONE_UPLOAD, error)))
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, upload_id);
+  sqlite3_bind_int64 (stmt, 2, next_attempt_at);
+
+  return step_done (self, stmt, error);
+}
+
+gboolean
+relais_store_forget_upload (RelaisStore  *self,
+                            gint64        upload_id,
+                            GError      **error)
+{
+  g_autoptr(StoreStmt) stmt = NULL;
+
+  g_return_val_if_fail (RELAIS_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!(stmt = get_stmt (self, STMT_DELETE_UPLOAD, error)))
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, upload_id);
+
+  return step_done (self, stmt, error);
+}
+
+gint64
+relais_store_count_uploads (RelaisStore  *self,
+                            GError      **error)
+{
+  g_return_val_if_fail (RELAIS_IS_STORE (self), -1);
+  g_return_val_if_fail (error == NULL || *error == NULL, -1);
+
+  return query_int64 (self, STMT_COUNT_UPLOADS, error);
+}
+
+gint64
+relais_store_next_upload_time (RelaisStore  *self,
+                               GError      **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  gint64 time;
+
+  g_return_val_if_fail (RELAIS_IS_STORE (self), -1);
+  g_return_val_if_fail (error == NULL || *error == NULL, -1);
+
+  time = query_int64 (self, STMT_EARLIEST_UPLOAD, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return -2;
+    }
+
+  return time;
 }

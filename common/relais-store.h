@@ -6,6 +6,7 @@
 
 #include <gio/gio.h>
 
+#include "relais-figures.h"
 #include "relais-ticket.h"
 
 G_BEGIN_DECLS
@@ -15,7 +16,7 @@ G_DECLARE_FINAL_TYPE (RelaisStore, relais_store, RELAIS, STORE, GObject)
 
 /* The number of migrations this build knows: a fresh store ends at this
  * PRAGMA user_version. */
-#define RELAIS_STORE_SCHEMA_VERSION 3
+#define RELAIS_STORE_SCHEMA_VERSION 4
 
 /* Opens (creating if needed) the SQLite file at @path, or an in-memory
  * database when @path is ":memory:"; WAL, foreign keys, synchronous=FULL,
@@ -65,12 +66,25 @@ GPtrArray    *relais_store_list_active_tickets (RelaisStore  *self,
 RelaisTicket *relais_store_get_ticket          (RelaisStore  *self,
                                                 gint64        ticket_id,
                                                 GError      **error);
+/* Booth times (seconds from called to ended) of the tickets done (not
+ * absent, not cancelled) since @since, newest first, at most 1000: what
+ * the estimated wait on the attract screen is made from.
+ * Returns: (transfer full) (element-type gint64) */
+GArray       *relais_store_list_recent_durations (RelaisStore  *self,
+                                                  gint64        since,
+                                                  GError      **error);
 /* How many tickets (any state) still carry a name or a note although they
  * are final: must always be 0. For tests and the start-up self-check. */
 gint64        relais_store_count_personal_leftovers (RelaisStore  *self,
                                                      GError      **error);
 
-/* Anonymous events: no name, no note, no free text from a person. */
+/* Anonymous events: no name, no note, no free text from a person.
+ * Kinds written today:
+ * - "ticket-ended": written by the store with each ended ticket; value:
+ *   the wait in seconds (given → called, or → ended if never called);
+ *   outcome: the ticket's end state ("done", "absent", "cancelled").
+ * A session's own measures (call set-up and quality, outcome, survey)
+ * are one row of session facts, below. */
 gboolean      relais_store_add_event           (RelaisStore  *self,
                                                 const char   *kind,
                                                 const char   *service_id,
@@ -87,6 +101,62 @@ gint64        relais_store_count_events        (RelaisStore  *self,
 gint64        relais_store_purge               (RelaisStore  *self,
                                                 guint         days,
                                                 gint64        now,
+                                                GError      **error);
+
+/* Session facts: one anonymous row per person's session (see
+ * relais-figures.h). They hold no ticket id and survive the ticket; they
+ * are purged with the events after retention-days. */
+gboolean      relais_store_add_session_facts   (RelaisStore               *self,
+                                                const RelaisSessionFacts  *facts,
+                                                GError                   **error);
+/* The survey tap (1–5) and the advisor's outcome arrive after the row is
+ * written; an unknown session id fails with RELAIS_ERROR_STORE. */
+gboolean      relais_store_set_session_survey  (RelaisStore  *self,
+                                                const char   *session_id,
+                                                int           survey,
+                                                GError      **error);
+gboolean      relais_store_set_session_outcome (RelaisStore  *self,
+                                                const char   *session_id,
+                                                const char   *outcome,
+                                                GError      **error);
+RelaisSessionFacts *relais_store_get_session_facts (RelaisStore  *self,
+                                                    const char   *session_id,
+                                                    GError      **error);
+/* Sessions whose ticket was given at or after @since (Unix s), oldest
+ * first. Returns: (transfer full) (element-type RelaisSessionFacts) */
+GPtrArray    *relais_store_list_session_facts  (RelaisStore  *self,
+                                                gint64        since,
+                                                GError      **error);
+
+/* The upload outbox: JSON bodies waiting to be POSTed. Each has an
+ * idempotency key (queuing the same key twice keeps the first). */
+gboolean      relais_store_queue_upload        (RelaisStore  *self,
+                                                const char   *idempotency_key,
+                                                const char   *body,
+                                                gint64        now,
+                                                GError      **error);
+/* The earliest upload due at @now; *@upload_id is 0 when none is due. */
+gboolean      relais_store_next_upload         (RelaisStore   *self,
+                                                gint64         now,
+                                                gint64        *upload_id,
+                                                char         **idempotency_key,
+                                                char         **body,
+                                                guint         *attempts,
+                                                GError       **error);
+/* One more failed attempt: try again at @next_attempt_at. */
+gboolean      relais_store_postpone_upload     (RelaisStore  *self,
+                                                gint64        upload_id,
+                                                gint64        next_attempt_at,
+                                                GError      **error);
+/* Delivered (2xx): gone from the outbox. */
+gboolean      relais_store_forget_upload       (RelaisStore  *self,
+                                                gint64        upload_id,
+                                                GError      **error);
+gint64        relais_store_count_uploads       (RelaisStore  *self,
+                                                GError      **error);
+/* When the earliest upload is due (Unix s), -1 when the outbox is empty,
+ * -2 on error. */
+gint64        relais_store_next_upload_time    (RelaisStore  *self,
                                                 GError      **error);
 
 /* Agent settings: small key/value strings kept across restarts. */

@@ -18,9 +18,11 @@
 #include "relais-call.h"
 #include "relais-demo-advisor.h"
 #include "relais-error.h"
+#include "relais-figures.h"
 #include "relais-http-client.h"
 #include "relais-janus.h"
 #include "relais-printer.h"
+#include "relais-outbox.h"
 #include "relais-resources.h"
 #include "relais-room-call.h"
 #include "relais-window.h"
@@ -30,6 +32,40 @@
  * pretending it will come back and show the way out. */
 #define GATEWAY_DOWN_SECONDS 30
 #define GATEWAY_PROBE_TIMEOUT_MS 5000
+/* How far back the estimated waits look. */
+#define WAIT_FIGURES_DAYS 14
+
+
+#define SURVEY_SECONDS 30
+
+/* The figures of the person at the booth (see relais-figures.h): their
+ * call's measures, gathered while it lasts, then one anonymous row when
+ * their ticket ends. */
+typedef struct
+{
+  gint64        ticket_id;        /* whose call is measured; 0: none */
+  gint64        started_us;       /* entered the call (monotonic) */
+  gint64        first_frame_us;   /* first CONNECTED: a remote picture */
+  gint64        ended_us;
+  gboolean      reconnected;
+  double        fps_sum;
+  guint         fps_samples;
+  gint64        lost_base;        /* packets lost by calls replaced */
+  gint64        lost_last;
+  RelaisCall   *call;             /* weak: the call being watched */
+  gboolean      watched;          /* a call was watched for this ticket */
+  guint         sample_id;
+  char         *advisor_outcome;
+
+  char         *survey_session_id; /* the row the survey completes */
+  char         *last_session_id;   /* the last row written */
+  guint         survey_id;
+  guint         survey_remaining;
+  RelaisSessionState last_state;
+
+  RelaisHttpClient *upload_http;
+  RelaisOutbox     *outbox;
+} FiguresState;
 
 struct _RelaisApplication
 {
@@ -58,6 +94,8 @@ struct _RelaisApplication
   char              *gateway_failure;  /* shown instead of the call's state */
   guint              gateway_down_id;
 
+  FiguresState     figures;
+
   gint64           last_activity;  /* monotonic µs */
   guint            idle_id;
   int              exit_status;
@@ -77,6 +115,7 @@ page_for_state (RelaisSessionState state)
     case RELAIS_SESSION_PRECALL: return "precall";
     case RELAIS_SESSION_IN_CALL: return "call";
     case RELAIS_SESSION_CALL_ENDED: return "call-ended";
+    case RELAIS_SESSION_SURVEY: return "survey";
     default: g_assert_not_reached ();
     }
 }
@@ -110,6 +149,9 @@ set_action_enabled (RelaisApplication *self,
   g_simple_action_set_enabled (G_SIMPLE_ACTION (action), enabled);
 }
 
+static void figures_update_actions (RelaisApplication *self,
+                                    RelaisSessionState  state);
+
 static void
 update_actions (RelaisApplication *self)
 {
@@ -141,11 +183,13 @@ update_actions (RelaisApplication *self)
   set_action_enabled (self, "toggle-mute", state == RELAIS_SESSION_IN_CALL && self->call != NULL);
   set_action_enabled (self, "toggle-camera", state == RELAIS_SESSION_IN_CALL && self->call != NULL);
   set_action_enabled (self, "send-chat", state == RELAIS_SESSION_IN_CALL && self->call != NULL);
+  figures_update_actions (self, state);
 }
 
 /* The call */
 
 static gboolean handle (RelaisApplication *self, RelaisSessionEvent event);
+static void     figures_ticket_ended (RelaisApplication *self, gint64 ticket_id);
 
 static gboolean
 person_in_call (RelaisApplication *self)
@@ -725,6 +769,62 @@ sync_call (RelaisApplication *self)
     }
 }
 
+/* ---- who goes next, and how long the others wait ------------------------ */
+
+/* Whether an advisor of @service_id could take a call now. The demo
+ * advisor always can. With a gateway, the presence work (issue 4: the
+ * advisors present in the service's lobby room) replaces this body; until
+ * then no advisor is known, and the queue keeps the agent's order with
+ * ageing. */
+static gboolean
+service_has_advisor_ready (RelaisApplication *self,
+                           const char        *service_id)
+{
+  return relais_config_is_demo (self->config);
+}
+
+/* The turn rule's question (relais-turn.h). A sub-service not offered by
+ * visio needs no advisor. */
+static gboolean
+turn_ready_cb (const char *service_id,
+               const char *subservice_id,
+               gpointer    user_data)
+{
+  RelaisApplication *self = user_data;
+  const RelaisSubservice *sub =
+    relais_directory_find_subservice (relais_context_get_directory (self->context),
+                                      service_id, subservice_id);
+
+  if (sub != NULL && !(sub->channels & RELAIS_CHANNEL_VISIO))
+    return TRUE;
+
+  return service_has_advisor_ready (self, service_id);
+}
+
+/* The attract screen's estimated waits come from the booth times of the
+ * last 14 days; the page itself never reads the store. */
+static void
+update_wait_figures (RelaisApplication *self)
+{
+  RelaisStore *store = relais_context_get_store (self->context);
+  gint64 since = g_get_real_time () / G_USEC_PER_SEC - WAIT_FIGURES_DAYS * 24 * 3600;
+  g_autoptr(GArray) durations = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 per_person = RELAIS_TURN_DEFAULT_SECONDS_PER_PERSON;
+
+  if (self->window == NULL)
+    return;
+
+  if ((durations = relais_store_list_recent_durations (store, since, &error)) != NULL)
+    per_person = relais_turn_seconds_per_person ((const gint64 *)(gpointer)durations->data,
+                                                 durations->len);
+  else
+    g_warning ("No recent figures for the estimated waits: %s", error->message);
+
+  relais_attract_page_set_seconds_per_person (relais_window_get_attract_page (self->window),
+                                              per_person);
+}
+
 static void
 session_state_cb (RelaisApplication *self)
 {
@@ -737,6 +837,9 @@ session_state_cb (RelaisApplication *self)
       relais_window_set_page (self->window, page_for_state (state));
       relais_window_set_can_close (self->window, state == RELAIS_SESSION_DESK);
     }
+
+  if (state == RELAIS_SESSION_ATTRACT)
+    update_wait_figures (self);
 
   update_actions (self);
   sync_call (self);
@@ -1009,6 +1112,7 @@ finish_session_action (GSimpleAction *action,
       return;
     }
 
+  figures_ticket_ended (self, relais_ticket_get_id (current));
   notice (self, _("Rendez-vous terminé. Merci et à bientôt !"), FALSE);
   handle (self, RELAIS_SESSION_EVENT_SESSION_ENDED);
   /* From the desk the state does not change: drop the call here. */
@@ -1144,6 +1248,7 @@ release_ticket (RelaisApplication *self,
       return;
     }
 
+  figures_ticket_ended (self, ticket_id);
   message = g_strdup_printf (absent ? _("Ticket %s marqué absent.") : _("Ticket %s annulé."), code);
   notice (self, message, FALSE);
 
@@ -1196,6 +1301,576 @@ quit_action (GSimpleAction *action,
   if (self->window != NULL)
     relais_window_set_can_close (self->window, TRUE);
   g_application_quit (G_APPLICATION (self));
+}
+
+/* ---- figures: the anonymous record of each session ---------------------
+ *
+ * What is measured (see relais-figures.h for the row):
+ * - wait: ticket given → called (the store's times);
+ * - set-up: entering the call → the call's first CONNECTED, which
+ *   RelaisCall reaches only once a remote picture is decoded;
+ * - quality: mean received frame rate while connected (sampled each
+ *   second), packets lost, whether the link dropped and came back (the
+ *   call reconnecting, the gateway lost, or the call replaced);
+ * - outcome: the advisor's (relais_application_record_outcome()), else
+ *   the kiosk's own only when no call happened (absent, cancelled,
+ *   no-call), else unknown;
+ * - survey: the face tapped after the call, or none.
+ * The row is written when the ticket ends; the survey completes it; then
+ * it is queued for upload when [figures] upload-url is set. */
+
+static gint64
+now_unix (void)
+{
+  return g_get_real_time () / G_USEC_PER_SEC;
+}
+
+static void
+figures_call_state_cb (RelaisCall        *call,
+                       GParamSpec        *pspec,
+                       RelaisApplication *self)
+{
+  FiguresState *fs = &self->figures;
+
+  switch (relais_call_get_state (call))
+    {
+    case RELAIS_CALL_CONNECTED:
+      if (fs->first_frame_us == 0)
+        {
+          fs->first_frame_us = g_get_monotonic_time ();
+          g_debug ("Call set up in %" G_GINT64_FORMAT " ms",
+                   (fs->first_frame_us - fs->started_us) / 1000);
+        }
+      break;
+    case RELAIS_CALL_RECONNECTING:
+      fs->reconnected = TRUE;
+      break;
+    default:
+      break;
+    }
+}
+
+/* Follows self->call, which a gateway reconnection replaces. */
+static void
+figures_watch_call (RelaisApplication *self)
+{
+  FiguresState *fs = &self->figures;
+
+  if (self->call == fs->call)
+    return;
+
+  /* fs->call is a weak pointer: a replaced call is gone already, so
+   * "watched" remembers there was one. */
+  if (fs->watched && self->call != NULL)
+    {
+      /* A fresh call after the gateway came back: the link dropped. */
+      fs->reconnected = TRUE;
+      fs->lost_base += fs->lost_last;
+      fs->lost_last = 0;
+    }
+
+  g_set_weak_pointer (&fs->call, self->call);
+  /* The application disconnects everything of its own from a call it
+   * drops (g_signal_handlers_disconnect_by_data), this handler too. */
+  if (self->call != NULL)
+    {
+      fs->watched = TRUE;
+      g_signal_connect (self->call, "notify::state", G_CALLBACK (figures_call_state_cb), self);
+    }
+}
+
+static gboolean
+figures_sample_cb (gpointer user_data)
+{
+  RelaisApplication *self = user_data;
+  FiguresState *fs = &self->figures;
+  RelaisCallStats stats;
+
+  figures_watch_call (self);
+
+  if (self->gateway_lost)
+    fs->reconnected = TRUE;
+
+  /* The call's statistics cover the second before they were taken: the
+   * first one after the picture came would count the set-up as 0 fps. */
+  if (self->call != NULL && relais_call_get_state (self->call) == RELAIS_CALL_CONNECTED
+      && fs->first_frame_us != 0 && g_get_monotonic_time () - fs->first_frame_us >= 1500000)
+    {
+      relais_call_get_stats (self->call, &stats);
+      fs->fps_sum += stats.fps_in;
+      fs->fps_samples++;
+      fs->lost_last = MAX (stats.packets_lost, 0);
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+figures_reset_call (RelaisApplication *self)
+{
+  FiguresState *fs = &self->figures;
+
+  g_clear_handle_id (&fs->sample_id, g_source_remove);
+  if (fs->call != NULL)
+    g_signal_handlers_disconnect_by_func (fs->call, figures_call_state_cb, self);
+  g_clear_weak_pointer (&fs->call);
+  g_clear_pointer (&fs->advisor_outcome, g_free);
+  fs->ticket_id = 0;
+  fs->started_us = fs->first_frame_us = fs->ended_us = 0;
+  fs->reconnected = FALSE;
+  fs->watched = FALSE;
+  fs->fps_sum = 0;
+  fs->fps_samples = 0;
+  fs->lost_base = fs->lost_last = 0;
+}
+
+static void
+figures_call_started (RelaisApplication *self)
+{
+  FiguresState *fs = &self->figures;
+  RelaisTicket *current = relais_queue_get_current (relais_context_get_queue (self->context));
+
+  if (current == NULL || fs->ticket_id == relais_ticket_get_id (current))
+    return;
+
+  figures_reset_call (self);
+  fs->ticket_id = relais_ticket_get_id (current);
+  fs->started_us = g_get_monotonic_time ();
+  figures_watch_call (self);
+  fs->sample_id = g_timeout_add_seconds (1, figures_sample_cb, self);
+}
+
+static void
+figures_call_finished (RelaisApplication *self)
+{
+  FiguresState *fs = &self->figures;
+
+  if (fs->ticket_id == 0 || fs->ended_us != 0)
+    return;
+
+  figures_sample_cb (self);
+  fs->ended_us = g_get_monotonic_time ();
+  g_clear_handle_id (&fs->sample_id, g_source_remove);
+}
+
+static void
+figures_upload (RelaisApplication *self,
+                const char        *session_id)
+{
+  FiguresState *fs = &self->figures;
+  RelaisStore *store = relais_context_get_store (self->context);
+  g_autoptr(RelaisSessionFacts) facts = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *json = NULL;
+
+  if (fs->outbox == NULL || session_id == NULL)
+    return;
+
+  facts = relais_store_get_session_facts (store, session_id, &error);
+  if (facts == NULL)
+    {
+      g_warning ("Session record not found for upload: %s", error->message);
+      return;
+    }
+
+  json = relais_session_facts_to_json (facts, relais_config_get_site_name (self->config));
+  if (!relais_outbox_queue (fs->outbox, facts->session_id, json, &error))
+    g_warning ("Session record not queued for upload: %s", error->message);
+}
+
+static void
+figures_ticket_ended (RelaisApplication *self,
+                      gint64             ticket_id)
+{
+  FiguresState *fs = &self->figures;
+  RelaisStore *store = relais_context_get_store (self->context);
+  g_autoptr(RelaisTicket) ticket = NULL;
+  g_autoptr(RelaisSessionFacts) facts = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 now_us = g_get_monotonic_time ();
+
+  /* The ended ticket keeps its service and times, never a name. */
+  ticket = relais_store_get_ticket (store, ticket_id, &error);
+  if (ticket == NULL)
+    {
+      g_warning ("No figures for ticket %" G_GINT64_FORMAT ": %s", ticket_id, error->message);
+      return;
+    }
+
+  facts = relais_session_facts_new ();
+  facts->session_id = relais_session_facts_new_id ();
+  facts->service_id = g_strdup (relais_ticket_get_service_id (ticket));
+  facts->subservice_id = g_strdup (relais_ticket_get_subservice_id (ticket));
+  facts->created_at = relais_ticket_get_created_at (ticket);
+  facts->ended_at = now_unix ();
+  if (relais_ticket_get_called_at (ticket) > 0)
+    facts->wait_seconds = MAX (relais_ticket_get_called_at (ticket) - facts->created_at, 0);
+
+  if (fs->ticket_id == ticket_id)
+    {
+      gint64 end_us = fs->ended_us != 0 ? fs->ended_us : now_us;
+
+      if (fs->ended_us == 0)
+        figures_sample_cb (self);
+      facts->call_attempted = TRUE;
+      facts->media_flowed = fs->first_frame_us != 0;
+      facts->reconnected = fs->reconnected;
+      if (fs->first_frame_us != 0)
+        {
+          facts->setup_ms = (fs->first_frame_us - fs->started_us) / 1000;
+          facts->call_seconds = (end_us - fs->first_frame_us) / G_USEC_PER_SEC;
+          facts->packets_lost = fs->lost_base + fs->lost_last;
+        }
+      if (fs->fps_samples > 0)
+        facts->fps_in = fs->fps_sum / fs->fps_samples;
+    }
+
+  facts->outcome = g_strdup (relais_session_outcome (relais_ticket_state_to_string (relais_ticket_get_state (ticket)),
+                                                     facts->call_attempted,
+                                                     fs->ticket_id == ticket_id ? fs->advisor_outcome : NULL));
+  if (fs->ticket_id == ticket_id)
+    figures_reset_call (self);
+
+  if (!relais_store_add_session_facts (store, facts, &error))
+    {
+      g_warning ("Session figures not recorded: %s", error->message);
+      return;
+    }
+  g_debug ("Session recorded (%s)", facts->outcome != NULL ? facts->outcome : "no outcome given");
+
+  g_free (fs->last_session_id);
+  fs->last_session_id = g_strdup (facts->session_id);
+
+  /* After a call the person is asked the survey: the upload waits for
+   * their answer (or its time-out). */
+  if (relais_session_get_state (self->session) == RELAIS_SESSION_CALL_ENDED)
+    {
+      g_free (fs->survey_session_id);
+      fs->survey_session_id = g_strdup (facts->session_id);
+    }
+  else
+    figures_upload (self, facts->session_id);
+}
+
+gboolean
+relais_application_record_outcome (RelaisApplication  *self,
+                                   const char         *outcome,
+                                   GError            **error)
+{
+  FiguresState *fs;
+  RelaisTicket *current;
+
+  g_return_val_if_fail (RELAIS_IS_APPLICATION (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  fs = &self->figures;
+  if (!relais_outcome_is_advisor (outcome))
+    {
+      g_set_error (error, RELAIS_ERROR, RELAIS_ERROR_FAILED,
+                   "Unknown outcome (expected resolved, follow-up, redirected or technical-failure)");
+      return FALSE;
+    }
+
+  /* During the call: kept until the ticket ends. */
+  current = self->context != NULL ? relais_queue_get_current (relais_context_get_queue (self->context)) : NULL;
+  if (current != NULL && fs->ticket_id == relais_ticket_get_id (current))
+    {
+      g_free (fs->advisor_outcome);
+      fs->advisor_outcome = g_strdup (outcome);
+      return TRUE;
+    }
+
+  /* Just after: the row is written already (the person touched
+   * "Terminer" before the advisor chose). */
+  if (fs->last_session_id != NULL)
+    return relais_store_set_session_outcome (relais_context_get_store (self->context),
+                                             fs->last_session_id, outcome, error);
+
+  g_set_error (error, RELAIS_ERROR, RELAIS_ERROR_FAILED, "No session to give an outcome to");
+  return FALSE;
+}
+
+static gboolean
+figures_survey_tick_cb (gpointer user_data)
+{
+  RelaisApplication *self = user_data;
+  FiguresState *fs = &self->figures;
+
+  if (fs->survey_remaining > 0)
+    fs->survey_remaining--;
+  if (self->window != NULL)
+    relais_survey_page_set_remaining (relais_window_get_survey_page (self->window), fs->survey_remaining);
+
+  if (fs->survey_remaining > 0)
+    return G_SOURCE_CONTINUE;
+
+  g_debug ("Survey unanswered");
+  fs->survey_id = 0;
+  handle (self, RELAIS_SESSION_EVENT_SURVEY_DONE);
+  return G_SOURCE_REMOVE;
+}
+
+/* Follows the session's state: the call's start and end, and the
+ * survey's 30 seconds. */
+static void
+figures_session_state_cb (RelaisApplication *self)
+{
+  FiguresState *fs = &self->figures;
+  RelaisSessionState state = relais_session_get_state (self->session);
+  RelaisSessionState previous = fs->last_state;
+
+  fs->last_state = state;
+
+  if (state == RELAIS_SESSION_IN_CALL)
+    figures_call_started (self);
+  else if (previous == RELAIS_SESSION_IN_CALL
+           && (state == RELAIS_SESSION_CALL_ENDED || state == RELAIS_SESSION_ATTRACT))
+    figures_call_finished (self);
+
+  if (state == RELAIS_SESSION_SURVEY && previous != RELAIS_SESSION_SURVEY)
+    {
+      fs->survey_remaining = SURVEY_SECONDS;
+      if (self->window != NULL)
+        relais_survey_page_set_remaining (relais_window_get_survey_page (self->window), SURVEY_SECONDS);
+      g_clear_handle_id (&fs->survey_id, g_source_remove);
+      fs->survey_id = g_timeout_add_seconds (1, figures_survey_tick_cb, self);
+    }
+  else if (previous == RELAIS_SESSION_SURVEY && state != RELAIS_SESSION_SURVEY)
+    {
+      g_autofree char *session_id = g_steal_pointer (&fs->survey_session_id);
+
+      g_clear_handle_id (&fs->survey_id, g_source_remove);
+      figures_upload (self, session_id);
+    }
+}
+
+static void
+figures_update_actions (RelaisApplication  *self,
+                        RelaisSessionState  state)
+{
+  set_action_enabled (self, "survey", state == RELAIS_SESSION_SURVEY);
+  set_action_enabled (self, "figures", state == RELAIS_SESSION_DESK);
+  set_action_enabled (self, "close-figures", state == RELAIS_SESSION_DESK);
+  set_action_enabled (self, "export-figures", state == RELAIS_SESSION_DESK);
+}
+
+static void
+survey_action (GSimpleAction *action,
+               GVariant      *parameter,
+               gpointer       user_data)
+{
+  RelaisApplication *self = RELAIS_APPLICATION (user_data);
+  FiguresState *fs = &self->figures;
+  int answer = g_variant_get_int32 (parameter);
+  g_autoptr(GError) error = NULL;
+
+  if (relais_session_get_state (self->session) != RELAIS_SESSION_SURVEY)
+    return;
+
+  /* 0: "Ne pas répondre". */
+  if (answer >= RELAIS_SURVEY_MIN && answer <= RELAIS_SURVEY_MAX && fs->survey_session_id != NULL)
+    {
+      if (relais_store_set_session_survey (relais_context_get_store (self->context),
+                                           fs->survey_session_id, answer, &error))
+        g_debug ("Survey answered: %d", answer);
+      else
+        g_warning ("Survey answer not recorded: %s", error->message);
+    }
+
+  notice (self, _("Merci ! À bientôt."), FALSE);
+  handle (self, RELAIS_SESSION_EVENT_SURVEY_DONE);
+}
+
+static RelaisFigures *
+figures_compute (RelaisApplication  *self,
+                 GError            **error)
+{
+  gint64 now = now_unix ();
+  gint64 since = relais_figures_week_start (now) - (RELAIS_FIGURES_WEEKS - 1) * 7 * 24 * 3600;
+  g_autoptr(GPtrArray) sessions = NULL;
+
+  sessions = relais_store_list_session_facts (relais_context_get_store (self->context), since, error);
+  if (sessions == NULL)
+    return NULL;
+
+  return relais_figures_compute (sessions, now);
+}
+
+static void
+figures_action (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  RelaisApplication *self = RELAIS_APPLICATION (user_data);
+  g_autoptr(RelaisFigures) figures = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->window == NULL || relais_session_get_state (self->session) != RELAIS_SESSION_DESK)
+    return;
+
+  figures = figures_compute (self, &error);
+  if (figures == NULL)
+    {
+      notice_error (self, error);
+      return;
+    }
+
+  relais_figures_page_set_figures (relais_window_get_figures_page (self->window), figures);
+  relais_window_set_page (self->window, "figures");
+}
+
+static void
+close_figures_action (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       user_data)
+{
+  RelaisApplication *self = RELAIS_APPLICATION (user_data);
+
+  if (self->window != NULL && relais_session_get_state (self->session) == RELAIS_SESSION_DESK)
+    relais_window_set_page (self->window, "desk");
+}
+
+/* Returns: (transfer full) the CSV of every recorded session and how many
+ * rows it holds, or NULL. */
+static char *
+figures_csv (RelaisStore  *store,
+             guint        *n_rows,
+             GError      **error)
+{
+  g_autoptr(GPtrArray) sessions = relais_store_list_session_facts (store, G_MININT64, error);
+
+  if (sessions == NULL)
+    return NULL;
+
+  *n_rows = sessions->len;
+  return relais_figures_to_csv (sessions);
+}
+
+typedef struct
+{
+  RelaisApplication *self;
+  char              *path;
+  guint              n_rows;
+} ExportData;
+
+static void
+export_data_free (ExportData *data)
+{
+  g_object_unref (data->self);
+  g_free (data->path);
+  g_free (data);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ExportData, export_data_free)
+
+static void
+export_written_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(ExportData) data = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+
+  if (!g_file_replace_contents_finish (G_FILE (object), result, NULL, &error))
+    {
+      g_warning ("CSV export failed: %s", error->message);
+      message = g_strdup_printf (_("Le fichier des chiffres n'a pas pu être écrit (%s). Vérifiez la place libre, puis réessayez."),
+                                 error->message);
+      notice (data->self, message, TRUE);
+      return;
+    }
+
+  message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                          "Chiffres enregistrés (%u séance) dans %s",
+                                          "Chiffres enregistrés (%u séances) dans %s",
+                                          data->n_rows),
+                             data->n_rows, data->path);
+  notice (data->self, message, FALSE);
+}
+
+static char *
+export_default_path (void)
+{
+  const char *documents = g_get_user_special_dir (G_USER_DIRECTORY_DOCUMENTS);
+  g_autoptr(GDateTime) today = g_date_time_new_now_local ();
+  g_autofree char *day = g_date_time_format (today, "%Y-%m-%d");
+  g_autofree char *name = g_strdup_printf ("relais-chiffres-%s.csv", day);
+
+  /* xdg-user-dirs may name a folder that was never made: then $HOME. */
+  if (documents == NULL || !g_file_test (documents, G_FILE_TEST_IS_DIR))
+    documents = g_get_home_dir ();
+
+  return g_build_filename (documents, name, NULL);
+}
+
+static void
+export_figures_action (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  RelaisApplication *self = RELAIS_APPLICATION (user_data);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  ExportData *data;
+  char *csv;
+  guint n_rows = 0;
+
+  csv = figures_csv (relais_context_get_store (self->context), &n_rows, &error);
+  if (csv == NULL)
+    {
+      notice_error (self, error);
+      return;
+    }
+
+  data = g_new0 (ExportData, 1);
+  data->self = g_object_ref (self);
+  data->path = export_default_path ();
+  data->n_rows = n_rows;
+  file = g_file_new_for_path (data->path);
+  bytes = g_bytes_new_take (csv, strlen (csv));
+
+  g_debug ("Exporting %u sessions as CSV", n_rows);
+  g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION,
+                                       self->cancellable, export_written_cb, data);
+}
+
+static void
+figures_init (RelaisApplication *self)
+{
+  FiguresState *fs = &self->figures;
+  const char *url = relais_config_get_upload_url (self->config);
+
+  fs->last_state = relais_session_get_state (self->session);
+  g_signal_connect_object (self->session, "notify::state",
+                           G_CALLBACK (figures_session_state_cb), self, G_CONNECT_SWAPPED);
+
+  if (url == NULL)
+    return;
+
+  /* Its own client with the system's CAs: the [gateway] ca-file is the
+   * gateway's, not the department's figures server's. */
+  fs->upload_http = relais_http_client_new ();
+  fs->outbox = relais_outbox_new (relais_context_get_store (self->context), fs->upload_http,
+                                  url, relais_config_get_upload_token (self->config));
+  /* Whatever waited through a restart or an offline spell. */
+  relais_outbox_flush (fs->outbox);
+}
+
+static void
+figures_clear (RelaisApplication *self)
+{
+  FiguresState *fs = &self->figures;
+
+  figures_reset_call (self);
+  g_clear_handle_id (&fs->survey_id, g_source_remove);
+  g_clear_pointer (&fs->survey_session_id, g_free);
+  g_clear_pointer (&fs->last_session_id, g_free);
+  if (fs->outbox != NULL)
+    g_object_run_dispose (G_OBJECT (fs->outbox));
+  g_clear_object (&fs->outbox);
+  g_clear_object (&fs->upload_http);
 }
 
 /* Printing what the advisor sent. The state lives in a Printing struct
@@ -1411,6 +2086,10 @@ static const GActionEntry actions[] = {
   { "print-document", print_document_action, NULL, NULL, NULL },
   { "cancel-print", cancel_print_action, NULL, NULL, NULL },
   { "close-document", close_document_action, NULL, NULL, NULL },
+  { "survey", survey_action, "i", NULL, NULL },
+  { "figures", figures_action, NULL, NULL, NULL },
+  { "close-figures", close_figures_action, NULL, NULL, NULL },
+  { "export-figures", export_figures_action, NULL, NULL, NULL },
 };
 
 /* Command line */
@@ -1523,6 +2202,46 @@ check_config (const char *path)
   return 0;
 }
 
+/* `--export-csv FILE`: every recorded session, anonymous columns only,
+ * from the kiosk's store (it may be running: the store is WAL). */
+static int
+export_csv (const char *config_path,
+            const char *path)
+{
+  g_autoptr(RelaisConfig) config = NULL;
+  g_autoptr(RelaisStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *csv = NULL;
+  guint n_rows = 0;
+
+  config = load_config (config_path, &error);
+  if (config == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+
+  store = relais_store_new (relais_config_get_store_path (config), &error);
+  if (store == NULL || (csv = figures_csv (store, &n_rows, &error)) == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+
+  if (!g_file_set_contents (path, csv, -1, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+
+  g_print (g_dngettext (GETTEXT_PACKAGE,
+                        "%s : %u séance écrite (CSV).\n",
+                        "%s : %u séances écrites (CSV).\n",
+                        n_rows),
+           path, n_rows);
+  return 0;
+}
+
 static void
 apply_language (RelaisConfig *config)
 {
@@ -1568,9 +2287,13 @@ relais_application_startup (GApplication *application)
   if (leftovers > 0)
     g_warning ("%" G_GINT64_FORMAT " ended tickets still carry personal fields", leftovers);
 
+  relais_queue_set_turn_rule (relais_context_get_queue (self->context),
+                              turn_ready_cb, self, NULL);
+
   self->session = relais_session_new (relais_context_get_queue (self->context));
   g_signal_connect_object (self->session, "notify::state",
                            G_CALLBACK (session_state_cb), self, G_CONNECT_SWAPPED);
+  figures_init (self);
 
   self->last_activity = g_get_monotonic_time ();
   self->idle_id = g_timeout_add_seconds (IDLE_CHECK_SECONDS, idle_check_cb, self);
@@ -1638,6 +2361,7 @@ relais_application_dispose (GObject *object)
       g_signal_handlers_disconnect_by_data (self->call, self);
       relais_call_hang_up (self->call);
     }
+  figures_clear (self);
   g_clear_object (&self->advisor);
   g_clear_object (&self->call);
   g_clear_object (&self->http);
@@ -1748,6 +2472,7 @@ relais_kiosk_main (int                argc,
   g_autoptr(GError) error = NULL;
   g_autofree char *config_path = NULL;
   g_autofree char *check_path = NULL;
+  g_autofree char *export_path = NULL;
   gboolean want_hash_pin = FALSE;
   gboolean want_version = FALSE;
   char *app_argv[] = { argv[0], NULL };
@@ -1757,6 +2482,8 @@ relais_kiosk_main (int                argc,
       N_("Fichier de configuration à utiliser"), N_("FICHIER") },
     { "check-config", 0, 0, G_OPTION_ARG_FILENAME, &check_path,
       N_("Vérifier un fichier de configuration et quitter"), N_("FICHIER") },
+    { "export-csv", 0, 0, G_OPTION_ARG_FILENAME, &export_path,
+      N_("Écrire les chiffres anonymes de toutes les séances dans un fichier CSV et quitter"), N_("FICHIER") },
     { "hash-pin", 0, 0, G_OPTION_ARG_NONE, &want_hash_pin,
       N_("Lire un code agent sur l'entrée standard et afficher sa ligne pin-hash"), NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &want_version,
@@ -1787,6 +2514,9 @@ relais_kiosk_main (int                argc,
 
   if (check_path != NULL)
     return check_config (check_path);
+
+  if (export_path != NULL)
+    return export_csv (config_path, export_path);
 
   /* A kiosk never starts half-configured: a bad file stops it here, with
    * every problem listed, before any window shows. */

@@ -34,6 +34,10 @@ G_DECLARE_FINAL_TYPE (RelaisApplication, relais_application, RELAIS, APPLICATION
  *   app.cancel-ticket x        a ticket is withdrawn
  *   app.move-ticket   (xi)     move a waiting ticket by n places
  *   app.quit                   leave the kiosk (desk unlocked only)
+ *   app.survey        i        the survey's answer: 1 (very unhappy) … 5, 0 none
+ *   app.figures                the figures page (desk unlocked only)
+ *   app.close-figures          back from the figures to the desk
+ *   app.export-figures         write relais-chiffres-YYYY-MM-DD.csv (Documents or $HOME)
  */
 RelaisApplication *relais_application_new          (RelaisConfig *config);
 
@@ -43,6 +47,15 @@ RelaisSession     *relais_application_get_session  (RelaisApplication *self);
 GtkWindow         *relais_application_get_main_window (RelaisApplication *self);
 /* Non-zero when start-up failed (the store could not open, say). */
 int                relais_application_get_exit_status (RelaisApplication *self);
+/* The advisor's outcome of the current call ("resolved", "follow-up",
+ * "redirected", "technical-failure"), as it arrives over the call's data
+ * channel: kept for the session's record, or written into the record
+ * just made when the person already ended their session. Anything else
+ * fails (RELAIS_ERROR_FAILED). Without it a call's outcome stays
+ * unknown. */
+gboolean           relais_application_record_outcome (RelaisApplication  *self,
+                                                      const char         *outcome,
+                                                      GError            **error);
 /* Points gettext at the installed catalogues, or at the build tree's when
  * running uninstalled, and picks a locale gettext honours LANGUAGE in. */
 void               relais_application_init_i18n    (void);

@@ -34,11 +34,17 @@ static const Transition transitions[] = {
   { RELAIS_SESSION_YOUR_TURN,  RELAIS_SESSION_EVENT_PERSON_PRESENT,  RELAIS_SESSION_PRECALL },
   { RELAIS_SESSION_PRECALL,    RELAIS_SESSION_EVENT_START_CALL,      RELAIS_SESSION_IN_CALL },
   { RELAIS_SESSION_IN_CALL,    RELAIS_SESSION_EVENT_CALL_OVER,       RELAIS_SESSION_CALL_ENDED },
-  /* "Terminer" after the call, "Annuler" during the check, "Revenir à
-   * l'accueil" when the call failed. */
+  /* "Terminer" after the call leads to the satisfaction survey; "Annuler"
+   * during the check and "Revenir à l'accueil" when the call failed end
+   * without one (there was no call to judge). */
   { RELAIS_SESSION_PRECALL,    RELAIS_SESSION_EVENT_SESSION_ENDED,   RELAIS_SESSION_ATTRACT },
   { RELAIS_SESSION_IN_CALL,    RELAIS_SESSION_EVENT_SESSION_ENDED,   RELAIS_SESSION_ATTRACT },
-  { RELAIS_SESSION_CALL_ENDED, RELAIS_SESSION_EVENT_SESSION_ENDED,   RELAIS_SESSION_ATTRACT },
+  { RELAIS_SESSION_CALL_ENDED, RELAIS_SESSION_EVENT_SESSION_ENDED,   RELAIS_SESSION_SURVEY },
+  /* The ticket is already ended (and wiped) in SURVEY: a tap on a face,
+   * or 30 s without one, returns to the attract screen. The agent may
+   * still open the desk; the survey is then left unanswered. */
+  { RELAIS_SESSION_SURVEY,     RELAIS_SESSION_EVENT_SURVEY_DONE,     RELAIS_SESSION_ATTRACT },
+  { RELAIS_SESSION_SURVEY,     RELAIS_SESSION_EVENT_AGENT_REQUEST,   RELAIS_SESSION_UNLOCKING },
   /* The agent may end a session or release the booth from the desk; the
    * desk stays open. */
   { RELAIS_SESSION_DESK,       RELAIS_SESSION_EVENT_SESSION_ENDED,   RELAIS_SESSION_DESK },
@@ -79,6 +85,7 @@ relais_session_state_get_type (void)
         { RELAIS_SESSION_PRECALL, "RELAIS_SESSION_PRECALL", "precall" },
         { RELAIS_SESSION_IN_CALL, "RELAIS_SESSION_IN_CALL", "in-call" },
         { RELAIS_SESSION_CALL_ENDED, "RELAIS_SESSION_CALL_ENDED", "call-ended" },
+        { RELAIS_SESSION_SURVEY, "RELAIS_SESSION_SURVEY", "survey" },
         { 0, NULL, NULL }
       };
       GType id = g_enum_register_static ("RelaisSessionState", values);
@@ -114,6 +121,7 @@ relais_session_event_to_string (RelaisSessionEvent event)
     case RELAIS_SESSION_EVENT_TICKET_RELEASED: return "ticket-released";
     case RELAIS_SESSION_EVENT_START_CALL: return "start-call";
     case RELAIS_SESSION_EVENT_CALL_OVER: return "call-over";
+    case RELAIS_SESSION_EVENT_SURVEY_DONE: return "survey-done";
     default: return "invalid";
     }
 }

@@ -22,6 +22,7 @@ typedef enum
   RELAIS_SESSION_PRECALL,     /* the person is at the booth: pre-call check */
   RELAIS_SESSION_IN_CALL,     /* talking with the advisor */
   RELAIS_SESSION_CALL_ENDED,  /* the call is over: thanks, then "Terminer" */
+  RELAIS_SESSION_SURVEY,      /* the session is over: five faces, one tap or 30 s */
 } RelaisSessionState;
 
 typedef enum
@@ -35,6 +36,7 @@ typedef enum
   RELAIS_SESSION_EVENT_TICKET_RELEASED, /* the booth's ticket went absent/cancelled */
   RELAIS_SESSION_EVENT_START_CALL,      /* the person pressed "Commencer l'appel" */
   RELAIS_SESSION_EVENT_CALL_OVER,       /* hung up, by either side, or the call is gone */
+  RELAIS_SESSION_EVENT_SURVEY_DONE,     /* a face was tapped, or nobody did in time */
 } RelaisSessionEvent;
 
 #define RELAIS_TYPE_SESSION_STATE (relais_session_state_get_type ())

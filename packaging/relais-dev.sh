@@ -30,6 +30,7 @@ test_packages=(
   janus iproute2 util-linux
   chromium libjs-janus-gateway nodejs
   cups cups-client cups-filters printer-driver-cups-pdf ghostscript
+  glib-networking ca-certificates
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

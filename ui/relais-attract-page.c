@@ -24,11 +24,15 @@ struct _RelaisAttractPage
   GtkLabel         *site_label;
   GtkWidget        *demo_label;
   GtkLabel         *clock_label;
-  GtkRevealer      *called_revealer;
+  GtkStack         *hero_stack;
   GtkLabel         *called_code_label;
   GtkLabel         *called_text_label;
   GtkStack         *board_stack;
   GtkFlowBox       *board;
+  GtkWidget        *estimate_note;
+
+  gint64            seconds_per_person;
+  char             *board_signature;
 };
 
 G_DEFINE_FINAL_TYPE (RelaisAttractPage, relais_attract_page, GTK_TYPE_WIDGET)
@@ -41,64 +45,224 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-static GtkWidget *
-make_ticket_card (RelaisAttractPage *self,
-                  RelaisTicket      *ticket,
-                  guint              position)
+/* What one card on the board says. */
+typedef struct
 {
-  RelaisDirectory *directory = relais_context_get_directory (self->context);
-  GtkWidget *card = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
-  GtkWidget *code = gtk_label_new (relais_ticket_get_code (ticket));
-  GtkWidget *service;
+  char *code;
+  char *service;
+  char *rank;
+  char *wait;
+  gboolean next;
+} BoardEntry;
+
+static void
+board_entry_clear (BoardEntry *entry)
+{
+  g_free (entry->code);
+  g_free (entry->service);
+  g_free (entry->rank);
+  g_free (entry->wait);
+}
+
+static GtkWidget *
+make_label (const char *text,
+            const char *css_class)
+{
+  GtkWidget *label = gtk_label_new (text);
+
+  gtk_widget_add_css_class (label, css_class);
+  gtk_widget_set_name (label, css_class);
+  return label;
+}
+
+/* How the cards are laid out, so that 1 to 12 tickets fit on a 1280x800
+ * screen without scrolling (nobody scrolls a kiosk) and stay readable
+ * from a chair: up to 3, large cards in one row; up to 6, wide cards in
+ * two rows of 3; up to 12, short cards (no service name: the code's
+ * letter says it) in three rows of 4. */
+typedef enum
+{
+  CARDS_LARGE,
+  CARDS_WIDE,
+  CARDS_SHORT,
+} CardStyle;
+
+static CardStyle
+card_style_for (guint n_tickets)
+{
+  if (n_tickets <= 3)
+    return CARDS_LARGE;
+  if (n_tickets <= 6)
+    return CARDS_WIDE;
+  return CARDS_SHORT;
+}
+
+static GtkWidget *
+make_ticket_card (const BoardEntry *entry,
+                  CardStyle         style)
+{
+  gboolean large = style == CARDS_LARGE;
+  GtkWidget *card = gtk_box_new (large ? GTK_ORIENTATION_VERTICAL : GTK_ORIENTATION_HORIZONTAL,
+                                 large ? 2 : 12);
+  GtkWidget *details = large ? card : gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget *code;
   GtkWidget *rank;
-  g_autofree char *rank_text = NULL;
+  GtkWidget *wait_row;
+  GtkWidget *wait;
+  GtkWidget *clock;
 
   gtk_widget_add_css_class (card, "ticket-card");
-  gtk_widget_add_css_class (code, "ticket-code");
-  gtk_widget_set_name (code, "ticket-code");
+  if (!large)
+    gtk_widget_add_css_class (card, "compact");
+  if (entry->next)
+    gtk_widget_add_css_class (card, "next");
+
+  /* The code first: dup_board_text() reads it there. */
+  code = make_label (entry->code, "ticket-code");
   gtk_box_append (GTK_BOX (card), code);
 
-  service = gtk_label_new (relais_ui_service_name (directory, relais_ticket_get_service_id (ticket)));
-  gtk_label_set_ellipsize (GTK_LABEL (service), PANGO_ELLIPSIZE_END);
-  gtk_widget_add_css_class (service, "ticket-service");
-  gtk_box_append (GTK_BOX (card), service);
+  if (!large)
+    {
+      gtk_widget_set_valign (details, GTK_ALIGN_CENTER);
+      gtk_widget_set_hexpand (details, TRUE);
+      gtk_box_append (GTK_BOX (card), details);
+    }
 
-  if (position == 1)
-    rank_text = g_strdup (_("Prochain"));
+  if (style != CARDS_SHORT)
+    {
+      GtkWidget *service = make_label (entry->service, "ticket-service");
+
+      gtk_label_set_ellipsize (GTK_LABEL (service), PANGO_ELLIPSIZE_END);
+      if (!large)
+        gtk_label_set_xalign (GTK_LABEL (service), 0);
+      gtk_box_append (GTK_BOX (details), service);
+    }
+
+  rank = make_label (entry->rank, "ticket-rank");
+  gtk_label_set_wrap (GTK_LABEL (rank), TRUE);
+  if (large)
+    gtk_label_set_justify (GTK_LABEL (rank), GTK_JUSTIFY_CENTER);
   else
-    rank_text = g_strdup_printf (_("%uᵉ"), position);
-  rank = gtk_label_new (rank_text);
-  gtk_widget_add_css_class (rank, "ticket-rank");
-  gtk_box_append (GTK_BOX (card), rank);
+    gtk_label_set_xalign (GTK_LABEL (rank), 0);
+  gtk_box_append (GTK_BOX (details), rank);
+
+  wait_row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_widget_set_halign (wait_row, large ? GTK_ALIGN_CENTER : GTK_ALIGN_START);
+  /* Four short cards a row leave no width for the pictogram. */
+  if (style != CARDS_SHORT)
+    {
+      clock = gtk_image_new_from_icon_name ("alarm-symbolic");
+      gtk_image_set_pixel_size (GTK_IMAGE (clock), 20);
+      gtk_box_append (GTK_BOX (wait_row), clock);
+    }
+  /* Wrapping lets a long wait ("environ 2 h 45") take two lines rather
+   * than push the board wider than the screen in a longer language. */
+  wait = make_label (entry->wait, "ticket-wait");
+  gtk_label_set_wrap (GTK_LABEL (wait), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (wait), 0);
+  gtk_box_append (GTK_BOX (wait_row), wait);
+  gtk_box_append (GTK_BOX (details), wait_row);
 
   return card;
+}
+
+/* The board as the turn rule would call people now, each with an
+ * estimated wait: the people ahead in that order, plus the person in the
+ * booth if any. */
+static GArray *
+compute_board (RelaisAttractPage *self)
+{
+  RelaisDirectory *directory = relais_context_get_directory (self->context);
+  RelaisQueue *queue = relais_context_get_queue (self->context);
+  RelaisTicket *current = relais_queue_get_current (queue);
+  g_autoptr(GPtrArray) order = relais_queue_list_turn_order (queue);
+  GArray *board = g_array_sized_new (FALSE, TRUE, sizeof (BoardEntry), order->len);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64 booth_elapsed = 0;
+
+  g_array_set_clear_func (board, (GDestroyNotify)board_entry_clear);
+
+  if (current != NULL)
+    booth_elapsed = now - relais_ticket_get_called_at (current);
+
+  for (guint i = 0; i < order->len; i++)
+    {
+      RelaisTicket *ticket = g_ptr_array_index (order, i);
+      BoardEntry entry = { 0 };
+      guint minutes = relais_turn_estimate_wait_minutes (i, current != NULL, booth_elapsed,
+                                                         self->seconds_per_person);
+
+      entry.code = g_strdup (relais_ticket_get_code (ticket));
+      entry.service = g_strdup (relais_ui_service_name (directory,
+                                                        relais_ticket_get_service_id (ticket)));
+      entry.next = i == 0;
+      if (i == 0)
+        entry.rank = g_strdup (_("Vous êtes le prochain"));
+      else
+        entry.rank = g_strdup_printf (_("%uᵉ"), i + 1);
+      entry.wait = relais_turn_format_wait (minutes);
+      g_array_append_val (board, entry);
+    }
+
+  return board;
+}
+
+static char *
+board_signature (GArray *board)
+{
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; i < board->len; i++)
+    {
+      BoardEntry *entry = &g_array_index (board, BoardEntry, i);
+
+      g_string_append_printf (text, "%s\x1f%s\x1f%s\x1f%s\x1e",
+                              entry->code, entry->service, entry->rank, entry->wait);
+    }
+
+  return g_string_free (text, FALSE);
+}
+
+/* Rebuilds the board's cards only when what they say changed: the clock
+ * asks every few seconds (waits age, advisors come and go). */
+static void
+update_board (RelaisAttractPage *self,
+              gboolean           force)
+{
+  g_autoptr(GArray) board = compute_board (self);
+  g_autofree char *signature = board_signature (board);
+  GtkWidget *child;
+  CardStyle style;
+  guint per_line;
+
+  if (!force && g_strcmp0 (signature, self->board_signature) == 0)
+    return;
+
+  g_free (self->board_signature);
+  self->board_signature = g_steal_pointer (&signature);
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->board))) != NULL)
+    gtk_flow_box_remove (self->board, child);
+
+  style = card_style_for (board->len);
+  per_line = style == CARDS_SHORT ? (board->len <= 12 ? 4 : 5) : 3;
+  gtk_flow_box_set_min_children_per_line (self->board, per_line);
+  gtk_flow_box_set_max_children_per_line (self->board, per_line);
+
+  for (guint i = 0; i < board->len; i++)
+    gtk_flow_box_append (self->board, make_ticket_card (&g_array_index (board, BoardEntry, i), style));
+
+  gtk_stack_set_visible_child_name (self->board_stack, board->len > 0 ? "board" : "empty");
+  gtk_widget_set_visible (self->estimate_note, board->len > 0);
 }
 
 static void
 rebuild (RelaisAttractPage *self)
 {
   RelaisQueue *queue = relais_context_get_queue (self->context);
-  GListModel *model = relais_queue_get_model (queue);
   RelaisTicket *current = relais_queue_get_current (queue);
-  GtkWidget *child;
-  guint n = g_list_model_get_n_items (model);
-  guint waiting = 0;
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->board))) != NULL)
-    gtk_flow_box_remove (self->board, child);
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(RelaisTicket) ticket = g_list_model_get_item (model, i);
-
-      if (relais_ticket_get_state (ticket) != RELAIS_TICKET_WAITING)
-        continue;
-
-      waiting++;
-      gtk_flow_box_append (self->board, make_ticket_card (self, ticket, waiting));
-    }
-
-  gtk_stack_set_visible_child_name (self->board_stack, waiting > 0 ? "board" : "empty");
+  update_board (self, TRUE);
 
   if (current != NULL)
     {
@@ -108,7 +272,7 @@ rebuild (RelaisAttractPage *self)
                            ? _("C'est votre tour : installez-vous dans la cabine.")
                            : _("En rendez-vous dans la cabine."));
     }
-  gtk_revealer_set_reveal_child (self->called_revealer, current != NULL);
+  gtk_stack_set_visible_child_name (self->hero_stack, current != NULL ? "called" : "welcome");
 }
 
 static gboolean
@@ -119,6 +283,7 @@ update_clock (gpointer user_data)
   g_autofree char *text = g_date_time_format (now, "%H:%M");
 
   gtk_label_set_label (self->clock_label, text);
+  update_board (self, FALSE);
 
   return G_SOURCE_CONTINUE;
 }
@@ -145,8 +310,8 @@ relais_attract_page_constructed (GObject *object)
                            G_CALLBACK (queue_changed_cb), self, G_CONNECT_SWAPPED);
   rebuild (self);
 
-  update_clock (self);
   self->clock_id = g_timeout_add_seconds (10, update_clock, self);
+  update_clock (self);
 }
 
 static void
@@ -160,6 +325,16 @@ relais_attract_page_dispose (GObject *object)
   g_clear_object (&self->context);
 
   G_OBJECT_CLASS (relais_attract_page_parent_class)->dispose (object);
+}
+
+static void
+relais_attract_page_finalize (GObject *object)
+{
+  RelaisAttractPage *self = (RelaisAttractPage *)object;
+
+  g_free (self->board_signature);
+
+  G_OBJECT_CLASS (relais_attract_page_parent_class)->finalize (object);
 }
 
 static void
@@ -208,6 +383,7 @@ relais_attract_page_class_init (RelaisAttractPageClass *klass)
 
   object_class->constructed = relais_attract_page_constructed;
   object_class->dispose = relais_attract_page_dispose;
+  object_class->finalize = relais_attract_page_finalize;
   object_class->get_property = relais_attract_page_get_property;
   object_class->set_property = relais_attract_page_set_property;
 
@@ -223,17 +399,44 @@ relais_attract_page_class_init (RelaisAttractPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RelaisAttractPage, site_label);
   gtk_widget_class_bind_template_child (widget_class, RelaisAttractPage, demo_label);
   gtk_widget_class_bind_template_child (widget_class, RelaisAttractPage, clock_label);
-  gtk_widget_class_bind_template_child (widget_class, RelaisAttractPage, called_revealer);
+  gtk_widget_class_bind_template_child (widget_class, RelaisAttractPage, hero_stack);
   gtk_widget_class_bind_template_child (widget_class, RelaisAttractPage, called_code_label);
   gtk_widget_class_bind_template_child (widget_class, RelaisAttractPage, called_text_label);
   gtk_widget_class_bind_template_child (widget_class, RelaisAttractPage, board_stack);
   gtk_widget_class_bind_template_child (widget_class, RelaisAttractPage, board);
+  gtk_widget_class_bind_template_child (widget_class, RelaisAttractPage, estimate_note);
 }
 
 static void
 relais_attract_page_init (RelaisAttractPage *self)
 {
+  self->seconds_per_person = RELAIS_TURN_DEFAULT_SECONDS_PER_PERSON;
   gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+void
+relais_attract_page_set_seconds_per_person (RelaisAttractPage *self,
+                                            gint64             seconds)
+{
+  g_return_if_fail (RELAIS_IS_ATTRACT_PAGE (self));
+
+  if (seconds <= 0)
+    seconds = RELAIS_TURN_DEFAULT_SECONDS_PER_PERSON;
+
+  if (self->seconds_per_person == seconds)
+    return;
+
+  self->seconds_per_person = seconds;
+  if (self->context != NULL)
+    update_board (self, FALSE);
+}
+
+void
+relais_attract_page_refresh (RelaisAttractPage *self)
+{
+  g_return_if_fail (RELAIS_IS_ATTRACT_PAGE (self));
+
+  update_board (self, FALSE);
 }
 
 char *
@@ -254,6 +457,47 @@ relais_attract_page_dup_board_text (RelaisAttractPage *self)
       if (text->len > 0)
         g_string_append_c (text, ' ');
       g_string_append (text, gtk_label_get_label (GTK_LABEL (code)));
+    }
+
+  return g_string_free (text, FALSE);
+}
+
+static const char *
+card_label (GtkWidget  *widget,
+            const char *name)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      const char *text;
+
+      if (GTK_IS_LABEL (child) && g_strcmp0 (gtk_widget_get_name (child), name) == 0)
+        return gtk_label_get_label (GTK_LABEL (child));
+      if ((text = card_label (child, name)) != NULL)
+        return text;
+    }
+
+  return NULL;
+}
+
+char *
+relais_attract_page_dup_wait_text (RelaisAttractPage *self)
+{
+  GString *text = g_string_new (NULL);
+
+  g_return_val_if_fail (RELAIS_IS_ATTRACT_PAGE (self), NULL);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->board));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *card = gtk_flow_box_child_get_child (GTK_FLOW_BOX_CHILD (child));
+
+      g_string_append_printf (text, "%s%s: %s, %s", text->len > 0 ? "; " : "",
+                              card_label (card, "ticket-code"),
+                              card_label (card, "ticket-rank"),
+                              card_label (card, "ticket-wait"));
     }
 
   return g_string_free (text, FALSE);

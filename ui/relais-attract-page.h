@@ -14,9 +14,23 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (RelaisAttractPage, relais_attract_page, RELAIS, ATTRACT_PAGE, GtkWidget)
 
 /* The screen the kiosk rests on: a welcome, whose turn it is, and the
- * tickets waiting — codes and services only, never a name. */
+ * tickets waiting — codes and services only, never a name — each with
+ * its place in the order the turn rule would call them (the queue's
+ * relais_queue_list_turn_order()) and an estimated wait. */
+
+/* The typical booth time per person, from recent figures: kiosk/ reads
+ * them from the store (relais_turn_seconds_per_person()); the page never
+ * does. ≤ 0 means the default. */
+void  relais_attract_page_set_seconds_per_person (RelaisAttractPage *self,
+                                                  gint64             seconds);
+/* Recomputes the board now (an advisor came or went): it also does so by
+ * itself every 10 seconds and whenever the queue changes. */
+void  relais_attract_page_refresh                (RelaisAttractPage *self);
 
 /* The ticket codes on the board, in order, for tests: "F1 C2". */
 char *relais_attract_page_dup_board_text (RelaisAttractPage *self);
+/* Each card's place and wait, for tests:
+ * "F1: Vous êtes le prochain, moins de 5 min; C1: 2ᵉ, environ 15 min". */
+char *relais_attract_page_dup_wait_text  (RelaisAttractPage *self);
 
 G_END_DECLS

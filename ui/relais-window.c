@@ -40,6 +40,8 @@ struct _RelaisWindow
   RelaisPrecallPage    *precall_page;
   RelaisCallPage       *call_page;
   RelaisPrintPage      *print_page;
+  RelaisSurveyPage     *survey_page;
+  RelaisFiguresPage    *figures_page;
 };
 
 G_DEFINE_FINAL_TYPE (RelaisWindow, relais_window, GTK_TYPE_APPLICATION_WINDOW)
@@ -141,6 +143,13 @@ relais_window_constructed (GObject *object)
   page = relais_print_page_new ();
   self->print_page = RELAIS_PRINT_PAGE (page);
   gtk_stack_add_named (self->pages, page, "print");
+  page = relais_survey_page_new ();
+  self->survey_page = RELAIS_SURVEY_PAGE (page);
+  gtk_stack_add_named (self->pages, page, "survey");
+
+  page = relais_figures_page_new (self->context);
+  self->figures_page = RELAIS_FIGURES_PAGE (page);
+  gtk_stack_add_named (self->pages, page, "figures");
 
   gtk_stack_set_visible_child_name (self->pages, "attract");
 
@@ -363,4 +372,20 @@ relais_window_get_print_page (RelaisWindow *self)
   g_return_val_if_fail (RELAIS_IS_WINDOW (self), NULL);
 
   return self->print_page;
+}
+
+RelaisSurveyPage *
+relais_window_get_survey_page (RelaisWindow *self)
+{
+  g_return_val_if_fail (RELAIS_IS_WINDOW (self), NULL);
+
+  return self->survey_page;
+}
+
+RelaisFiguresPage *
+relais_window_get_figures_page (RelaisWindow *self)
+{
+  g_return_val_if_fail (RELAIS_IS_WINDOW (self), NULL);
+
+  return self->figures_page;
 }

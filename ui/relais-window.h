@@ -10,9 +10,11 @@
 #include "relais-call-page.h"
 #include "relais-context.h"
 #include "relais-desk-page.h"
+#include "relais-figures-page.h"
 #include "relais-pin-page.h"
 #include "relais-precall-page.h"
 #include "relais-print-page.h"
+#include "relais-survey-page.h"
 
 G_BEGIN_DECLS
 
@@ -25,7 +27,7 @@ G_DECLARE_FINAL_TYPE (RelaisWindow, relais_window, RELAIS, WINDOW, GtkApplicatio
 RelaisWindow *relais_window_new            (GtkApplication *application,
                                             RelaisContext  *context);
 /* Shows one page: "attract", "unlock", "desk", "your-turn", "precall",
- * "call", "call-ended", "print". */
+ * "call", "call-ended", "survey", "figures", "print". */
 void          relais_window_set_page       (RelaisWindow   *self,
                                             const char     *page_name);
 const char   *relais_window_get_page       (RelaisWindow   *self);
@@ -50,5 +52,7 @@ RelaisPrecallPage *relais_window_get_precall_page (RelaisWindow *self);
 RelaisCallPage    *relais_window_get_call_page    (RelaisWindow *self);
 /* The document the advisor sent, before and while it prints ("print"). */
 RelaisPrintPage   *relais_window_get_print_page   (RelaisWindow *self);
+RelaisSurveyPage  *relais_window_get_survey_page  (RelaisWindow *self);
+RelaisFiguresPage *relais_window_get_figures_page (RelaisWindow *self);
 
 G_END_DECLS

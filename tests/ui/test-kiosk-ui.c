@@ -115,6 +115,16 @@ board_text (RelaisApplication *app)
   return relais_attract_page_dup_board_text (relais_window_get_attract_page (window_of (app)));
 }
 
+/* Each card's place and estimated wait. */
+static char *
+wait_text (RelaisApplication *app)
+{
+  for (int i = 0; i < 50; i++)
+    g_main_context_iteration (NULL, FALSE);
+
+  return relais_attract_page_dup_wait_text (relais_window_get_attract_page (window_of (app)));
+}
+
 static void
 unlock (RelaisApplication *app)
 {
@@ -159,6 +169,7 @@ scenario_first_start (RelaisApplication *app)
 {
   RelaisWindow *window = window_of (app);
   g_autofree char *board = NULL;
+  g_autofree char *wait = NULL;
   GdkRectangle geometry;
   g_autoptr(GdkMonitor) monitor =
     g_list_model_get_item (gdk_display_get_monitors (gdk_display_get_default ()), 0);
@@ -217,12 +228,17 @@ scenario_first_start (RelaisApplication *app)
 
   board = board_text (app);
   g_assert_cmpstr (board, ==, "F1 C1");
+
+  /* Each with its place and a wait: no figures yet, so 15 min a person. */
+  wait = wait_text (app);
+  g_assert_cmpstr (wait, ==, "F1: Vous êtes le prochain, moins de 5 min; C1: 2ᵉ, environ 15 min");
 }
 
 static void
 scenario_after_restart (RelaisApplication *app)
 {
   g_autofree char *board = NULL;
+  g_autofree char *wait = NULL;
 
   assert_page (app, "attract");
   board = board_text (app);
@@ -237,6 +253,10 @@ scenario_after_restart (RelaisApplication *app)
   g_clear_pointer (&board, g_free);
   board = board_text (app);
   g_assert_cmpstr (board, ==, "C1");
+
+  /* F1 is in the booth: C1 is next, after about a whole session. */
+  wait = wait_text (app);
+  g_assert_cmpstr (wait, ==, "C1: Vous êtes le prochain, environ 15 min");
 }
 
 static void
@@ -418,6 +438,10 @@ scenario_call (RelaisApplication *app)
   g_assert_false (g_variant_get_boolean (muted));
 
   activate (app, "finish-session", NULL);
+  /* The satisfaction survey (its own test: test-figures-ui), left
+   * unanswered here. */
+  assert_page (app, "survey");
+  activate (app, "survey", g_variant_new_int32 (0));
   assert_page (app, "attract");
   g_assert_null (relais_queue_get_current (queue));
   g_assert_cmpint (relais_store_count_personal_leftovers (store, NULL), ==, 0);

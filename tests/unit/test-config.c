@@ -443,7 +443,7 @@ static void
 test_error_unknown_group (void)
 {
   assert_error_line ("[Kiosk]\nsite-name=Relais\n",
-                     "/etc/relais/kiosk.conf: [Kiosk] : groupe inconnu (attendu : [kiosk], [agent], [queue], [directory], [gateway], [media] ou [printer])");
+                     "/etc/relais/kiosk.conf: [Kiosk] : groupe inconnu (attendu : [kiosk], [agent], [queue], [directory], [gateway], [media], [printer], [figures])");
 }
 
 static void
@@ -513,6 +513,46 @@ test_error_bad_url (void)
 
       assert_error_line (data, expected);
     }
+}
+
+/* [figures]: the upload is https only, and its token is never repeated in
+ * an error. */
+static void
+test_figures_group (void)
+{
+  const char *bad[] = { "http://chiffres.exemple.fr/relais", "ftp://chiffres.exemple.fr/", "chiffres.exemple.fr", "https://" };
+  g_autoptr(RelaisConfig) config = parse_ok ("[figures]\n"
+                                             "upload-url=https://chiffres.exemple.fr/relais/sessions\n"
+                                             "upload-token=s3cret\n");
+  g_autoptr(RelaisConfig) none = parse_ok ("[kiosk]\nsite-name=Mairie\n");
+
+  g_assert_cmpstr (relais_config_get_upload_url (config), ==, "https://chiffres.exemple.fr/relais/sessions");
+  g_assert_cmpstr (relais_config_get_upload_token (config), ==, "s3cret");
+  g_assert_null (relais_config_get_upload_url (none));
+  g_assert_null (relais_config_get_upload_token (none));
+
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *data = g_strdup_printf ("[figures]\nupload-url=%s\n", bad[i]);
+      g_autofree char *expected = g_strdup_printf ("/etc/relais/kiosk.conf: [figures] upload-url : "
+                                                   "adresse https:// attendue (sans identifiant dans l'adresse : utilisez upload-token), « %s » trouvé",
+                                                   bad[i]);
+
+      assert_error_line (data, expected);
+    }
+
+  /* Credentials in the URL would be logged with it: refused, not quoted. */
+  {
+    g_autofree char *message = parse_error ("[figures]\nupload-url=https://agent:s3cret@chiffres.exemple.fr/\n");
+
+    g_assert_nonnull (strstr (message, "[figures] upload-url"));
+    g_assert_null (strstr (message, "s3cret"));
+  }
+  {
+    g_autofree char *message = parse_error ("[figures]\nupload-token=\n");
+
+    g_assert_nonnull (strstr (message, "[figures] upload-token"));
+  }
 }
 
 static void
@@ -618,7 +658,7 @@ test_several_errors (void)
   g_assert_true (g_strv_contains ((const char * const *) lines,
                                   "/etc/relais/kiosk.conf: [gateway] janus-url : adresse http:// ou https:// attendue, « ftp://x » trouvé"));
   g_assert_true (g_strv_contains ((const char * const *) lines,
-                                  "/etc/relais/kiosk.conf: [imprimante] : groupe inconnu (attendu : [kiosk], [agent], [queue], [directory], [gateway], [media] ou [printer])"));
+                                  "/etc/relais/kiosk.conf: [imprimante] : groupe inconnu (attendu : [kiosk], [agent], [queue], [directory], [gateway], [media], [printer], [figures])"));
 
   {
     g_autofree char *syntax = parse_error ("[kiosk]\noops\n[agent]\nalso wrong\n");
@@ -857,6 +897,7 @@ main (int   argc,
   g_test_add_func ("/config/missing-file", test_missing_file);
   g_test_add_func ("/config/find-file", test_find_file);
   g_test_add_func ("/config/printer-keys", test_printer_keys);
+  g_test_add_func ("/config/figures-group", test_figures_group);
   g_test_add_func ("/config/example-file", test_example_file);
   g_test_add_func ("/config/example-file-keys", test_example_file_keys);
 

@@ -9,8 +9,8 @@
 #include "relais-session.h"
 #include "relais-store.h"
 
-#define N_STATES (RELAIS_SESSION_CALL_ENDED + 1)
-#define N_EVENTS (RELAIS_SESSION_EVENT_CALL_OVER + 1)
+#define N_STATES (RELAIS_SESSION_SURVEY + 1)
+#define N_EVENTS (RELAIS_SESSION_EVENT_SURVEY_DONE + 1)
 
 /* The test's own copy of the transition table, written as a matrix so
  * that every (state, event) pair is spelled out: NO is "refused", REST is
@@ -25,16 +25,18 @@
 #define P    RELAIS_SESSION_PRECALL
 #define I    RELAIS_SESSION_IN_CALL
 #define E    RELAIS_SESSION_CALL_ENDED
+#define S    RELAIS_SESSION_SURVEY
 
 static const int expected[N_STATES][N_EVENTS] = {
-  /*                              agent unlocked lock called present ended released start over */
-  [RELAIS_SESSION_ATTRACT]    = { U,    NO,      NO,   NO,    NO,     NO,   NO,      NO,   NO },
-  [RELAIS_SESSION_UNLOCKING]  = { NO,   D,       REST, NO,    NO,     NO,   NO,      NO,   NO },
-  [RELAIS_SESSION_DESK]       = { NO,   NO,      REST, Y,     NO,     D,    D,       NO,   NO },
-  [RELAIS_SESSION_YOUR_TURN]  = { U,    NO,      NO,   NO,    P,      NO,   NO,      NO,   NO },
-  [RELAIS_SESSION_PRECALL]    = { U,    NO,      NO,   NO,    NO,     A,    NO,      I,    NO },
-  [RELAIS_SESSION_IN_CALL]    = { U,    NO,      NO,   NO,    NO,     A,    NO,      NO,   E  },
-  [RELAIS_SESSION_CALL_ENDED] = { U,    NO,      NO,   NO,    NO,     A,    NO,      NO,   NO },
+  /*                              agent unlocked lock called present ended released start over survey */
+  [RELAIS_SESSION_ATTRACT]    = { U,    NO,      NO,   NO,    NO,     NO,   NO,      NO,   NO,  NO },
+  [RELAIS_SESSION_UNLOCKING]  = { NO,   D,       REST, NO,    NO,     NO,   NO,      NO,   NO,  NO },
+  [RELAIS_SESSION_DESK]       = { NO,   NO,      REST, Y,     NO,     D,    D,       NO,   NO,  NO },
+  [RELAIS_SESSION_YOUR_TURN]  = { U,    NO,      NO,   NO,    P,      NO,   NO,      NO,   NO,  NO },
+  [RELAIS_SESSION_PRECALL]    = { U,    NO,      NO,   NO,    NO,     A,    NO,      I,    NO,  NO },
+  [RELAIS_SESSION_IN_CALL]    = { U,    NO,      NO,   NO,    NO,     A,    NO,      NO,   E,   NO },
+  [RELAIS_SESSION_CALL_ENDED] = { U,    NO,      NO,   NO,    NO,     S,    NO,      NO,   NO,  NO },
+  [RELAIS_SESSION_SURVEY]     = { U,    NO,      NO,   NO,    NO,     NO,   NO,      NO,   NO,  A  },
 };
 
 #undef A
@@ -44,6 +46,7 @@ static const int expected[N_STATES][N_EVENTS] = {
 #undef P
 #undef I
 #undef E
+#undef S
 
 /* The person's phase, which the session keeps while the agent has the
  * screen. */
@@ -471,13 +474,48 @@ test_scenario (SessionFixture *fixture,
   /* The session ends. */
   g_assert_true (relais_queue_finish (fixture->queue, id, &error));
   g_assert_no_error (error);
-  handle_ok (fixture, RELAIS_SESSION_EVENT_SESSION_ENDED, RELAIS_SESSION_ATTRACT, 1);
+  handle_ok (fixture, RELAIS_SESSION_EVENT_SESSION_ENDED, RELAIS_SESSION_SURVEY, 1);
   g_assert_cmpint (relais_session_get_phase (fixture->session), ==, RELAIS_SESSION_PRECALL);
+
+  /* The survey: the agent peeking in leaves it for good (the ticket is
+   * over, so locking rests on the attract screen)… */
+  handle_ok (fixture, RELAIS_SESSION_EVENT_AGENT_REQUEST, RELAIS_SESSION_UNLOCKING, 1);
+  handle_ok (fixture, RELAIS_SESSION_EVENT_LOCK, RELAIS_SESSION_ATTRACT, 1);
+  g_assert_false (relais_session_can_handle (fixture->session, RELAIS_SESSION_EVENT_SURVEY_DONE));
 
   /* A refused event changes nothing and says so. */
   g_assert_false (relais_session_handle (fixture->session, RELAIS_SESSION_EVENT_UNLOCKED, &error));
   g_assert_error (error, RELAIS_ERROR, RELAIS_ERROR_FAILED);
   g_assert_cmpint (relais_session_get_state (fixture->session), ==, RELAIS_SESSION_ATTRACT);
+}
+
+/* After the call: "Terminer" leads to the survey, a tap (or its time-out)
+ * to the attract screen; nothing else is accepted there but the agent. */
+static void
+test_survey (SessionFixture *fixture,
+             gconstpointer   data)
+{
+  g_autoptr(GError) error = NULL;
+  RelaisTicket *current;
+
+  set_booth (fixture, BOOTH_IN_CALL);
+  start_session (fixture);
+  handle_ok (fixture, RELAIS_SESSION_EVENT_START_CALL, RELAIS_SESSION_IN_CALL, 1);
+  handle_ok (fixture, RELAIS_SESSION_EVENT_CALL_OVER, RELAIS_SESSION_CALL_ENDED, 1);
+
+  current = relais_queue_get_current (fixture->queue);
+  g_assert_true (relais_queue_finish (fixture->queue, relais_ticket_get_id (current), &error));
+  g_assert_no_error (error);
+  handle_ok (fixture, RELAIS_SESSION_EVENT_SESSION_ENDED, RELAIS_SESSION_SURVEY, 1);
+  g_assert_false (relais_session_is_unlocked (fixture->session));
+
+  for (int event = 0; event < N_EVENTS; event++)
+    g_assert_cmpint (relais_session_can_handle (fixture->session, event), ==,
+                     event == RELAIS_SESSION_EVENT_SURVEY_DONE
+                     || event == RELAIS_SESSION_EVENT_AGENT_REQUEST);
+
+  handle_ok (fixture, RELAIS_SESSION_EVENT_SURVEY_DONE, RELAIS_SESSION_ATTRACT, 1);
+  g_assert_cmpint (relais_session_get_phase (fixture->session), ==, RELAIS_SESSION_PRECALL);
 }
 
 /* From the desk, ending a session or releasing the booth keeps the desk
@@ -550,6 +588,8 @@ main (int   argc,
               session_setup, test_restore_ended, session_teardown);
   g_test_add ("/session/scenario", SessionFixture, NULL,
               session_setup, test_scenario, session_teardown);
+  g_test_add ("/session/survey", SessionFixture, NULL,
+              session_setup, test_survey, session_teardown);
   g_test_add ("/session/desk-release", SessionFixture, NULL,
               session_setup, test_desk_release, session_teardown);
 

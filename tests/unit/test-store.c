@@ -6,6 +6,8 @@
 
 #include <glib/gstdio.h>
 
+#include <string.h>
+
 #include "relais-error.h"
 #include "relais-store.h"
 
@@ -190,6 +192,13 @@ fill_version (RelaisStore *store,
           "INSERT INTO events (kind, service_id, subservice_id, value, outcome, created_at)"
           " VALUES ('ticket-ended', 'ft', 'inscription', 120, 'done', 1709287440),"
           "        ('survey', 'caf', 'rsa', 4, NULL, 1709287500);");
+
+  /* Version 3 code gave an ended ticket its end time and a session. */
+  if (version >= 3)
+    exec (store,
+          "UPDATE tickets SET ended_at = created_at + 60 WHERE state IN (3, 4, 5);"
+          "INSERT INTO sessions (ticket_id, started_at, ended_at, outcome)"
+          " VALUES (3, 1709287330, 1709287380, 'done');");
 }
 
 static void
@@ -290,6 +299,7 @@ test_migrate_stepwise (StoreFixture  *fixture,
         "INSERT INTO events (kind, service_id, subservice_id, value, outcome, created_at)"
         " VALUES ('survey', 'caf', 'rsa', 4, NULL, 1709287500);");
   reopen (fixture, 3);
+  reopen (fixture, 4);
   check_migrated (fixture->store, 2);
 }
 
@@ -740,6 +750,163 @@ test_reopen_file (StoreFixture  *fixture,
   }
 }
 
+static RelaisSessionFacts *
+make_facts (const char *service,
+            gint64      created_at)
+{
+  RelaisSessionFacts *facts = relais_session_facts_new ();
+
+  facts->session_id = relais_session_facts_new_id ();
+  facts->service_id = g_strdup (service);
+  facts->subservice_id = g_strdup ("rsa");
+  facts->created_at = created_at;
+  facts->ended_at = created_at + 900;
+  return facts;
+}
+
+/* Session facts: written, read back field by field, completed by the
+ * survey and the advisor's outcome, and out of reach of personal data. */
+static void
+test_session_facts (StoreFixture  *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RelaisSessionFacts) full = make_facts ("caf", 1709287200);
+  g_autoptr(RelaisSessionFacts) bare = make_facts ("ft", 1709287300);
+  g_autoptr(RelaisSessionFacts) read = NULL;
+  g_autoptr(GPtrArray) listed = NULL;
+
+  g_assert_cmpuint (strlen (full->session_id), ==, 32);
+  g_assert_cmpstr (full->session_id, !=, bare->session_id);
+
+  full->wait_seconds = 240;
+  full->call_attempted = TRUE;
+  full->media_flowed = TRUE;
+  full->setup_ms = 612;
+  full->fps_in = 27.5;
+  full->packets_lost = 3;
+  full->reconnected = TRUE;
+  full->call_seconds = 600;
+  g_assert_true (relais_store_add_session_facts (fixture->store, full, &error));
+  g_assert_no_error (error);
+  bare->outcome = g_strdup (RELAIS_OUTCOME_ABSENT);
+  g_assert_true (relais_store_add_session_facts (fixture->store, bare, &error));
+  g_assert_no_error (error);
+
+  read = relais_store_get_session_facts (fixture->store, full->session_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (read->service_id, ==, "caf");
+  g_assert_cmpstr (read->subservice_id, ==, "rsa");
+  g_assert_cmpint (read->created_at, ==, 1709287200);
+  g_assert_cmpint (read->ended_at, ==, 1709287200 + 900);
+  g_assert_cmpint (read->wait_seconds, ==, 240);
+  g_assert_true (read->call_attempted);
+  g_assert_true (read->media_flowed);
+  g_assert_cmpint (read->setup_ms, ==, 612);
+  g_assert_cmpfloat_with_epsilon (read->fps_in, 27.5, 0.001);
+  g_assert_cmpint (read->packets_lost, ==, 3);
+  g_assert_true (read->reconnected);
+  g_assert_cmpint (read->call_seconds, ==, 600);
+  g_assert_null (read->outcome);
+  g_assert_cmpint (read->survey, ==, 0);
+  g_clear_pointer (&read, relais_session_facts_free);
+
+  /* Unknown stays unknown (-1, never 0). */
+  read = relais_store_get_session_facts (fixture->store, bare->session_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (read->wait_seconds, ==, -1);
+  g_assert_cmpint (read->setup_ms, ==, -1);
+  g_assert_cmpfloat (read->fps_in, <, 0);
+  g_assert_cmpint (read->packets_lost, ==, -1);
+  g_assert_cmpint (read->call_seconds, ==, -1);
+  g_assert_cmpstr (read->outcome, ==, "absent");
+  g_clear_pointer (&read, relais_session_facts_free);
+
+  g_assert_true (relais_store_set_session_survey (fixture->store, full->session_id, 4, &error));
+  g_assert_no_error (error);
+  g_assert_true (relais_store_set_session_outcome (fixture->store, full->session_id, "follow-up", &error));
+  g_assert_no_error (error);
+  read = relais_store_get_session_facts (fixture->store, full->session_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (read->survey, ==, 4);
+  g_assert_cmpstr (read->outcome, ==, "follow-up");
+
+  /* The schema refuses what the figures cannot mean. */
+  g_assert_false (relais_store_set_session_outcome (fixture->store, full->session_id, "Jeanne", &error));
+  g_assert_error (error, RELAIS_ERROR, RELAIS_ERROR_STORE);
+  g_clear_error (&error);
+  g_assert_false (relais_store_set_session_survey (fixture->store, "0123456789abcdef0123456789abcdef", 3, &error));
+  g_assert_error (error, RELAIS_ERROR, RELAIS_ERROR_STORE);
+  g_clear_error (&error);
+  g_assert_false (relais_store_add_session_facts (fixture->store, full, &error));
+  g_assert_error (error, RELAIS_ERROR, RELAIS_ERROR_STORE);
+  g_clear_error (&error);
+
+  listed = relais_store_list_session_facts (fixture->store, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (listed->len, ==, 2);
+  g_assert_cmpstr (((RelaisSessionFacts *) g_ptr_array_index (listed, 0))->session_id, ==, full->session_id);
+  g_clear_pointer (&listed, g_ptr_array_unref);
+  listed = relais_store_list_session_facts (fixture->store, 1709287250, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (listed->len, ==, 1);
+  g_clear_pointer (&listed, g_ptr_array_unref);
+
+  /* They outlive their tickets' purge, and go after retention-days. */
+  g_assert_cmpint (relais_store_purge (fixture->store, 30, 1709287200 + 10 * DAY, &error), ==, 0);
+  g_assert_no_error (error);
+  g_assert_cmpint (relais_store_purge (fixture->store, 30, 1709287200 + 31 * DAY, &error), ==, 2);
+  g_assert_no_error (error);
+  listed = relais_store_list_session_facts (fixture->store, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (listed->len, ==, 0);
+  assert_integrity (fixture->store);
+}
+
+static void
+test_upload_rows (StoreFixture  *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *body = NULL;
+  gint64 id = -1;
+  guint attempts = 99;
+
+  g_assert_cmpint (relais_store_next_upload_time (fixture->store, &error), ==, -1);
+  g_assert_true (relais_store_next_upload (fixture->store, 1000, &id, &key, &body, &attempts, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (id, ==, 0);
+
+  g_assert_true (relais_store_queue_upload (fixture->store, "k1", "{\"a\":1}", 1000, &error));
+  g_assert_true (relais_store_queue_upload (fixture->store, "k2", "{\"a\":2}", 1001, &error));
+  /* The same key again keeps the first body. */
+  g_assert_true (relais_store_queue_upload (fixture->store, "k1", "{\"a\":3}", 1002, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (relais_store_count_uploads (fixture->store, &error), ==, 2);
+
+  g_assert_true (relais_store_next_upload (fixture->store, 1000, &id, &key, &body, &attempts, &error));
+  g_assert_cmpstr (key, ==, "k1");
+  g_assert_cmpstr (body, ==, "{\"a\":1}");
+  g_assert_cmpuint (attempts, ==, 0);
+
+  g_assert_true (relais_store_postpone_upload (fixture->store, id, 5000, &error));
+  g_clear_pointer (&key, g_free);
+  g_clear_pointer (&body, g_free);
+  g_assert_true (relais_store_next_upload (fixture->store, 2000, &id, &key, &body, &attempts, &error));
+  g_assert_cmpstr (key, ==, "k2");
+  g_assert_true (relais_store_forget_upload (fixture->store, id, &error));
+  g_clear_pointer (&key, g_free);
+  g_clear_pointer (&body, g_free);
+  g_assert_true (relais_store_next_upload (fixture->store, 2000, &id, &key, &body, &attempts, &error));
+  g_assert_cmpint (id, ==, 0);
+  g_assert_cmpint (relais_store_next_upload_time (fixture->store, &error), ==, 5000);
+  g_assert_true (relais_store_next_upload (fixture->store, 5000, &id, &key, &body, &attempts, &error));
+  g_assert_cmpstr (key, ==, "k1");
+  g_assert_cmpuint (attempts, ==, 1);
+  g_assert_no_error (error);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -753,9 +920,12 @@ main (int   argc,
   ADD ("/store/schema/migrate-from-0", test_migrate_from, GINT_TO_POINTER (0));
   ADD ("/store/schema/migrate-from-1", test_migrate_from, GINT_TO_POINTER (1));
   ADD ("/store/schema/migrate-from-2", test_migrate_from, GINT_TO_POINTER (2));
+  ADD ("/store/schema/migrate-from-3", test_migrate_from, GINT_TO_POINTER (3));
   ADD ("/store/schema/migrate-stepwise", test_migrate_stepwise, NULL);
   ADD ("/store/schema/newer-refused", test_migrate_newer_refused, NULL);
   ADD ("/store/schema/old-version-api", test_old_version_api, NULL);
+  ADD ("/store/session-facts", test_session_facts, NULL);
+  ADD ("/store/upload-rows", test_upload_rows, NULL);
   ADD ("/store/tickets/numbering", test_numbering, NULL);
   ADD ("/store/tickets/unique-number", test_unique_number, NULL);
   ADD ("/store/tickets/final-erases", test_final_erases, NULL);

@@ -29,6 +29,9 @@
 /* Plenty for a document of a few pages; a connection that takes longer
  * is to a scheduler that is not there. */
 #define CONNECT_TIMEOUT_MS 10000
+/* A printer waking up says "offline" or "connecting-to-device" for a few
+ * seconds; one that stays so is off, unplugged or unreachable. */
+#define OFFLINE_GRACE_S 20
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ipp_t, ippDelete)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (http_t, httpClose)
@@ -242,9 +245,12 @@ relais_printer_check_pdf (const char  *path,
 /* Anything in "printer-state-reasons" that keeps the job from coming out,
  * said in plain words; NULL when nothing does. Reasons come as
  * "media-empty-error", "media-jam-warning"…: only errors stop a printer
- * (and "-report" ones are for information). */
+ * (and "-report" ones are for information), except that a printer still
+ * offline or unreachable after @grace_over is given up whatever the
+ * suffix (the usb and socket backends report those, and retry forever). */
 static const char *
-blocking_reason (ipp_attribute_t *reasons)
+blocking_reason (ipp_attribute_t *reasons,
+                 gboolean         grace_over)
 {
   static const struct {
     const char *prefix;
@@ -268,7 +274,13 @@ blocking_reason (ipp_attribute_t *reasons)
     {
       const char *reason = ippGetString (reasons, i, NULL);
 
-      if (reason == NULL || !g_str_has_suffix (reason, "-error"))
+      if (reason == NULL)
+        continue;
+      if (grace_over && g_str_has_prefix (reason, "offline"))
+        return _("L'imprimante est éteinte ou débranchée.");
+      if (grace_over && g_str_has_prefix (reason, "connecting-to-device"))
+        return _("L'imprimante ne répond pas.");
+      if (!g_str_has_suffix (reason, "-error"))
         continue;
       for (gsize j = 0; j < G_N_ELEMENTS (table); j++)
         if (g_str_has_prefix (reason, table[j].prefix))
@@ -296,6 +308,7 @@ new_request (ipp_op_t    op,
 static gboolean
 check_printer (http_t      *http,
                const char  *queue_name,
+               gboolean     grace_over,
                GError     **error)
 {
   static const char * const wanted[] = {
@@ -322,7 +335,8 @@ check_printer (http_t      *http,
       return FALSE;
     }
 
-  reason = blocking_reason (ippFindAttribute (response, "printer-state-reasons", IPP_TAG_KEYWORD));
+  reason = blocking_reason (ippFindAttribute (response, "printer-state-reasons", IPP_TAG_KEYWORD),
+                            grace_over);
   if (reason != NULL)
     {
       set_printer_error (error, reason);
@@ -475,7 +489,7 @@ print_thread (GTask        *task,
 
   /* A stopped queue would keep the document and print it whenever it is
    * started again, maybe for the next person to take: don't send it. */
-  if (!check_printer (http, job->queue_name, &error))
+  if (!check_printer (http, job->queue_name, FALSE, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
@@ -547,14 +561,14 @@ print_thread (GTask        *task,
           break;
         }
 
-      if (!check_printer (http, job->queue_name, &error))
+      waited_s = (g_get_monotonic_time () - started) / G_USEC_PER_SEC;
+      if (!check_printer (http, job->queue_name, waited_s >= OFFLINE_GRACE_S, &error))
         {
           cupsCancelJob2 (http, job->queue_name, job_id, 1);
           g_task_return_error (task, g_steal_pointer (&error));
           return;
         }
 
-      waited_s = (g_get_monotonic_time () - started) / G_USEC_PER_SEC;
       if ((reported == RELAIS_PRINT_STATE_QUEUED && waited_s > QUEUED_TIMEOUT_S) ||
           waited_s > PRINTING_TIMEOUT_S)
         {

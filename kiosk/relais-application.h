@@ -38,6 +38,10 @@ G_DECLARE_FINAL_TYPE (RelaisApplication, relais_application, RELAIS, APPLICATION
  *   app.figures                the figures page (desk unlocked only)
  *   app.close-figures          back from the figures to the desk
  *   app.export-figures         write relais-chiffres-YYYY-MM-DD.csv (Documents or $HOME)
+ *   app.show-document s        the print page for a PDF of the session directory
+ *   app.print-document         print it (the configured CUPS queue); also "Réessayer"
+ *   app.cancel-print           cancel the print job
+ *   app.close-document         leave the print page
  */
 RelaisApplication *relais_application_new          (RelaisConfig *config);
 

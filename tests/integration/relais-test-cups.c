@@ -241,6 +241,8 @@ relais_test_cups_start (void)
                           "-m", "raw", "-E", NULL });
   relais_test_cups_run ((const char *[]) { "lpadmin", "-p", RELAIS_TEST_CUPS_JAM_QUEUE, "-v", "relais-fault:/media-jam-error",
                           "-m", "raw", "-E", NULL });
+  relais_test_cups_run ((const char *[]) { "lpadmin", "-p", RELAIS_TEST_CUPS_OFFLINE_QUEUE, "-v", "relais-fault:/offline-report",
+                          "-m", "raw", "-E", NULL });
 }
 
 void

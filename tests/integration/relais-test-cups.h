@@ -17,6 +17,9 @@ G_BEGIN_DECLS
  * the job (tests/integration/cups/relais-fault). */
 #define RELAIS_TEST_CUPS_NO_PAPER_QUEUE "relais-no-paper"
 #define RELAIS_TEST_CUPS_JAM_QUEUE      "relais-jam"
+/* A printer that keeps reporting offline-report, as a switched-off USB
+ * printer does. */
+#define RELAIS_TEST_CUPS_OFFLINE_QUEUE  "relais-offline"
 
 /* Starts cupsd with its configuration, spool, logs and Unix socket in a
  * new temporary directory, sets CUPS_SERVER (call it before any thread

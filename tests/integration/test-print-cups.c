@@ -359,6 +359,23 @@ test_paper_jam (void)
                 "Demandez à l'agent d'accueil de vérifier l'imprimante.");
 }
 
+/* "offline-report" is what a printer waking up says too: given up only
+ * after a grace period (20 s). */
+static void
+test_offline (void)
+{
+  gint64 started = g_get_monotonic_time ();
+  double seconds;
+
+  assert_fault (RELAIS_TEST_CUPS_OFFLINE_QUEUE,
+                "L'imprimante est éteinte ou débranchée. "
+                "Demandez à l'agent d'accueil de vérifier l'imprimante.");
+  seconds = (g_get_monotonic_time () - started) / 1e6;
+  g_test_message ("Given up after %.1f s", seconds);
+  g_assert_cmpfloat (seconds, >=, 20.0);
+  g_assert_cmpfloat (seconds, <, 30.0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -381,6 +398,7 @@ main (int   argc,
   g_test_add_func ("/print/cups/cancel", test_cancel);
   g_test_add_func ("/print/cups/out-of-paper", test_out_of_paper);
   g_test_add_func ("/print/cups/paper-jam", test_paper_jam);
+  g_test_add_func ("/print/cups/offline", test_offline);
 
   status = g_test_run ();
 

@@ -2009,6 +2009,7 @@ show_document_action (GSimpleAction *action,
   g_free (printing->document);
   printing->document = g_steal_pointer (&path);
   relais_print_page_set_document (relais_window_get_print_page (self->window), printing->document);
+  relais_window_hide_notice (self->window);
   relais_window_set_page (self->window, "print");
 }
 

@@ -389,3 +389,11 @@ relais_window_get_figures_page (RelaisWindow *self)
 
   return self->figures_page;
 }
+
+void
+relais_window_hide_notice (RelaisWindow *self)
+{
+  g_return_if_fail (RELAIS_IS_WINDOW (self));
+
+  notice_close_cb (self);
+}

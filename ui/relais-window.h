@@ -52,6 +52,8 @@ RelaisPrecallPage *relais_window_get_precall_page (RelaisWindow *self);
 RelaisCallPage    *relais_window_get_call_page    (RelaisWindow *self);
 /* The document the advisor sent, before and while it prints ("print"). */
 RelaisPrintPage   *relais_window_get_print_page   (RelaisWindow *self);
+/* Takes the banner away at once (a new page makes it stale). */
+void               relais_window_hide_notice      (RelaisWindow *self);
 RelaisSurveyPage  *relais_window_get_survey_page  (RelaisWindow *self);
 RelaisFiguresPage *relais_window_get_figures_page (RelaisWindow *self);
 

@@ -167,6 +167,8 @@ scenario (RelaisApplication *app)
   /* The advisor's document: preview, then Imprimer. */
   activate (app, "show-document", g_variant_new_string (document_path));
   g_assert_cmpstr (relais_window_get_page (window_of (app)), ==, "print");
+  /* The refusals' banner would cover the title. */
+  g_assert_null (relais_window_get_notice (window_of (app)));
   g_assert_true (wait_for (preview_shown, app, 10000));
   g_assert_cmpuint (relais_print_page_get_n_pages (print_page_of (app)), ==, 3);
   shoot ("kiosk-print-preview");

@@ -17,6 +17,8 @@
  * a cheap PC: too long for the UI thread, so it happens in a worker. */
 #define RENDER_HEIGHT 900
 #define PULSE_MS 120
+/* px/s: slower drags are taken for a tap that moved. */
+#define SWIPE_MIN_VELOCITY 300.0
 
 struct _RelaisPrintPage
 {
@@ -326,6 +328,21 @@ next_cb (RelaisPrintPage *self)
     relais_print_page_show_page (self, self->current + 1);
 }
 
+/* On a touchscreen, people turn pages the way they do on a phone. */
+static void
+swipe_cb (GtkGestureSwipe *gesture,
+          double           velocity_x,
+          double           velocity_y,
+          RelaisPrintPage *self)
+{
+  if (ABS (velocity_x) < SWIPE_MIN_VELOCITY || ABS (velocity_x) < ABS (velocity_y))
+    return;
+  if (velocity_x < 0)
+    next_cb (self);
+  else
+    prev_cb (self);
+}
+
 static void
 relais_print_page_dispose (GObject *object)
 {
@@ -387,8 +404,14 @@ relais_print_page_class_init (RelaisPrintPageClass *klass)
 static void
 relais_print_page_init (RelaisPrintPage *self)
 {
+  GtkGesture *swipe;
+
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
+
+  swipe = gtk_gesture_swipe_new ();
+  g_signal_connect (swipe, "swipe", G_CALLBACK (swipe_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->preview_stack), GTK_EVENT_CONTROLLER (swipe));
   update_navigation (self);
 }
 

@@ -164,6 +164,26 @@ click (GtkWidget *button)
   g_signal_emit_by_name (button, "clicked");
 }
 
+static void
+swipe (RelaisPrintPage *page,
+       double           velocity_x)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (child (page, "preview_stack"));
+  gboolean found = FALSE;
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_GESTURE_SWIPE (controller))
+        {
+          g_signal_emit_by_name (controller, "swipe", velocity_x, 0.0);
+          found = TRUE;
+        }
+    }
+  g_assert_true (found);
+}
+
 static const char *
 label_text (RelaisPrintPage *page,
             const char      *name)
@@ -235,6 +255,15 @@ test_print_page (void)
   click (child (fixture.page, "prev_button"));
   g_assert_true (wait_for (page_shown, fixture.page, 10000));
   g_assert_cmpstr (label_text (fixture.page, "page_label"), ==, "Page 2 sur 3");
+
+  /* A swipe to the left turns to the next page, to the right back. */
+  swipe (fixture.page, -900.0);
+  g_assert_cmpuint (relais_print_page_get_current_page (fixture.page), ==, 2);
+  g_assert_true (wait_for (page_shown, fixture.page, 10000));
+  swipe (fixture.page, 900.0);
+  g_assert_cmpuint (relais_print_page_get_current_page (fixture.page), ==, 1);
+  swipe (fixture.page, 50.0);
+  g_assert_cmpuint (relais_print_page_get_current_page (fixture.page), ==, 1);
 
   /* Imprimer: the action, then the progress the kiosk reports. */
   click (child (fixture.page, "print_button"));

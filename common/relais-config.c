@@ -49,6 +49,12 @@ struct _RelaisConfig
 
   char *janus_url;
   char *ca_file;
+
+  /* [scanner] */
+  char *scanner_device;      /* "auto" or a SANE device name */
+  guint scanner_resolution;
+  char *scanner_mode;        /* "grey" | "colour" */
+  char *scanner_source;      /* "flatbed" | "feeder" */
 };
 
 G_DEFINE_FINAL_TYPE (RelaisConfig, relais_config, G_TYPE_OBJECT)
@@ -62,6 +68,7 @@ typedef enum
   KEY_PIN_HASH,
   KEY_UINT,
   KEY_HTTP_URL,
+  KEY_CHOICE,
 } KeyKind;
 
 typedef struct
@@ -72,7 +79,11 @@ typedef struct
   guint       min;       /* KEY_UINT only */
   guint       max;
   gsize       offset;    /* of the field in RelaisConfig */
+  const char * const *choices;   /* KEY_CHOICE only: the values allowed */
 } KeySpec;
+
+static const char * const scanner_modes[] = { "grey", "colour", NULL };
+static const char * const scanner_sources[] = { "flatbed", "feeder", NULL };
 
 #define FIELD(name) G_STRUCT_OFFSET (RelaisConfig, name)
 
@@ -90,10 +101,15 @@ static const KeySpec key_specs[] = {
   { "directory", "file",              KEY_READABLE_FILE, 0,    0,    FIELD (directory_file) },
   { "gateway",   "janus-url",         KEY_HTTP_URL,      0,    0,    FIELD (janus_url) },
   { "gateway",   "ca-file",           KEY_READABLE_FILE, 0,    0,    FIELD (ca_file) },
+  { "scanner",   "device",            KEY_STRING,        0,    0,    FIELD (scanner_device) },
+  { "scanner",   "resolution-dpi",    KEY_UINT,          75,   600,  FIELD (scanner_resolution) },
+  { "scanner",   "mode",              KEY_CHOICE,        0,    0,    FIELD (scanner_mode), scanner_modes },
+  { "scanner",   "source",            KEY_CHOICE,        0,    0,    FIELD (scanner_source), scanner_sources },
 };
 
 static const char * const known_groups[] = {
   "kiosk", "agent", "queue", "directory", "gateway",
+  "scanner",
 };
 
 static gboolean
@@ -416,6 +432,19 @@ parse_value (RelaisConfig  *self,
         return TRUE;
       }
 
+    case KEY_CHOICE:
+      if (!g_strv_contains (spec->choices, value))
+        {
+          g_autofree char *allowed = g_strjoinv (" | ", (char **) spec->choices);
+
+          add_key_error (errors, self->source, spec->group, spec->key,
+                         _("une de ces valeurs attendue : %s ; « %s » trouvé"), allowed, quoted);
+          return FALSE;
+        }
+      g_free (*string_field);
+      *string_field = g_steal_pointer (&value);
+      return TRUE;
+
     default:
       g_assert_not_reached ();
     }
@@ -444,6 +473,9 @@ relais_config_finalize (GObject *object)
   g_free (self->directory_file);
   g_free (self->janus_url);
   g_free (self->ca_file);
+  g_free (self->scanner_device);
+  g_free (self->scanner_mode);
+  g_free (self->scanner_source);
 
   G_OBJECT_CLASS (relais_config_parent_class)->finalize (object);
 }
@@ -466,6 +498,10 @@ relais_config_init (RelaisConfig *self)
   self->lockout_seconds = 60;
   self->retention_days = 90;
   self->directory_file = default_directory_file ();
+  self->scanner_device = g_strdup ("auto");
+  self->scanner_resolution = 150;
+  self->scanner_mode = g_strdup ("grey");
+  self->scanner_source = g_strdup ("flatbed");
 }
 
 char *
@@ -579,7 +615,7 @@ relais_config_new_from_data (const char  *data,
           if (errors->len > 0)
             g_string_append_c (errors, '\n');
           g_string_append_printf (errors,
-                                  _("%s: [%s] : groupe inconnu (attendu : [kiosk], [agent], [queue], [directory] ou [gateway])"),
+                                  _("%s: [%s] : groupe inconnu (attendu : [kiosk], [agent], [queue], [directory], [gateway] ou [scanner])"),
                                   self->source, quoted);
           continue;
         }
@@ -756,4 +792,38 @@ relais_config_get_ca_file (RelaisConfig *self)
   g_return_val_if_fail (RELAIS_IS_CONFIG (self), NULL);
 
   return self->ca_file;
+}
+
+/* [scanner] */
+
+const char *
+relais_config_get_scanner_device (RelaisConfig *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CONFIG (self), NULL);
+
+  return self->scanner_device;
+}
+
+guint
+relais_config_get_scanner_resolution (RelaisConfig *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CONFIG (self), 150);
+
+  return self->scanner_resolution;
+}
+
+gboolean
+relais_config_get_scanner_colour (RelaisConfig *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CONFIG (self), FALSE);
+
+  return g_str_equal (self->scanner_mode, "colour");
+}
+
+gboolean
+relais_config_get_scanner_feeder (RelaisConfig *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CONFIG (self), FALSE);
+
+  return g_str_equal (self->scanner_source, "feeder");
 }

@@ -62,4 +62,10 @@ const char   *relais_config_get_directory_file    (RelaisConfig *self);
 const char   *relais_config_get_janus_url    (RelaisConfig *self); /* NULL in demo */
 const char   *relais_config_get_ca_file      (RelaisConfig *self); /* NULL: system CAs */
 
+/* [scanner] */
+const char   *relais_config_get_scanner_device     (RelaisConfig *self); /* "auto" or a SANE name */
+guint         relais_config_get_scanner_resolution (RelaisConfig *self); /* dpi, 75..600, default 150 */
+gboolean      relais_config_get_scanner_colour     (RelaisConfig *self); /* mode=colour (default grey) */
+gboolean      relais_config_get_scanner_feeder     (RelaisConfig *self); /* source=feeder (default flatbed) */
+
 G_END_DECLS

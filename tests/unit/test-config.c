@@ -289,7 +289,7 @@ static void
 test_error_unknown_group (void)
 {
   assert_error_line ("[Kiosk]\nsite-name=Relais\n",
-                     "/etc/relais/kiosk.conf: [Kiosk] : groupe inconnu (attendu : [kiosk], [agent], [queue], [directory] ou [gateway])");
+                     "/etc/relais/kiosk.conf: [Kiosk] : groupe inconnu (attendu : [kiosk], [agent], [queue], [directory], [gateway] ou [scanner])");
 }
 
 static void
@@ -464,7 +464,7 @@ test_several_errors (void)
   g_assert_true (g_strv_contains ((const char * const *) lines,
                                   "/etc/relais/kiosk.conf: [gateway] janus-url : adresse http:// ou https:// attendue, « ftp://x » trouvé"));
   g_assert_true (g_strv_contains ((const char * const *) lines,
-                                  "/etc/relais/kiosk.conf: [printer] : groupe inconnu (attendu : [kiosk], [agent], [queue], [directory] ou [gateway])"));
+                                  "/etc/relais/kiosk.conf: [printer] : groupe inconnu (attendu : [kiosk], [agent], [queue], [directory], [gateway] ou [scanner])"));
 
   {
     g_autofree char *syntax = parse_error ("[kiosk]\noops\n[agent]\nalso wrong\n");

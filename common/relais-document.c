@@ -57,8 +57,59 @@ typedef struct
   int            quality;
   unsigned char *output;     /* malloc'd by jpeg_mem_dest */
   unsigned long  output_size;
-  guint8        *row;
+  guint8        *grey;       /* the cleaned grey page, when the output is grey */
 } EncodeJob;
+
+/* A grey page as a document scanner's driver would clean it: the paper
+ * (the median level: most of a page is paper) and what is lighter become
+ * white, the darkest 1 % black, linear in between. Paper grain and sensor
+ * noise vanish, and with them most of the JPEG's bytes (README,
+ * "Documents"); ink keeps its shades. A page too flat to tell paper from
+ * ink is left as it is. */
+static guint8 *
+clean_grey (RelaisPage *page)
+{
+  const guint8 *pixels = g_bytes_get_data (page->pixels, NULL);
+  guint64 total = (guint64) page->width * page->height;
+  guint8 *grey = g_malloc (total);
+  guint64 histogram[256] = { 0 };
+  guint64 seen = 0;
+  guint black, white;
+  guint8 map[256];
+
+  for (guint y = 0; y < page->height; y++)
+    {
+      const guint8 *in = pixels + (gsize) y * page->stride;
+      guint8 *out = grey + (gsize) y * page->width;
+
+      for (guint x = 0; x < page->width; x++)
+        {
+          /* ITU-R BT.601 luma for colour pages. */
+          out[x] = page->colour
+            ? (guint8) ((299 * in[3 * x] + 587 * in[3 * x + 1] + 114 * in[3 * x + 2] + 500) / 1000)
+            : in[x];
+          histogram[out[x]]++;
+        }
+    }
+
+  for (black = 0; black < 255; black++)
+    if ((seen += histogram[black]) > total / 100)
+      break;
+  seen = 0;
+  for (white = 0; white < 255; white++)
+    if ((seen += histogram[white]) > total / 2)
+      break;
+  white = white > 12 ? white - 12 : 0;
+
+  if (white < black + 64)
+    return grey;
+
+  for (guint v = 0; v < 256; v++)
+    map[v] = v <= black ? 0 : v >= white ? 255 : (guint8) ((v - black) * 255 / (white - black));
+  for (guint64 i = 0; i < total; i++)
+    grey[i] = map[grey[i]];
+  return grey;
+}
 
 /* Everything that lives across setjmp is in *job, reached through a
  * volatile pointer: nothing for longjmp to clobber. */
@@ -88,8 +139,10 @@ encode (EncodeJob *job_arg)
   cinfo.in_color_space = job->rgb_out ? JCS_RGB : JCS_GRAYSCALE;
   jpeg_set_defaults (&cinfo);
   jpeg_set_quality (&cinfo, CLAMP (job->quality, 10, 95), TRUE);
-  /* Two passes for the Huffman tables: some 5 % smaller, for free. */
+  /* Two passes for the Huffman tables, and progressive scans: together
+   * some 10 % smaller on text pages, for nothing visible. */
   cinfo.optimize_coding = TRUE;
+  jpeg_simple_progression (&cinfo);
   /* The page's own resolution, so viewers show it at its size. */
   cinfo.density_unit = 1;
   cinfo.X_density = cinfo.Y_density = (UINT16) CLAMP (job->page->dpi + 0.5, 1, 65535);
@@ -97,18 +150,12 @@ encode (EncodeJob *job_arg)
 
   while (cinfo.next_scanline < cinfo.image_height)
     {
-      const guint8 *in = pixels + (gsize) cinfo.next_scanline * job->page->stride;
       JSAMPROW rows[1];
 
-      if (job->row != NULL)
-        {
-          /* A colour page made grey: ITU-R BT.601 luma. */
-          for (guint x = 0; x < job->page->width; x++)
-            job->row[x] = (guint8) ((299 * in[3 * x] + 587 * in[3 * x + 1] + 114 * in[3 * x + 2] + 500) / 1000);
-          rows[0] = job->row;
-        }
+      if (job->grey != NULL)
+        rows[0] = job->grey + (gsize) cinfo.next_scanline * job->page->width;
       else
-        rows[0] = (JSAMPROW) in;
+        rows[0] = (JSAMPROW) (pixels + (gsize) cinfo.next_scanline * job->page->stride);
       jpeg_write_scanlines (&cinfo, rows, 1);
     }
 
@@ -132,14 +179,14 @@ relais_document_encode_jpeg (RelaisPage  *page,
   job.page = page;
   job.rgb_out = colour && page->colour;
   job.quality = quality;
-  if (!job.rgb_out && page->colour)
-    job.row = g_malloc (page->width);
+  if (!job.rgb_out)
+    job.grey = clean_grey (page);
 
   ok = encode (&job);
   if (ok)
     bytes = g_bytes_new (job.output, job.output_size);
   free (job.output);
-  g_free (job.row);
+  g_free (job.grey);
 
   if (!ok)
     g_set_error_literal (error, RELAIS_ERROR, RELAIS_ERROR_FAILED,

@@ -15,7 +15,7 @@ G_DECLARE_FINAL_TYPE (RelaisDocument, relais_document, RELAIS, DOCUMENT, GObject
 
 /* JPEG quality of grey pages: a 150 dpi A4 text page stays legible and
  * under 120 KB (see README, "Documents"). */
-#define RELAIS_DOCUMENT_DEFAULT_QUALITY 60
+#define RELAIS_DOCUMENT_DEFAULT_QUALITY 45
 
 /* The pages a person scanned, in order, and the PDF made of them: each
  * page at its size on paper (from its pixels and dpi), as a JPEG image

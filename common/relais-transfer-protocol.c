@@ -116,6 +116,20 @@ read_id (JsonObject *object,
   return TRUE;
 }
 
+/* TRUE when @text holds a \u0000 escape (any case of the hex digits),
+ * whether or not its backslash is itself escaped: refusing a few odd but
+ * harmless texts costs nothing. */
+static gboolean
+has_nul_escape (const char *text,
+                gsize       length)
+{
+  for (gsize i = 0; i + 6 <= length; i++)
+    if (text[i] == '\\' && (text[i + 1] == 'u' || text[i + 1] == 'U') &&
+        text[i + 2] == '0' && text[i + 3] == '0' && text[i + 4] == '0' && text[i + 5] == '0')
+      return TRUE;
+  return FALSE;
+}
+
 /* ---- Public ------------------------------------------------------------- */
 
 void
@@ -312,6 +326,11 @@ relais_transfer_message_parse (const char            *text,
   *reason = RELAIS_TRANSFER_REASON_BAD_MESSAGE;
   if (!read_id (object, &message->id))
     message->id = 0;
+
+  /* json-glib turns "\u0000" into a NUL that silently cuts the C string
+   * ("a\u0000.exe" would read as "a"): no transfer message needs one. */
+  if (has_nul_escape (text, length))
+    return RELAIS_TRANSFER_PARSE_INVALID;
 
   if (!read_uint (object, "relais", G_MAXUINT32, &version) || version != ENVELOPE_VERSION)
     {

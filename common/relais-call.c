@@ -1819,6 +1819,44 @@ description_created_cb (GstPromise *promise,
   call_hop (self, local_description_on_main, description_data, description_data_free);
 }
 
+/* A subscriber (recv peer) whose offer carries a data channel m-line opens
+ * a channel of its own, as janus.js does: webrtcbin starts the SCTP
+ * association only once it has a channel, and Janus creates its side of
+ * the subscriber's channel only over an established association (without
+ * this, nothing the others send on their data channel ever reached a
+ * kiosk through Janus). The channel is only listened to: Janus relays
+ * nothing a subscriber sends, we send on the publisher's. */
+static void
+peer_open_receive_channel (Peer *peer)
+{
+  GstWebRTCSessionDescription *remote = NULL;
+  gboolean has_application = FALSE;
+
+  if (peer->direction != PEER_RECV || peer->channels->len > 0)
+    return;
+
+  g_object_get (peer->webrtc, "remote-description", &remote, NULL);
+  if (remote == NULL)
+    return;
+  for (guint i = 0; i < gst_sdp_message_medias_len (remote->sdp); i++)
+    if (g_strcmp0 (gst_sdp_media_get_media (gst_sdp_message_get_media (remote->sdp, i)), "application") == 0)
+      has_application = TRUE;
+  gst_webrtc_session_description_free (remote);
+
+  if (has_application)
+    {
+      g_autoptr(GstStructure) init = gst_structure_new ("init", "ordered", G_TYPE_BOOLEAN, TRUE, NULL);
+      GstWebRTCDataChannel *channel = NULL;
+
+      g_signal_emit_by_name (peer->webrtc, "create-data-channel", CHANNEL_LABEL, init, &channel);
+      if (channel != NULL)
+        {
+          peer_watch_channel (peer, channel);
+          g_object_unref (channel);   /* peer_watch_channel keeps its own */
+        }
+    }
+}
+
 static void
 create_answer_on_main (RelaisCall *self,
                        gpointer    data)
@@ -1828,6 +1866,8 @@ create_answer_on_main (RelaisCall *self,
 
   if (peer == NULL || self->state >= RELAIS_CALL_ENDED)
     return;
+
+  peer_open_receive_channel (peer);
 
   promise = gst_promise_new_with_change_func (description_created_cb,
                                               promise_data_new (self, peer->id),

@@ -13,8 +13,11 @@
 
 G_BEGIN_DECLS
 
-/* One data-channel message: Janus and webrtcbin say no max-message-size. */
-#define RELAIS_TRANSFER_MAX_MESSAGE     65536
+/* One data-channel message. Neither Janus nor webrtcbin announces a
+ * max-message-size (RFC 8841's default is 65536), but Janus 1.1.2 drops
+ * binary messages of exactly 65536 bytes (measured: every full chunk of a
+ * transfer lost, the short last one relayed): one byte less. */
+#define RELAIS_TRANSFER_MAX_MESSAGE     65535
 /* "RLTX", version, 3 reserved bytes, transfer id (8), chunk index (4). */
 #define RELAIS_TRANSFER_CHUNK_HEADER    20
 #define RELAIS_TRANSFER_CHUNK_DATA_MAX  (RELAIS_TRANSFER_MAX_MESSAGE - RELAIS_TRANSFER_CHUNK_HEADER)

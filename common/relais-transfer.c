@@ -25,6 +25,10 @@
 #define PUMP_HIGH_WATER (512 * 1024)
 #define TEMP_PREFIX     ".relais-part-"
 #define MAX_NAME_TRIES  100
+/* An offer nobody answered is made again this often: in a VideoRoom the
+ * receiver may subscribe to our feed only after we offered (and nothing
+ * reaches a participant before that). Offers are idempotent (same id). */
+#define OFFER_RETRY_MS  2000
 
 typedef struct
 {
@@ -78,6 +82,8 @@ struct _RelaisTransfer
   GHashTable   *receiving;       /* guint64 * → Receiving * */
   GHashTable   *completed;       /* guint64 * → char * sha256, to acknowledge again */
   GHashTable   *refused;         /* guint64 * set: unknown ids already refused */
+
+  guint         offer_source;
 
   gboolean      pumping;
   gboolean      disposed;
@@ -204,6 +210,42 @@ offer (RelaisTransfer *self,
   memcpy (message.sha256, sending->sha256, sizeof message.sha256);
   message.chunk_size = sending->chunk_size;
   send_message (self, &message);
+}
+
+static gboolean
+offer_again_cb (gpointer user_data)
+{
+  RelaisTransfer *self = user_data;
+  gboolean waiting = FALSE;
+
+  for (guint i = 0; i < self->sending->len; i++)
+    {
+      Sending *sending = g_ptr_array_index (self->sending, i);
+
+      if (!sending->accepted && self->call != NULL)
+        {
+          offer (self, sending);
+          waiting = TRUE;
+        }
+    }
+  if (waiting)
+    return G_SOURCE_CONTINUE;
+  self->offer_source = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+watch_offers (RelaisTransfer *self)
+{
+  if (self->offer_source == 0)
+    {
+      GSource *source = g_timeout_source_new (OFFER_RETRY_MS);
+
+      g_source_set_callback (source, offer_again_cb, self, NULL);
+      g_source_set_static_name (source, "relais-transfer-offer");
+      self->offer_source = g_source_attach (source, self->context);
+      g_source_unref (source);
+    }
 }
 
 /* Ends a send: the task gets @sha256 or @error; the entry goes. */
@@ -434,6 +476,8 @@ handle_chunk (RelaisTransfer            *self,
     }
   if (chunk->index > receiving->next)
     {
+      g_debug ("Transfer %016" G_GINT64_MODIFIER "x: chunk %u while %u was expected",
+               chunk->id, chunk->index, receiving->next);
       receiving_abort (self, receiving, RELAIS_TRANSFER_REASON_OUT_OF_ORDER, TRUE);
       return;
     }
@@ -673,6 +717,14 @@ relais_transfer_dispose (GObject *object)
   RelaisTransfer *self = (RelaisTransfer *) object;
 
   self->disposed = TRUE;
+  if (self->offer_source != 0)
+    {
+      GSource *source = g_main_context_find_source_by_id (self->context, self->offer_source);
+
+      if (source != NULL)
+        g_source_destroy (source);
+      self->offer_source = 0;
+    }
   relais_transfer_set_call (self, NULL);
   /* Unfinished sends fail, unfinished receives leave no file. */
   while (self->sending->len > 0)
@@ -788,6 +840,8 @@ relais_transfer_set_call (RelaisTransfer *self,
       sending->done_sent = FALSE;
       offer (self, sending);
     }
+  if (self->sending->len > 0)
+    watch_offers (self);
 }
 
 void
@@ -891,6 +945,7 @@ relais_transfer_send_async (RelaisTransfer      *self,
   g_debug ("Offering transfer %016" G_GINT64_MODIFIER "x (%" G_GSIZE_FORMAT " bytes, %u chunks)",
            sending->id, size, sending->n_chunks);
   offer (self, sending);
+  watch_offers (self);
 }
 
 char *

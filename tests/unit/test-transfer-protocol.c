@@ -159,7 +159,7 @@ test_not_ours (void)
 static void
 test_refusals (void)
 {
-  g_autofree char *ok = offer_with ("\"dossier.pdf\"", "1000", "application/pdf", SHA, "65516");
+  g_autofree char *ok = offer_with ("\"dossier.pdf\"", "1000", "application/pdf", SHA, "65515");
   RelaisTransferMessage message;
   RelaisTransferReason reason;
 
@@ -183,12 +183,12 @@ test_refusals (void)
 
   /* Offers: sizes. */
   {
-    g_autofree char *huge = offer_with ("\"a.pdf\"", "2000000000", "application/pdf", SHA, "65516");
-    g_autofree char *empty = offer_with ("\"a.pdf\"", "0", "application/pdf", SHA, "65516");
-    g_autofree char *negative = offer_with ("\"a.pdf\"", "-5", "application/pdf", SHA, "65516");
-    g_autofree char *fraction = offer_with ("\"a.pdf\"", "10.5", "application/pdf", SHA, "65516");
-    g_autofree char *overflow = offer_with ("\"a.pdf\"", "99999999999999999999999", "application/pdf", SHA, "65516");
-    g_autofree char *big_chunk = offer_with ("\"a.pdf\"", "1000", "application/pdf", SHA, "65517");
+    g_autofree char *huge = offer_with ("\"a.pdf\"", "2000000000", "application/pdf", SHA, "65515");
+    g_autofree char *empty = offer_with ("\"a.pdf\"", "0", "application/pdf", SHA, "65515");
+    g_autofree char *negative = offer_with ("\"a.pdf\"", "-5", "application/pdf", SHA, "65515");
+    g_autofree char *fraction = offer_with ("\"a.pdf\"", "10.5", "application/pdf", SHA, "65515");
+    g_autofree char *overflow = offer_with ("\"a.pdf\"", "99999999999999999999999", "application/pdf", SHA, "65515");
+    g_autofree char *big_chunk = offer_with ("\"a.pdf\"", "1000", "application/pdf", SHA, "65516");
     g_autofree char *tiny_chunk = offer_with ("\"a.pdf\"", "1000", "application/pdf", SHA, "10");
 
     expect_refused (huge, RELAIS_TRANSFER_REASON_TOO_LARGE);
@@ -202,12 +202,12 @@ test_refusals (void)
 
   /* Offers: types and hashes. */
   {
-    g_autofree char *exe = offer_with ("\"a.pdf\"", "1000", "application/x-msdownload", SHA, "65516");
-    g_autofree char *html = offer_with ("\"a.pdf\"", "1000", "text/html", SHA, "65516");
-    g_autofree char *case_ = offer_with ("\"a.pdf\"", "1000", "Application/PDF", SHA, "65516");
-    g_autofree char *short_sha = offer_with ("\"a.pdf\"", "1000", "image/jpeg", "abc", "65516");
+    g_autofree char *exe = offer_with ("\"a.pdf\"", "1000", "application/x-msdownload", SHA, "65515");
+    g_autofree char *html = offer_with ("\"a.pdf\"", "1000", "text/html", SHA, "65515");
+    g_autofree char *case_ = offer_with ("\"a.pdf\"", "1000", "Application/PDF", SHA, "65515");
+    g_autofree char *short_sha = offer_with ("\"a.pdf\"", "1000", "image/jpeg", "abc", "65515");
     g_autofree char *upper_sha = offer_with ("\"a.pdf\"", "1000", "image/jpeg",
-                                             "0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef", "65516");
+                                             "0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef", "65515");
 
     expect_refused (exe, RELAIS_TRANSFER_REASON_BAD_TYPE);
     expect_refused (html, RELAIS_TRANSFER_REASON_BAD_TYPE);
@@ -233,7 +233,7 @@ test_refusals (void)
 
     for (guint i = 0; i < G_N_ELEMENTS (bad_names); i++)
       {
-        g_autofree char *text = offer_with (bad_names[i], "1000", "application/pdf", SHA, "65516");
+        g_autofree char *text = offer_with (bad_names[i], "1000", "application/pdf", SHA, "65515");
         RelaisTransferParseResult result = parse (text, &message, &reason);
 
         if (result != RELAIS_TRANSFER_PARSE_INVALID ||

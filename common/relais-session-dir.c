@@ -196,3 +196,19 @@ relais_session_dir_is_empty (const char *path)
     return !g_file_test (path, G_FILE_TEST_EXISTS);
   return g_dir_read_name (dir) == NULL;
 }
+
+gboolean
+relais_session_dir_reset (const char *path)
+{
+  g_autofree char *default_path = path == NULL ? relais_session_dir_get_default () : NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (path == NULL)
+    path = default_path;
+  if (!relais_session_dir_ensure (path, &error) || !relais_session_dir_wipe (path, &error))
+    {
+      g_warning ("Session directory: %s", error->message);
+      return FALSE;
+    }
+  return TRUE;
+}

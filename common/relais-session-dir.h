@@ -28,6 +28,11 @@ gboolean  relais_session_dir_ensure      (const char  *path,
 gboolean  relais_session_dir_wipe        (const char  *path,
                                           GError     **error);
 
+/* What the kiosk calls at start-up and whenever nobody is at the booth:
+ * ensure + wipe of @path (NULL: the default). A failure is logged (it
+ * names no file) and returned. */
+gboolean  relais_session_dir_reset       (const char  *path);
+
 /* TRUE when @path holds nothing (or does not exist). */
 gboolean  relais_session_dir_is_empty    (const char  *path);
 

@@ -14,6 +14,7 @@
 #include <cairo-pdf.h>
 #include <glib/gi18n-lib.h>
 #include <jpeglib.h>
+#include <zlib.h>
 
 #include "relais-document.h"
 #include "relais-error.h"
@@ -194,6 +195,61 @@ relais_document_encode_jpeg (RelaisPage  *page,
   return bytes;
 }
 
+/* The cleaned grey plane as JPEG, or NULL. */
+static GBytes *
+encode_grey (RelaisPage *page,
+             guint8     *grey,
+             int         quality)
+{
+  EncodeJob job = { 0 };
+  GBytes *bytes = NULL;
+
+  job.page = page;
+  job.quality = quality;
+  job.grey = grey;
+  if (encode (&job))
+    bytes = g_bytes_new (job.output, job.output_size);
+  free (job.output);
+  return bytes;
+}
+
+/* What Flate (cairo's lossless image compression) makes of the grey
+ * plane, near enough: zlib at cairo's level. */
+static gsize
+deflated_size (const guint8 *grey,
+               gsize         length)
+{
+  uLongf size = compressBound (length);
+  g_autofree Bytef *out = g_malloc (size);
+
+  if (compress2 (out, &size, grey, length, Z_DEFAULT_COMPRESSION) != Z_OK)
+    return G_MAXSIZE;
+  return size;
+}
+
+/* An image surface holding the grey plane (cairo-pdf sees that every
+ * pixel is grey and writes one Flate-compressed DeviceGray channel). */
+static cairo_surface_t *
+grey_surface (const guint8 *grey,
+              guint         width,
+              guint         height)
+{
+  cairo_surface_t *image = cairo_image_surface_create (CAIRO_FORMAT_RGB24, (int) width, (int) height);
+  guint8 *data = cairo_image_surface_get_data (image);
+  int stride = cairo_image_surface_get_stride (image);
+
+  for (guint y = 0; y < height; y++)
+    {
+      guint32 *row = (guint32 *) (data + (gsize) y * stride);
+      const guint8 *in = grey + (gsize) y * width;
+
+      for (guint x = 0; x < width; x++)
+        row[x] = 0xff000000u | (guint32) in[x] << 16 | (guint32) in[x] << 8 | in[x];
+    }
+  cairo_surface_mark_dirty (image);
+  return image;
+}
+
 /* Reads the size of a JPEG from its frame header (SOFn). */
 static gboolean
 jpeg_size (GBytes *jpeg,
@@ -266,31 +322,55 @@ relais_document_build_pdf (GPtrArray  *pages,
     {
       RelaisPage *page = g_ptr_array_index (pages, i);
       g_autoptr(GBytes) jpeg = NULL;
-      cairo_surface_t *image;
+      cairo_surface_t *image = NULL;
       guint width = 0, height = 0;
       double width_points = relais_page_get_width_points (page);
       double height_points = relais_page_get_height_points (page);
 
       if (jpegs != NULL)
         jpeg = g_bytes_ref (g_ptr_array_index (jpegs, i));
+      else if (colour && page->colour)
+        jpeg = relais_document_encode_jpeg (page, TRUE, quality, error);
       else
-        jpeg = relais_document_encode_jpeg (page, colour, quality, error);
-      if (jpeg == NULL)
-        goto fail;
-      if (!jpeg_size (jpeg, &width, &height))
         {
-          g_set_error_literal (error, RELAIS_ERROR, RELAIS_ERROR_FAILED,
-                               _("La page n’a pas pu être compressée."));
-          goto fail;
+          /* A cleaned page of text is mostly pure white and pure black:
+           * Flate often beats JPEG there (and loses nothing). Whichever is
+           * smaller goes in (README, "Documents"). */
+          g_autofree guint8 *grey = clean_grey (page);
+          gsize length = (gsize) page->width * page->height;
+
+          jpeg = encode_grey (page, grey, quality);
+          if (jpeg != NULL && deflated_size (grey, length) < g_bytes_get_size (jpeg))
+            {
+              g_clear_pointer (&jpeg, g_bytes_unref);
+              image = grey_surface (grey, page->width, page->height);
+              width = page->width;
+              height = page->height;
+            }
+          else if (jpeg == NULL)
+            g_set_error_literal (error, RELAIS_ERROR, RELAIS_ERROR_FAILED,
+                                 _("La page n’a pas pu être compressée."));
         }
 
-      /* An empty image of the JPEG's size carrying the JPEG as mime data:
-       * cairo-pdf writes the JPEG itself (DCTDecode) and never looks at
-       * these pixels. */
-      image = cairo_image_surface_create (CAIRO_FORMAT_RGB24, (int) width, (int) height);
-      cairo_surface_set_mime_data (image, CAIRO_MIME_TYPE_JPEG,
-                                   g_bytes_get_data (jpeg, NULL), g_bytes_get_size (jpeg),
-                                   (cairo_destroy_func_t) g_bytes_unref, g_bytes_ref (jpeg));
+      if (image == NULL)
+        {
+          if (jpeg == NULL)
+            goto fail;
+          if (!jpeg_size (jpeg, &width, &height))
+            {
+              g_set_error_literal (error, RELAIS_ERROR, RELAIS_ERROR_FAILED,
+                                   _("La page n’a pas pu être compressée."));
+              goto fail;
+            }
+
+          /* An empty image of the JPEG's size carrying the JPEG as mime
+           * data: cairo-pdf writes the JPEG itself (DCTDecode) and never
+           * looks at these pixels. */
+          image = cairo_image_surface_create (CAIRO_FORMAT_RGB24, (int) width, (int) height);
+          cairo_surface_set_mime_data (image, CAIRO_MIME_TYPE_JPEG,
+                                       g_bytes_get_data (jpeg, NULL), g_bytes_get_size (jpeg),
+                                       (cairo_destroy_func_t) g_bytes_unref, g_bytes_ref (jpeg));
+        }
 
       cairo_pdf_surface_set_size (pdf, width_points, height_points);
       cairo_save (cr);

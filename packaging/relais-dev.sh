@@ -16,6 +16,7 @@ run_packages=(
   meson ninja-build gcc pkg-config gettext
   libglib2.0-dev libgtk-4-dev libsqlite3-dev libjson-glib-dev libsodium-dev
   libcurl4-openssl-dev
+  libsane-dev libsane1 libcairo2-dev libjpeg62-turbo-dev
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-nice libnice-dev
@@ -27,6 +28,7 @@ test_packages=(
   desktop-file-utils appstream
   janus iproute2 util-linux
   chromium libjs-janus-gateway nodejs
+  sane-utils
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

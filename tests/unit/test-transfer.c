@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 #include <gst/gst.h>
 
+#include "relais-camera-still.h"
 #include "relais-document.h"
 #include "relais-error.h"
 #include "relais-session-dir.h"
@@ -892,6 +893,54 @@ test_not_accepting (void)
   pair_free (pair);
 }
 
+/* The scanner's fallback on a real call: the self-view's latest picture
+ * (a test pattern here) as a grey, stretched page; the self-view goes on. */
+static void
+test_camera_still (void)
+{
+  RelaisCall *call = make_call ();
+  GstElement *sink = relais_call_get_local_video_sink (call);
+  g_autoptr(RelaisPage) page = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  const guint8 *grey;
+  guint min = 255, max = 0;
+
+  /* Nothing shown yet on a call that just started: a clear refusal, or
+   * already a picture. Then a picture comes. */
+  relais_call_set_video_output (call, TRUE);
+  relais_camera_still_prepare (sink);
+  while (page == NULL && g_get_monotonic_time () < deadline)
+    {
+      g_clear_error (&error);
+      page = relais_camera_still_take (sink, 75.0, &error);
+      if (page == NULL)
+        {
+          g_assert_error (error, RELAIS_ERROR, RELAIS_ERROR_MEDIA);
+          g_main_context_iteration (NULL, FALSE);
+          g_usleep (20000);
+        }
+    }
+  g_assert_nonnull (page);
+  g_assert_cmpuint (page->width, ==, 160);
+  g_assert_cmpuint (page->height, ==, 120);
+  g_assert_false (page->colour);
+  g_assert_cmpfloat (page->dpi, ==, 75.0);
+  grey = g_bytes_get_data (page->pixels, NULL);
+  for (guint i = 0; i < page->width * page->height; i++)
+    {
+      min = MIN (min, grey[i]);
+      max = MAX (max, grey[i]);
+    }
+  g_assert_cmpuint (min, ==, 0);
+  g_assert_cmpuint (max, ==, 255);
+
+  relais_call_hang_up (call);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_finalize_object (call);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -907,6 +956,7 @@ main (int   argc,
   g_test_add_func ("/transfer/refuse-chunks", test_refuse_chunks);
   g_test_add_func ("/transfer/not-accepting", test_not_accepting);
   g_test_add_func ("/transfer/throughput", test_throughput);
+  g_test_add_func ("/transfer/camera-still", test_camera_still);
 
   status = g_test_run ();
 

@@ -16,7 +16,7 @@ run_packages=(
   meson ninja-build gcc pkg-config gettext
   libglib2.0-dev libgtk-4-dev libsqlite3-dev libjson-glib-dev libsodium-dev
   libcurl4-openssl-dev
-  libsane-dev libsane1 libcairo2-dev libjpeg62-turbo-dev
+  libsane-dev libsane1 libcairo2-dev libjpeg62-turbo-dev zlib1g-dev
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-nice libnice-dev

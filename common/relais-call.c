@@ -29,6 +29,8 @@
 #define CHANNEL_HIGH_WATER      (1024 * 1024)
 #define CHANNEL_LOW_WATER       (256 * 1024)
 #define MAX_QUEUED_BYTES        (8 * 1024 * 1024)
+/* "send-queue-low" fires when what waits in our own queue drops below this. */
+#define SEND_QUEUE_LOW_WATER    (256 * 1024)
 #define CHANNEL_LABEL           "JanusDataChannel"
 #define STATS_INTERVAL_MS       1000
 /* How long a sending peer may go without a single buffer from the camera
@@ -116,7 +118,7 @@ struct _RelaisCall
   guint              next_peer_id;
   char             **local_addresses;
 
-  GQueue             outgoing;        /* char *, messages waiting for the channel */
+  GQueue             outgoing;        /* Outgoing *, messages waiting for the channel */
   gsize              outgoing_bytes;
 
   /* Touched on streaming threads: atomics only. */
@@ -155,6 +157,8 @@ enum {
   SIGNAL_LOCAL_DESCRIPTION,
   SIGNAL_LOCAL_CANDIDATE,
   SIGNAL_MESSAGE_RECEIVED,
+  SIGNAL_DATA_RECEIVED,
+  SIGNAL_SEND_QUEUE_LOW,
   N_SIGNALS
 };
 
@@ -801,11 +805,42 @@ find_sending_channel_peer (RelaisCall *self)
   return NULL;
 }
 
+/* One queued message: text (chat, JSON control) or binary (document
+ * chunks, see relais-transfer.c). One queue keeps them in order. */
+typedef struct
+{
+  GBytes   *bytes;
+  gboolean  binary;
+} Outgoing;
+
+static void
+outgoing_free (gpointer data)
+{
+  Outgoing *item = data;
+
+  g_bytes_unref (item->bytes);
+  g_free (item);
+}
+
+static void
+queue_outgoing (RelaisCall *self,
+                GBytes     *bytes,
+                gboolean    binary)
+{
+  Outgoing *item = g_new0 (Outgoing, 1);
+
+  item->bytes = g_bytes_ref (bytes);
+  item->binary = binary;
+  g_queue_push_tail (&self->outgoing, item);
+  self->outgoing_bytes += g_bytes_get_size (bytes);
+}
+
 static void
 flush_outgoing (RelaisCall *self)
 {
   Peer *peer = find_sending_channel_peer (self);
   GstWebRTCDataChannelState ready_state;
+  gboolean sent = FALSE;
 
   if (peer == NULL)
     return;
@@ -816,7 +851,7 @@ flush_outgoing (RelaisCall *self)
 
   while (!g_queue_is_empty (&self->outgoing))
     {
-      g_autofree char *text = NULL;
+      Outgoing *item;
       g_autoptr(GError) error = NULL;
       guint64 buffered = 0;
 
@@ -824,11 +859,28 @@ flush_outgoing (RelaisCall *self)
       if (buffered >= CHANNEL_HIGH_WATER)
         break;
 
-      text = g_queue_pop_head (&self->outgoing);
-      self->outgoing_bytes -= strlen (text);
-      if (!gst_webrtc_data_channel_send_string_full (peer->channel, text, &error))
-        g_warning ("Could not send a chat message: %s", error->message);
+      item = g_queue_pop_head (&self->outgoing);
+      self->outgoing_bytes -= g_bytes_get_size (item->bytes);
+      sent = TRUE;
+      if (item->binary)
+        {
+          if (!gst_webrtc_data_channel_send_data_full (peer->channel, item->bytes, &error))
+            g_warning ("Could not send binary data: %s", error->message);
+        }
+      else
+        {
+          /* The queued text carries its terminating NUL. */
+          const char *text = g_bytes_get_data (item->bytes, NULL);
+
+          if (!gst_webrtc_data_channel_send_string_full (peer->channel, text, &error))
+            g_warning ("Could not send a chat message: %s", error->message);
+        }
+      outgoing_free (item);
     }
+
+  /* Who sends in bulk (documents) tops the queue up from here. */
+  if (sent && self->outgoing_bytes < SEND_QUEUE_LOW_WATER)
+    g_signal_emit (self, signals[SIGNAL_SEND_QUEUE_LOW], 0);
 }
 
 static void
@@ -854,6 +906,24 @@ channel_message_string_cb (GstWebRTCDataChannel *channel,
     return;
 
   call_hop (peer->self, message_on_main, g_strdup (text), g_free);
+}
+
+static void
+data_on_main (RelaisCall *self,
+              gpointer    data)
+{
+  g_signal_emit (self, signals[SIGNAL_DATA_RECEIVED], 0, (GBytes *) data);
+}
+
+static void
+channel_message_data_cb (GstWebRTCDataChannel *channel,
+                         GBytes               *bytes,
+                         Peer                 *peer)
+{
+  if (bytes == NULL)
+    return;
+
+  call_hop (peer->self, data_on_main, g_bytes_ref (bytes), (GDestroyNotify) g_bytes_unref);
 }
 
 static void
@@ -885,6 +955,7 @@ peer_watch_channel (Peer                 *peer,
 {
   g_object_set (channel, "buffered-amount-low-threshold", (guint64) CHANNEL_LOW_WATER, NULL);
   g_signal_connect (channel, "on-message-string", G_CALLBACK (channel_message_string_cb), peer);
+  g_signal_connect (channel, "on-message-data", G_CALLBACK (channel_message_data_cb), peer);
   g_signal_connect (channel, "on-open", G_CALLBACK (channel_open_cb), peer);
   g_signal_connect (channel, "on-buffered-amount-low", G_CALLBACK (channel_buffered_amount_low_cb), peer);
   g_signal_connect (channel, "on-error", G_CALLBACK (channel_error_cb), peer);
@@ -2052,6 +2123,44 @@ description_created_cb (GstPromise *promise,
   call_hop (self, local_description_on_main, description_data, description_data_free);
 }
 
+/* A subscriber (recv peer) whose offer carries a data channel m-line opens
+ * a channel of its own, as janus.js does: webrtcbin starts the SCTP
+ * association only once it has a channel, and Janus creates its side of
+ * the subscriber's channel only over an established association (without
+ * this, nothing the others send on their data channel ever reached a
+ * kiosk through Janus). The channel is only listened to: Janus relays
+ * nothing a subscriber sends, we send on the publisher's. */
+static void
+peer_open_receive_channel (Peer *peer)
+{
+  GstWebRTCSessionDescription *remote = NULL;
+  gboolean has_application = FALSE;
+
+  if (peer->direction != PEER_RECV || peer->channels->len > 0)
+    return;
+
+  g_object_get (peer->webrtc, "remote-description", &remote, NULL);
+  if (remote == NULL)
+    return;
+  for (guint i = 0; i < gst_sdp_message_medias_len (remote->sdp); i++)
+    if (g_strcmp0 (gst_sdp_media_get_media (gst_sdp_message_get_media (remote->sdp, i)), "application") == 0)
+      has_application = TRUE;
+  gst_webrtc_session_description_free (remote);
+
+  if (has_application)
+    {
+      g_autoptr(GstStructure) init = gst_structure_new ("init", "ordered", G_TYPE_BOOLEAN, TRUE, NULL);
+      GstWebRTCDataChannel *channel = NULL;
+
+      g_signal_emit_by_name (peer->webrtc, "create-data-channel", CHANNEL_LABEL, init, &channel);
+      if (channel != NULL)
+        {
+          peer_watch_channel (peer, channel);
+          g_object_unref (channel);   /* peer_watch_channel keeps its own */
+        }
+    }
+}
+
 static void
 create_answer_on_main (RelaisCall *self,
                        gpointer    data)
@@ -2061,6 +2170,8 @@ create_answer_on_main (RelaisCall *self,
 
   if (peer == NULL || self->state >= RELAIS_CALL_ENDED)
     return;
+
+  peer_open_receive_channel (peer);
 
   promise = gst_promise_new_with_change_func (description_created_cb,
                                               promise_data_new (self, peer->id),
@@ -2351,7 +2462,7 @@ stop_media (RelaisCall *self)
     }
   if (self->pipeline != NULL)
     gst_element_set_state (self->pipeline, GST_STATE_NULL);
-  g_queue_clear_full (&self->outgoing, g_free);
+  g_queue_clear_full (&self->outgoing, outgoing_free);
   self->outgoing_bytes = 0;
 }
 
@@ -2453,6 +2564,14 @@ relais_call_class_init (RelaisCallClass *klass)
   signals[SIGNAL_MESSAGE_RECEIVED] =
     g_signal_new ("message-received", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  /* (GBytes) one binary message, ≤ 64 KiB */
+  signals[SIGNAL_DATA_RECEIVED] =
+    g_signal_new ("data-received", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_BYTES);
+  /* Our send queue holds less than 256 KiB again. */
+  signals[SIGNAL_SEND_QUEUE_LOW] =
+    g_signal_new ("send-queue-low", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -2921,10 +3040,59 @@ relais_call_send_message (RelaisCall  *self,
       return FALSE;
     }
 
-  g_queue_push_tail (&self->outgoing, g_strdup (text));
-  self->outgoing_bytes += length;
+  {
+    g_autoptr(GBytes) bytes = g_bytes_new (text, length + 1);
+
+    queue_outgoing (self, bytes, FALSE);
+  }
   flush_outgoing (self);
   return TRUE;
+}
+
+gboolean
+relais_call_send_data (RelaisCall  *self,
+                       GBytes      *data,
+                       GError     **error)
+{
+  gsize length;
+
+  g_return_val_if_fail (RELAIS_IS_CALL (self), FALSE);
+  g_return_val_if_fail (data != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  length = g_bytes_get_size (data);
+  if (length == 0 || length > MAX_MESSAGE_SIZE)
+    {
+      g_set_error (error, RELAIS_ERROR, RELAIS_ERROR_NETWORK,
+                   _("Le message est trop long pour être envoyé."));
+      return FALSE;
+    }
+
+  if (self->state >= RELAIS_CALL_ENDED || self->peers->len == 0)
+    {
+      g_set_error (error, RELAIS_ERROR, RELAIS_ERROR_NETWORK,
+                   _("Aucun conseiller n’est en ligne pour recevoir ce message."));
+      return FALSE;
+    }
+
+  if (self->outgoing_bytes + length > MAX_QUEUED_BYTES)
+    {
+      g_set_error (error, RELAIS_ERROR, RELAIS_ERROR_NETWORK,
+                   _("La connexion est trop lente : le message n’a pas pu partir."));
+      return FALSE;
+    }
+
+  queue_outgoing (self, data, TRUE);
+  flush_outgoing (self);
+  return TRUE;
+}
+
+gsize
+relais_call_get_send_queue_bytes (RelaisCall *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CALL (self), 0);
+
+  return self->outgoing_bytes;
 }
 
 void

@@ -142,6 +142,16 @@ gboolean         relais_call_send_message        (RelaisCall   *self,
                                                   const char   *text,
                                                   GError      **error);
 
+/* Binary messages (document chunks, see relais-transfer.h) go through the
+ * same queue as the text ones, in order: ≤ 64 KiB each. "data-received"
+ * (GBytes) on the main context for the other side's. "send-queue-low" when
+ * the queue (relais_call_get_send_queue_bytes) has room again: bulk
+ * senders top it up from there instead of filling it at once. */
+gboolean         relais_call_send_data           (RelaisCall   *self,
+                                                  GBytes       *data,
+                                                  GError      **error);
+gsize            relais_call_get_send_queue_bytes (RelaisCall  *self);
+
 void             relais_call_get_stats           (RelaisCall      *self,
                                                   RelaisCallStats *stats);
 /* Stops everything; state ENDED. Idempotent. */

@@ -70,6 +70,12 @@ struct _RelaisConfig
   /* [figures] */
   char *upload_url;      /* NULL: no upload */
   char *upload_token;    /* secret: never logged or quoted in an error */
+
+  /* [scanner] */
+  char *scanner_device;      /* "auto" or a SANE device name */
+  guint scanner_resolution;
+  char *scanner_mode;        /* "grey" | "colour" */
+  char *scanner_source;      /* "flatbed" | "feeder" */
 };
 
 G_DEFINE_FINAL_TYPE (RelaisConfig, relais_config, G_TYPE_OBJECT)
@@ -93,6 +99,7 @@ typedef enum
   KEY_BOOLEAN,
   KEY_HTTPS_URL,
   KEY_SECRET,
+  KEY_CHOICE,
 } KeyKind;
 
 typedef struct
@@ -103,7 +110,11 @@ typedef struct
   guint       min;       /* KEY_UINT and KEY_EVEN_UINT only */
   guint       max;
   gsize       offset;    /* of the field in RelaisConfig */
+  const char * const *choices;   /* KEY_CHOICE only: the values allowed */
 } KeySpec;
+
+static const char * const scanner_modes[] = { "grey", "colour", NULL };
+static const char * const scanner_sources[] = { "flatbed", "feeder", NULL };
 
 #define FIELD(name) G_STRUCT_OFFSET (RelaisConfig, name)
 
@@ -143,12 +154,16 @@ static const KeySpec key_specs[] = {
   /* [figures]: the optional upload of the anonymous session records. */
   { "figures",   "upload-url",        KEY_HTTPS_URL,     0,    0,    FIELD (upload_url) },
   { "figures",   "upload-token",      KEY_SECRET,        0,    0,    FIELD (upload_token) },
+  /* [scanner] */
+  { "scanner",   "device",            KEY_STRING,        0,    0,    FIELD (scanner_device) },
+  { "scanner",   "resolution-dpi",    KEY_UINT,          75,   600,  FIELD (scanner_resolution) },
+  { "scanner",   "mode",              KEY_CHOICE,        0,    0,    FIELD (scanner_mode), scanner_modes },
+  { "scanner",   "source",            KEY_CHOICE,        0,    0,    FIELD (scanner_source), scanner_sources },
 };
 
 static const char * const known_groups[] = {
   "kiosk", "agent", "queue", "directory", "gateway", "media",
-  "printer",
-  "figures",
+  "printer", "figures", "scanner",
 };
 
 static gboolean
@@ -658,6 +673,19 @@ parse_value (RelaisConfig  *self,
       *string_field = g_steal_pointer (&value);
       return TRUE;
 
+    case KEY_CHOICE:
+      if (!g_strv_contains (spec->choices, value))
+        {
+          g_autofree char *allowed = g_strjoinv (" | ", (char **) spec->choices);
+
+          add_key_error (errors, self->source, spec->group, spec->key,
+                         _("une de ces valeurs attendue : %s ; « %s » trouvé"), allowed, quoted);
+          return FALSE;
+        }
+      g_free (*string_field);
+      *string_field = g_steal_pointer (&value);
+      return TRUE;
+
     default:
       g_assert_not_reached ();
     }
@@ -696,6 +724,9 @@ relais_config_finalize (GObject *object)
   if (self->upload_token != NULL)
     memset (self->upload_token, 0, strlen (self->upload_token));
   g_free (self->upload_token);
+  g_free (self->scanner_device);
+  g_free (self->scanner_mode);
+  g_free (self->scanner_source);
 
   G_OBJECT_CLASS (relais_config_parent_class)->finalize (object);
 }
@@ -720,6 +751,10 @@ relais_config_init (RelaisConfig *self)
   self->directory_file = default_directory_file ();
   self->printer_copies = 1;
   self->printer_max_pages = 20;
+  self->scanner_device = g_strdup ("auto");
+  self->scanner_resolution = 150;
+  self->scanner_mode = g_strdup ("grey");
+  self->scanner_source = g_strdup ("flatbed");
 }
 
 char *
@@ -1145,4 +1180,38 @@ relais_config_get_printer_max_pages (RelaisConfig *self)
   g_return_val_if_fail (RELAIS_IS_CONFIG (self), 20);
 
   return self->printer_max_pages;
+}
+
+/* [scanner] */
+
+const char *
+relais_config_get_scanner_device (RelaisConfig *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CONFIG (self), NULL);
+
+  return self->scanner_device;
+}
+
+guint
+relais_config_get_scanner_resolution (RelaisConfig *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CONFIG (self), 150);
+
+  return self->scanner_resolution;
+}
+
+gboolean
+relais_config_get_scanner_colour (RelaisConfig *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CONFIG (self), FALSE);
+
+  return g_str_equal (self->scanner_mode, "colour");
+}
+
+gboolean
+relais_config_get_scanner_feeder (RelaisConfig *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CONFIG (self), FALSE);
+
+  return g_str_equal (self->scanner_source, "feeder");
 }

@@ -95,4 +95,10 @@ guint         relais_config_get_printer_max_pages  (RelaisConfig *self);
 const char   *relais_config_get_upload_url   (RelaisConfig *self);
 const char   *relais_config_get_upload_token (RelaisConfig *self);
 
+/* [scanner] */
+const char   *relais_config_get_scanner_device     (RelaisConfig *self); /* "auto" or a SANE name */
+guint         relais_config_get_scanner_resolution (RelaisConfig *self); /* dpi, 75..600, default 150 */
+gboolean      relais_config_get_scanner_colour     (RelaisConfig *self); /* mode=colour (default grey) */
+gboolean      relais_config_get_scanner_feeder     (RelaisConfig *self); /* source=feeder (default flatbed) */
+
 G_END_DECLS

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "relais-application.h"
+#include "relais-session-dir.h"
 #include "relais-call.h"
 #include "relais-demo-advisor.h"
 #include "relais-error.h"
@@ -831,6 +832,12 @@ session_state_cb (RelaisApplication *self)
   RelaisSessionState state = relais_session_get_state (self->session);
 
   self->last_activity = g_get_monotonic_time ();
+
+  /* Back to the attract screen: nothing of the last person stays (scans,
+   * documents, temporary files; issue 5, item 8). A session finished from
+   * the desk gets here when the desk locks (2 minutes at most). */
+  if (state == RELAIS_SESSION_ATTRACT)
+    relais_session_dir_reset (NULL);
 
   if (self->window != NULL)
     {
@@ -2283,6 +2290,9 @@ relais_application_startup (GApplication *application)
       self->exit_status = 1;
       return;
     }
+
+  /* What a crash left of the last session's files goes first. */
+  relais_session_dir_reset (NULL);
 
   leftovers = relais_store_count_personal_leftovers (relais_context_get_store (self->context), NULL);
   if (leftovers > 0)

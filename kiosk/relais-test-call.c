@@ -27,6 +27,7 @@
 #include "relais-janus.h"
 #include "relais-room-call.h"
 #include "relais-test-call.h"
+#include "relais-transfer.h"
 
 #define DEFAULT_DURATION_S   20
 #define DEFAULT_ROOM         1234
@@ -46,6 +47,8 @@ typedef struct
   char             *display;
   gboolean          create_room;
   char             *ice_address;
+  char             *send_file;      /* --send-file */
+  char             *receive_dir;    /* --receive-dir */
 
   GMainLoop        *loop;
   GMainContext     *context;
@@ -83,6 +86,18 @@ typedef struct
   gboolean          finished;
   char             *error;            /* the first fatal problem, in French */
   int               exit_status;
+
+  /* Documents (--send-file, --receive-dir) */
+  RelaisTransfer   *transfer;
+  GBytes           *send_contents;
+  char             *send_name;
+  const char       *send_mime;
+  GCancellable     *send_cancellable;
+  gint64            send_started_at;   /* first chunk queued, after the offer was accepted */
+  gint64            send_acked_at;
+  char             *sent_sha256;      /* acknowledged with this hash */
+  char             *send_error;
+  GPtrArray        *received;         /* JsonNode * objects */
 } TestCall;
 
 /* What each asynchronous request carries back. */
@@ -127,6 +142,196 @@ fatal (TestCall   *tc,
   begin_shutdown (tc);
 }
 
+/* ---- documents (--send-file, --receive-dir) ------------------------------ */
+
+static void
+documents_sent_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  TestCall *tc = request_take (user_data);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sha256 = relais_transfer_send_finish (RELAIS_TRANSFER (object), result, &error);
+
+  if (tc == NULL)
+    return;
+  if (sha256 == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_printerr ("%s\n", error->message);
+      tc->send_error = g_strdup (error->message);
+      return;
+    }
+  tc->send_acked_at = g_get_monotonic_time ();
+  tc->sent_sha256 = g_steal_pointer (&sha256);
+  g_printerr ("%s\n", _("Le document envoyé a été reçu et vérifié."));
+}
+
+static void
+documents_send_progress_cb (RelaisTransfer *transfer,
+                            guint64         id,
+                            guint64         bytes,
+                            guint64         total,
+                            TestCall       *tc)
+{
+  if (tc->send_started_at == 0)
+    tc->send_started_at = g_get_monotonic_time ();
+}
+
+static void
+documents_received_cb (RelaisTransfer *transfer,
+                       guint64         id,
+                       const char     *path,
+                       guint64         size,
+                       const char     *sha256,
+                       TestCall       *tc)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autofree char *name = g_path_get_basename (path);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, name);
+  json_builder_set_member_name (builder, "size");
+  json_builder_add_int_value (builder, (gint64) size);
+  json_builder_set_member_name (builder, "sha256");
+  json_builder_add_string_value (builder, sha256);
+  json_builder_end_object (builder);
+  g_ptr_array_add (tc->received, json_builder_get_root (builder));
+}
+
+/* Reads --send-file before anything starts: a wrong path or type is said
+ * at once. */
+static gboolean
+documents_load (TestCall  *tc,
+                GError   **error)
+{
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  if (tc->receive_dir != NULL && !g_file_test (tc->receive_dir, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, RELAIS_ERROR, RELAIS_ERROR_FAILED,
+                   _("Le dossier de réception n’existe pas : %s."), tc->receive_dir);
+      return FALSE;
+    }
+  if (tc->send_file == NULL)
+    return TRUE;
+
+  if (!g_file_get_contents (tc->send_file, &contents, &length, error))
+    return FALSE;
+  if (length >= 5 && memcmp (contents, "%PDF-", 5) == 0)
+    tc->send_mime = "application/pdf";
+  else if (length >= 3 && memcmp (contents, "\xff\xd8\xff", 3) == 0)
+    tc->send_mime = "image/jpeg";
+  else
+    {
+      g_set_error (error, RELAIS_ERROR, RELAIS_ERROR_FAILED,
+                   _("Seuls les fichiers PDF et JPEG peuvent être envoyés."));
+      return FALSE;
+    }
+  tc->send_name = g_path_get_basename (tc->send_file);
+  tc->send_contents = g_bytes_new_take (g_steal_pointer (&contents), length);
+  return TRUE;
+}
+
+/* Follows the call: a transfer survives a reconnection (a new call) and
+ * resumes there. The file is offered as soon as there is a call; the
+ * offer is repeated until another participant answers. */
+static void
+documents_attach (TestCall *tc)
+{
+  if (tc->send_file == NULL && tc->receive_dir == NULL)
+    return;
+
+  if (tc->transfer == NULL)
+    {
+      tc->transfer = relais_transfer_new (tc->call);
+      relais_transfer_set_receive_dir (tc->transfer, tc->receive_dir);
+      g_signal_connect (tc->transfer, "send-progress", G_CALLBACK (documents_send_progress_cb), tc);
+      g_signal_connect (tc->transfer, "received", G_CALLBACK (documents_received_cb), tc);
+      if (tc->send_contents != NULL)
+        {
+          tc->send_cancellable = g_cancellable_new ();
+          relais_transfer_send_async (tc->transfer, tc->send_contents, tc->send_name, tc->send_mime,
+                                      tc->send_cancellable, documents_sent_cb, request_new (tc));
+        }
+    }
+  else
+    relais_transfer_set_call (tc->transfer, tc->call);
+}
+
+static void
+documents_detach (TestCall *tc)
+{
+  if (tc->transfer != NULL)
+    relais_transfer_set_call (tc->transfer, NULL);
+}
+
+/* A document to send that was not acknowledged fails the test call. */
+static void
+documents_check (TestCall *tc)
+{
+  if (tc->error == NULL && tc->send_file != NULL && tc->sent_sha256 == NULL)
+    tc->error = g_strdup_printf (_("Le document n’a pas été reçu par l’autre poste : %s"),
+                                 tc->send_error != NULL ? tc->send_error
+                                                        : _("pas de réponse avant la fin de l’appel."));
+}
+
+static void
+documents_report (TestCall    *tc,
+                  JsonBuilder *builder)
+{
+  if (tc->send_file != NULL)
+    {
+      json_builder_set_member_name (builder, "sent_sha256");
+      if (tc->sent_sha256 != NULL)
+        json_builder_add_string_value (builder, tc->sent_sha256);
+      else
+        json_builder_add_null_value (builder);
+      json_builder_set_member_name (builder, "send_ms");
+      if (tc->sent_sha256 != NULL && tc->send_started_at != 0)
+        json_builder_add_int_value (builder, (tc->send_acked_at - tc->send_started_at) / 1000);
+      else
+        json_builder_add_null_value (builder);
+      json_builder_set_member_name (builder, "send_bytes");
+      json_builder_add_int_value (builder, (gint64) g_bytes_get_size (tc->send_contents));
+      json_builder_set_member_name (builder, "acknowledged");
+      json_builder_add_boolean_value (builder, tc->sent_sha256 != NULL);
+    }
+  if (tc->receive_dir != NULL)
+    {
+      json_builder_set_member_name (builder, "received");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < tc->received->len; i++)
+        json_builder_add_value (builder, json_node_copy (g_ptr_array_index (tc->received, i)));
+      json_builder_end_array (builder);
+    }
+}
+
+static void
+documents_clear (TestCall *tc)
+{
+  if (tc->send_cancellable != NULL)
+    g_cancellable_cancel (tc->send_cancellable);
+  if (tc->transfer != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (tc->transfer, tc);
+      g_object_run_dispose (G_OBJECT (tc->transfer));
+    }
+  for (guint i = 0; i < 100 && g_main_context_iteration (NULL, FALSE); i++)
+    ;
+  g_clear_object (&tc->transfer);
+  g_clear_object (&tc->send_cancellable);
+  g_clear_pointer (&tc->send_contents, g_bytes_unref);
+  g_clear_pointer (&tc->received, g_ptr_array_unref);
+  g_free (tc->send_name);
+  g_free (tc->send_file);
+  g_free (tc->receive_dir);
+  g_free (tc->sent_sha256);
+  g_free (tc->send_error);
+}
+
 /* ---- the media ---------------------------------------------------------- */
 
 static void
@@ -169,6 +374,7 @@ drop_call (TestCall *tc)
 
   if (tc->room_call != NULL)
     relais_room_call_set_call (tc->room_call, NULL);
+  documents_detach (tc);
   relais_call_get_stats (call, &stats);
   tc->frames_sent_before += stats.frames_sent;
   tc->frames_received_before += stats.frames_received;
@@ -234,6 +440,7 @@ ensure_call (TestCall  *tc,
   tc->call = g_steal_pointer (&call);
   if (tc->room_call != NULL)
     relais_room_call_set_call (tc->room_call, tc->call);
+  documents_attach (tc);
   return TRUE;
 }
 
@@ -403,6 +610,7 @@ print_report (TestCall *tc)
   json_builder_add_int_value (builder, tc->lost_count);
   json_builder_set_member_name (builder, "reconnected");
   json_builder_add_int_value (builder, tc->reconnect_count);
+  documents_report (tc, builder);
   json_builder_set_member_name (builder, "ok");
   json_builder_add_boolean_value (builder, tc->exit_status == 0);
   json_builder_set_member_name (builder, "error");
@@ -439,6 +647,7 @@ finish (TestCall *tc)
                           relais_room_call_get_publishers_seen (tc->room_call) == 0
                           ? _("Personne d’autre n’a rejoint la salle : aucune image reçue.")
                           : _("Aucune image n’a été reçue du correspondant."));
+  documents_check (tc);
   tc->exit_status = tc->error != NULL ? 1 : 0;
   if (tc->error != NULL)
     g_printerr ("%s\n", tc->error);
@@ -582,6 +791,10 @@ parse_options (TestCall  *tc,
       N_("Créer la salle si elle n’existe pas"), NULL },
     { "ice-address", 0, 0, G_OPTION_ARG_STRING, &tc->ice_address,
       N_("N’utiliser que cette adresse locale pour ICE"), N_("ADRESSE") },
+    { "send-file", 0, 0, G_OPTION_ARG_FILENAME, &tc->send_file,
+      N_("Envoyer ce document (PDF ou JPEG) aux autres participants"), N_("FICHIER") },
+    { "receive-dir", 0, 0, G_OPTION_ARG_FILENAME, &tc->receive_dir,
+      N_("Accepter les documents reçus, dans ce dossier seulement"), N_("DOSSIER") },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);
@@ -682,6 +895,7 @@ test_call_clear (TestCall *tc)
   g_free (tc->display);
   g_free (tc->ice_address);
   g_free (tc->error);
+  documents_clear (tc);
 }
 
 int
@@ -696,7 +910,10 @@ relais_test_call_main (int    argc,
   tc.duration_s = DEFAULT_DURATION_S;
   tc.finished = TRUE;   /* until the loop runs */
 
-  if (!parse_options (&tc, &argc, &argv, &error) || !load_config (&tc, &error))
+  tc.received = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+
+  if (!parse_options (&tc, &argc, &argv, &error) || !load_config (&tc, &error) ||
+      !documents_load (&tc, &error))
     {
       g_printerr ("%s\n", error->message);
       test_call_clear (&tc);

@@ -17,6 +17,7 @@ run_packages=(
   libglib2.0-dev libgtk-4-dev libsqlite3-dev libjson-glib-dev libsodium-dev
   libcurl4-openssl-dev
   libcups2-dev libpoppler-glib-dev
+  libsane-dev libsane1 libcairo2-dev libjpeg62-turbo-dev zlib1g-dev
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly gstreamer1.0-libav
@@ -31,6 +32,7 @@ test_packages=(
   chromium libjs-janus-gateway nodejs
   cups cups-client cups-filters printer-driver-cups-pdf ghostscript
   glib-networking ca-certificates
+  sane-utils
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

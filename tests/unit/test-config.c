@@ -443,7 +443,7 @@ static void
 test_error_unknown_group (void)
 {
   assert_error_line ("[Kiosk]\nsite-name=Relais\n",
-                     "/etc/relais/kiosk.conf: [Kiosk] : groupe inconnu (attendu : [kiosk], [agent], [queue], [directory], [gateway], [media], [printer], [figures])");
+                     "/etc/relais/kiosk.conf: [Kiosk] : groupe inconnu (attendu : [kiosk], [agent], [queue], [directory], [gateway], [media], [printer], [figures], [scanner])");
 }
 
 static void
@@ -658,7 +658,7 @@ test_several_errors (void)
   g_assert_true (g_strv_contains ((const char * const *) lines,
                                   "/etc/relais/kiosk.conf: [gateway] janus-url : adresse http:// ou https:// attendue, « ftp://x » trouvé"));
   g_assert_true (g_strv_contains ((const char * const *) lines,
-                                  "/etc/relais/kiosk.conf: [imprimante] : groupe inconnu (attendu : [kiosk], [agent], [queue], [directory], [gateway], [media], [printer], [figures])"));
+                                  "/etc/relais/kiosk.conf: [imprimante] : groupe inconnu (attendu : [kiosk], [agent], [queue], [directory], [gateway], [media], [printer], [figures], [scanner])"));
 
   {
     g_autofree char *syntax = parse_error ("[kiosk]\noops\n[agent]\nalso wrong\n");

@@ -1,0 +1,198 @@
+/* test-session-dir.c: the session directory is emptied at the end of a
+ * session and at start-up, whatever a session (or a crash) left in it.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "relais-session-dir.h"
+
+static void
+put (const char *dir,
+     const char *name,
+     const char *contents)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+}
+
+static char *
+make_root (void)
+{
+  g_autoptr(GError) error = NULL;
+  char *root = g_dir_make_tmp ("relais-session-test-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  return root;
+}
+
+static void
+remove_root (const char *root)
+{
+  g_assert_true (relais_session_dir_wipe (root, NULL));
+  g_assert_cmpint (g_rmdir (root), ==, 0);
+}
+
+static void
+test_default (void)
+{
+  g_autofree char *dir = relais_session_dir_get_default ();
+
+  g_assert_true (g_path_is_absolute (dir));
+  g_assert_true (g_str_has_prefix (dir, g_get_user_runtime_dir ()));
+  g_assert_true (g_str_has_suffix (dir, "relais" G_DIR_SEPARATOR_S "session"));
+}
+
+static void
+test_ensure (void)
+{
+  g_autofree char *root = make_root ();
+  g_autofree char *dir = g_build_filename (root, "a", "session", NULL);
+  g_autoptr(GError) error = NULL;
+  struct stat st;
+
+  g_assert_true (relais_session_dir_ensure (dir, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (stat (dir, &st), ==, 0);
+  g_assert_true (S_ISDIR (st.st_mode));
+  g_assert_cmpint (st.st_mode & 0777, ==, 0700);
+
+  /* A looser directory is tightened. */
+  g_assert_cmpint (chmod (dir, 0755), ==, 0);
+  g_assert_true (relais_session_dir_ensure (dir, &error));
+  g_assert_cmpint (stat (dir, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0700);
+
+  /* A file where the directory should be is refused. */
+  {
+    g_autofree char *file = g_build_filename (root, "file", NULL);
+
+    put (root, "file", "x");
+    g_assert_false (relais_session_dir_ensure (file, &error));
+    g_assert_nonnull (error);
+    g_clear_error (&error);
+  }
+
+  remove_root (root);
+}
+
+static void
+test_wipe (void)
+{
+  g_autofree char *root = make_root ();
+  g_autofree char *dir = g_build_filename (root, "session", NULL);
+  g_autofree char *outside = g_build_filename (root, "outside", NULL);
+  g_autofree char *outside_file = g_build_filename (outside, "keep.txt", NULL);
+  g_autofree char *sub = g_build_filename (dir, "scans", "deeper", NULL);
+  g_autofree char *link = g_build_filename (dir, "link-to-outside", NULL);
+  g_autofree char *locked = g_build_filename (dir, "locked", NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (relais_session_dir_ensure (dir, &error));
+  g_assert_cmpint (g_mkdir_with_parents (outside, 0700), ==, 0);
+  put (outside, "keep.txt", "not the session's");
+
+  /* What a session leaves: scans, a PDF, a received document, a partial
+   * transfer, hidden files, sub-directories, a link pointing outside,
+   * a read-only file in a read-only directory. */
+  put (dir, "page-1.jpg", "jpeg");
+  put (dir, "dossier.pdf", "%PDF-1.5");
+  put (dir, "attestation (2).pdf", "%PDF-1.5");
+  put (dir, ".relais-part-ABC123", "partial");
+  g_assert_cmpint (g_mkdir_with_parents (sub, 0700), ==, 0);
+  put (sub, "page.jpg", "jpeg");
+  g_assert_cmpint (symlink (outside, link), ==, 0);
+  g_assert_cmpint (g_mkdir (locked, 0700), ==, 0);
+  put (locked, "ro.txt", "read-only");
+  {
+    g_autofree char *ro = g_build_filename (locked, "ro.txt", NULL);
+
+    g_assert_cmpint (chmod (ro, 0400), ==, 0);
+  }
+  g_assert_false (relais_session_dir_is_empty (dir));
+
+  g_assert_true (relais_session_dir_wipe (dir, &error));
+  g_assert_no_error (error);
+  g_assert_true (relais_session_dir_is_empty (dir));
+  g_assert_true (g_file_test (dir, G_FILE_TEST_IS_DIR));
+  /* The link went, not what it pointed to. */
+  g_assert_true (g_file_test (outside_file, G_FILE_TEST_IS_REGULAR));
+
+  /* Wiping again, or a directory that does not exist, is fine. */
+  g_assert_true (relais_session_dir_wipe (dir, &error));
+  {
+    g_autofree char *missing = g_build_filename (root, "missing", NULL);
+
+    g_assert_true (relais_session_dir_wipe (missing, &error));
+    g_assert_true (relais_session_dir_is_empty (missing));
+  }
+  g_assert_no_error (error);
+
+  g_assert_cmpint (g_unlink (outside_file), ==, 0);
+  g_assert_cmpint (g_rmdir (outside), ==, 0);
+  remove_root (root);
+}
+
+/* A kiosk killed in the middle of a session: the next start-up finds the
+ * session's files and wipes them. */
+static void
+test_crash_leftovers (void)
+{
+  g_autofree char *root = make_root ();
+  g_autofree char *dir = g_build_filename (root, "session", NULL);
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+  pid_t pid;
+
+  g_assert_true (relais_session_dir_ensure (dir, &error));
+
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      /* The "session": writes its files, one left open, then dies
+       * without any clean-up. */
+      g_autofree char *open_path = g_build_filename (dir, ".relais-part-XYZ", NULL);
+      FILE *open_file;
+
+      put (dir, "scan-1.jpg", "jpeg");
+      put (dir, "dossier.pdf", "%PDF-1.5");
+      open_file = fopen (open_path, "w");
+      fputs ("partial", open_file);
+      fflush (open_file);
+      raise (SIGKILL);
+      _exit (0);
+    }
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFSIGNALED (status));
+  g_assert_false (relais_session_dir_is_empty (dir));
+
+  /* Start-up: what the kiosk calls (relais-application.c). */
+  g_assert_true (relais_session_dir_reset (dir));
+  g_assert_true (relais_session_dir_is_empty (dir));
+
+  remove_root (root);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/session-dir/default", test_default);
+  g_test_add_func ("/session-dir/ensure", test_ensure);
+  g_test_add_func ("/session-dir/wipe", test_wipe);
+  g_test_add_func ("/session-dir/crash-leftovers", test_crash_leftovers);
+
+  return g_test_run ();
+}

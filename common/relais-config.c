@@ -49,6 +49,9 @@ struct _RelaisConfig
 
   char *janus_url;
   char *ca_file;
+
+  /* [gateway] lobby-pin: the presence work (PROTOCOL.md) */
+  char *lobby_pin;
 };
 
 G_DEFINE_FINAL_TYPE (RelaisConfig, relais_config, G_TYPE_OBJECT)
@@ -90,6 +93,8 @@ static const KeySpec key_specs[] = {
   { "directory", "file",              KEY_READABLE_FILE, 0,    0,    FIELD (directory_file) },
   { "gateway",   "janus-url",         KEY_HTTP_URL,      0,    0,    FIELD (janus_url) },
   { "gateway",   "ca-file",           KEY_READABLE_FILE, 0,    0,    FIELD (ca_file) },
+  /* The presence work: the lobby rooms' pin (common/PROTOCOL.md). */
+  { "gateway",   "lobby-pin",         KEY_STRING,        0,    0,    FIELD (lobby_pin) },
 };
 
 static const char * const known_groups[] = {
@@ -444,6 +449,7 @@ relais_config_finalize (GObject *object)
   g_free (self->directory_file);
   g_free (self->janus_url);
   g_free (self->ca_file);
+  g_free (self->lobby_pin);
 
   G_OBJECT_CLASS (relais_config_parent_class)->finalize (object);
 }
@@ -756,4 +762,14 @@ relais_config_get_ca_file (RelaisConfig *self)
   g_return_val_if_fail (RELAIS_IS_CONFIG (self), NULL);
 
   return self->ca_file;
+}
+
+/* The presence work */
+
+const char *
+relais_config_get_lobby_pin (RelaisConfig *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CONFIG (self), NULL);
+
+  return self->janus_url != NULL ? self->lobby_pin : NULL;
 }

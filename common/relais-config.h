@@ -62,4 +62,9 @@ const char   *relais_config_get_directory_file    (RelaisConfig *self);
 const char   *relais_config_get_janus_url    (RelaisConfig *self); /* NULL in demo */
 const char   *relais_config_get_ca_file      (RelaisConfig *self); /* NULL: system CAs */
 
+/* [gateway] lobby-pin: the pin of the services' lobby rooms (common/PROTOCOL.md).
+ * Set: calls go through the shared waiting line (presence); NULL (also in
+ * demo mode): the kiosk joins the sub-service's room directly. */
+const char   *relais_config_get_lobby_pin    (RelaisConfig *self);
+
 G_END_DECLS

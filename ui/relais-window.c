@@ -10,6 +10,7 @@
 
 #include "relais-attract-page.h"
 #include "relais-call-ended-page.h"
+#include "relais-wait-page.h"
 #include "relais-call-page.h"
 #include "relais-desk-page.h"
 #include "relais-pin-page.h"
@@ -38,6 +39,7 @@ struct _RelaisWindow
   RelaisDeskPage       *desk_page;
   RelaisPrecallPage    *precall_page;
   RelaisCallPage       *call_page;
+  RelaisWaitPage       *wait_page;
 };
 
 G_DEFINE_FINAL_TYPE (RelaisWindow, relais_window, GTK_TYPE_APPLICATION_WINDOW)
@@ -135,6 +137,11 @@ relais_window_constructed (GObject *object)
   gtk_stack_add_named (self->pages, page, "call");
 
   gtk_stack_add_named (self->pages, relais_call_ended_page_new (), "call-ended");
+
+  /* The presence work: waiting for an advisor to take the call. */
+  page = relais_wait_page_new ();
+  self->wait_page = RELAIS_WAIT_PAGE (page);
+  gtk_stack_add_named (self->pages, page, "wait");
 
   gtk_stack_set_visible_child_name (self->pages, "attract");
 
@@ -349,4 +356,14 @@ relais_window_get_call_page (RelaisWindow *self)
   g_return_val_if_fail (RELAIS_IS_WINDOW (self), NULL);
 
   return self->call_page;
+}
+
+/* The presence work */
+
+RelaisWaitPage *
+relais_window_get_wait_page (RelaisWindow *self)
+{
+  g_return_val_if_fail (RELAIS_IS_WINDOW (self), NULL);
+
+  return self->wait_page;
 }

@@ -12,6 +12,7 @@
 #include "relais-desk-page.h"
 #include "relais-pin-page.h"
 #include "relais-precall-page.h"
+#include "relais-wait-page.h"
 
 G_BEGIN_DECLS
 
@@ -24,7 +25,7 @@ G_DECLARE_FINAL_TYPE (RelaisWindow, relais_window, RELAIS, WINDOW, GtkApplicatio
 RelaisWindow *relais_window_new            (GtkApplication *application,
                                             RelaisContext  *context);
 /* Shows one page: "attract", "unlock", "desk", "your-turn", "precall",
- * "call", "call-ended". */
+ * "call", "call-ended", "wait". */
 void          relais_window_set_page       (RelaisWindow   *self,
                                             const char     *page_name);
 const char   *relais_window_get_page       (RelaisWindow   *self);
@@ -47,5 +48,7 @@ RelaisDeskPage    *relais_window_get_desk_page    (RelaisWindow *self);
 RelaisPinPage     *relais_window_get_pin_page     (RelaisWindow *self);
 RelaisPrecallPage *relais_window_get_precall_page (RelaisWindow *self);
 RelaisCallPage    *relais_window_get_call_page    (RelaisWindow *self);
+/* "wait": waiting for an advisor (the presence work). */
+RelaisWaitPage    *relais_window_get_wait_page    (RelaisWindow *self);
 
 G_END_DECLS

@@ -1758,6 +1758,21 @@ create_answer_on_main (RelaisCall *self,
   if (peer == NULL || self->state >= RELAIS_CALL_ENDED)
     return;
 
+  /* The presence work: webrtcbin 1.22 answering an offer with a data
+   * m-line never brings the SCTP association up by itself, and Janus
+   * relays a publisher's messages to a subscriber only once it is up (the
+   * advisor's chat and "end" never arrived). A channel of our own, opened
+   * while answering, starts it; Janus ignores what a subscriber sends. */
+  if (peer->direction == PEER_RECV && peer->channel == NULL)
+    {
+      g_autoptr(GstStructure) init = gst_structure_new ("init", "ordered", G_TYPE_BOOLEAN, TRUE, NULL);
+      GstWebRTCDataChannel *channel = NULL;
+
+      g_signal_emit_by_name (peer->webrtc, "create-data-channel", CHANNEL_LABEL, init, &channel);
+      if (channel != NULL)
+        peer_watch_channel (peer, channel);
+    }
+
   promise = gst_promise_new_with_change_func (description_created_cb,
                                               promise_data_new (self, peer->id),
                                               promise_data_free);

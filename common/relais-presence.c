@@ -848,6 +848,7 @@ create_ctl_cb (GObject      *object,
   g_autoptr(GTask) task = user_data;
   RelaisPresence *self = RELAIS_PRESENCE (object);
   g_autoptr(JsonNode) body = NULL;
+  GCancellable *cancellable;
   JsonObject *obj;
   GError *error = NULL;
 
@@ -872,8 +873,9 @@ create_ctl_cb (GObject      *object,
   json_object_set_string_member (obj, "audiocodec", "opus");
   json_object_set_string_member (obj, "videocodec", "vp8");
   json_object_set_boolean_member (obj, "notify_joining", TRUE);
+  cancellable = g_task_get_cancellable (task);
   relais_janus_message_async (self->janus, self->ctl_handle, body, NULL,
-                              g_task_get_cancellable (task), create_cb, g_steal_pointer (&task));
+                              cancellable, create_cb, g_steal_pointer (&task));
 }
 
 void

@@ -1136,6 +1136,7 @@ presence_message_received (RelaisApplication *self,
   switch (relais_presence_parse_message (text, &line, &outcome))
     {
     case RELAIS_MESSAGE_CHAT:
+      g_debug ("Chat line received");
       if (self->window != NULL)
         relais_call_page_add_message (relais_window_get_call_page (self->window), line, FALSE);
       break;

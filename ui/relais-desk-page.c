@@ -328,6 +328,9 @@ build_services (RelaisDeskPage *self)
         GtkWidget *status = gtk_label_new (NULL);
 
         gtk_label_set_xalign (GTK_LABEL (status), 0);
+        /* Never wider than the service's name would make the button. */
+        gtk_label_set_wrap (GTK_LABEL (status), TRUE);
+        gtk_label_set_max_width_chars (GTK_LABEL (status), 16);
         gtk_widget_add_css_class (status, "advisor-status");
         gtk_widget_set_visible (status, FALSE);
         gtk_box_append (GTK_BOX (column), name);

@@ -438,12 +438,15 @@
   }
 
   function subscribe(feed) {
+    const room = state.current && state.current.tag.room;
+    if (!room) return;
     janus.attach({
       plugin: 'janus.plugin.videoroom',
       opaqueId: 'relais-console-sub',
       success: (h) => {
+        if (state.phase !== 'call') { h.detach({ error: () => {} }); return; }
         sub = h;
-        h.send({ message: { request: 'join', ptype: 'subscriber', room: state.current.tag.room, pin: sessionPin, streams: [{ feed }] } });
+        h.send({ message: { request: 'join', ptype: 'subscriber', room, pin: sessionPin, streams: [{ feed }] } });
       },
       error: (e) => banner('error', t('err.call', { why: e })),
       onmessage: (msg, jsep) => {
@@ -492,11 +495,11 @@
 
   // Back to the list: leave the session room, ready again.
   function endCallUi() {
+    // Detaching leaves the room (a "leaving" event for the others).
     for (const h of [sub, pub]) {
       if (!h) continue;
-      try { h.send({ message: { request: 'leave' } }); } catch { /* gone */ }
       h.hangup();
-      h.detach();
+      h.detach({ error: () => {} });
     }
     sub = null;
     pub = null;

@@ -62,6 +62,7 @@ struct _RelaisPresence
   gboolean      lobby_joining;
   gboolean      lobby_joined;
   guint         beat_id;
+  guint64       claim_id;
   guint64       winner_id;
 };
 
@@ -556,8 +557,24 @@ kick (RelaisPresence *self,
                               ignore_answer_cb, (gpointer) "Kicking");
 }
 
+static guint64
+member_id (JsonObject *obj,
+           const char *name)
+{
+  JsonNode *node = json_object_get_member (obj, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
+    return 0;
+  return json_node_get_int (node) > 0 ? (guint64) json_node_get_int (node) : 0;
+}
+
 /* Every VideoRoom event of the session: the room call's handles see the
- * session room's publishers come. */
+ * session room's participants come and publish.
+ *
+ * The first advisor to *join* holds the claim; anyone joining after is
+ * kicked before they can publish, so the kiosk never subscribes to a
+ * loser. The claim becomes the take when its holder publishes; a holder
+ * that leaves first frees it. */
 static void
 janus_event_cb (RelaisJanus    *janus,
                 guint64         handle,
@@ -567,16 +584,35 @@ janus_event_cb (RelaisJanus    *janus,
 {
   g_autoptr(GPtrArray) publishers = NULL;
   JsonObject *obj;
-  JsonNode *room;
+  JsonNode *joining;
+  guint64 gone;
 
   if (self->stopped || self->session_room == 0 || data == NULL || !JSON_NODE_HOLDS_OBJECT (data))
     return;
   obj = json_node_get_object (data);
-  room = json_object_get_member (obj, "room");
-  if (room == NULL || !JSON_NODE_HOLDS_VALUE (room) ||
-      json_node_get_value_type (room) != G_TYPE_INT64 ||
-      (guint64) json_node_get_int (room) != self->session_room)
+  if (member_id (obj, "room") != self->session_room)
     return;
+
+  joining = json_object_get_member (obj, "joining");
+  if (joining != NULL && JSON_NODE_HOLDS_OBJECT (joining))
+    {
+      guint64 id = member_id (json_node_get_object (joining), "id");
+
+      if (id != 0 && self->claim_id == 0 && self->winner_id == 0)
+        {
+          g_debug ("An advisor joined the session room first");
+          self->claim_id = id;
+        }
+      else if (id != 0 && id != self->claim_id && id != self->winner_id)
+        kick (self, id);
+    }
+
+  gone = relais_janus_videoroom_parse_gone (data);
+  if (gone != 0 && gone == self->claim_id && self->winner_id == 0)
+    {
+      g_debug ("The advisor holding the claim left before publishing");
+      self->claim_id = 0;
+    }
 
   publishers = relais_janus_videoroom_parse_publishers (data);
   for (guint i = 0; i < publishers->len; i++)
@@ -587,14 +623,15 @@ janus_event_cb (RelaisJanus    *janus,
 
       if (publisher->id == self->winner_id)
         continue;
-      if (self->winner_id != 0)
+      if (self->winner_id != 0 || (self->claim_id != 0 && publisher->id != self->claim_id))
         {
-          /* The room takes two publishers, so Janus refuses a second
-           * advisor itself; a client that slipped through is shown out. */
+          /* The room takes two publishers, and latecomers are kicked as
+           * they join; one that slipped through is shown out too. */
           kick (self, publisher->id);
           continue;
         }
       self->winner_id = publisher->id;
+      self->claim_id = publisher->id;
       if (relais_presence_tag_parse (publisher->display, &tag) && tag.kind == RELAIS_PRESENCE_TAG_ADVISOR)
         name = g_strdup (tag.name);
       else
@@ -901,6 +938,7 @@ relais_presence_create_session_room_async (RelaisPresence      *self,
   g_free (self->session_pin);
   self->session_pin = relais_presence_session_pin (self->lobby_pin, self->session_room);
   self->winner_id = 0;
+  self->claim_id = 0;
 
   ctl_ensure (self, create_ctl_cb, g_steal_pointer (&task));
 }

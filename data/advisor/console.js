@@ -425,15 +425,27 @@
     if (jsep && pub) pub.handleRemoteJsep({ jsep });
   }
 
+  // A handle whose offer is still being made is let go only when the offer
+  // is done (janus.js does not expect its handle to vanish meanwhile).
+  const offering = new Set();
+  function letGo(h) {
+    if (offering.has(h)) { h.relaisLetGo = true; return; }
+    h.hangup();
+    h.detach({ error: () => {} });
+  }
+
   function publish() {
-    pub.createOffer({
+    const h = pub;
+    offering.add(h);
+    const done = () => { offering.delete(h); if (h.relaisLetGo) { letGo(h); return false; } return true; };
+    h.createOffer({
       tracks: [
         { type: 'audio', capture: true, recv: false },
         { type: 'video', capture: true, recv: false },
         { type: 'data' },
       ],
-      success: (jsep) => pub.send({ message: { request: 'configure', audio: true, video: true }, jsep }),
-      error: (e) => takeFailed(t('err.media', { why: e && e.message ? e.message : String(e) })),
+      success: (jsep) => { if (done()) h.send({ message: { request: 'configure', audio: true, video: true }, jsep }); },
+      error: (e) => { if (done()) takeFailed(t('err.media', { why: e && e.message ? e.message : String(e) })); },
     });
   }
 
@@ -496,11 +508,7 @@
   // Back to the list: leave the session room, ready again.
   function endCallUi() {
     // Detaching leaves the room (a "leaving" event for the others).
-    for (const h of [sub, pub]) {
-      if (!h) continue;
-      h.hangup();
-      h.detach({ error: () => {} });
-    }
+    for (const h of [sub, pub]) if (h) letGo(h);
     sub = null;
     pub = null;
     document.querySelectorAll('audio[data-relais-audio]').forEach((a) => a.remove());

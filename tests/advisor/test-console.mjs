@@ -102,6 +102,7 @@ const routes = {
   '/index.html': [path.join(root, 'data', 'advisor', 'index.html'), 'text/html; charset=utf-8'],
   '/console.js': [path.join(root, 'data', 'advisor', 'console.js'), 'text/javascript; charset=utf-8'],
   '/console.css': [path.join(root, 'data', 'advisor', 'console.css'), 'text/css; charset=utf-8'],
+  '/favicon.ico': [path.join(root, 'data', 'icons', 'hicolor', 'scalable', 'apps', 'org.relais.Kiosk.svg'), 'image/svg+xml'],
   '/directory.json': [path.join(root, 'data', 'directory.sample.json'), 'application/json'],
   '/javascript/janus-gateway/janus.js': [janusJs, 'text/javascript; charset=utf-8'],
 };

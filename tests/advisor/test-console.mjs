@@ -15,6 +15,8 @@
 //    one gets the call, the other is told and is back on the list.
 // 3. vanish: a waiting kiosk is SIGKILLed: it leaves the console's list
 //    within VANISH_BOUND_S seconds (measured).
+// Also: the person stops waiting (app.cancel-wait): gone from the list at once;
+// the desk with "Appeler maintenant"; the console in English.
 //
 // Environment: RELAIS_KIOSK (the relais-kiosk binary), RELAIS_TEST_ADDR
 // (relais-netns-run sets it), DISPLAY and DBUS_SESSION_BUS_ADDRESS.
@@ -197,12 +199,16 @@ const consoleState = (page) => page.evaluate(() => ({
   takeToFirstFrame: window.relaisConsole.firstFrameAt !== null ? window.relaisConsole.firstFrameAt - window.relaisConsole.takeRequestedAt : null,
 }));
 
-// One person through the kiosk up to waiting in the lobby.
-async function personWaits(ticketId, what) {
+// One person through the kiosk up to waiting in the lobby. Tickets are
+// numbered from 1 in the fresh store: C1, C2…
+let nextTicket = 1;
+async function personWaits(what) {
+  const ticketId = nextTicket++;
   ok(act('agent') && (await sleep(300), act('unlock', `'${AGENT_PIN}'`)), `${what}: the agent unlocks the desk`);
   await sleep(1000);
   ok(act('new-ticket', `('${SERVICE}', '${SUBSERVICE}', 'Jeanne', '')`), `${what}: a ticket for CAF`);
   await sleep(1000);
+  if (what === 'main') kioskShot('desk-call-now');
   const calledAt = Date.now();
   ok(act('call-now', `int64 ${ticketId}`), `${what}: call now (ticket ${ticketId})`);
   // The camera preview (and its DTLS certificate) before "start the call".
@@ -252,7 +258,7 @@ try {
 
   if (!args.only || args.only === 'main') {
     // ---- 1. main
-    const { calledAt } = await personWaits(1, 'main');
+    const { calledAt } = await personWaits('main');
     act('agent'); await sleep(300); act('unlock', `'${AGENT_PIN}'`); await sleep(800);
     kioskShot('main-desk-during-wait');
     act('lock'); await sleep(800);
@@ -316,9 +322,8 @@ try {
     // ---- 2. race: two advisors, one kiosk.
     const b = await openConsole(browser, consoleUrl, 'M. Bruno, CAF');
     ok((await consoleState(b.page)).phase === 'queue', 'advisor B signs in');
-    const ticketId = args.only ? 1 : 2;
-    const code = `C${ticketId}`;
-    await personWaits(ticketId, 'race');
+    const code = `C${nextTicket}`;
+    await personWaits('race');
     const seenA = await until(async () => (await consoleState(a.page)).waiting.some((k) => k.ticket === code), 15000);
     const seenB = await until(async () => (await consoleState(b.page)).waiting.some((k) => k.ticket === code), 15000);
     ok(seenA && seenB, `both advisors see ${code} waiting`);
@@ -346,11 +351,29 @@ try {
     await b.context.close();
   }
 
+  if (!args.only || args.only === 'cancel') {
+    // ---- the person stops waiting: gone from the list at once.
+    const code = `C${nextTicket}`;
+    await personWaits('cancel');
+    const seen = await until(async () => (await consoleState(a.page)).waiting.some((k) => k.ticket === code), 15000);
+    ok(seen !== null, `the console lists ${code} waiting`);
+    const i = logIndex();
+    const cancelledAt = Date.now();
+    ok(act('cancel-wait'), 'the person stops waiting (app.cancel-wait)');
+    const gone = await until(async () => !(await consoleState(a.page)).waiting.some((k) => k.ticket === code), 8000);
+    measures.cancelToUnlistedMs = gone ? Date.now() - cancelledAt : null;
+    ok(gone !== null, `the cancelled kiosk leaves the console's list at once (${measures.cancelToUnlistedMs} ms)`);
+    ok(logSince(i, 'Waiting cancelled') !== undefined, 'the kiosk stopped waiting');
+    await sleep(800);
+    kioskShot('cancel-after');
+    act('finish-session');
+    await sleep(1000);
+  }
+
   if (!args.only || args.only === 'vanish') {
     // ---- 3. vanish: the kiosk is killed while waiting.
-    const ticketId = args.only ? 1 : 3;
-    const code = `C${ticketId}`;
-    await personWaits(ticketId, 'vanish');
+    const code = `C${nextTicket}`;
+    await personWaits('vanish');
     const seen = await until(async () => (await consoleState(a.page)).waiting.some((k) => k.ticket === code), 15000);
     ok(seen !== null, `the console lists ${code} waiting`);
     await consoleShot(a.page, 'vanish-before');
@@ -365,9 +388,16 @@ try {
 
   s = await consoleState(a.page);
   ok(s.phase === 'queue', 'advisor A ends on the waiting line');
+  await a.page.click('#lang');
+  ok(await a.page.textContent('#queue-title') === 'People waiting — CAF — Allocations familiales', 'the console speaks English on request');
+  await consoleShot(a.page, 'english');
 } catch (e) {
   ok(false, `unexpected: ${e.stack || e}`);
 } finally {
+  if (failed) {
+    note(`kiosk: exit ${kiosk ? kiosk.exitCode : '?'} signal ${kiosk ? kiosk.signalCode : '?'}; its last lines:`);
+    for (const l of kioskLog.slice(-40)) note(`  ${l.line}`);
+  }
   if (kiosk && kiosk.exitCode === null) kiosk.kill('SIGKILL');
   if (browser) await browser.close().catch(() => {});
   if (server) server.close();

@@ -189,15 +189,6 @@ make_waiting_row (RelaisDeskPage *self,
   gtk_widget_set_sensitive (button, booth_free);
   gtk_box_append (GTK_BOX (buttons), button);
 
-  /* The presence work: an advisor of this service is free now. */
-  if (booth_free && advisor_ready (self, relais_ticket_get_service_id (ticket)))
-    {
-      button = make_button ("camera-video-symbolic", _("Appeler maintenant"), "app.call-now",
-                            g_variant_new_int64 (id));
-      gtk_widget_add_css_class (button, "suggested-action");
-      gtk_widget_set_tooltip_text (button, _("Un conseiller est disponible : la personne passe tout de suite en visio"));
-      gtk_box_append (GTK_BOX (buttons), button);
-    }
 
   gtk_box_append (GTK_BOX (buttons),
                   make_button ("user-away-symbolic", _("Absent"), "app.mark-absent",
@@ -207,6 +198,18 @@ make_waiting_row (RelaisDeskPage *self,
                                g_variant_new_int64 (id)));
 
   gtk_box_append (GTK_BOX (row), buttons);
+
+  /* The presence work: an advisor of this service is free now. On a line
+   * of its own: the row of buttons is as wide as the desk allows. */
+  if (booth_free && advisor_ready (self, relais_ticket_get_service_id (ticket)))
+    {
+      button = make_button ("camera-video-symbolic", _("Appeler maintenant"), "app.call-now",
+                            g_variant_new_int64 (id));
+      gtk_widget_add_css_class (button, "suggested-action");
+      gtk_widget_set_halign (button, GTK_ALIGN_START);
+      gtk_widget_set_tooltip_text (button, _("Un conseiller est disponible : la personne passe tout de suite en visio"));
+      gtk_box_append (GTK_BOX (row), button);
+    }
 
   return row;
 }

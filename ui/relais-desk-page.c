@@ -679,8 +679,8 @@ relais_desk_page_set_advisor_available (RelaisDeskPage *self,
   if (label != NULL)
     {
       /* The dot is part of the text: its colour says it, the words too. */
-      gtk_label_set_label (GTK_LABEL (label), available ? _("● Conseiller disponible")
-                                                        : _("● Pas de conseiller en ce moment"));
+      gtk_label_set_label (GTK_LABEL (label), available ? _("● Conseiller disponible")
+                                                        : _("● Pas de conseiller en ce moment"));
       gtk_widget_remove_css_class (label, available ? "advisor-none" : "advisor-ready");
       gtk_widget_add_css_class (label, available ? "advisor-ready" : "advisor-none");
       gtk_widget_set_visible (label, TRUE);

@@ -175,7 +175,7 @@ function chromiumArgs(origin) {
   ];
 }
 
-async function openConsole(browser, consoleUrl, name) {
+async function openConsole(browser, consoleUrl, name, pin = LOBBY_PIN) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   page.on('pageerror', (e) => note(`[${name}] page error: ${e.message}`));
@@ -184,7 +184,7 @@ async function openConsole(browser, consoleUrl, name) {
   await page.waitForFunction(() => window.relaisConsole && window.relaisConsole.ready, null, { timeout: 10000 });
   await page.selectOption('#service', SERVICE);
   await page.fill('#name', name);
-  await page.fill('#pin', LOBBY_PIN);
+  await page.fill('#pin', pin);
   await page.click('#signin-button');
   await page.waitForFunction(() => window.relaisConsole.phase === 'queue' || window.relaisConsole.lastError, null, { timeout: 15000 });
   return { context, page };
@@ -244,6 +244,22 @@ try {
     + `[gateway]\njanus-url=${janus.url}\nlobby-pin=${LOBBY_PIN}\n`);
 
   browser = await chromium.launch({ executablePath: process.env.RELAIS_CHROMIUM || '/usr/bin/chromium', headless: true, args: chromiumArgs(origin) });
+
+  // ---- clear errors at sign-in: a wrong pin, a gateway that does not answer.
+  {
+    const w = await openConsole(browser, consoleUrl, 'Mme Erreur', 'not-the-pin');
+    const st = await consoleState(w.page);
+    ok(st.phase === 'signin' && st.lastError === "Code de la salle d'attente refusé. Vérifiez-le auprès de votre responsable.",
+      `a wrong lobby pin is refused plainly ("${st.lastError}")`);
+    await consoleShot(w.page, 'wrong-pin');
+    await w.context.close();
+    const d = await openConsole(browser, `${origin}/index.html?gateway=${encodeURIComponent(`http://${addr}:18088/janus`)}`, 'Mme Erreur');
+    const sd = await consoleState(d.page);
+    ok(sd.phase === 'signin' && /^Le serveur de visio ne répond pas/.test(sd.lastError || ''),
+      `an unreachable gateway is said plainly ("${sd.lastError}")`);
+    await consoleShot(d.page, 'no-gateway');
+    await d.context.close();
+  }
 
   // ---- the advisor signs in.
   const a = await openConsole(browser, consoleUrl, 'Mme Alice, CAF');

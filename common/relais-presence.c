@@ -1046,4 +1046,11 @@ relais_presence_stop (RelaisPresence *self)
   self->stopped = TRUE;
   self->generation++;
   g_clear_handle_id (&self->poll_id, g_source_remove);
+  {
+    /* Answers of this generation are dropped now: nobody else would
+     * release the waiters (and the references they hold). */
+    g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Stopped");
+
+    ctl_waiters_flush (self, error);
+  }
 }

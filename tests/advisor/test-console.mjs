@@ -404,6 +404,14 @@ try {
 
   s = await consoleState(a.page);
   ok(s.phase === 'queue', 'advisor A ends on the waiting line');
+  if (kiosk.exitCode === null && kiosk.signalCode === null) {
+    // Still running (not the vanish case): it quits from the desk, cleanly
+    // (under AddressSanitizer, leaks would make the exit status non-zero).
+    const exited = new Promise((r) => kiosk.once('exit', (code, sig) => r({ code, sig })));
+    act('agent'); await sleep(300); act('unlock', `'${AGENT_PIN}'`); await sleep(1500); act('quit');
+    const st = await Promise.race([exited, sleep(20000).then(() => null)]);
+    ok(st !== null && st.code === 0, `the kiosk quits cleanly (${st ? `exit ${st.code}${st.sig ? ', ' + st.sig : ''}` : 'still running'})`);
+  }
   await a.page.click('#lang');
   ok(await a.page.textContent('#queue-title') === 'People waiting — CAF — Allocations familiales', 'the console speaks English on request');
   await consoleShot(a.page, 'english');

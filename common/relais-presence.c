@@ -625,8 +625,8 @@ janus_event_cb (RelaisJanus    *janus,
         continue;
       if (self->winner_id != 0 || (self->claim_id != 0 && publisher->id != self->claim_id))
         {
-          /* The room takes two publishers, and latecomers are kicked as
-           * they join; one that slipped through is shown out too. */
+          /* Latecomers are kicked as they join; one that published
+           * before its kick reached it is shown out here. */
           kick (self, publisher->id);
           continue;
         }
@@ -904,9 +904,11 @@ create_ctl_cb (GObject      *object,
   json_object_set_string_member (obj, "description", "Relais");
   json_object_set_string_member (obj, "secret", self->session_secret);
   json_object_set_string_member (obj, "pin", self->session_pin);
-  /* The kiosk and one advisor: Janus itself refuses the second advisor
-   * who tries to publish (error 432), whoever clicked first. */
-  json_object_set_int_member (obj, "publishers", 2);
+  /* The kiosk, the advisor holding the claim, and one more: Janus's own
+   * limit (error 432) must never refuse the claim holder because a
+   * latecomer published before our kick reached it; the kiosk's claim
+   * (janus_event_cb) decides, the limit only bounds the room. */
+  json_object_set_int_member (obj, "publishers", 3);
   json_object_set_string_member (obj, "audiocodec", "opus");
   json_object_set_string_member (obj, "videocodec", "vp8");
   json_object_set_boolean_member (obj, "notify_joining", TRUE);

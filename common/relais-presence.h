@@ -29,13 +29,15 @@ G_DECLARE_FINAL_TYPE (RelaisPresence, relais_presence, RELAIS, PRESENCE, GObject
  *
  * Waiting (one person at a time):
  * 1. relais_presence_create_session_room_async() creates the person's
- *    session room (random id, private, two publishers at most, a random
+ *    session room (random id, private, three publishers at most, a random
  *    secret kept here, the pin derived from the lobby pin);
  * 2. the caller joins it and publishes (#RelaisRoomCall, same #RelaisJanus);
  * 3. relais_presence_wait_async() announces the kiosk in the lobby, beats
  *    every RELAIS_PRESENCE_HEARTBEAT_MS, and finishes with the display
- *    name of the first advisor who publishes in the session room; any
- *    other publisher there is kicked. The kiosk then leaves the lobby.
+ *    name of the advisor who took the person: the first to join the
+ *    session room holds the claim, it is taken when they publish; anyone
+ *    else joining or publishing there is kicked. The kiosk then leaves the
+ *    lobby.
  *    Cancelling (or relais_presence_stop()) leaves the lobby too.
  *
  * Nothing personal goes to the lobby (ticket code, sub-service id and

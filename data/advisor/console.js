@@ -4,8 +4,9 @@
 // Janus VideoRoom: the advisor is present in the service's lobby room
 // (display "relais1 advisor ready|busy <name>"), reads the kiosks waiting
 // there ("relais1 kiosk …" displays, refreshed by a heartbeat), takes one by
-// publishing in its session room (two publishers at most: Janus refuses the
-// second advisor), talks, chats over the data channel, and ends with an
+// joining and publishing in its session room (the kiosk keeps the first
+// advisor to join and kicks the others), talks, chats over the data
+// channel, and ends with an
 // outcome ({"relais":1,"type":"end","outcome":…}).
 //
 // window.relaisConsole exposes the state for the tests (read only).
@@ -205,6 +206,9 @@
   state.waiting = () => waitingKiosks().map((k) => ({ id: k.id, ticket: k.tag.ticket, subservice: k.tag.subservice,
     site: k.tag.site, room: k.tag.room, arrived: k.tag.arrived }));
 
+  // Rows are rebuilt only when the list changes; the clock updates the
+  // waiting times in place, so a click never lands on a row being replaced.
+  let queueKey = '';
   function renderQueue() {
     if (!state.service) return;
     $('queue-title').textContent = t('queue.title', { service: state.service.name });
@@ -213,14 +217,25 @@
     $('queue-table').hidden = list.length === 0;
     const body = $('queue-body');
     const now = Date.now();
+    const waitText = (k) => formatWait((now - Math.min(k.tag.arrived * 1000, k.firstSeen)) / 1000);
+    const key = [lang, state.phase, ...list.map((k) => `${k.id}/${k.tag.ticket}/${k.tag.subservice}/${k.tag.site}`)].join('|');
+    if (key === queueKey) {
+      for (const k of list) {
+        const cell = body.querySelector(`tr[data-id="${k.id}"] td.wait`);
+        if (cell) cell.textContent = waitText(k);
+      }
+      return;
+    }
+    queueKey = key;
     const rows = list.map((k) => {
       const tr = document.createElement('tr');
       tr.dataset.ticket = k.tag.ticket;
+      tr.dataset.id = String(k.id);
       const cell = (cls, text) => { const td = document.createElement('td'); td.className = cls; td.textContent = text; tr.appendChild(td); };
       cell('ticket', k.tag.ticket);
       cell('subservice', subserviceName(k.tag.subservice));
       cell('site', k.tag.site);
-      cell('wait', formatWait((now - Math.min(k.tag.arrived * 1000, k.firstSeen)) / 1000));
+      cell('wait', waitText(k));
       const td = document.createElement('td');
       const b = document.createElement('button');
       b.className = 'take';
@@ -334,8 +349,8 @@
           show('queue');
           try { localStorage.setItem('relais-console', JSON.stringify({ service: state.service.id, name: state.name, gateway: $('gateway').value })); } catch { /* private mode */ }
           listLobby();
+          clearInterval(pollTimer);
           pollTimer = setInterval(listLobby, POLL_MS);
-          setInterval(() => { if (state.phase === 'queue') renderQueue(); }, 1000);
         } else if (msg.error_code || msg.error) {
           if (state.phase !== 'signin') return;
           if (msg.error_code === 433) failSignIn(t('err.pin'));
@@ -593,6 +608,8 @@
     state.framesDecoded = Math.max(state.framesDecoded, frames);
   }
   setInterval(() => { pollStats().catch(() => {}); }, 500);
+  // The waiting times tick every second.
+  setInterval(() => { if (state.phase === 'queue') renderQueue(); }, 1000);
 
   // ---------------------------------------------------------------- start
   function fillServices() {

@@ -348,6 +348,9 @@ try {
       const [sa, sb] = [await consoleState(a.page), await consoleState(b.page)];
       return (sa.phase === 'call' || sb.phase === 'call') && (sa.phase === 'queue' || sb.phase === 'queue');
     }, 15000);
+    // A loser that published before its kick reached it is in 'call' for a
+    // moment: judge once things have settled.
+    await sleep(2000);
     const [sa, sb] = [await consoleState(a.page), await consoleState(b.page)];
     const winner = sa.phase === 'call' ? a : b;
     const loserState = sa.phase === 'call' ? sb : sa;

@@ -150,6 +150,9 @@ const act = (name, param) => {
 };
 const busHas = () => /true/.test(spawnSync('gdbus', ['call', '--session', '--dest', 'org.freedesktop.DBus',
   '--object-path', '/org/freedesktop/DBus', '--method', 'org.freedesktop.DBus.NameHasOwner', APP], { encoding: 'utf8' }).stdout || '');
+// Whether an action is enabled now (org.gtk.Actions.Describe on the bus).
+const actionEnabled = (name) => /^\(\(true,/.test(spawnSync('gdbus', ['call', '--session', '--dest', APP,
+  '--object-path', '/org/relais/Kiosk', '--method', 'org.gtk.Actions.Describe', name], { encoding: 'utf8' }).stdout || '');
 let shotN = 0;
 function kioskShot(name) {
   const file = path.join(shotDir, `${String(++shotN).padStart(2, '0')}-kiosk-${name}.png`);
@@ -211,8 +214,11 @@ async function personWaits(what) {
   if (what === 'main') kioskShot('desk-call-now');
   const calledAt = Date.now();
   ok(act('call-now', `int64 ${ticketId}`), `${what}: call now (ticket ${ticketId})`);
-  // The camera preview (and its DTLS certificate) before "start the call".
+  // The camera preview (and its DTLS certificate) before "start the call":
+  // a loaded host may need longer than the usual 3 s.
   await sleep(3000);
+  const canStart = await until(() => actionEnabled('start-call'), 15000, 250);
+  ok(canStart !== null, `${what}: the pre-call check is ready (start-call enabled)`);
   kioskShot(`${what}-precall`);
   const j = logIndex();
   ok(act('start-call'), `${what}: the person starts the call`);

@@ -76,6 +76,9 @@ struct _RelaisConfig
   guint scanner_resolution;
   char *scanner_mode;        /* "grey" | "colour" */
   char *scanner_source;      /* "flatbed" | "feeder" */
+
+  /* [gateway] lobby-pin: the presence work (PROTOCOL.md) */
+  char *lobby_pin;
 };
 
 G_DEFINE_FINAL_TYPE (RelaisConfig, relais_config, G_TYPE_OBJECT)
@@ -159,6 +162,8 @@ static const KeySpec key_specs[] = {
   { "scanner",   "resolution-dpi",    KEY_UINT,          75,   600,  FIELD (scanner_resolution) },
   { "scanner",   "mode",              KEY_CHOICE,        0,    0,    FIELD (scanner_mode), scanner_modes },
   { "scanner",   "source",            KEY_CHOICE,        0,    0,    FIELD (scanner_source), scanner_sources },
+  /* The presence work: the lobby rooms' pin (common/PROTOCOL.md). */
+  { "gateway",   "lobby-pin",         KEY_STRING,        0,    0,    FIELD (lobby_pin) },
 };
 
 static const char * const known_groups[] = {
@@ -727,6 +732,7 @@ relais_config_finalize (GObject *object)
   g_free (self->scanner_device);
   g_free (self->scanner_mode);
   g_free (self->scanner_source);
+  g_free (self->lobby_pin);
 
   G_OBJECT_CLASS (relais_config_parent_class)->finalize (object);
 }
@@ -1214,4 +1220,14 @@ relais_config_get_scanner_feeder (RelaisConfig *self)
   g_return_val_if_fail (RELAIS_IS_CONFIG (self), FALSE);
 
   return g_str_equal (self->scanner_source, "feeder");
+}
+
+/* The presence work */
+
+const char *
+relais_config_get_lobby_pin (RelaisConfig *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CONFIG (self), NULL);
+
+  return self->janus_url != NULL ? self->lobby_pin : NULL;
 }

@@ -101,4 +101,9 @@ guint         relais_config_get_scanner_resolution (RelaisConfig *self); /* dpi,
 gboolean      relais_config_get_scanner_colour     (RelaisConfig *self); /* mode=colour (default grey) */
 gboolean      relais_config_get_scanner_feeder     (RelaisConfig *self); /* source=feeder (default flatbed) */
 
+/* [gateway] lobby-pin: the pin of the services' lobby rooms (common/PROTOCOL.md).
+ * Set: calls go through the shared waiting line (presence); NULL (also in
+ * demo mode): the kiosk joins the sub-service's room directly. */
+const char   *relais_config_get_lobby_pin    (RelaisConfig *self);
+
 G_END_DECLS

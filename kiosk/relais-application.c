@@ -24,6 +24,7 @@
 #include "relais-janus.h"
 #include "relais-printer.h"
 #include "relais-outbox.h"
+#include "relais-presence.h"
 #include "relais-resources.h"
 #include "relais-room-call.h"
 #include "relais-window.h"
@@ -96,6 +97,16 @@ struct _RelaisApplication
   guint              gateway_down_id;
 
   FiguresState     figures;
+  /* The presence work (common/PROTOCOL.md): the desk's view of the
+   * services' lobbies (a gateway session of its own), and the person
+   * waiting for an advisor to take them (on the call's session). */
+  RelaisJanus       *presence_janus;
+  RelaisPresence    *presence;
+  RelaisPresence    *waiting;
+  GCancellable      *wait_cancellable;
+  gboolean           call_waiting;
+  gint64             call_now_at;     /* monotonic µs of call-now, 0: none */
+  gint64             taken_at;
 
   gint64           last_activity;  /* monotonic µs */
   guint            idle_id;
@@ -152,6 +163,9 @@ set_action_enabled (RelaisApplication *self,
 
 static void figures_update_actions (RelaisApplication *self,
                                     RelaisSessionState  state);
+static void presence_update_actions (RelaisApplication  *self,
+                                     RelaisSessionState  state,
+                                     gboolean            booth_free);
 
 static void
 update_actions (RelaisApplication *self)
@@ -185,6 +199,7 @@ update_actions (RelaisApplication *self)
   set_action_enabled (self, "toggle-camera", state == RELAIS_SESSION_IN_CALL && self->call != NULL);
   set_action_enabled (self, "send-chat", state == RELAIS_SESSION_IN_CALL && self->call != NULL);
   figures_update_actions (self, state);
+  presence_update_actions (self, state, desk && !has_current);
 }
 
 /* The call */
@@ -279,9 +294,12 @@ room_stop_cb (GObject      *object,
 }
 
 /* Leaves the room, then ends the gateway session, in the background. */
+static void presence_wait_drop (RelaisApplication *self);
+
 static void
 room_call_drop (RelaisApplication *self)
 {
+  presence_wait_drop (self);
   g_clear_handle_id (&self->gateway_down_id, g_source_remove);
   g_clear_pointer (&self->gateway_failure, g_free);
   self->gateway_lost = FALSE;
@@ -657,12 +675,15 @@ mic_level_cb (RelaisApplication *self)
                                        relais_call_get_mic_level (self->call));
 }
 
+static void presence_message_received (RelaisApplication *self,
+                                       const char        *text);
+
 static void
 message_received_cb (RelaisApplication *self,
                      const char        *text)
 {
-  if (self->window != NULL)
-    relais_call_page_add_message (relais_window_get_call_page (self->window), text, FALSE);
+  /* Chat lines, and the advisor's control messages (PROTOCOL.md, 5). */
+  presence_message_received (self, text);
 }
 
 static void
@@ -825,6 +846,7 @@ update_wait_figures (RelaisApplication *self)
   relais_attract_page_set_seconds_per_person (relais_window_get_attract_page (self->window),
                                               per_person);
 }
+static void presence_sync_page (RelaisApplication *self);
 
 static void
 session_state_cb (RelaisApplication *self)
@@ -843,6 +865,7 @@ session_state_cb (RelaisApplication *self)
     {
       relais_window_set_page (self->window, page_for_state (state));
       relais_window_set_can_close (self->window, state == RELAIS_SESSION_DESK);
+      presence_sync_page (self);
     }
 
   if (state == RELAIS_SESSION_ATTRACT)
@@ -910,6 +933,378 @@ activity_cb (GtkEventControllerLegacy *controller,
     }
 
   return GDK_EVENT_PROPAGATE;
+}
+
+/* ---- the presence work (common/PROTOCOL.md) ------------------------------
+ * The desk shows which services have an advisor ready; "call now" takes a
+ * waiting ticket straight to the pre-call check; with a lobby pin, starting
+ * the call means waiting in the service's lobby until an advisor takes the
+ * person (RelaisPresence), with the camera already published in the
+ * person's own session room. */
+
+/* Where the figures work records a call's outcome ("resolved",
+ * "follow-up", "redirected", "technical-failure", as the advisor's
+ * console sent it). It stores nothing yet. */
+static void
+session_record_outcome (RelaisApplication *self,
+                        const char        *outcome)
+{
+  g_debug ("Call outcome: %s", outcome);
+}
+
+static void
+presence_update_actions (RelaisApplication  *self,
+                         RelaisSessionState  state,
+                         gboolean            booth_free)
+{
+  set_action_enabled (self, "call-now", booth_free);
+  set_action_enabled (self, "cancel-wait", state == RELAIS_SESSION_IN_CALL && self->call_waiting);
+}
+
+static void
+presence_sync_page (RelaisApplication *self)
+{
+  if (self->window != NULL && self->call_waiting &&
+      relais_session_get_state (self->session) == RELAIS_SESSION_IN_CALL)
+    relais_window_set_page (self->window, "wait");
+}
+
+static void
+presence_show_rooms (RelaisApplication *self)
+{
+  RelaisDirectory *directory = relais_context_get_directory (self->context);
+  RelaisDeskPage *desk;
+
+  if (self->window == NULL)
+    return;
+  desk = relais_window_get_desk_page (self->window);
+  for (guint i = 0; i < relais_directory_get_n_services (directory); i++)
+    {
+      const RelaisService *service = relais_directory_get_service (directory, i);
+
+      if (relais_config_is_demo (self->config))
+        /* The demo advisor is always there. */
+        relais_desk_page_set_advisor_available (desk, service->id, TRUE);
+      else if (self->presence != NULL && service->lobby_room > 0)
+        relais_desk_page_set_advisor_available (desk, service->id,
+                                                relais_presence_get_advisors_ready (self->presence,
+                                                                                    (guint64) service->lobby_room) > 0);
+    }
+}
+
+static void
+presence_changed_cb (RelaisPresence    *presence,
+                     guint64            room,
+                     RelaisApplication *self)
+{
+  presence_show_rooms (self);
+}
+
+static void
+presence_watch_start (RelaisApplication *self)
+{
+  RelaisDirectory *directory = relais_context_get_directory (self->context);
+  const char *pin = relais_config_get_lobby_pin (self->config);
+
+  if (pin != NULL && self->presence == NULL)
+    {
+      self->presence_janus = relais_janus_new (ensure_http (self),
+                                               relais_config_get_janus_url (self->config), NULL);
+      self->presence = relais_presence_new (self->presence_janus, pin);
+      g_signal_connect (self->presence, "changed", G_CALLBACK (presence_changed_cb), self);
+      for (guint i = 0; i < relais_directory_get_n_services (directory); i++)
+        {
+          const RelaisService *service = relais_directory_get_service (directory, i);
+
+          if (service->lobby_room > 0)
+            relais_presence_watch_room (self->presence, (guint64) service->lobby_room);
+        }
+    }
+  presence_show_rooms (self);
+}
+
+static void
+presence_watch_stop (RelaisApplication *self)
+{
+  if (self->presence != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->presence, self);
+      relais_presence_stop (self->presence);
+      g_clear_object (&self->presence);
+    }
+  if (self->presence_janus != NULL)
+    relais_janus_destroy_async (self->presence_janus, NULL, janus_destroy_cb, NULL);
+  g_clear_object (&self->presence_janus);
+}
+
+/* Before the call's room and session go (room_call_drop). */
+static void
+presence_wait_drop (RelaisApplication *self)
+{
+  if (self->wait_cancellable != NULL)
+    {
+      g_cancellable_cancel (self->wait_cancellable);
+      g_clear_object (&self->wait_cancellable);
+    }
+  if (self->waiting != NULL)
+    {
+      relais_presence_stop (self->waiting);
+      g_clear_object (&self->waiting);
+    }
+  self->call_waiting = FALSE;
+  if (self->window != NULL)
+    relais_wait_page_stop (relais_window_get_wait_page (self->window));
+}
+
+static void
+presence_wait_error (RelaisApplication *self,
+                     const char        *message)
+{
+  g_autofree char *text = g_strdup_printf ("%s %s", message,
+                                           _("Touchez « Ne plus attendre » et prévenez l'agent d'accueil."));
+
+  if (self->window != NULL)
+    relais_wait_page_set_error (relais_window_get_wait_page (self->window), text);
+}
+
+static void
+presence_first_frame_cb (RelaisRoomCall    *room_call,
+                         gint64             at,
+                         RelaisApplication *self)
+{
+  if (self->call_now_at != 0)
+    g_debug ("Call now → first remote frame: %.0f ms (taken → first frame %.0f ms)",
+             (at - self->call_now_at) / 1000.0,
+             self->taken_at != 0 ? (at - self->taken_at) / 1000.0 : -1.0);
+}
+
+static void
+presence_wait_done_cb (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(RelaisApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *advisor = NULL;
+  g_autofree char *message = NULL;
+
+  advisor = relais_presence_wait_finish (RELAIS_PRESENCE (object), result, &error);
+  if ((gpointer) object != (gpointer) self->waiting)
+    return;
+  if (advisor == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        presence_wait_error (self, error->message);
+      return;
+    }
+
+  self->taken_at = g_get_monotonic_time ();
+  if (self->call_now_at != 0)
+    g_debug ("Call now → taken by an advisor: %.0f ms", (self->taken_at - self->call_now_at) / 1000.0);
+  self->call_waiting = FALSE;
+  if (self->window != NULL)
+    relais_wait_page_stop (relais_window_get_wait_page (self->window));
+  if (relais_session_get_state (self->session) == RELAIS_SESSION_IN_CALL && self->window != NULL)
+    relais_window_set_page (self->window, "call");
+  /* The advisor's display name is theirs to show; it never goes to a log. */
+  message = g_strdup_printf (_("%s vous répond."), advisor);
+  notice (self, message, FALSE);
+  show_call_state (self);
+  update_actions (self);
+}
+
+static void
+presence_room_start_cb (GObject      *object,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(RelaisApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  RelaisTicket *current;
+
+  if (!relais_room_call_start_finish (RELAIS_ROOM_CALL (object), result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+          (gpointer) object != (gpointer) self->room_call)
+        return;
+      g_debug ("Joining the session room failed: %s", error->message);
+      presence_wait_error (self, _("L'appel n'a pas pu joindre le serveur de visio."));
+      return;
+    }
+  current = relais_queue_get_current (relais_context_get_queue (self->context));
+  if ((gpointer) object != (gpointer) self->room_call || self->waiting == NULL || current == NULL)
+    return;
+
+  /* Published in our own room: only now say in the lobby that we wait,
+   * so the advisor who takes us sees us at once. */
+  g_debug ("In the session room; announcing in the lobby");
+  relais_presence_wait_async (self->waiting,
+                              (guint64) relais_directory_find_service (relais_context_get_directory (self->context),
+                                                                       relais_ticket_get_service_id (current))->lobby_room,
+                              relais_ticket_get_code (current),
+                              relais_ticket_get_subservice_id (current),
+                              relais_config_get_site_name (self->config),
+                              self->wait_cancellable, presence_wait_done_cb, g_object_ref (self));
+}
+
+static void
+presence_room_failed_cb (RelaisRoomCall    *room_call,
+                         const char        *message,
+                         RelaisApplication *self)
+{
+  if (self->call_waiting)
+    {
+      /* The call page says what happened and shows the way out. */
+      g_cancellable_cancel (self->wait_cancellable);
+      self->call_waiting = FALSE;
+      if (self->window != NULL && relais_session_get_state (self->session) == RELAIS_SESSION_IN_CALL)
+        relais_window_set_page (self->window, "call");
+    }
+  gateway_fail (self, message);
+}
+
+static void
+presence_session_room_cb (GObject      *object,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  g_autoptr(RelaisApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *display = NULL;
+  RelaisTicket *current;
+  guint64 room;
+
+  room = relais_presence_create_session_room_finish (RELAIS_PRESENCE (object), result, &error);
+  if ((gpointer) object != (gpointer) self->waiting)
+    return;
+  if (room == 0)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_debug ("Creating the session room failed: %s", error->message);
+          presence_wait_error (self, _("Le serveur de visio ne répond pas."));
+        }
+      return;
+    }
+  current = relais_queue_get_current (relais_context_get_queue (self->context));
+  if (current == NULL)
+    return;
+
+  /* In the session room too, the kiosk's tag: the ticket and the site,
+   * never the person's name. */
+  display = relais_presence_tag_format_kiosk (relais_ticket_get_code (current),
+                                              relais_ticket_get_subservice_id (current),
+                                              relais_config_get_site_name (self->config),
+                                              g_get_real_time () / G_USEC_PER_SEC, room, 0);
+  self->room_call = relais_room_call_new (self->janus, self->call, room, display,
+                                          relais_presence_get_session_pin (self->waiting));
+  g_signal_connect (self->room_call, "lost", G_CALLBACK (room_lost_cb), self);
+  g_signal_connect (self->room_call, "reconnected", G_CALLBACK (room_reconnected_cb), self);
+  g_signal_connect (self->room_call, "failed", G_CALLBACK (presence_room_failed_cb), self);
+  g_signal_connect (self->room_call, "remote-left", G_CALLBACK (room_remote_left_cb), self);
+  g_signal_connect (self->room_call, "first-remote-frame", G_CALLBACK (presence_first_frame_cb), self);
+  relais_room_call_start_async (self->room_call, NULL, presence_room_start_cb, g_object_ref (self));
+}
+
+static gboolean
+presence_call_start (RelaisApplication  *self,
+                     GError            **error)
+{
+  RelaisTicket *current = relais_queue_get_current (relais_context_get_queue (self->context));
+  const RelaisService *service = NULL;
+
+  if (current != NULL)
+    service = relais_directory_find_service (relais_context_get_directory (self->context),
+                                             relais_ticket_get_service_id (current));
+  /* A service with no lobby has no shared waiting line. */
+  if (service == NULL || service->lobby_room <= 0)
+    return gateway_call_start (self, error);
+
+  room_call_drop (self);
+  self->janus = relais_janus_new (ensure_http (self), relais_config_get_janus_url (self->config), NULL);
+  self->waiting = relais_presence_new (self->janus, relais_config_get_lobby_pin (self->config));
+  self->wait_cancellable = g_cancellable_new ();
+  self->call_waiting = TRUE;
+  self->taken_at = 0;
+  if (self->window != NULL)
+    relais_wait_page_start (relais_window_get_wait_page (self->window),
+                            relais_ticket_get_code (current), service->name);
+  g_debug ("Waiting for an advisor");
+  relais_presence_create_session_room_async (self->waiting, self->wait_cancellable,
+                                             presence_session_room_cb, g_object_ref (self));
+  return TRUE;
+}
+
+static void
+presence_message_received (RelaisApplication *self,
+                           const char        *text)
+{
+  g_autofree char *line = NULL;
+  g_autofree char *outcome = NULL;
+
+  switch (relais_presence_parse_message (text, &line, &outcome))
+    {
+    case RELAIS_MESSAGE_CHAT:
+      g_debug ("Chat line received");
+      if (self->window != NULL)
+        relais_call_page_add_message (relais_window_get_call_page (self->window), line, FALSE);
+      break;
+
+    case RELAIS_MESSAGE_END:
+      g_debug ("The advisor ended the call");
+      session_record_outcome (self, outcome);
+      if (relais_session_get_state (self->session) == RELAIS_SESSION_IN_CALL)
+        handle (self, RELAIS_SESSION_EVENT_CALL_OVER);
+      break;
+
+    default:
+      /* "ask-document" belongs to the documents work; newer types wait
+       * for a newer kiosk. */
+      break;
+    }
+}
+
+static void after_call (RelaisApplication *self);
+
+static void
+call_now_action (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  RelaisApplication *self = RELAIS_APPLICATION (user_data);
+  RelaisQueue *queue = relais_context_get_queue (self->context);
+  gint64 ticket_id = g_variant_get_int64 (parameter);
+  g_autoptr(GError) error = NULL;
+
+  /* The person is at the desk with the agent: called and at the booth in
+   * one go, straight to the pre-call check. */
+  if (!relais_queue_call (queue, ticket_id, &error))
+    {
+      notice_error (self, error);
+      return;
+    }
+  self->call_now_at = g_get_monotonic_time ();
+  after_call (self);
+  if (!relais_queue_start (queue, ticket_id, &error))
+    {
+      notice_error (self, error);
+      return;
+    }
+  handle (self, RELAIS_SESSION_EVENT_PERSON_PRESENT);
+}
+
+static void
+cancel_wait_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  RelaisApplication *self = RELAIS_APPLICATION (user_data);
+
+  if (!self->call_waiting)
+    return;
+  g_debug ("Waiting cancelled");
+  notice (self, _("L'attente est arrêtée."), FALSE);
+  handle (self, RELAIS_SESSION_EVENT_CALL_OVER);
 }
 
 /* Actions */
@@ -1127,6 +1522,9 @@ finish_session_action (GSimpleAction *action,
   update_actions (self);
 }
 
+static gboolean presence_call_start (RelaisApplication  *self,
+                                     GError            **error);
+
 static void
 start_call_action (GSimpleAction *action,
                    GVariant      *parameter,
@@ -1140,7 +1538,10 @@ start_call_action (GSimpleAction *action,
 
   if (!relais_config_is_demo (self->config))
     {
-      if (!gateway_call_start (self, &error))
+      /* With a lobby pin, through the shared waiting line. */
+      if (relais_config_get_lobby_pin (self->config) != NULL
+          ? !presence_call_start (self, &error)
+          : !gateway_call_start (self, &error))
         {
           notice_error (self, error);
           return;
@@ -2098,6 +2499,9 @@ static const GActionEntry actions[] = {
   { "figures", figures_action, NULL, NULL, NULL },
   { "close-figures", close_figures_action, NULL, NULL, NULL },
   { "export-figures", export_figures_action, NULL, NULL, NULL },
+  /* The presence work */
+  { "call-now", call_now_action, "x", NULL, NULL },
+  { "cancel-wait", cancel_wait_action, NULL, NULL, NULL },
 };
 
 /* Command line */
@@ -2336,6 +2740,7 @@ relais_application_activate (GApplication *application)
       gtk_widget_add_controller (GTK_WIDGET (self->window), activity);
 
       session_state_cb (self);
+      presence_watch_start (self);
     }
 
   gtk_window_present (GTK_WINDOW (self->window));
@@ -2367,6 +2772,7 @@ relais_application_dispose (GObject *object)
   g_clear_handle_id (&self->idle_id, g_source_remove);
   g_clear_handle_id (&self->reconcile_id, g_source_remove);
   room_call_drop (self);
+  presence_watch_stop (self);
   if (self->call != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->call, self);

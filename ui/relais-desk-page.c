@@ -39,7 +39,15 @@ struct _RelaisDeskPage
   GtkWidget              *call_next_button;
   GtkWidget              *current_box;
   GtkWidget              *queue_box;
+
+  /* The presence work: service id → ADVISOR_NONE / ADVISOR_READY; a
+   * service not in it shows nothing (no shared waiting line). */
+  GHashTable             *advisors;
+  GHashTable             *advisor_labels;   /* service id → GtkLabel (borrowed) */
 };
+
+#define ADVISOR_NONE  1
+#define ADVISOR_READY 2
 
 G_DEFINE_FINAL_TYPE (RelaisDeskPage, relais_desk_page, GTK_TYPE_WIDGET)
 
@@ -52,6 +60,14 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 static void show_subservices (RelaisDeskPage *self, const RelaisService *service);
+
+static gboolean
+advisor_ready (RelaisDeskPage *self,
+               const char     *service_id)
+{
+  return self->advisors != NULL && service_id != NULL &&
+         GPOINTER_TO_INT (g_hash_table_lookup (self->advisors, service_id)) == ADVISOR_READY;
+}
 
 static GtkWidget *
 make_button (const char *icon_name,
@@ -173,6 +189,7 @@ make_waiting_row (RelaisDeskPage *self,
   gtk_widget_set_sensitive (button, booth_free);
   gtk_box_append (GTK_BOX (buttons), button);
 
+
   gtk_box_append (GTK_BOX (buttons),
                   make_button ("user-away-symbolic", _("Absent"), "app.mark-absent",
                                g_variant_new_int64 (id)));
@@ -181,6 +198,18 @@ make_waiting_row (RelaisDeskPage *self,
                                g_variant_new_int64 (id)));
 
   gtk_box_append (GTK_BOX (row), buttons);
+
+  /* The presence work: an advisor of this service is free now. On a line
+   * of its own: the row of buttons is as wide as the desk allows. */
+  if (booth_free && advisor_ready (self, relais_ticket_get_service_id (ticket)))
+    {
+      button = make_button ("camera-video-symbolic", _("Appeler maintenant"), "app.call-now",
+                            g_variant_new_int64 (id));
+      gtk_widget_add_css_class (button, "suggested-action");
+      gtk_widget_set_halign (button, GTK_ALIGN_START);
+      gtk_widget_set_tooltip_text (button, _("Un conseiller est disponible : la personne passe tout de suite en visio"));
+      gtk_box_append (GTK_BOX (row), button);
+    }
 
   return row;
 }
@@ -295,7 +324,23 @@ build_services (RelaisDeskPage *self)
       gtk_label_set_wrap (GTK_LABEL (name), TRUE);
       gtk_label_set_xalign (GTK_LABEL (name), 0);
       gtk_widget_add_css_class (name, "service-name");
-      gtk_box_append (GTK_BOX (box), name);
+      {
+        /* The presence work: the service's advisors, filled in by
+         * relais_desk_page_set_advisor_available(). */
+        GtkWidget *column = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
+        GtkWidget *status = gtk_label_new (NULL);
+
+        gtk_label_set_xalign (GTK_LABEL (status), 0);
+        /* Never wider than the service's name would make the button. */
+        gtk_label_set_wrap (GTK_LABEL (status), TRUE);
+        gtk_label_set_max_width_chars (GTK_LABEL (status), 16);
+        gtk_widget_add_css_class (status, "advisor-status");
+        gtk_widget_set_visible (status, FALSE);
+        gtk_box_append (GTK_BOX (column), name);
+        gtk_box_append (GTK_BOX (column), status);
+        gtk_box_append (GTK_BOX (box), column);
+        g_hash_table_insert (self->advisor_labels, g_strdup (service->id), status);
+      }
 
       gtk_button_set_child (GTK_BUTTON (button), box);
       gtk_widget_add_css_class (button, "service-button");
@@ -490,6 +535,8 @@ relais_desk_page_constructed (GObject *object)
 
   G_OBJECT_CLASS (relais_desk_page_parent_class)->constructed (object);
 
+  self->advisors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->advisor_labels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   build_services (self);
   relais_desk_page_reset_walk_in (self);
 
@@ -508,6 +555,8 @@ relais_desk_page_dispose (GObject *object)
 
   g_clear_handle_id (&self->refresh_id, g_source_remove);
   g_clear_object (&self->watch);
+  g_clear_pointer (&self->advisors, g_hash_table_unref);
+  g_clear_pointer (&self->advisor_labels, g_hash_table_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), RELAIS_TYPE_DESK_PAGE);
   g_clear_object (&self->context);
 
@@ -606,4 +655,44 @@ relais_desk_page_reset_walk_in (RelaisDeskPage *self)
   gtk_editable_set_text (self->name_entry, "");
   gtk_editable_set_text (self->note_entry, "");
   show_step (self, "services", _("Nouvelle personne : quel service ?"));
+}
+
+/* The presence work */
+
+void
+relais_desk_page_set_advisor_available (RelaisDeskPage *self,
+                                        const char     *service_id,
+                                        gboolean        available)
+{
+  GtkWidget *label;
+  int value = available ? ADVISOR_READY : ADVISOR_NONE;
+
+  g_return_if_fail (RELAIS_IS_DESK_PAGE (self));
+  g_return_if_fail (service_id != NULL);
+
+  if (self->advisors == NULL ||
+      GPOINTER_TO_INT (g_hash_table_lookup (self->advisors, service_id)) == value)
+    return;
+  g_hash_table_insert (self->advisors, g_strdup (service_id), GINT_TO_POINTER (value));
+
+  label = g_hash_table_lookup (self->advisor_labels, service_id);
+  if (label != NULL)
+    {
+      /* The dot is part of the text: its colour says it, the words too. */
+      gtk_label_set_label (GTK_LABEL (label), available ? _("● Conseiller disponible")
+                                                        : _("● Pas de conseiller en ce moment"));
+      gtk_widget_remove_css_class (label, available ? "advisor-none" : "advisor-ready");
+      gtk_widget_add_css_class (label, available ? "advisor-ready" : "advisor-none");
+      gtk_widget_set_visible (label, TRUE);
+    }
+  rebuild_queue (self);
+}
+
+gboolean
+relais_desk_page_get_advisor_available (RelaisDeskPage *self,
+                                        const char     *service_id)
+{
+  g_return_val_if_fail (RELAIS_IS_DESK_PAGE (self), FALSE);
+
+  return advisor_ready (self, service_id);
 }

@@ -10,6 +10,7 @@
 
 #include "relais-attract-page.h"
 #include "relais-call-ended-page.h"
+#include "relais-wait-page.h"
 #include "relais-call-page.h"
 #include "relais-desk-page.h"
 #include "relais-pin-page.h"
@@ -42,6 +43,7 @@ struct _RelaisWindow
   RelaisPrintPage      *print_page;
   RelaisSurveyPage     *survey_page;
   RelaisFiguresPage    *figures_page;
+  RelaisWaitPage       *wait_page;
 };
 
 G_DEFINE_FINAL_TYPE (RelaisWindow, relais_window, GTK_TYPE_APPLICATION_WINDOW)
@@ -150,6 +152,10 @@ relais_window_constructed (GObject *object)
   page = relais_figures_page_new (self->context);
   self->figures_page = RELAIS_FIGURES_PAGE (page);
   gtk_stack_add_named (self->pages, page, "figures");
+  /* The presence work: waiting for an advisor to take the call. */
+  page = relais_wait_page_new ();
+  self->wait_page = RELAIS_WAIT_PAGE (page);
+  gtk_stack_add_named (self->pages, page, "wait");
 
   gtk_stack_set_visible_child_name (self->pages, "attract");
 
@@ -396,4 +402,14 @@ relais_window_hide_notice (RelaisWindow *self)
   g_return_if_fail (RELAIS_IS_WINDOW (self));
 
   notice_close_cb (self);
+}
+
+/* The presence work */
+
+RelaisWaitPage *
+relais_window_get_wait_page (RelaisWindow *self)
+{
+  g_return_val_if_fail (RELAIS_IS_WINDOW (self), NULL);
+
+  return self->wait_page;
 }

@@ -15,6 +15,7 @@
 #include "relais-precall-page.h"
 #include "relais-print-page.h"
 #include "relais-survey-page.h"
+#include "relais-wait-page.h"
 
 G_BEGIN_DECLS
 
@@ -27,7 +28,7 @@ G_DECLARE_FINAL_TYPE (RelaisWindow, relais_window, RELAIS, WINDOW, GtkApplicatio
 RelaisWindow *relais_window_new            (GtkApplication *application,
                                             RelaisContext  *context);
 /* Shows one page: "attract", "unlock", "desk", "your-turn", "precall",
- * "call", "call-ended", "survey", "figures", "print". */
+ * "call", "call-ended", "survey", "figures", "print", "wait". */
 void          relais_window_set_page       (RelaisWindow   *self,
                                             const char     *page_name);
 const char   *relais_window_get_page       (RelaisWindow   *self);
@@ -56,5 +57,7 @@ RelaisPrintPage   *relais_window_get_print_page   (RelaisWindow *self);
 void               relais_window_hide_notice      (RelaisWindow *self);
 RelaisSurveyPage  *relais_window_get_survey_page  (RelaisWindow *self);
 RelaisFiguresPage *relais_window_get_figures_page (RelaisWindow *self);
+/* "wait": waiting for an advisor (the presence work). */
+RelaisWaitPage    *relais_window_get_wait_page    (RelaisWindow *self);
 
 G_END_DECLS

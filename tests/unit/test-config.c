@@ -357,6 +357,22 @@ test_gateway_default_site_name (void)
   g_assert_cmpstr (relais_config_get_site_name (config), ==, "Point d'accueil Relais");
 }
 
+/* The presence work: [gateway] lobby-pin; ignored without a gateway. */
+static void
+test_lobby_pin (void)
+{
+  g_autoptr(RelaisConfig) gateway = parse_ok ("[gateway]\njanus-url=http://10.77.0.1:8088/janus\nlobby-pin=s3cret lobby\n"
+                                              "[agent]\npin-hash=" HASH_4321 "\n");
+  g_autoptr(RelaisConfig) none = parse_ok ("[gateway]\njanus-url=http://10.77.0.1:8088/janus\n"
+                                           "[agent]\npin-hash=" HASH_4321 "\n");
+  g_autoptr(RelaisConfig) demo = parse_ok ("[gateway]\nlobby-pin=s3cret\n");
+
+  g_assert_cmpstr (relais_config_get_lobby_pin (gateway), ==, "s3cret lobby");
+  g_assert_null (relais_config_get_lobby_pin (none));
+  g_assert_true (relais_config_is_demo (demo));
+  g_assert_null (relais_config_get_lobby_pin (demo));
+}
+
 static void
 test_range_limits (void)
 {
@@ -873,6 +889,7 @@ main (int   argc,
   g_test_add_func ("/config/demo-with-own-pin", test_demo_with_own_pin);
   g_test_add_func ("/config/all-keys", test_all_keys);
   g_test_add_func ("/config/gateway-default-site-name", test_gateway_default_site_name);
+  g_test_add_func ("/config/lobby-pin", test_lobby_pin);
   g_test_add_func ("/config/range-limits", test_range_limits);
   g_test_add_func ("/config/media-keys", test_media_keys);
   g_test_add_func ("/config/error/media", test_error_media);

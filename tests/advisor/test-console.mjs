@@ -97,6 +97,8 @@ const { chromium } = await import('playwright-core');
 const addr = process.env.RELAIS_TEST_ADDR;
 const shotDir = args.screenshots || await fsp.mkdtemp(path.join(os.tmpdir(), 'relais-console-shots-'));
 fs.mkdirSync(shotDir, { recursive: true });
+// Only this run's pictures: an earlier run's would interleave with them.
+for (const f of fs.readdirSync(shotDir)) if (/^\d\d-(kiosk|console)-.*\.png$/.test(f)) fs.rmSync(path.join(shotDir, f));
 
 // ---------------------------------------------------------------- the console's server
 const routes = {

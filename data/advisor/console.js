@@ -370,10 +370,11 @@
   }
 
   function lost() {
-    banner('error', t('err.lost'));
     clearInterval(pollTimer);
+    lobby = null;
     endCallUi();
     show('signin');
+    banner('error', t('err.lost'));
     $('signin-button').disabled = false;
     $('signin-button').textContent = t('signin.go');
   }

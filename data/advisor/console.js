@@ -130,12 +130,17 @@
   let sessionPin = null;
   let pollTimer = null;
 
+  let bannerTimer = null;
   function banner(kind, text) {
     const el = $('banner');
+    clearTimeout(bannerTimer);
     if (!text) { el.hidden = true; return; }
     el.className = kind;
     el.textContent = text;
     el.hidden = false;
+    // Past news goes away by itself once signed in; sign-in problems stay
+    // until the next try.
+    if (state.phase !== 'signin') bannerTimer = setTimeout(() => { el.hidden = true; }, 15000);
     if (kind === 'error') { state.lastError = text; state.errors.push(text); } else state.lastInfo = text;
   }
 
@@ -365,10 +370,11 @@
   }
 
   function lost() {
-    banner('error', t('err.lost'));
     clearInterval(pollTimer);
+    lobby = null;
     endCallUi();
     show('signin');
+    banner('error', t('err.lost'));
     $('signin-button').disabled = false;
     $('signin-button').textContent = t('signin.go');
   }

@@ -97,6 +97,8 @@ const { chromium } = await import('playwright-core');
 const addr = process.env.RELAIS_TEST_ADDR;
 const shotDir = args.screenshots || await fsp.mkdtemp(path.join(os.tmpdir(), 'relais-console-shots-'));
 fs.mkdirSync(shotDir, { recursive: true });
+// Only this run's pictures: an earlier run's would interleave with them.
+for (const f of fs.readdirSync(shotDir)) if (/^\d\d-(kiosk|console)-.*\.png$/.test(f)) fs.rmSync(path.join(shotDir, f));
 
 // ---------------------------------------------------------------- the console's server
 const routes = {
@@ -202,16 +204,27 @@ const consoleState = (page) => page.evaluate(() => ({
   takeToFirstFrame: window.relaisConsole.firstFrameAt !== null ? window.relaisConsole.firstFrameAt - window.relaisConsole.takeRequestedAt : null,
 }));
 
+// The person's session ends (as the agent or the call-ended page does).
+async function finishSession() {
+  await until(() => actionEnabled('finish-session'), 10000, 200);
+  act('finish-session');
+  await until(() => !actionEnabled('finish-session'), 5000, 200);
+}
+
 // One person through the kiosk up to waiting in the lobby. Tickets are
 // numbered from 1 in the fresh store: C1, C2…
 let nextTicket = 1;
 async function personWaits(what) {
   const ticketId = nextTicket++;
-  ok(act('agent') && (await sleep(300), act('unlock', `'${AGENT_PIN}'`)), `${what}: the agent unlocks the desk`);
-  await sleep(1000);
+  act('agent');
+  await sleep(300);
+  act('unlock', `'${AGENT_PIN}'`);
+  // The PIN check (Argon2id) takes a while on a loaded host.
+  ok(await until(() => actionEnabled('new-ticket'), 15000, 200) !== null, `${what}: the agent unlocks the desk`);
   ok(act('new-ticket', `('${SERVICE}', '${SUBSERVICE}', 'Jeanne', '')`), `${what}: a ticket for CAF`);
   await sleep(1000);
   if (what === 'main') kioskShot('desk-call-now');
+  await until(() => actionEnabled('call-now'), 10000, 200);
   const calledAt = Date.now();
   ok(act('call-now', `int64 ${ticketId}`), `${what}: call now (ticket ${ticketId})`);
   // The camera preview (and its DTLS certificate) before "start the call":
@@ -336,8 +349,7 @@ try {
     await consoleShot(a.page, 'after-call');
     s = await consoleState(a.page);
     ok(!s.waiting.some((k) => k.ticket === 'C1'), 'the kiosk taken is no longer on the list');
-    act('finish-session');
-    await sleep(1000);
+    await finishSession();
   }
 
   if (!args.only || args.only === 'race') {
@@ -371,8 +383,7 @@ try {
     await winner.page.click('#outcomes button[data-outcome="follow-up"]');
     ok(await until(() => logSince(e, 'Call outcome: follow-up'), 8000) !== null, 'the kiosk receives the winner\'s outcome "follow-up"');
     await sleep(1500);
-    act('finish-session');
-    await sleep(1000);
+    await finishSession();
     await b.context.close();
   }
 
@@ -391,8 +402,7 @@ try {
     ok(logSince(i, 'Waiting cancelled') !== undefined, 'the kiosk stopped waiting');
     await sleep(800);
     kioskShot('cancel-after');
-    act('finish-session');
-    await sleep(1000);
+    await finishSession();
   }
 
   if (!args.only || args.only === 'vanish') {

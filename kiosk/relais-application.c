@@ -793,16 +793,23 @@ sync_call (RelaisApplication *self)
 
 /* ---- who goes next, and how long the others wait ------------------------ */
 
-/* Whether an advisor of @service_id could take a call now. The demo
- * advisor always can. With a gateway, the presence work (issue 4: the
- * advisors present in the service's lobby room) replaces this body; until
- * then no advisor is known, and the queue keeps the agent's order with
- * ageing. */
+/* Whether an advisor of @service_id could take a call now: the demo
+ * advisor always can; with a gateway, an advisor marked ready in the
+ * service's lobby room (RelaisPresence, from state already known: the
+ * turn rule asks this many times per decision). */
 static gboolean
 service_has_advisor_ready (RelaisApplication *self,
                            const char        *service_id)
 {
-  return relais_config_is_demo (self->config);
+  const RelaisService *service;
+
+  if (relais_config_is_demo (self->config))
+    return TRUE;
+  if (self->presence == NULL)
+    return FALSE;
+  service = relais_directory_find_service (relais_context_get_directory (self->context), service_id);
+  return service != NULL && service->lobby_room > 0 &&
+         relais_presence_get_advisors_ready (self->presence, (guint64) service->lobby_room) > 0;
 }
 
 /* The turn rule's question (relais-turn.h). A sub-service not offered by
@@ -942,14 +949,17 @@ activity_cb (GtkEventControllerLegacy *controller,
  * person (RelaisPresence), with the camera already published in the
  * person's own session room. */
 
-/* Where the figures work records a call's outcome ("resolved",
- * "follow-up", "redirected", "technical-failure", as the advisor's
- * console sent it). It stores nothing yet. */
+/* The advisor's console ended the call with an outcome ("resolved",
+ * "follow-up", "redirected", "technical-failure"): it goes into the
+ * person's anonymous session record (relais_application_record_outcome). */
 static void
 session_record_outcome (RelaisApplication *self,
                         const char        *outcome)
 {
-  g_debug ("Call outcome: %s", outcome);
+  g_autoptr(GError) error = NULL;
+
+  if (!relais_application_record_outcome (self, outcome, &error))
+    g_warning ("The call's outcome was not recorded: %s", error->message);
 }
 
 static void
@@ -998,6 +1008,10 @@ presence_changed_cb (RelaisPresence    *presence,
                      RelaisApplication *self)
 {
   presence_show_rooms (self);
+  /* Advisors coming or going change who goes next (relais-turn.h): the
+   * board's order and waits follow at once. */
+  if (self->window != NULL)
+    relais_attract_page_refresh (relais_window_get_attract_page (self->window));
 }
 
 static void

@@ -233,12 +233,20 @@ relais_call_page_set_remote_sink (RelaisCallPage *self,
   relais_video_paintable_set_sink (self->remote_paintable, appsink);
 }
 
+/* The self-view in the corner is small: 15 pictures a second are plenty,
+ * and each one redraws the window (software rendering on a PC without a
+ * graphics chip: that is most of the window's CPU). The pre-call page,
+ * where it is large, takes the full rate back. */
+#define SELF_VIEW_INTERVAL_NS (GST_SECOND / 15)
+
 void
 relais_call_page_set_local_sink (RelaisCallPage *self,
                                  GstElement     *appsink)
 {
   g_return_if_fail (RELAIS_IS_CALL_PAGE (self));
 
+  if (appsink != NULL)
+    g_object_set (appsink, "throttle-time", (guint64) SELF_VIEW_INTERVAL_NS, NULL);
   relais_video_paintable_set_sink (self->local_paintable, appsink);
 }
 

@@ -41,6 +41,9 @@ const { values: args } = parseArgs({
     baseline: { type: 'string' },
     'baseline-window': { type: 'boolean', default: false },
     'no-window': { type: 'boolean', default: false },
+    // GTK's renderer for the window rows (GSK_RENDERER): gl (GTK's default; Mesa's llvmpipe
+    // under Xvfb, where there is no graphics chip) or cairo (software, no GL).
+    'window-renderer': { type: 'string' },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -169,7 +172,8 @@ async function runWay(janus, way) {
     typeof j.framesDecoded === 'number');
   const advLast = advTicks.length ? advTicks[advTicks.length - 1] : null;
   return { way: way.name, exit: subject.code, ...r, ...usage,
-    advisorFramesDecoded: advLast ? advLast.framesDecoded : null };
+    advisorFramesDecoded: advLast ? advLast.framesDecoded : null,
+    advisorFramesSent: advLast && typeof advLast.framesSent === 'number' ? advLast.framesSent : null };
 }
 
 const kioskWayFor = (binary, name) => ({
@@ -235,7 +239,8 @@ const windowWayFor = (binary, name) => ({
   start: (url, room) => {
     const dir = windowConfig(binary, url, room);
     const child = spawn('bash', [path.join(repo, 'tests', 'integration', 'kiosk-window-drive'), binary, path.join(dir, 'kiosk.conf')],
-      { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, RELAIS_TEST_TRACE: '1', GTK_A11Y: 'none' } });
+      { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, RELAIS_TEST_TRACE: '1', GTK_A11Y: 'none',
+        ...(args['window-renderer'] ? { GSK_RENDERER: args['window-renderer'] } : {}) } });
     const res = { child, out: '', err: '', code: null, dir, seen: 0 };
     child.stdout.on('data', (d) => { res.out += d; });
     child.stderr.on('data', (d) => { res.err += d; });
@@ -293,7 +298,8 @@ async function driveWindow(w) {
   }
   w.child.stdin.end();
 }
-const windowWay = windowWayFor(args.kiosk, 'kiosk window (Xvfb)');
+const windowName = `kiosk window (Xvfb, ${args['window-renderer'] || process.env.GSK_RENDERER || 'gl'})`;
+const windowWay = windowWayFor(args.kiosk, windowName);
 
 const janus = await startJanus({ addr, sessionTimeout: 60 });
 const results = [];
@@ -302,7 +308,7 @@ try {
   process.stderr.write('bench: 1/3 kiosk --test-call…\n');
   results.push(await runWay(janus, kioskWay));
   if (args['no-window'])
-    results.push({ way: 'kiosk window (Xvfb)', skipped: true });
+    results.push({ way: windowName, skipped: true });
   else {
     process.stderr.write('bench: 2/3 kiosk window (Xvfb)…\n');
     results.push(await runWay(janus, windowWay));
@@ -314,7 +320,7 @@ try {
     results.push(await runWay(janus, kioskWayFor(args.baseline, 'baseline kiosk --test-call')));
     if (args['baseline-window']) {
       process.stderr.write('bench: baseline kiosk window…\n');
-      results.push(await runWay(janus, windowWayFor(args.baseline, 'baseline kiosk window')));
+      results.push(await runWay(janus, windowWayFor(args.baseline, 'baseline ' + windowName)));
     }
   }
 } finally {
@@ -325,14 +331,23 @@ try {
 const c = results[2];
 const subjects = results.filter((r) => r !== c && !r.skipped);
 const ratio = (a, b) => (typeof a === 'number' && typeof b === 'number' && b > 0 ? +(a / b).toFixed(2) : null);
+// Frames the subject sent (the advisor decoded them, for the window) and received
+// (the window does not count them: the advisor's frames sent stand in).
+const framesSentOf = (r) => (typeof r.framesSent === 'number' ? r.framesSent : r.advisorFramesDecoded);
+const framesReceivedOf = (r) => (typeof r.framesReceived === 'number' ? r.framesReceived : r.advisorFramesSent);
+const perFrame = (r) => {
+  const n = (framesSentOf(r) || 0) + (framesReceivedOf(r) || 0);
+  return n > 0 && typeof r.cpuSeconds === 'number' ? r.cpuSeconds * 1000 / n : null;
+};
+const fpsSent = (r) => (typeof r.framesSent === 'number' && r.wallSeconds > 0 ? r.framesSent / duration : null);
 for (const r of subjects) {
   r.ratios = {
     joinToFirstFrame: ratio(r.joinToFirstFrameMs, c.joinToFirstFrameMs),
     cpuSeconds: ratio(r.cpuSeconds, c.cpuSeconds),
     peakPss: ratio(r.peakPssKiB, c.peakPssKiB),
+    perFrame: ratio(perFrame(r), perFrame(c)),
   };
 }
-const fpsSent = (r) => (typeof r.framesSent === 'number' && r.wallSeconds > 0 ? r.framesSent / duration : null);
 
 if (args.json) {
   process.stdout.write(JSON.stringify({ duration, results }) + '\n');
@@ -344,6 +359,9 @@ if (args.json) {
     ['join → first frame (ms)', (r) => fmt(r.joinToFirstFrameMs), 'joinToFirstFrame'],
     ['CPU (s)', (r) => fmt(r.cpuSeconds, 1), 'cpuSeconds'],
     ['CPU (% of one core)', pct],
+    // The kiosk sends 30 fps, Chromium's fake camera 20: CPU per picture
+    // encoded or decoded (frames sent + advisor's frames received by us).
+    ['CPU per frame sent+received (ms)', (r) => fmt(perFrame(r), 2), 'perFrame'],
     ['peak PSS (MiB)', (r) => fmt(r.peakPssKiB / 1024, 1), 'peakPss'],
     ['processes', (r) => fmt(r.processes)],
     ['frames sent', (r) => fmt(r.framesSent)],

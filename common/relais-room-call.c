@@ -39,6 +39,7 @@ struct _RelaisRoomCall
   guint64      pub_handle;
   guint64      sub_handle;
   gboolean     sub_started;   /* the subscriber handle joined the room */
+  gboolean     publish_pending; /* after the subscription's answer */
   gboolean     joined;
 
   /* The subscription: one multistream handle; one renegotiation at a time. */
@@ -333,6 +334,20 @@ publish_cb (GObject      *object,
   g_debug ("Publishing: answer applied (+%d ms)", since_join (self));
 }
 
+static void start_publishing (RelaisRoomCall *self);
+
+/* Publishing waits for the subscription's answer when someone was there
+ * at the join: both at once compete for the CPU (a new encoder, two
+ * negotiations), and seeing the advisor is what the person waits for. */
+static void
+publish_now (RelaisRoomCall *self)
+{
+  if (!self->publish_pending)
+    return;
+  self->publish_pending = FALSE;
+  start_publishing (self);
+}
+
 static void
 call_local_description_cb (RelaisCall     *call,
                            guint           peer,
@@ -355,6 +370,7 @@ call_local_description_cb (RelaisCall     *call,
     {
       relais_janus_videoroom_start_async (self->janus, self->sub_handle, jsep,
                                           NULL, start_cb, request_new (self));
+      publish_now (self);
     }
 }
 
@@ -491,6 +507,7 @@ subscribe_cb (GObject      *object,
         relais_janus_detach_async (self->janus, self->sub_handle, NULL, NULL, NULL);
       self->sub_handle = 0;
       self->sub_started = FALSE;
+      publish_now (self);
       return;
     }
   g_debug ("Subscription: offer received (+%d ms)", since_join (self));
@@ -507,6 +524,7 @@ sub_subscribe (RelaisRoomCall *self)
     {
       /* Nobody to see yet: the handle waits for the first publisher. */
       self->sub_busy = FALSE;
+      publish_now (self);
       return;
     }
   self->sub_busy = TRUE;
@@ -748,7 +766,10 @@ join_cb (GObject      *object,
   self->joined = TRUE;
   before = g_hash_table_size (self->wanted);
   add_publishers (self, publishers);
-  start_publishing (self);
+  if (g_hash_table_size (self->wanted) > 0)
+    self->publish_pending = TRUE;
+  else
+    start_publishing (self);
   if (self->start_task != NULL && !self->ending)
     {
       g_autoptr(GTask) task = g_steal_pointer (&self->start_task);
@@ -841,6 +862,7 @@ reset_session_state (RelaisRoomCall *self)
   self->pub_handle = 0;
   self->sub_handle = 0;
   self->sub_started = FALSE;
+  self->publish_pending = FALSE;
   self->joined = FALSE;
   self->sub_busy = FALSE;
   g_clear_pointer (&self->sub_offer, json_node_unref);

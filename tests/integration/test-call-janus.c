@@ -8,7 +8,10 @@
  * kiosk ↔ kiosk, kiosk ↔ headless Chromium (tests/advisor/participant.mjs),
  * the gateway killed in the middle of a call, and the kiosk WINDOW (under
  * Xvfb, driven through its GActions by kiosk-window-call) calling a
- * headless test call.
+ * headless test call; then the window in a call when the gateway is
+ * killed (kiosk-window-drive: what it says, read from its
+ * RELAIS_TEST_TRACE lines; 30 s later the way out; the next call once the
+ * gateway is back).
  */
 #define G_LOG_DOMAIN "test-call-janus"
 

@@ -2066,6 +2066,34 @@ description_data_free (gpointer data)
   g_free (description_data);
 }
 
+/* Our answers take the DTLS server's side (a=setup:passive; webrtcbin
+ * answers "active"): the offerer, typically the gateway, then starts the
+ * handshake once ITS ICE is up. As the client we would send our first
+ * handshake packet as soon as OUR side saw ICE up, often before Janus's
+ * did; Janus drops it and OpenSSL resends only after 1 s, which was most
+ * of the time to the first remote frame. */
+static void
+answer_as_dtls_server (GstSDPMessage *sdp)
+{
+  for (guint i = 0; i < gst_sdp_message_medias_len (sdp); i++)
+    {
+      GstSDPMedia *media = (GstSDPMedia *) gst_sdp_message_get_media (sdp, i);
+
+      for (guint j = 0; j < gst_sdp_media_attributes_len (media); j++)
+        {
+          const GstSDPAttribute *attribute = gst_sdp_media_get_attribute (media, j);
+
+          if (g_strcmp0 (attribute->key, "setup") == 0 && g_strcmp0 (attribute->value, "active") == 0)
+            {
+              GstSDPAttribute passive;
+
+              gst_sdp_attribute_set (&passive, "setup", "passive");
+              gst_sdp_media_replace_attribute (media, j, &passive);
+            }
+        }
+    }
+}
+
 static void
 local_description_on_main (RelaisCall *self,
                            gpointer    data)
@@ -2078,6 +2106,8 @@ local_description_on_main (RelaisCall *self,
   if (peer == NULL || self->state >= RELAIS_CALL_ENDED)
     return;
 
+  if (description_data->description->type == GST_WEBRTC_SDP_TYPE_ANSWER)
+    answer_as_dtls_server (description_data->description->sdp);
   g_signal_emit_by_name (peer->webrtc, "set-local-description",
                          description_data->description, NULL);
   text = gst_sdp_message_as_text (description_data->description->sdp);
@@ -2623,7 +2653,9 @@ relais_call_options_init (RelaisCallOptions *options)
   options->framerate = 30;
   options->video_kbps = 600;
   options->prefer_h264 = FALSE;
-  options->jitter_latency_ms = 100;
+  /* A kiosk and its gateway on a LAN or a good link: 100 ms held every
+   * first frame back for nothing. */
+  options->jitter_latency_ms = 40;
 }
 
 void

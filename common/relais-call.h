@@ -36,7 +36,7 @@ typedef struct
   guint     framerate;        /* 30 */
   guint     video_kbps;       /* 600: starting target, lowered by REMB/loss */
   gboolean  prefer_h264;      /* FALSE: VP8 */
-  guint     jitter_latency_ms;/* 100 */
+  guint     jitter_latency_ms;/* 40 */
   char     *stun_server;      /* "stun://host:port" or NULL */
   char     *turn_server;      /* "turn(s)://user:pass@host:port" or NULL */
 } RelaisCallOptions;

@@ -38,6 +38,8 @@ struct _RelaisRoomCall
   guint        recv_peer;
   guint64      pub_handle;
   guint64      sub_handle;
+  gboolean     sub_started;   /* the subscriber handle joined the room */
+  gboolean     publish_pending; /* after the subscription's answer */
   gboolean     joined;
 
   /* The subscription: one multistream handle; one renegotiation at a time. */
@@ -203,6 +205,14 @@ set_wanted_changed (RelaisRoomCall *self,
     g_signal_emit (self, signals[REMOTE_LEFT], 0);
 }
 
+/* For the debug log: how far the set-up is, in ms since the join request. */
+static int
+since_join (RelaisRoomCall *self)
+{
+  return self->join_requested_at != 0
+         ? (int) ((g_get_monotonic_time () - self->join_requested_at) / 1000) : -1;
+}
+
 /* ---- the media ---------------------------------------------------------- */
 
 typedef struct
@@ -286,6 +296,8 @@ start_cb (GObject      *object,
    * way, answering that one is what counts. */
   if (error != NULL)
     g_debug ("Answer to the subscription refused: %s", error->message);
+  else
+    g_debug ("Subscription: answer accepted (+%d ms)", since_join (self));
   self->sub_busy = FALSE;
   sub_kick (self);
 }
@@ -319,7 +331,21 @@ publish_cb (GObject      *object,
                                 : _("Le serveur de visio a envoyé une réponse illisible."));
       return;
     }
-  g_debug ("Publishing: answer applied");
+  g_debug ("Publishing: answer applied (+%d ms)", since_join (self));
+}
+
+static void start_publishing (RelaisRoomCall *self);
+
+/* Publishing waits for the subscription's answer when someone was there
+ * at the join: both at once compete for the CPU (a new encoder, two
+ * negotiations), and seeing the advisor is what the person waits for. */
+static void
+publish_now (RelaisRoomCall *self)
+{
+  if (!self->publish_pending)
+    return;
+  self->publish_pending = FALSE;
+  start_publishing (self);
 }
 
 static void
@@ -334,6 +360,7 @@ call_local_description_cb (RelaisCall     *call,
   if (self->ending || self->session_down)
     return;
 
+  g_debug ("Peer %u: %s ready (+%d ms)", peer, type, since_join (self));
   if (peer == self->send_peer && g_str_equal (type, "offer"))
     {
       relais_janus_videoroom_publish_async (self->janus, self->pub_handle, jsep, TRUE, TRUE, TRUE,
@@ -343,6 +370,7 @@ call_local_description_cb (RelaisCall     *call,
     {
       relais_janus_videoroom_start_async (self->janus, self->sub_handle, jsep,
                                           NULL, start_cb, request_new (self));
+      publish_now (self);
     }
 }
 
@@ -378,6 +406,23 @@ call_local_candidate_cb (RelaisCall     *call,
   relais_janus_trickle_async (self->janus, handle, mline, candidate, NULL, trickle_cb, NULL);
 }
 
+/* The appsink is fed by a converter to BGRA, fed by the decoded remote
+ * video: the converter's input pad's peer. The call skips the conversion
+ * (at the converter's input) when its pictures are not shown. */
+static GstPad *
+decoded_pad (GstElement *sink)
+{
+  g_autoptr(GstPad) sink_pad = gst_element_get_static_pad (sink, "sink");
+  g_autoptr(GstPad) convert_src = sink_pad != NULL ? gst_pad_get_peer (sink_pad) : NULL;
+  g_autoptr(GstElement) convert = convert_src != NULL ? gst_pad_get_parent_element (convert_src) : NULL;
+  g_autoptr(GstPad) convert_sink = convert != NULL ? gst_element_get_static_pad (convert, "sink") : NULL;
+  GstPad *decoded = convert_sink != NULL ? gst_pad_get_peer (convert_sink) : NULL;
+
+  if (decoded == NULL)
+    return g_steal_pointer (&sink_pad);
+  return decoded;
+}
+
 static void
 bind_call (RelaisRoomCall *self)
 {
@@ -389,12 +434,13 @@ bind_call (RelaisRoomCall *self)
   g_signal_connect (self->call, "local-description", G_CALLBACK (call_local_description_cb), self);
   g_signal_connect (self->call, "local-candidate", G_CALLBACK (call_local_candidate_cb), self);
 
-  /* The remote picture's appsink: its first buffer is the first decoded
-   * remote frame. */
+  /* The first decoded remote frame: where the call's remote pictures
+   * leave the decoders, upstream of the appsink (which sees none when
+   * nobody shows them: relais_call_set_video_output (FALSE)). */
   sink = relais_call_get_remote_video_sink (self->call);
   if (sink != NULL)
     {
-      self->probe_pad = gst_element_get_static_pad (sink, "sink");
+      self->probe_pad = decoded_pad (sink);
       if (self->probe_pad != NULL)
         self->probe_id = gst_pad_add_probe (self->probe_pad, GST_PAD_PROBE_TYPE_BUFFER,
                                             remote_frame_probe_cb, self, NULL);
@@ -460,9 +506,36 @@ subscribe_cb (GObject      *object,
       if (self->sub_handle != 0)
         relais_janus_detach_async (self->janus, self->sub_handle, NULL, NULL, NULL);
       self->sub_handle = 0;
+      self->sub_started = FALSE;
+      publish_now (self);
       return;
     }
+  g_debug ("Subscription: offer received (+%d ms)", since_join (self));
   answer_offer (self, offer);
+}
+
+/* The subscriber handle joins the room with the feeds wanted now. */
+static void
+sub_subscribe (RelaisRoomCall *self)
+{
+  g_autoptr(GArray) feeds = feed_set_minus (self->wanted, self->subscribed);
+
+  if (feeds->len == 0)
+    {
+      /* Nobody to see yet: the handle waits for the first publisher. */
+      self->sub_busy = FALSE;
+      publish_now (self);
+      return;
+    }
+  self->sub_busy = TRUE;
+  self->sub_started = TRUE;
+  if (self->subscribe_requested_at == 0)
+    self->subscribe_requested_at = g_get_monotonic_time ();
+  for (guint i = 0; i < feeds->len; i++)
+    feed_set_add (self->subscribed, g_array_index (feeds, guint64, i));
+  relais_janus_videoroom_subscribe_async (self->janus, self->sub_handle, self->room,
+                                          (const guint64 *) (gpointer) feeds->data, feeds->len,
+                                          self->pin, NULL, subscribe_cb, request_new (self));
 }
 
 static void
@@ -472,7 +545,6 @@ attach_sub_cb (GObject      *object,
 {
   g_autoptr(RelaisRoomCall) self = request_take (user_data);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GArray) feeds = NULL;
   guint64 handle;
 
   handle = relais_janus_attach_finish (RELAIS_JANUS (object), result, &error);
@@ -486,21 +558,21 @@ attach_sub_cb (GObject      *object,
     }
 
   self->sub_handle = handle;
+  self->sub_started = FALSE;
+  g_debug ("Subscriber attached (+%d ms)", since_join (self));
+  /* Its webrtcbin too, while Janus prepares the offer: answering is then
+   * all that is left (answer_offer makes it if this fails). */
+  if (self->call != NULL && self->recv_peer == 0)
+    self->recv_peer = relais_call_add_peer (self->call, "recv", NULL);
   g_hash_table_remove_all (self->subscribed);
-  feeds = feed_set_minus (self->wanted, self->subscribed);
-  if (feeds->len == 0)
+  /* Attached while joining (see begin_session): the join's list of
+   * publishers is not there yet. */
+  if (!self->joined)
     {
-      /* Everyone left meanwhile; the handle waits for the next one. */
       self->sub_busy = FALSE;
-      relais_janus_detach_async (self->janus, self->sub_handle, NULL, NULL, NULL);
-      self->sub_handle = 0;
       return;
     }
-  for (guint i = 0; i < feeds->len; i++)
-    feed_set_add (self->subscribed, g_array_index (feeds, guint64, i));
-  relais_janus_videoroom_subscribe_async (self->janus, handle, self->room,
-                                          (const guint64 *) (gpointer) feeds->data, feeds->len,
-                                          self->pin, NULL, subscribe_cb, request_new (self));
+  sub_subscribe (self);
 }
 
 static void
@@ -558,6 +630,11 @@ sub_kick (RelaisRoomCall *self)
         self->subscribe_requested_at = g_get_monotonic_time ();
       relais_janus_attach_async (self->janus, "janus.plugin.videoroom", NULL,
                                  attach_sub_cb, request_new (self));
+      return;
+    }
+  if (!self->sub_started)
+    {
+      sub_subscribe (self);
       return;
     }
 
@@ -685,11 +762,14 @@ join_cb (GObject      *object,
       return;
     }
 
-  g_debug ("Joined the room; %u publisher(s) present", publishers->len);
+  g_debug ("Joined the room; %u publisher(s) present (+%d ms)", publishers->len, since_join (self));
   self->joined = TRUE;
   before = g_hash_table_size (self->wanted);
   add_publishers (self, publishers);
-  start_publishing (self);
+  if (g_hash_table_size (self->wanted) > 0)
+    self->publish_pending = TRUE;
+  else
+    start_publishing (self);
   if (self->start_task != NULL && !self->ending)
     {
       g_autoptr(GTask) task = g_steal_pointer (&self->start_task);
@@ -761,6 +841,14 @@ begin_session (RelaisRoomCall *self)
 {
   relais_janus_attach_async (self->janus, "janus.plugin.videoroom", NULL,
                              attach_pub_cb, request_new (self));
+  /* The subscriber's handle too, at the same time: once joined, seeing
+   * the others is one request away instead of two. */
+  if (self->sub_handle == 0 && !self->sub_busy)
+    {
+      self->sub_busy = TRUE;
+      relais_janus_attach_async (self->janus, "janus.plugin.videoroom", NULL,
+                                 attach_sub_cb, request_new (self));
+    }
 }
 
 /* Forgets everything that belonged to the session. */
@@ -773,6 +861,8 @@ reset_session_state (RelaisRoomCall *self)
   release_call (self);
   self->pub_handle = 0;
   self->sub_handle = 0;
+  self->sub_started = FALSE;
+  self->publish_pending = FALSE;
   self->joined = FALSE;
   self->sub_busy = FALSE;
   g_clear_pointer (&self->sub_offer, json_node_unref);

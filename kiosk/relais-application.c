@@ -132,11 +132,30 @@ page_for_state (RelaisSessionState state)
     }
 }
 
+/* RELAIS_TEST_TRACE=1: what the screen says, one line on stderr each time
+ * it changes (the page, the notices, the call's status line, the first
+ * remote frame), for the integration tests and the benchmark. Never a
+ * name, a note or a chat line: none of those go through here. */
+static void
+trace (const char *what,
+       const char *text)
+{
+  static int enabled = -1;
+
+  if (enabled < 0)
+    enabled = g_strcmp0 (g_getenv ("RELAIS_TEST_TRACE"), "1") == 0;
+  if (!enabled)
+    return;
+  fprintf (stderr, "relais-trace: %s: %s\n", what, text != NULL ? text : "");
+  fflush (stderr);
+}
+
 static void
 notice (RelaisApplication *self,
         const char        *message,
         gboolean           is_error)
 {
+  trace (is_error ? "notice-error" : "notice", message);
   if (self->window != NULL)
     relais_window_show_notice (self->window, message, is_error);
 }
@@ -238,10 +257,12 @@ show_call_state (RelaisApplication *self)
   if (self->gateway_failure != NULL)
     relais_call_page_set_state (page, RELAIS_CALL_FAILED, self->gateway_failure);
   else if (self->gateway_lost)
-    relais_call_page_set_state (page, RELAIS_CALL_RECONNECTING, NULL);
+    relais_call_page_set_state (page, RELAIS_CALL_RECONNECTING,
+                                _("La connexion au serveur de visio est coupée. Nous essayons de la rétablir : restez devant l'écran."));
   else
     relais_call_page_set_state (page, relais_call_get_state (self->call),
                                 relais_call_get_failure (self->call));
+  trace ("call-status", relais_call_page_get_status_text (page));
 }
 
 static void
@@ -351,6 +372,7 @@ gateway_probe_cb (GObject      *object,
       text = g_strdup_printf ("%s %s", error->message,
                               _("Vous pouvez tout de même commencer l'appel ; s'il ne démarre pas, prévenez l'agent d'accueil."));
       relais_precall_page_set_network_status (precall, FALSE, text);
+      trace ("precall-network", text);
       return;
     }
 
@@ -358,6 +380,7 @@ gateway_probe_cb (GObject      *object,
   g_debug ("Gateway probe: answered in %d ms", ms);
   text = g_strdup_printf (_("Serveur de visio joignable : réponse en %d ms."), ms);
   relais_precall_page_set_network_status (precall, TRUE, text);
+  trace ("precall-network", text);
 }
 
 /* A GET of the gateway's /info, timed: it tells whether the call can
@@ -394,7 +417,11 @@ gateway_down_cb (gpointer user_data)
   RelaisApplication *self = user_data;
 
   self->gateway_down_id = 0;
-  gateway_fail (self, _("Le serveur de visio ne répond plus : l'appel ne peut pas continuer."));
+  g_debug ("The gateway stayed out of reach for %d s: giving up the call", GATEWAY_DOWN_SECONDS);
+  /* No coming back into this call: stop reconnecting, and say what to do.
+   * The next call starts afresh, with the gateway back or not. */
+  room_call_drop (self);
+  gateway_fail (self, _("Le service de visio est injoignable : l'appel ne peut pas continuer."));
   return G_SOURCE_REMOVE;
 }
 
@@ -493,6 +520,19 @@ room_reconnected_cb (RelaisRoomCall    *room_call,
 }
 
 static void
+room_first_frame_cb (RelaisRoomCall    *room_call,
+                     gint64             at,
+                     RelaisApplication *self)
+{
+  g_autofree char *text = NULL;
+  gint64 joined = relais_room_call_get_join_requested_at (room_call);
+
+  text = g_strdup_printf ("%" G_GINT64_FORMAT " ms after the join request",
+                          joined != 0 ? (at - joined) / 1000 : -1);
+  trace ("first-remote-frame", text);
+}
+
+static void
 room_failed_cb (RelaisRoomCall    *room_call,
                 const char        *message,
                 RelaisApplication *self)
@@ -582,6 +622,7 @@ gateway_call_start (RelaisApplication  *self,
   g_signal_connect (self->room_call, "lost", G_CALLBACK (room_lost_cb), self);
   g_signal_connect (self->room_call, "reconnected", G_CALLBACK (room_reconnected_cb), self);
   g_signal_connect (self->room_call, "failed", G_CALLBACK (room_failed_cb), self);
+  g_signal_connect (self->room_call, "first-remote-frame", G_CALLBACK (room_first_frame_cb), self);
   g_signal_connect (self->room_call, "remote-left", G_CALLBACK (room_remote_left_cb), self);
   relais_room_call_start_async (self->room_call, NULL, room_start_cb, g_object_ref (self));
   return TRUE;
@@ -861,6 +902,7 @@ session_state_cb (RelaisApplication *self)
   RelaisSessionState state = relais_session_get_state (self->session);
 
   self->last_activity = g_get_monotonic_time ();
+  trace ("page", page_for_state (state));
 
   /* Back to the attract screen: nothing of the last person stays (scans,
    * documents, temporary files; issue 5, item 8). A session finished from

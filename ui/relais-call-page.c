@@ -27,6 +27,7 @@ struct _RelaisCallPage
   GtkPicture           *local_view;
   GtkWidget            *camera_off_box;
   GtkWidget            *status_box;
+  GtkWidget            *status_icon;
   GtkSpinner           *status_spinner;
   GtkLabel             *status_label;
   GtkWidget            *failure_box;
@@ -152,6 +153,7 @@ relais_call_page_class_init (RelaisCallPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RelaisCallPage, local_view);
   gtk_widget_class_bind_template_child (widget_class, RelaisCallPage, camera_off_box);
   gtk_widget_class_bind_template_child (widget_class, RelaisCallPage, status_box);
+  gtk_widget_class_bind_template_child (widget_class, RelaisCallPage, status_icon);
   gtk_widget_class_bind_template_child (widget_class, RelaisCallPage, status_spinner);
   gtk_widget_class_bind_template_child (widget_class, RelaisCallPage, status_label);
   gtk_widget_class_bind_template_child (widget_class, RelaisCallPage, failure_box);
@@ -231,12 +233,20 @@ relais_call_page_set_remote_sink (RelaisCallPage *self,
   relais_video_paintable_set_sink (self->remote_paintable, appsink);
 }
 
+/* The self-view in the corner is small: 15 pictures a second are plenty,
+ * and each one redraws the window (software rendering on a PC without a
+ * graphics chip: that is most of the window's CPU). The pre-call page,
+ * where it is large, takes the full rate back. */
+#define SELF_VIEW_INTERVAL_NS (GST_SECOND / 15)
+
 void
 relais_call_page_set_local_sink (RelaisCallPage *self,
                                  GstElement     *appsink)
 {
   g_return_if_fail (RELAIS_IS_CALL_PAGE (self));
 
+  if (appsink != NULL)
+    g_object_set (appsink, "throttle-time", (guint64) SELF_VIEW_INTERVAL_NS, NULL);
   relais_video_paintable_set_sink (self->local_paintable, appsink);
 }
 
@@ -264,6 +274,7 @@ relais_call_page_set_state (RelaisCallPage  *self,
   const char *status = NULL;
   gboolean busy = FALSE;
   gboolean failed = state == RELAIS_CALL_FAILED;
+  gboolean cut = FALSE;
 
   g_return_if_fail (RELAIS_IS_CALL_PAGE (self));
 
@@ -277,7 +288,10 @@ relais_call_page_set_state (RelaisCallPage  *self,
       break;
 
     case RELAIS_CALL_RECONNECTING:
-      status = _("La connexion est faible, nous essayons de la rétablir…");
+      /* The application says more when it knows more (the gateway is
+       * gone rather than the link weak): then big, in the middle. */
+      cut = failure != NULL && *failure != '\0';
+      status = cut ? failure : _("La connexion est faible, nous essayons de la rétablir…");
       busy = TRUE;
       break;
 
@@ -295,6 +309,12 @@ relais_call_page_set_state (RelaisCallPage  *self,
   gtk_widget_set_visible (self->status_box, status != NULL);
   gtk_spinner_set_spinning (self->status_spinner, busy);
   gtk_widget_set_visible (GTK_WIDGET (self->status_spinner), busy);
+  gtk_widget_set_visible (self->status_icon, cut);
+  gtk_widget_set_valign (self->status_box, cut ? GTK_ALIGN_CENTER : GTK_ALIGN_END);
+  if (cut)
+    gtk_widget_add_css_class (self->status_box, "cut");
+  else
+    gtk_widget_remove_css_class (self->status_box, "cut");
 
   gtk_label_set_label (self->failure_label,
                        failure && *failure ? failure : _("L'appel s'est interrompu."));

@@ -288,6 +288,10 @@ relais_precall_page_set_local_sink (RelaisPrecallPage *self,
 {
   g_return_if_fail (RELAIS_IS_PRECALL_PAGE (self));
 
+  /* Every picture here, where the person checks how they look (the call
+   * page thins them out). */
+  if (appsink != NULL)
+    g_object_set (appsink, "throttle-time", (guint64) 0, NULL);
   relais_video_paintable_set_sink (self->local_paintable, appsink);
   update_camera (self);
   update_mic (self);

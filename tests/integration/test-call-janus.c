@@ -8,7 +8,10 @@
  * kiosk ↔ kiosk, kiosk ↔ headless Chromium (tests/advisor/participant.mjs),
  * the gateway killed in the middle of a call, and the kiosk WINDOW (under
  * Xvfb, driven through its GActions by kiosk-window-call) calling a
- * headless test call.
+ * headless test call; then the window in a call when the gateway is
+ * killed (kiosk-window-drive: what it says, read from its
+ * RELAIS_TEST_TRACE lines; 30 s later the way out; the next call once the
+ * gateway is back).
  */
 #define G_LOG_DOMAIN "test-call-janus"
 
@@ -524,35 +527,21 @@ remove_tree (const char *dir)
   g_rmdir (dir);
 }
 
-/* The window with a gateway configured: the agent hands out a ticket of a
- * visio service, calls it, the person starts the call; the window joins
- * the service's lobby room, where a headless test call publishes. That
- * test call receiving frames means the window published. */
-static void
-test_kiosk_window (Fixture       *f,
-                   gconstpointer  data)
+/* A configuration for the window: a "mairie" service whose lobby is
+ * @room, on the test gateway, with the PIN WINDOW_PIN. Returns the
+ * temporary directory holding it (and the store). */
+static char *
+window_config (Fixture  *f,
+               guint64   room,
+               char    **config_path)
 {
-  g_autoptr(Child) test_call = NULL;
-  g_autoptr(Child) window = NULL;
-  g_autoptr(JsonObject) report = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = NULL;
   g_autofree char *hash = NULL;
   g_autofree char *directory = NULL;
   g_autofree char *directory_path = NULL;
   g_autofree char *config = NULL;
-  g_autofree char *config_path = NULL;
   g_autofree char *store_path = NULL;
-  g_autofree char *script = NULL;
-  guint64 room = new_room ();
-  const char *argv[] = {
-    "env", "G_MESSAGES_DEBUG=relais-room-call relais-application", "GTK_A11Y=none",
-    "bash", NULL, f->kiosk, NULL, WINDOW_PIN, "mairie", "etat-civil", "12",
-    NULL
-  };
-
-  if (f->gateway == NULL)
-    return;
 
   dir = g_dir_make_tmp ("relais-window-XXXXXX", &error);
   g_assert_no_error (error);
@@ -570,7 +559,35 @@ test_kiosk_window (Fixture       *f,
                             "[gateway]\njanus-url=%s\n",
                             store_path, hash, directory_path,
                             relais_test_janus_get_base_url (f->gateway));
-  write_file (dir, "kiosk.conf", config, &config_path);
+  write_file (dir, "kiosk.conf", config, config_path);
+  return g_steal_pointer (&dir);
+}
+
+/* The window with a gateway configured: the agent hands out a ticket of a
+ * visio service, calls it, the person starts the call; the window joins
+ * the service's lobby room, where a headless test call publishes. That
+ * test call receiving frames means the window published. */
+static void
+test_kiosk_window (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(Child) test_call = NULL;
+  g_autoptr(Child) window = NULL;
+  g_autoptr(JsonObject) report = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *config_path = NULL;
+  g_autofree char *script = NULL;
+  guint64 room = new_room ();
+  const char *argv[] = {
+    "env", "G_MESSAGES_DEBUG=relais-room-call relais-application", "GTK_A11Y=none",
+    "bash", NULL, f->kiosk, NULL, WINDOW_PIN, "mairie", "etat-civil", "12",
+    NULL
+  };
+
+  if (f->gateway == NULL)
+    return;
+
+  dir = window_config (f, room, &config_path);
   script = g_build_filename (g_getenv ("RELAIS_INTEGRATION_DIR"), "kiosk-window-call", NULL);
   argv[4] = script;
   argv[6] = config_path;
@@ -607,6 +624,321 @@ test_kiosk_window (Fixture       *f,
   remove_tree (dir);
 }
 
+/* ---- the kiosk window losing its gateway -------------------------------- */
+
+/* The window under kiosk-window-drive: steps on its stdin, the kiosk's
+ * trace (RELAIS_TEST_TRACE=1: pages, notices, the call's status line)
+ * in a file the test reads as it grows. */
+typedef struct
+{
+  GSubprocess   *process;
+  GOutputStream *steps;
+  char          *err_path;
+  gsize          seen;      /* what window_wait_for has read of it */
+  gboolean       done;
+  int            status;
+} Window;
+
+static void
+window_exited_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  Window *w = user_data;
+
+  g_subprocess_wait_finish (G_SUBPROCESS (object), result, NULL);
+  w->status = g_subprocess_get_if_exited (w->process)
+              ? g_subprocess_get_exit_status (w->process)
+              : 128 + g_subprocess_get_term_sig (w->process);
+  w->done = TRUE;
+}
+
+static Window *
+window_spawn (Fixture    *f,
+              const char *dir,
+              const char *config_path)
+{
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *script = g_build_filename (g_getenv ("RELAIS_INTEGRATION_DIR"),
+                                              "kiosk-window-drive", NULL);
+  g_autofree char *out_path = g_build_filename (dir, "window.out", NULL);
+  Window *w = g_new0 (Window, 1);
+
+  w->err_path = g_build_filename (dir, "window.err", NULL);
+  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
+  g_subprocess_launcher_set_stdout_file_path (launcher, out_path);
+  g_subprocess_launcher_set_stderr_file_path (launcher, w->err_path);
+  g_subprocess_launcher_setenv (launcher, "RELAIS_TEST_TRACE", "1", TRUE);
+  g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "relais-room-call relais-application", TRUE);
+  g_subprocess_launcher_setenv (launcher, "GTK_A11Y", "none", TRUE);
+  w->process = g_subprocess_launcher_spawn (launcher, &error, "bash", script, f->kiosk,
+                                            config_path, NULL);
+  g_assert_no_error (error);
+  w->steps = g_object_ref (g_subprocess_get_stdin_pipe (w->process));
+  g_subprocess_wait_async (w->process, NULL, window_exited_cb, w);
+  return w;
+}
+
+static void
+window_free (Window *w)
+{
+  g_clear_object (&w->steps);
+  if (!w->done)
+    {
+      g_subprocess_force_exit (w->process);
+      while (!w->done)
+        g_main_context_iteration (g_main_context_get_thread_default (), TRUE);
+    }
+  g_object_unref (w->process);
+  g_free (w->err_path);
+  g_free (w);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Window, window_free)
+
+static void
+window_step (Window     *w,
+             const char *step)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = g_strconcat (step, "\n", NULL);
+
+  g_test_message ("window step: %s", step);
+  g_output_stream_write_all (w->steps, line, strlen (line), NULL, NULL, &error);
+  g_assert_no_error (error);
+}
+
+/* Screenshots for a person to look at, with RELAIS_WINDOW_SHOTS=DIR. */
+static void
+window_shot (Window     *w,
+             const char *name)
+{
+  const char *shots = g_getenv ("RELAIS_WINDOW_SHOTS");
+  g_autofree char *step = NULL;
+
+  if (shots == NULL)
+    return;
+  /* What the trace says is drawn within a frame or two; on a loaded
+   * machine under Xvfb, give it a second. */
+  window_step (w, "sleep 1");
+  step = g_strdup_printf ("shot %s/%s.png", shots, name);
+  window_step (w, step);
+}
+
+/* The first trace line after what was read already that holds @needle;
+ * NULL after @timeout_ms or once the window is gone. */
+static char *
+window_wait_for (Fixture    *f,
+                 Window     *w,
+                 const char *needle,
+                 guint       timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  for (;;)
+    {
+      g_autofree char *text = NULL;
+      gsize length = 0;
+      gboolean done = w->done;
+
+      if (g_file_get_contents (w->err_path, &text, &length, NULL) && length > w->seen)
+        {
+          const char *found = strstr (text + w->seen, needle);
+
+          if (found != NULL)
+            {
+              const char *start = found;
+              const char *end = strchr (found, '\n');
+
+              while (start > text && start[-1] != '\n')
+                start--;
+              if (end == NULL)
+                end = text + length;
+              w->seen = end - text;
+              return g_strndup (start, end - start);
+            }
+        }
+      if (done || g_get_monotonic_time () >= deadline)
+        {
+          g_test_message ("the window never said \"%s\"", needle);
+          return NULL;
+        }
+      iterate_for (f, 100);
+    }
+}
+
+/* Its stderr as TAP comments: the trace and the drive script. */
+static void
+window_log (Window *w)
+{
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (!g_file_get_contents (w->err_path, &text, NULL, NULL))
+    return;
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], "relais-trace:") || g_str_has_prefix (lines[i], "kiosk-window-drive:")
+        || strstr (lines[i], "CRITICAL") != NULL || strstr (lines[i], "WARNING") != NULL)
+      g_test_message ("window: %s", lines[i]);
+}
+
+/* A step, then what the window must say once it is done. */
+static void
+window_act (Fixture    *f,
+            Window     *w,
+            const char *step,
+            const char *needle)
+{
+  g_autofree char *line = NULL;
+
+  window_step (w, step);
+  line = window_wait_for (f, w, needle, 20 * 1000);
+  if (line == NULL)
+    window_log (w);
+  g_assert_nonnull (line);
+}
+
+/* From the desk to a call through the gateway; returns the trace line of
+ * the first remote frame (NULL if none came). */
+static char *
+window_call (Fixture *f,
+             Window  *w)
+{
+  g_autofree char *probe = NULL;
+
+  window_act (f, w, "act agent", "relais-trace: page: unlock");
+  window_act (f, w, "act unlock '" WINDOW_PIN "'", "relais-trace: page: desk");
+  window_act (f, w, "act new-ticket ('mairie', 'etat-civil', 'Test', '')", "relais-trace: notice: Ticket");
+  window_act (f, w, "act call-next", "relais-trace: page: your-turn");
+  window_act (f, w, "act start-session", "relais-trace: page: precall");
+  /* The gateway probe answered, and the camera's preview (with its DTLS
+   * certificate) had the time to start. */
+  probe = window_wait_for (f, w, "relais-trace: precall-network:", 20 * 1000);
+  if (probe == NULL)
+    window_log (w);
+  g_assert_nonnull (probe);
+  g_assert_nonnull (strstr (probe, "Serveur de visio joignable"));
+  iterate_for (f, 2000);
+  window_step (w, "act start-call");
+  return window_wait_for (f, w, "relais-trace: first-remote-frame:", 40 * 1000);
+}
+
+/* The window in a call through Janus with a headless test call; Janus is
+ * SIGKILLed. The window says so at once in plain words, says after 30 s
+ * that the service is unreachable with the way back to the welcome
+ * screen; Janus comes back, and the next call through it works both ways. */
+static void
+test_kiosk_window_gateway_killed (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(Child) test_call = NULL;
+  g_autoptr(Child) test_call_2 = NULL;
+  g_autoptr(Window) window = NULL;
+  g_autoptr(JsonObject) report = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *config_path = NULL;
+  g_autofree char *line = NULL;
+  guint64 room = new_room ();
+  gint64 killed_at;
+  double lost_s;
+  double down_s;
+
+  if (f->gateway == NULL)
+    return;
+
+  dir = window_config (f, room, &config_path);
+  /* It makes the room; the window only joins rooms IT set up. */
+  test_call = spawn_kiosk (f, "test-call", room, 30);
+  iterate_for (f, 2000);
+  window = window_spawn (f, dir, config_path);
+
+  line = window_call (f, window);
+  if (line == NULL)
+    window_log (window);
+  g_assert_nonnull (line);
+  g_test_message ("MEASURE window: %s", line);
+  g_clear_pointer (&line, g_free);
+  iterate_for (f, 2000);
+  window_shot (window, "window-in-call");
+  g_assert_false (test_call->done);
+
+  killed_at = g_get_monotonic_time ();
+  relais_test_janus_kill (f->gateway);
+
+  /* At once, in plain words, on the page itself and in a notice. */
+  line = window_wait_for (f, window, "relais-trace: call-status: La connexion au serveur de visio est coupée", 15 * 1000);
+  if (line == NULL)
+    window_log (window);
+  g_assert_nonnull (line);
+  lost_s = (g_get_monotonic_time () - killed_at) / (double) G_USEC_PER_SEC;
+  g_clear_pointer (&line, g_free);
+  window_shot (window, "window-gateway-lost");
+
+  /* Then, with the gateway still gone, the call is given up: the page
+   * says so and what to do next. */
+  line = window_wait_for (f, window, "relais-trace: call-status: Le service de visio est injoignable", 50 * 1000);
+  if (line == NULL)
+    window_log (window);
+  g_assert_nonnull (line);
+  down_s = (g_get_monotonic_time () - killed_at) / (double) G_USEC_PER_SEC;
+  g_assert_nonnull (strstr (line, "Prévenez l'agent d'accueil"));
+  g_clear_pointer (&line, g_free);
+  g_test_message ("MEASURE window: \"connection cut\" shown %.1f s after the gateway died, "
+                  "\"unreachable\" after %.1f s", lost_s, down_s);
+  g_assert_cmpfloat (lost_s, <, 10.0);
+  g_assert_cmpfloat (down_s, >=, 29.0);
+  window_shot (window, "window-gateway-down");
+
+  /* The headless side saw it go too. */
+  g_assert_true (child_wait (f, test_call, 30 * 1000));
+  g_assert_cmpint (test_call->status, ==, 1);
+
+  /* The next step the page offers: back to the welcome screen. */
+  window_act (f, window, "act finish-session", "relais-trace: page: attract");
+
+  /* The gateway is back: the next person's call goes through. */
+  relais_test_janus_start (f->gateway, f->client);
+  test_call_2 = spawn_kiosk (f, "test-call-2", room, 25);
+  iterate_for (f, 2000);
+  line = window_call (f, window);
+  if (line == NULL)
+    window_log (window);
+  g_assert_nonnull (line);
+  g_test_message ("MEASURE window after the gateway came back: %s", line);
+  g_clear_pointer (&line, g_free);
+  iterate_for (f, 3000);
+  window_shot (window, "window-call-again");
+
+  window_act (f, window, "act hang-up", "relais-trace: page: call-ended");
+  window_act (f, window, "act agent", "relais-trace: page: unlock");
+  window_act (f, window, "act unlock '" WINDOW_PIN "'", "relais-trace: page: desk");
+  window_step (window, "act quit");
+  g_output_stream_close (window->steps, NULL, NULL);
+  {
+    gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+    while (!window->done && g_get_monotonic_time () < deadline)
+      iterate_for (f, 100);
+  }
+  window_log (window);
+  g_assert_true (window->done);
+  g_assert_cmpint (window->status, ==, 0);
+
+  /* The window published through the restarted gateway. */
+  g_assert_true (child_wait (f, test_call_2, 45 * 1000));
+  report = check_kiosk (test_call_2);
+  g_test_message ("MEASURE test call ↔ window after the restart: frames_received %" G_GINT64_FORMAT,
+                  json_object_get_int_member (report, "frames_received"));
+  g_assert_cmpint (json_object_get_int_member (report, "frames_received"), >, 0);
+  g_assert_cmpint (json_object_get_int_member (report, "remote_publishers"), ==, 1);
+  g_assert_cmpint (test_call_2->status, ==, 0);
+
+  remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -622,6 +954,7 @@ main (int   argc,
   ADD ("kiosk-chromium", test_kiosk_chromium);
   ADD ("gateway-killed", test_gateway_killed);
   ADD ("kiosk-window", test_kiosk_window);
+  ADD ("kiosk-window-gateway-killed", test_kiosk_window_gateway_killed);
 
   return g_test_run ();
 }

@@ -56,7 +56,7 @@ test_options_defaults (void)
   g_assert_cmpuint (options.framerate, ==, 30);
   g_assert_cmpuint (options.video_kbps, ==, 600);
   g_assert_false (options.prefer_h264);
-  g_assert_cmpuint (options.jitter_latency_ms, ==, 100);
+  g_assert_cmpuint (options.jitter_latency_ms, ==, 40);
   options.stun_server = g_strdup ("stun://10.77.0.1:3478");
   relais_call_options_clear (&options);
   g_assert_null (options.stun_server);

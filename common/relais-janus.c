@@ -2083,7 +2083,9 @@ relais_janus_videoroom_create_room_async (RelaisJanus         *janus,
   if (secret != NULL)
     json_object_set_string_member (body, "secret", secret);
   json_object_set_string_member (body, "audiocodec", "opus");
-  json_object_set_string_member (body, "videocodec", "vp8");
+  /* VP8 first (what every browser and the kiosk send by default); H.264
+   * for a kiosk configured with video-codec=h264. */
+  json_object_set_string_member (body, "videocodec", "vp8,h264");
   json_object_set_boolean_member (body, "notify_joining", TRUE);
   videoroom_message (janus, handle_id, body, NULL, cancellable, create_room_cb, task);
 }

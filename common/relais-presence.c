@@ -910,7 +910,9 @@ create_ctl_cb (GObject      *object,
    * (janus_event_cb) decides, the limit only bounds the room. */
   json_object_set_int_member (obj, "publishers", 3);
   json_object_set_string_member (obj, "audiocodec", "opus");
-  json_object_set_string_member (obj, "videocodec", "vp8");
+  /* VP8 first (what every browser and the kiosk send by default); H.264
+   * for a kiosk configured with video-codec=h264. */
+  json_object_set_string_member (obj, "videocodec", "vp8,h264");
   json_object_set_boolean_member (obj, "notify_joining", TRUE);
   cancellable = g_task_get_cancellable (task);
   relais_janus_message_async (self->janus, self->ctl_handle, body, NULL,

@@ -1000,6 +1000,8 @@ session_record_outcome (RelaisApplication *self,
 {
   g_autoptr(GError) error = NULL;
 
+  /* Not personal: one of four words. The console test waits for it. */
+  g_debug ("Call outcome: %s", outcome);
   if (!relais_application_record_outcome (self, outcome, &error))
     g_warning ("The call's outcome was not recorded: %s", error->message);
 }

@@ -164,7 +164,9 @@ scenario (RelaisApplication *app)
   assert_refused (app, link);
   assert_refused (app, "session/attestation.pdf");
 
-  /* The advisor's document: preview, then Imprimer. */
+  /* The advisor's document arrives during the session (the kiosk empties
+   * the session directory at start-up: nothing from before survives). */
+  relais_test_cups_write_document (document_path, 3);
   activate (app, "show-document", g_variant_new_string (document_path));
   g_assert_cmpstr (relais_window_get_page (window_of (app)), ==, "print");
   /* The refusals' banner would cover the title. */
@@ -269,7 +271,6 @@ main (int   argc,
   g_assert_no_errno (g_mkdir_with_parents (session_dir, 0700));
   g_assert_no_errno (g_chmod (runtime_dir, 0700));
   document_path = g_build_filename (session_dir, "attestation.pdf", NULL);
-  relais_test_cups_write_document (document_path, 3);
   outside_path = g_build_filename (runtime_dir, "relais", "ailleurs.pdf", NULL);
   relais_test_cups_write_document (outside_path, 1);
 

@@ -737,7 +737,7 @@ print_report (TestCall *tc)
       (const char **) g_hash_table_get_keys_as_array (tc->video_codecs_received, NULL);
 
     g_qsort_with_data (received, g_hash_table_size (tc->video_codecs_received), sizeof (char *),
-                       (GCompareDataFunc) compare_names, NULL);
+                       compare_names, NULL);
     for (guint i = 0; received[i] != NULL; i++)
       json_builder_add_string_value (builder, received[i]);
   }

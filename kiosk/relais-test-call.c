@@ -18,6 +18,7 @@
 #include <glib/gi18n-lib.h>
 #include <glib-unix.h>
 #include <gst/gst.h>
+#include <gst/sdp/sdp.h>
 #include <json-glib/json-glib.h>
 
 #include "relais-call.h"
@@ -76,6 +77,11 @@ typedef struct
   guint             lost_count;
   guint             reconnect_count;
   gboolean          session_down;
+  /* Video codecs from the SDP: in our publisher's offer (made from the
+   * codec of the send branch RelaisCall built) and in the answers we gave
+   * the gateway for other publishers' streams (what we decode). */
+  char             *video_codec_sent;
+  GHashTable       *video_codecs_received;   /* set of lower-case names */
   /* The join waits for both: a session on the gateway, and the DTLS
    * certificate (made once per process, ~0.5 s of CPU), as the window's
    * pre-call check has it ready before "start the call". */
@@ -387,6 +393,66 @@ drop_call (TestCall *tc)
   relais_call_hang_up (call);
 }
 
+/* Adds the video encodings of @sdp_text's accepted video m-lines to
+ * @names (retransmission and FEC formats left out). */
+static void
+sdp_video_encodings (const char *sdp_text,
+                     GPtrArray  *names)
+{
+  GstSDPMessage *sdp = NULL;
+
+  if (gst_sdp_message_new_from_text (sdp_text, &sdp) != GST_SDP_OK)
+    return;
+  for (guint i = 0; i < gst_sdp_message_medias_len (sdp); i++)
+    {
+      const GstSDPMedia *media = gst_sdp_message_get_media (sdp, i);
+      const char *rtpmap;
+
+      /* Port 0 is a refused m-line, unless it rides on the bundle. */
+      if (g_strcmp0 (gst_sdp_media_get_media (media), "video") != 0 ||
+          (gst_sdp_media_get_port (media) == 0 &&
+           gst_sdp_media_get_attribute_val (media, "bundle-only") == NULL) ||
+          gst_sdp_media_get_attribute_val (media, "inactive") != NULL)
+        continue;
+      for (guint n = 0; (rtpmap = gst_sdp_media_get_attribute_val_n (media, "rtpmap", n)) != NULL; n++)
+        {
+          const char *name = strchr (rtpmap, ' ');
+          g_autofree char *encoding = NULL;
+
+          if (name == NULL)
+            continue;
+          encoding = g_ascii_strdown (name + 1, strcspn (name + 1, "/"));
+          if (g_str_equal (encoding, "rtx") || g_str_equal (encoding, "red") ||
+              g_str_equal (encoding, "ulpfec") || g_str_equal (encoding, "flexfec-03"))
+            continue;
+          g_ptr_array_add (names, g_steal_pointer (&encoding));
+        }
+    }
+  gst_sdp_message_free (sdp);
+}
+
+static void
+call_local_description_cb (RelaisCall *call,
+                           guint       peer_id,
+                           const char *type,
+                           const char *sdp_text,
+                           TestCall   *tc)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+
+  sdp_video_encodings (sdp_text, names);
+  /* The room call offers only to publish; it answers the gateway's offers
+   * of the others' streams. */
+  if (g_strcmp0 (type, "offer") == 0)
+    {
+      g_free (tc->video_codec_sent);
+      tc->video_codec_sent = names->len > 0 ? g_strdup (g_ptr_array_index (names, 0)) : NULL;
+      return;
+    }
+  for (guint i = 0; i < names->len; i++)
+    g_hash_table_add (tc->video_codecs_received, g_strdup (g_ptr_array_index (names, i)));
+}
+
 static void
 call_state_cb (RelaisCall *call,
                GParamSpec *pspec,
@@ -431,6 +497,7 @@ ensure_call (TestCall  *tc,
       relais_call_set_local_addresses (call, addresses);
     }
   g_signal_connect (call, "notify::state", G_CALLBACK (call_state_cb), tc);
+  g_signal_connect (call, "local-description", G_CALLBACK (call_local_description_cb), tc);
   /* No window: the pictures are counted, never converted for display. */
   relais_call_set_video_output (call, FALSE);
 
@@ -596,6 +663,14 @@ certificate_prepare (TestCall *tc)
 
 /* ---- the end ------------------------------------------------------------ */
 
+static int
+compare_names (gconstpointer a,
+               gconstpointer b,
+               gpointer      user_data)
+{
+  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
+}
+
 static void
 print_report (TestCall *tc)
 {
@@ -650,6 +725,23 @@ print_report (TestCall *tc)
   json_builder_add_int_value (builder, tc->packets_lost);
   json_builder_set_member_name (builder, "remote_publishers");
   json_builder_add_int_value (builder, seen);
+  json_builder_set_member_name (builder, "video_codec");
+  if (tc->video_codec_sent != NULL)
+    json_builder_add_string_value (builder, tc->video_codec_sent);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "video_codecs_received");
+  json_builder_begin_array (builder);
+  {
+    g_autofree const char **received =
+      (const char **) g_hash_table_get_keys_as_array (tc->video_codecs_received, NULL);
+
+    g_qsort_with_data (received, g_hash_table_size (tc->video_codecs_received), sizeof (char *),
+                       compare_names, NULL);
+    for (guint i = 0; received[i] != NULL; i++)
+      json_builder_add_string_value (builder, received[i]);
+  }
+  json_builder_end_array (builder);
   json_builder_set_member_name (builder, "duration_s");
   json_builder_add_double_value (builder, (tc->ended_at - tc->started_at) / (double) G_USEC_PER_SEC);
   json_builder_set_member_name (builder, "gateway_lost");
@@ -941,6 +1033,8 @@ test_call_clear (TestCall *tc)
   g_free (tc->display);
   g_free (tc->ice_address);
   g_free (tc->error);
+  g_free (tc->video_codec_sent);
+  g_clear_pointer (&tc->video_codecs_received, g_hash_table_unref);
   documents_clear (tc);
 }
 
@@ -957,6 +1051,7 @@ relais_test_call_main (int    argc,
   tc.finished = TRUE;   /* until the loop runs */
 
   tc.received = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+  tc.video_codecs_received = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   if (!parse_options (&tc, &argc, &argv, &error) || !load_config (&tc, &error) ||
       !documents_load (&tc, &error))

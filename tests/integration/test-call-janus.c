@@ -11,7 +11,8 @@
  * headless test call; then the window in a call when the gateway is
  * killed (kiosk-window-drive: what it says, read from its
  * RELAIS_TEST_TRACE lines; 30 s later the way out; the next call once the
- * gateway is back).
+ * gateway is back); and two kiosks in a room that allows VP8 and H.264,
+ * one sending H.264 and the other VP8 or H.264 (kiosk-kiosk-h264*).
  */
 #define G_LOG_DOMAIN "test-call-janus"
 
@@ -31,6 +32,11 @@
 
 #define SESSION_TIMEOUT_S 30
 #define HOW_TO_INSTALL    "run packaging/relais-dev.sh test"
+/* Pictures each H.264 test kiosk must receive in its 10 s call: 2 a
+ * second on average. Mostly 150-270 (25-29 fps); 37 once on a 2-core
+ * machine at load 20, where H.264 lost packets and its decoder waited
+ * for the next keyframe each time. */
+#define H264_MIN_FRAMES   20
 
 typedef struct
 {
@@ -249,9 +255,11 @@ check_kiosk (Child *kiosk)
 
 /* ---- fixture ------------------------------------------------------------ */
 
+/* The gateway and the kiosk; @browser: also Node.js, playwright-core and
+ * Chromium (every case but the kiosk-only H.264 ones). */
 static void
-fixture_setup (Fixture       *f,
-               gconstpointer  data)
+fixture_setup_full (Fixture  *f,
+                    gboolean  browser)
 {
   const char *srcdir = g_getenv ("RELAIS_INTEGRATION_DIR");
   const char *chromium = g_getenv ("RELAIS_CHROMIUM");
@@ -285,17 +293,17 @@ fixture_setup (Fixture       *f,
   f->participant = g_build_filename (advisor_dir, "participant.mjs", NULL);
   playwright = g_build_filename (advisor_dir, "node_modules", "playwright-core", "package.json", NULL);
   f->node = g_find_program_in_path ("node");
-  if (f->node == NULL)
+  if (browser && f->node == NULL)
     {
       g_test_fail_printf ("Node.js is missing (Debian package nodejs): " HOW_TO_INSTALL);
       return;
     }
-  if (!g_file_test (playwright, G_FILE_TEST_EXISTS))
+  if (browser && !g_file_test (playwright, G_FILE_TEST_EXISTS))
     {
       g_test_fail_printf ("tests/advisor/node_modules is missing (npm ci --prefix tests/advisor): " HOW_TO_INSTALL);
       return;
     }
-  if (!g_file_test (chromium != NULL ? chromium : "/usr/bin/chromium", G_FILE_TEST_IS_EXECUTABLE))
+  if (browser && !g_file_test (chromium != NULL ? chromium : "/usr/bin/chromium", G_FILE_TEST_IS_EXECUTABLE))
     {
       g_test_fail_printf ("Chromium is missing (Debian package chromium): " HOW_TO_INSTALL);
       return;
@@ -303,6 +311,20 @@ fixture_setup (Fixture       *f,
 
   f->gateway = relais_test_janus_new (f->addr, SESSION_TIMEOUT_S);
   g_test_message ("Janus ready in %.0f ms", relais_test_janus_start (f->gateway, f->client));
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  fixture_setup_full (f, TRUE);
+}
+
+static void
+fixture_setup_kiosks (Fixture       *f,
+                      gconstpointer  data)
+{
+  fixture_setup_full (f, FALSE);
 }
 
 static void
@@ -939,6 +961,114 @@ test_kiosk_window_gateway_killed (Fixture       *f,
   remove_tree (dir);
 }
 
+/* ---- H.264 -------------------------------------------------------------- */
+
+/* The static room of janus.plugin.videoroom.jcfg.in that allows both. */
+#define H264_ROOM 4264
+
+/* A test call with [media] video-codec=@codec, in H264_ROOM (not created:
+ * the room's own configuration is what is tested). */
+static Child *
+spawn_codec_kiosk (Fixture    *f,
+                   const char *name,
+                   const char *dir,
+                   const char *pin_hash,
+                   const char *codec,
+                   guint       duration_s)
+{
+  g_autofree char *file = g_strdup_printf ("%s.conf", name);
+  /* A gateway configured (which wants an agent PIN): without one the
+   * kiosk is the demo, which sends VP8 whatever video-codec says. */
+  g_autofree char *config = g_strdup_printf ("[kiosk]\nsite-name=Test %s\n"
+                                             "[agent]\npin-hash=%s\n"
+                                             "[gateway]\njanus-url=%s\n"
+                                             "[media]\nvideo-codec=%s\n",
+                                             codec, pin_hash,
+                                             relais_test_janus_get_base_url (f->gateway), codec);
+  g_autofree char *config_path = NULL;
+  g_autofree char *room_text = g_strdup_printf ("%d", H264_ROOM);
+  g_autofree char *duration = g_strdup_printf ("%u", duration_s);
+  const char *argv[] = {
+    f->kiosk, "--test-call",
+    "--config", NULL,
+    "--janus", relais_test_janus_get_base_url (f->gateway),
+    "--room", room_text,
+    "--duration", duration,
+    "--display", name,
+    "--ice-address", f->addr,
+    NULL
+  };
+
+  write_file (dir, file, config, &config_path);
+  argv[3] = config_path;
+  return child_spawn (name, argv);
+}
+
+static gboolean
+report_received (JsonObject *report,
+                 const char *codec)
+{
+  JsonArray *received = json_object_get_array_member (report, "video_codecs_received");
+
+  for (guint i = 0; received != NULL && i < json_array_get_length (received); i++)
+    if (g_strcmp0 (json_array_get_string_element (received, i), codec) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* Kiosk A sends @data ("h264" or "vp8"), kiosk B H.264, through a room
+ * that allows both: each receives the other's pictures, in the codec the
+ * other sends (the codecs read from the SDP each negotiated). */
+static void
+test_kiosk_kiosk_h264 (Fixture       *f,
+                       gconstpointer  data)
+{
+  const char *codec_a = data;
+  g_autoptr(Child) a = NULL;
+  g_autoptr(Child) b = NULL;
+  g_autoptr(JsonObject) report_a = NULL;
+  g_autoptr(JsonObject) report_b = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *pin_hash = NULL;
+  const guint duration = 10;
+
+  if (f->gateway == NULL)
+    return;
+
+  dir = g_dir_make_tmp ("relais-h264-XXXXXX", &error);
+  g_assert_no_error (error);
+  pin_hash = hash_pin (f, WINDOW_PIN);
+  a = spawn_codec_kiosk (f, "kiosk-a", dir, pin_hash, codec_a, duration);
+  b = spawn_codec_kiosk (f, "kiosk-b", dir, pin_hash, "h264", duration);
+  g_assert_true (child_wait (f, a, (duration + 15) * 1000));
+  g_assert_true (child_wait (f, b, (duration + 15) * 1000));
+  remove_tree (dir);
+
+  report_a = check_kiosk (a);
+  report_b = check_kiosk (b);
+  g_test_message ("MEASURE kiosk↔kiosk %s/h264: frames_received A %" G_GINT64_FORMAT
+                  ", B %" G_GINT64_FORMAT "; setup_ms A %" G_GINT64_FORMAT ", B %" G_GINT64_FORMAT
+                  "; run %.1f s, %.1f s",
+                  codec_a,
+                  json_object_get_int_member_with_default (report_a, "frames_received", -1),
+                  json_object_get_int_member_with_default (report_b, "frames_received", -1),
+                  json_object_get_int_member_with_default (report_a, "setup_ms", -1),
+                  json_object_get_int_member_with_default (report_b, "setup_ms", -1),
+                  (a->exited_at - a->started_at) / (double) G_USEC_PER_SEC,
+                  (b->exited_at - b->started_at) / (double) G_USEC_PER_SEC);
+  g_assert_cmpint (a->status, ==, 0);
+  g_assert_cmpint (b->status, ==, 0);
+  g_assert_cmpstr (json_object_get_string_member_with_default (report_a, "video_codec", NULL), ==, codec_a);
+  g_assert_cmpstr (json_object_get_string_member_with_default (report_b, "video_codec", NULL), ==, "h264");
+  g_assert_true (report_received (report_a, "h264"));
+  g_assert_true (report_received (report_b, codec_a));
+  g_assert_cmpint (json_object_get_int_member (report_a, "remote_publishers"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (report_b, "remote_publishers"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (report_a, "frames_received"), >, H264_MIN_FRAMES);
+  g_assert_cmpint (json_object_get_int_member (report_b, "frames_received"), >, H264_MIN_FRAMES);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -955,6 +1085,10 @@ main (int   argc,
   ADD ("gateway-killed", test_gateway_killed);
   ADD ("kiosk-window", test_kiosk_window);
   ADD ("kiosk-window-gateway-killed", test_kiosk_window_gateway_killed);
+  g_test_add ("/call-janus/kiosk-kiosk-h264", Fixture, "vp8",
+              fixture_setup_kiosks, test_kiosk_kiosk_h264, fixture_teardown);
+  g_test_add ("/call-janus/kiosk-kiosk-h264-h264", Fixture, "h264",
+              fixture_setup_kiosks, test_kiosk_kiosk_h264, fixture_teardown);
 
   return g_test_run ();
 }

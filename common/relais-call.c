@@ -791,18 +791,29 @@ stats_tick_cb (gpointer user_data)
 
 /* ---- Data channel ----------------------------------------------------------- */
 
+/* The channel we send on: a publisher's (or a two-way peer's) before a
+ * subscriber's. Janus relays nothing a subscriber sends, and since the
+ * subscriber's peer is made while joining it comes first in the list: once
+ * Janus opened its side of the subscriber's channel, everything we sent
+ * (a transfer's acceptance, a chat line) went there and was lost. */
 static Peer *
 find_sending_channel_peer (RelaisCall *self)
 {
+  Peer *fallback = NULL;
+
   for (guint i = 0; i < self->peers->len; i++)
     {
       Peer *peer = g_ptr_array_index (self->peers, i);
 
-      if (peer->channel != NULL)
+      if (peer->channel == NULL)
+        continue;
+      if (peer->direction != PEER_RECV)
         return peer;
+      if (fallback == NULL)
+        fallback = peer;
     }
 
-  return NULL;
+  return fallback;
 }
 
 /* One queued message: text (chat, JSON control) or binary (document

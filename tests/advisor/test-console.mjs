@@ -197,6 +197,28 @@ function chromiumArgs(origin) {
 
 async function openConsole(browser, consoleUrl, name, pin = LOBBY_PIN) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  // The console's dataOpen is true once EITHER of its data channels opens
+  // (its publisher's, or its subscription's that carries the kiosk's
+  // lines): before the kiosk writes, the test waits for a peer connection
+  // that both receives video and has its data channel open.
+  await context.addInitScript(() => {
+    const Original = window.RTCPeerConnection;
+    const pcs = [];
+    window.RTCPeerConnection = class extends Original {
+      constructor(...a) {
+        super(...a);
+        pcs.push(this);
+        this.addEventListener('track', (e) => { if (e.track.kind === 'video') this.relaisVideo = true; });
+        this.addEventListener('datachannel', (e) => e.channel.addEventListener('open', () => { this.relaisData = true; }));
+      }
+      createDataChannel(...a) {
+        const channel = super.createDataChannel(...a);
+        channel.addEventListener('open', () => { this.relaisData = true; });
+        return channel;
+      }
+    };
+    window.relaisReceivingDataOpen = () => pcs.some((pc) => pc.signalingState !== 'closed' && pc.relaisVideo && pc.relaisData);
+  });
   const page = await context.newPage();
   page.on('pageerror', (e) => note(`[${name}] page error: ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error' || args.verbose) note(`[${name}] console.${m.type()}: ${m.text()}`); });
@@ -435,6 +457,8 @@ try {
 
     // Chat both ways (the data channels open with the media).
     await until(async () => a.page.evaluate(() => window.relaisConsole.dataOpen), 5000);
+    ok(await until(async () => a.page.evaluate(() => window.relaisReceivingDataOpen()), 8000) !== null,
+      'the console\'s subscription to the kiosk has its data channel open');
     await sleep(1000);
     const c = logIndex();
     await a.page.fill('#chat-input', CHAT_TO_KIOSK);

@@ -10,13 +10,19 @@
 //    gives a ticket and presses "call now" (app.call-now), the person starts
 //    the call and waits; the kiosk appears in the console's list; the
 //    advisor takes it; both decode video; chat crosses both ways; the
-//    advisor ends with "Résolu": the kiosk records it and leaves the call.
+//    advisor ends with "Résolu": the kiosk records it and leaves the call;
+//    the call-ended page, "Terminer", the survey: a face tapped (app.survey 4).
 // 2. race: two advisors click "Prendre" on the same kiosk at once: exactly
-//    one gets the call, the other is told and is back on the list.
+//    one gets the call, the other is told and is back on the list; the
+//    winner's "À recontacter"; nobody answers the survey: it times out.
 // 3. vanish: a waiting kiosk is SIGKILLed: it leaves the console's list
 //    within VANISH_BOUND_S seconds (measured).
 // Also: the person stops waiting (app.cancel-wait): gone from the list at once;
 // the desk with "Appeler maintenant"; the console in English.
+// Figures: the figures page (its RELAIS_TEST_TRACE line) and the CSV
+// (relais-kiosk --export-csv on the same store) hold exactly the sessions
+// run, each with its service, outcome, media and survey, and never the
+// name or note the agent typed (nor the chat, nor the advisors' names).
 //
 // Environment: RELAIS_KIOSK (the relais-kiosk binary), RELAIS_TEST_ADDR
 // (relais-netns-run sets it), DISPLAY and DBUS_SESSION_BUS_ADDRESS.
@@ -48,6 +54,15 @@ const AGENT_PIN = '1234';
 const SERVICE = 'caf';
 const SUBSERVICE = 'prime-activite';
 const VANISH_BOUND_S = 20;
+const SURVEY_SECONDS = 30;               // kiosk/relais-application.c
+// What the agent types on the desk: it must never reach a record or a log.
+const PERSON_NAME = 'Jeanne Témoinnom';
+const PERSON_NOTE = 'Note témoin: dossier 4242';
+const CHAT_TO_KIOSK = 'Bonjour, je suis votre conseillère — é';
+const CHAT_TO_CONSOLE = 'Bonjour, merci — à vous';
+const CSV_COLUMNS = ['session', 'service', 'sub_service', 'ticket_given_utc', 'ended_utc',
+  'wait_seconds', 'call_attempted', 'media_flowed', 'setup_ms', 'fps_in',
+  'packets_lost', 'reconnected', 'call_seconds', 'outcome', 'survey'];
 const APP = 'org.relais.Kiosk';
 
 let n = 0;
@@ -127,7 +142,7 @@ function startServer() {
 const kioskLog = [];
 function startKiosk(configPath) {
   const child = spawn(kioskBin, ['--config', configPath], {
-    env: { ...process.env, G_MESSAGES_DEBUG: 'relais-application relais-presence ' + (process.env.RELAIS_CONSOLE_KIOSK_DEBUG || ''), GTK_A11Y: 'none', LANGUAGE: 'fr' },
+    env: { ...process.env, G_MESSAGES_DEBUG: 'relais-application relais-presence ' + (process.env.RELAIS_CONSOLE_KIOSK_DEBUG || ''), RELAIS_TEST_TRACE: '1', GTK_A11Y: 'none', LANGUAGE: 'fr' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const onData = (d) => {
@@ -182,6 +197,28 @@ function chromiumArgs(origin) {
 
 async function openConsole(browser, consoleUrl, name, pin = LOBBY_PIN) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  // The console's dataOpen is true once EITHER of its data channels opens
+  // (its publisher's, or its subscription's that carries the kiosk's
+  // lines): before the kiosk writes, the test waits for a peer connection
+  // that both receives video and has its data channel open.
+  await context.addInitScript(() => {
+    const Original = window.RTCPeerConnection;
+    const pcs = [];
+    window.RTCPeerConnection = class extends Original {
+      constructor(...a) {
+        super(...a);
+        pcs.push(this);
+        this.addEventListener('track', (e) => { if (e.track.kind === 'video') this.relaisVideo = true; });
+        this.addEventListener('datachannel', (e) => e.channel.addEventListener('open', () => { this.relaisData = true; }));
+      }
+      createDataChannel(...a) {
+        const channel = super.createDataChannel(...a);
+        channel.addEventListener('open', () => { this.relaisData = true; });
+        return channel;
+      }
+    };
+    window.relaisReceivingDataOpen = () => pcs.some((pc) => pc.signalingState !== 'closed' && pc.relaisVideo && pc.relaisData);
+  });
   const page = await context.newPage();
   page.on('pageerror', (e) => note(`[${name}] page error: ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error' || args.verbose) note(`[${name}] console.${m.type()}: ${m.text()}`); });
@@ -211,6 +248,98 @@ async function finishSession() {
   await until(() => !actionEnabled('finish-session'), 5000, 200);
 }
 
+// "Terminer" on the call-ended page: the session's row is written (the
+// kiosk says with which outcome) and the survey page comes.
+async function endToSurvey(what, outcome, since) {
+  const f = logIndex();
+  ok(logSince(since, 'relais-trace: page: call-ended') !== undefined, `${what}: the kiosk shows the call-ended page`);
+  await finishSession();
+  const survey = await until(() => logSince(f, 'relais-trace: page: survey'), 5000);
+  ok(survey !== null, `${what}: "Terminer" leads to the survey page`);
+  ok(logSince(f, `Session recorded (${outcome || 'no outcome given'})`) !== undefined,
+    `${what}: the session is recorded with ${outcome ? `the outcome "${outcome}"` : 'no outcome (nobody gave one)'}`);
+  return survey;
+}
+
+// The sessions run, in order, as the figures and the CSV must show them.
+const expected = [];
+
+// RFC 4180, as relais_figures_to_csv writes it.
+function parseCsv(text) {
+  const rows = [];
+  let row = [];
+  let field = '';
+  let quoted = false;
+  for (let k = 0; k < text.length; k++) {
+    const ch = text[k];
+    if (quoted) {
+      if (ch !== '"') field += ch;
+      else if (text[k + 1] === '"') { field += '"'; k++; } else quoted = false;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') { row.push(field); field = ''; }
+    else if (ch === '\r' && text[k + 1] === '\n') { row.push(field); rows.push(row); row = []; field = ''; k++; }
+    else field += ch;
+  }
+  if (field !== '' || row.length > 0) { row.push(field); rows.push(row); }
+  return rows;
+}
+
+// `relais-kiosk --export-csv` on the kiosk's store: exactly the sessions
+// run, each as it went, and nothing the agent typed.
+function checkCsv(label, configPath, runStartedAt) {
+  const file = path.join(shotDir, `figures-${label}.csv`);
+  fs.rmSync(file, { force: true });
+  const r = spawnSync(kioskBin, ['--export-csv', file, '--config', configPath], { encoding: 'utf8', env: { ...process.env, LANGUAGE: 'fr' } });
+  const said = `${r.stdout || ''}${r.stderr || ''}`.trim();
+  if (!ok(r.status === 0 && fs.existsSync(file), `CSV (${label}): relais-kiosk --export-csv writes it ("${said}")`)) return;
+  const text = fs.readFileSync(file, 'utf8');
+  ok(text.endsWith('\r\n') && !/[^\r]\n/.test(text), `CSV (${label}): CRLF line ends`);
+  const rows = parseCsv(text);
+  const header = rows.shift();
+  ok(JSON.stringify(header) === JSON.stringify(CSV_COLUMNS), `CSV (${label}): the header row (${header.join(',')})`);
+  const sessions = rows.map((r) => Object.fromEntries(CSV_COLUMNS.map((c, k) => [c, r[k]])))
+    .sort((x, y) => (x.ended_utc < y.ended_utc ? -1 : x.ended_utc > y.ended_utc ? 1 : 0));
+  ok(sessions.length === expected.length && new RegExp(`: ${expected.length} séances? écrites? \\(CSV\\)`).test(said),
+    `CSV (${label}): exactly the ${expected.length} sessions run (${expected.map((x) => x.what).join(', ') || 'none'}): ${sessions.length} rows`);
+  const ids = new Set();
+  const now = Date.now();
+  for (let k = 0; k < Math.min(sessions.length, expected.length); k++) {
+    const row = sessions[k];
+    const exp = expected[k];
+    const wrong = [];
+    const check = (cond, what) => { if (!cond) wrong.push(what); };
+    const given = Date.parse(row.ticket_given_utc);
+    const ended = Date.parse(row.ended_utc);
+    const int = (v) => /^\d+$/.test(v || '');
+    check(rows[k].length === CSV_COLUMNS.length, `${rows[k].length} fields`);
+    check(/^[0-9a-f]{32}$/.test(row.session) && !ids.has(row.session), 'session id');
+    ids.add(row.session);
+    check(row.service === SERVICE && row.sub_service === SUBSERVICE, 'service');
+    check(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(row.ended_utc || '') && given >= runStartedAt - 2000 && given <= ended && ended <= now + 2000, 'times');
+    check(int(row.wait_seconds) && +row.wait_seconds <= 60, 'wait_seconds');
+    check(row.call_attempted === '1', 'call_attempted');
+    check(row.media_flowed === (exp.media ? '1' : '0'), 'media_flowed');
+    if (exp.media) {
+      check(int(row.setup_ms) && +row.setup_ms > 0 && (exp.maxSetupMs === undefined || +row.setup_ms <= exp.maxSetupMs),
+        `setup_ms (at most ${exp.maxSetupMs} ms: take → the kiosk's first frame, seen from the test)`);
+      check(int(row.call_seconds) && +row.call_seconds >= exp.minSeconds, 'call_seconds');
+      check(int(row.packets_lost), 'packets_lost');
+      if (exp.fps) check(+row.fps_in > 0, 'fps_in');
+    } else {
+      check(row.setup_ms === '' && row.call_seconds === '' && row.fps_in === '', 'no call measures');
+    }
+    if (exp.reconnected !== undefined) check(row.reconnected === exp.reconnected, 'reconnected');
+    check(row.outcome === exp.outcome, 'outcome');
+    check(row.survey === exp.survey, 'survey');
+    ok(wrong.length === 0, `CSV (${label}): ${exp.what}: ${['service', 'sub_service', 'wait_seconds', 'call_attempted', 'media_flowed', 'setup_ms', 'fps_in', 'reconnected', 'call_seconds', 'outcome', 'survey']
+      .map((c) => `${c}=${row[c]}`).join(' ')}${wrong.length ? ` — wrong: ${wrong.join(', ')}` : ''}`);
+  }
+  const typed = [PERSON_NAME, PERSON_NOTE, 'Jeanne', 'Témoinnom', 'dossier', CHAT_TO_KIOSK, CHAT_TO_CONSOLE, 'Alice', 'Bruno'];
+  const leaked = typed.filter((t) => text.toLowerCase().includes(t.toLowerCase()));
+  ok(leaked.length === 0 && !rows.some((r) => r.some((v) => /^C\d+$/.test(v))),
+    `CSV (${label}): no name, note, chat line, advisor's name or ticket code in it${leaked.length ? ` (found: ${leaked.join(', ')})` : ''}`);
+}
+
 // One person through the kiosk up to waiting in the lobby. Tickets are
 // numbered from 1 in the fresh store: C1, C2…
 let nextTicket = 1;
@@ -221,7 +350,7 @@ async function personWaits(what) {
   act('unlock', `'${AGENT_PIN}'`);
   // The PIN check (Argon2id) takes a while on a loaded host.
   ok(await until(() => actionEnabled('new-ticket'), 15000, 200) !== null, `${what}: the agent unlocks the desk`);
-  ok(act('new-ticket', `('${SERVICE}', '${SUBSERVICE}', 'Jeanne', '')`), `${what}: a ticket for CAF`);
+  ok(act('new-ticket', `('${SERVICE}', '${SUBSERVICE}', '${PERSON_NAME}', '${PERSON_NOTE}')`), `${what}: a ticket for CAF`);
   await sleep(1000);
   if (what === 'main') kioskShot('desk-call-now');
   await until(() => actionEnabled('call-now'), 10000, 200);
@@ -247,6 +376,7 @@ let server;
 let browser;
 let kiosk;
 const tmp = await fsp.mkdtemp(path.join(os.tmpdir(), 'relais-console-'));
+const runStartedAt = Date.now();
 const measures = {};
 try {
   janus = await startJanus({ addr, keepDir: process.env.RELAIS_KEEP_JANUS === '1' });
@@ -327,13 +457,15 @@ try {
 
     // Chat both ways (the data channels open with the media).
     await until(async () => a.page.evaluate(() => window.relaisConsole.dataOpen), 5000);
+    ok(await until(async () => a.page.evaluate(() => window.relaisReceivingDataOpen()), 8000) !== null,
+      'the console\'s subscription to the kiosk has its data channel open');
     await sleep(1000);
     const c = logIndex();
-    await a.page.fill('#chat-input', 'Bonjour, je suis votre conseillère — é');
+    await a.page.fill('#chat-input', CHAT_TO_KIOSK);
     await a.page.click('#chat-form button');
     ok(await until(() => logSince(c, 'Chat line received'), 8000) !== null, 'a chat line from the console reaches the kiosk');
-    act('send-chat', "'Bonjour, merci — à vous'");
-    const got = await until(async () => (await consoleState(a.page)).chat.find((m) => m.from === 'them' && m.text === 'Bonjour, merci — à vous'), 8000);
+    act('send-chat', `'${CHAT_TO_CONSOLE}'`);
+    const got = await until(async () => (await consoleState(a.page)).chat.find((m) => m.from === 'them' && m.text === CHAT_TO_CONSOLE), 8000);
     ok(got !== undefined && got !== null, 'a chat line from the kiosk reaches the console');
     await sleep(500);
     await consoleShot(a.page, 'chat');
@@ -349,7 +481,18 @@ try {
     await consoleShot(a.page, 'after-call');
     s = await consoleState(a.page);
     ok(!s.waiting.some((k) => k.ticket === 'C1'), 'the kiosk taken is no longer on the list');
-    await finishSession();
+    await endToSurvey('main', 'resolved', e);
+    await sleep(800);
+    kioskShot('survey');
+    const t = logIndex();
+    ok(act('survey', '4'), 'main: the person taps the fourth face (app.survey 4)');
+    ok(await until(() => logSince(t, 'Survey answered: 4'), 5000) !== null
+       && await until(() => logSince(t, 'relais-trace: page: attract'), 5000) !== null,
+      'main: the answer is stored and the kiosk is back on the attract screen');
+    // The set-up is counted from the advisor's take, not from "start the
+    // call": the wait in the lobby is no set-up.
+    expected.push({ what: 'main', outcome: 'resolved', media: true, minSeconds: 3, fps: true, reconnected: '0', survey: '4',
+      maxSetupMs: measures.takeToKioskVideoMs ? measures.takeToKioskVideoMs + 1500 : undefined });
   }
 
   if (!args.only || args.only === 'race') {
@@ -383,8 +526,15 @@ try {
     await winner.page.click('#outcomes button[data-outcome="follow-up"]');
     ok(await until(() => logSince(e, 'Call outcome: follow-up'), 8000) !== null, 'the kiosk receives the winner\'s outcome "follow-up"');
     await sleep(1500);
-    await finishSession();
+    const survey = await endToSurvey('race', 'follow-up', e);
     await b.context.close();
+    // Nobody answers: the survey gives up by itself.
+    const unanswered = await until(() => logSince(e, 'Survey unanswered'), (SURVEY_SECONDS + 10) * 1000, 250);
+    measures.surveyTimeoutS = unanswered && survey ? +((unanswered.at - survey.at) / 1000).toFixed(1) : null;
+    ok(unanswered !== null && measures.surveyTimeoutS >= SURVEY_SECONDS - 1
+       && await until(() => logSince(e, 'relais-trace: page: attract'), 3000) !== null,
+      `race: nobody answers: the survey ends by itself after ${measures.surveyTimeoutS} s, back on the attract screen`);
+    expected.push({ what: 'race', outcome: 'follow-up', media: true, minSeconds: 1, survey: '' });
   }
 
   if (!args.only || args.only === 'cancel') {
@@ -402,7 +552,29 @@ try {
     ok(logSince(i, 'Waiting cancelled') !== undefined, 'the kiosk stopped waiting');
     await sleep(800);
     kioskShot('cancel-after');
-    await finishSession();
+    await endToSurvey('cancel', null, i);
+    const t = logIndex();
+    ok(act('survey', '0'), 'cancel: the person touches "Ne pas répondre" (app.survey 0)');
+    ok(await until(() => logSince(t, 'relais-trace: page: attract'), 5000) !== null && logSince(t, 'Survey answered') === undefined,
+      'cancel: no answer stored, back on the attract screen');
+    expected.push({ what: 'cancel', outcome: '', media: false, survey: '' });
+  }
+
+  if (expected.length > 0) {
+    // ---- the figures page and the CSV, the kiosk running.
+    act('agent'); await sleep(300); act('unlock', `'${AGENT_PIN}'`);
+    ok(await until(() => actionEnabled('figures'), 15000, 200) !== null, 'figures: the agent unlocks the desk');
+    const i = logIndex();
+    ok(act('figures'), 'figures: the agent opens "Chiffres" (app.figures)');
+    const line = await until(() => logSince(i, 'relais-trace: figures: '), 5000);
+    const want = `sessions=${expected.length} calls=${expected.length} connected=${expected.filter((x) => x.media).length} `
+      + `survey=${[1, 2, 3, 4, 5].map((v) => expected.filter((x) => x.survey === String(v)).length).join(',')}`;
+    const got = line ? line.line.split('relais-trace: figures: ')[1] : 'no trace line';
+    ok(got === want, `figures: the page counts the sessions run (${got}; expected ${want})`);
+    await sleep(1200);
+    kioskShot('figures');
+    checkCsv('kiosk-running', configPath, runStartedAt);
+    act('close-figures'); await sleep(300); act('lock'); await sleep(800);
   }
 
   if (!args.only || args.only === 'vanish') {
@@ -423,6 +595,11 @@ try {
 
   s = await consoleState(a.page);
   ok(s.phase === 'queue', 'advisor A ends on the waiting line');
+  // Once more, the kiosk gone: a kiosk killed while someone waited
+  // wrote nothing for them (the ticket never ended), so the same rows.
+  checkCsv('after-the-run', configPath, runStartedAt);
+  const typed = [PERSON_NAME, PERSON_NOTE, CHAT_TO_KIOSK, CHAT_TO_CONSOLE];
+  ok(!kioskLog.some((l) => typed.some((t) => l.line.includes(t))), `the kiosk's log (${kioskLog.length} lines, debug and trace on) never holds the name, the note or a chat line`);
   if (kiosk.exitCode === null && kiosk.signalCode === null) {
     // Still running (not the vanish case): it quits from the desk, cleanly
     // (under AddressSanitizer, leaks would make the exit status non-zero).

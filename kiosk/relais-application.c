@@ -2965,6 +2965,10 @@ documents_session_over (RelaisApplication *self)
   g_clear_pointer (&printing->document, g_free);
   if (self->window != NULL)
     relais_print_page_set_document (relais_window_get_print_page (self->window), NULL);
+
+  /* The person's files go now, not after the survey: the scans' PDF and
+   * what the advisor sent (a few files on a tmpfs). */
+  relais_session_dir_reset (NULL);
 }
 
 static void

@@ -2764,6 +2764,8 @@ documents_scan (RelaisApplication *self)
 
   if (page == NULL || docs->scan_cancellable != NULL || docs->send_cancellable != NULL)
     return;
+  /* The banner ("your advisor asks…") would cover the pages. */
+  relais_window_hide_notice (self->window);
 
   if (docs->camera)
     {
@@ -2900,7 +2902,10 @@ documents_close (RelaisApplication *self)
     return;
   relais_scan_page_reset (page);
   if (g_strcmp0 (relais_window_get_page (self->window), "scan") == 0)
-    relais_window_set_page (self->window, page_for_state (relais_session_get_state (self->session)));
+    {
+      relais_window_hide_notice (self->window);
+      relais_window_set_page (self->window, page_for_state (relais_session_get_state (self->session)));
+    }
 }
 
 static void

@@ -285,7 +285,7 @@ try {
   const saneDir = path.join(tmp, 'sane');
   fs.mkdirSync(saneDir);
   fs.writeFileSync(path.join(saneDir, 'dll.conf'), 'test\n');
-  fs.writeFileSync(path.join(saneDir, 'test.conf'), 'geometry_max 300.0\nnumber_of_devices 1\n');
+  fs.writeFileSync(path.join(saneDir, 'test.conf'), 'geometry_max 300.0\nnumber_of_devices 1\ntest-picture "Grid"\n');
   // The kiosk's runtime directory: its session directory lives there.
   const runtimeDir = path.join(tmp, 'runtime');
   fs.mkdirSync(runtimeDir, { mode: 0o700 });
@@ -369,7 +369,7 @@ try {
   const j3 = logIndex();
   const sendAt = Date.now();
   ok(act('send-document'), 'send to the advisor (app.send-document)');
-  await sleep(200);
+  await sleep(600);
   kioskShot('scan-sending');
   const rec = await until(async () => { const d = await docState(a.page); return d.received.length ? d : null; }, 60000, 50);
   const deliveredAt = Date.now();
@@ -390,6 +390,8 @@ try {
   }
   await sleep(800);
   kioskShot('scan-sent');
+  await a.page.evaluate(() => document.getElementById('doc-preview').scrollIntoView());
+  await sleep(500);
   await consoleShot(a.page, 'documents-received');
   ok(!(await consoleState(a.page)).chat.length, 'still no transfer message among the chat lines');
 

@@ -285,7 +285,7 @@ try {
   const saneDir = path.join(tmp, 'sane');
   fs.mkdirSync(saneDir);
   fs.writeFileSync(path.join(saneDir, 'dll.conf'), 'test\n');
-  fs.writeFileSync(path.join(saneDir, 'test.conf'), 'geometry_max 300.0\nnumber_of_devices 1\ntest-picture "Grid"\n');
+  fs.writeFileSync(path.join(saneDir, 'test.conf'), 'geometry_max 300.0\nnumber_of_devices 1\ntest-picture "Color pattern"\n');
   // The kiosk's runtime directory: its session directory lives there.
   const runtimeDir = path.join(tmp, 'runtime');
   fs.mkdirSync(runtimeDir, { mode: 0o700 });

@@ -2771,7 +2771,7 @@ documents_scan (RelaisApplication *self)
     {
       g_autoptr(GError) error = NULL;
       g_autoptr(RelaisPage) still = NULL;
-      g_autoptr(GPtrArray) pages = g_ptr_array_new_with_free_func (g_object_unref);
+      g_autoptr(GPtrArray) pages = g_ptr_array_new_with_free_func ((GDestroyNotify) relais_page_unref);
 
       /* An A4 sheet filling a 640x480 picture is about 75 dpi. */
       if (self->call != NULL)

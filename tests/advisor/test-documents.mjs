@@ -450,10 +450,59 @@ try {
   ok(left.length === 0, `the session directory is empty (${left.length} entries)`);
   kioskShot('after-session');
 
-  const exited = new Promise((r) => kiosk.once('exit', (code, sig) => r({ code, sig })));
-  act('agent'); await sleep(300); act('unlock', `'${AGENT_PIN}'`); await sleep(1500); act('quit');
-  const st = await Promise.race([exited, sleep(20000).then(() => null)]);
-  ok(st !== null && st.code === 0, `the kiosk quits cleanly (${st ? `exit ${st.code}` : 'still running'})`);
+  ok(!logSince(i0, 'Chat line received'), 'no transfer message was taken for a chat line by the kiosk');
+
+  const quit = async (what) => {
+    const exited = new Promise((r) => kiosk.once('exit', (code, sig) => r({ code, sig })));
+    act('agent'); await sleep(300); act('unlock', `'${AGENT_PIN}'`); await sleep(1500); act('quit');
+    const st = await Promise.race([exited, sleep(20000).then(() => null)]);
+    ok(st !== null && st.code === 0, `${what} quits cleanly (${st ? `exit ${st.code}` : 'still running'})`);
+  };
+  await quit('the kiosk');
+
+  // ---- 6. no scanner: the camera's still (a kiosk whose SANE sees none).
+  const noSane = path.join(tmp, 'sane-none');
+  fs.mkdirSync(noSane);
+  fs.writeFileSync(path.join(noSane, 'dll.conf'), '\n');
+  const config2 = path.join(tmp, 'kiosk2.conf');
+  fs.writeFileSync(config2, fs.readFileSync(configPath, 'utf8').replace(path.join(tmp, 'relais.db'), path.join(tmp, 'relais2.db')));
+  kiosk = startKiosk(config2, { SANE_CONFIG_DIR: noSane, CUPS_SERVER: cupsServer, XDG_RUNTIME_DIR: runtimeDir });
+  ok(await until(() => busHas(), 20000) !== null, 'a kiosk without a scanner starts');
+  const k0 = logIndex();
+  ok(await until(() => logSince(k0, 'advisor(s) ready'), 15000) !== null, 'it sees the advisor ready');
+  nextTicket = 1;
+  await personWaits('camera');
+  ok(await until(async () => (await consoleState(a.page)).waiting.find((k) => k.ticket === 'C1'), 15000) !== null, 'the console lists it');
+  await sleep(800);
+  const k1 = logIndex();
+  await a.page.click('tr[data-ticket="C1"] button.take');
+  ok(await until(() => logSince(k1, 'first remote frame'), 20000) !== null, 'in the call');
+  ok(await until(async () => a.page.evaluate(() => window.relaisConsole.dataOpen), 8000) !== null, 'the data channel is open');
+  await sleep(1000);
+  ok(act('scan-document'), 'the Document button (app.scan-document)');
+  const cam = await until(() => logSince(k1, 'Documents by'), 15000);
+  ok(cam !== null && cam.line.includes('the camera'), `no scanner: the camera takes the picture (${cam ? cam.line.replace(/.*Documents by /, '') : 'nothing said'})`);
+  await sleep(800);
+  kioskShot('camera-place');
+  const k2 = logIndex();
+  ok(act('scan-page'), 'take the picture (app.scan-page)');
+  await sleep(1000);
+  kioskShot('camera-review');
+  ok(!logSince(k2, 'Scan failed'), 'the camera still became a page');
+  const camSendAt = Date.now();
+  ok(act('send-document'), 'send it');
+  const rec2 = await until(async () => { const d = await docState(a.page); return d.received.length ? d : null; }, 30000, 50);
+  ok(rec2 !== null && rec2.received[0].pages === 1 && rec2.received[0].verified,
+    `the console receives the camera's page (${rec2 ? `${rec2.received[0].pages} page, ${rec2.received[0].size} bytes, SHA-256 verified` : 'nothing'})`);
+  measures.cameraSendToDeliveredMs = rec2 ? Date.now() - camSendAt : null;
+  await sleep(800);
+  kioskShot('camera-sent');
+  await a.page.click('#outcomes button[data-outcome="resolved"]');
+  await sleep(1500);
+  act('finish-session');
+  await sleep(1000);
+  ok(!fs.existsSync(sessionDir) || fs.readdirSync(sessionDir).length === 0, 'the session directory is empty again');
+  await quit('the second kiosk');
 } catch (e) {
   ok(false, `unexpected: ${e.stack || e}`);
 } finally {

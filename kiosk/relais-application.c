@@ -2512,6 +2512,7 @@ typedef struct
   RelaisCall     *transfer_call;    /* the call the transfer rides (not a ref) */
   gint64          send_started;     /* monotonic µs of "send" */
   guint           send_pages;
+  GBytes         *pdf;              /* being written, then sent */
 } Documents;
 
 static void
@@ -2529,6 +2530,7 @@ documents_free (Documents *docs)
     }
   g_clear_object (&docs->transfer);
   g_clear_object (&docs->scanner);
+  g_clear_pointer (&docs->pdf, g_bytes_unref);
   g_free (docs);
 }
 
@@ -2821,38 +2823,30 @@ documents_sent_cb (GObject      *source,
     }
 }
 
+/* The PDF is in the session directory: off it goes. */
 static void
-documents_pdf_cb (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
+documents_kept_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
 {
   g_autoptr(RelaisApplication) self = user_data;
   Documents *docs = documents_get (self);
   RelaisScanPage *page = documents_page (self);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) pdf = NULL;
-  g_autofree char *dir = relais_session_dir_get_default ();
-  g_autofree char *path = g_build_filename (dir, "dossier.pdf", NULL);
+  g_autoptr(GBytes) pdf = g_steal_pointer (&docs->pdf);
 
-  pdf = relais_document_write_pdf_finish (RELAIS_DOCUMENT (source), result, &error);
+  if (!g_file_replace_contents_finish (G_FILE (source), result, NULL, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_warning ("The PDF was not kept in the session directory: %s", error->message);
+
   if (pdf == NULL || docs->send_cancellable == NULL ||
       g_cancellable_is_cancelled (docs->send_cancellable))
     {
       g_clear_object (&docs->send_cancellable);
       if (page != NULL)
-        relais_scan_page_send_failed (page, error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
-                                      ? _("Le document n'a pas pu être préparé. Réessayez, ou prévenez l'agent d'accueil.")
-                                      : _("L'envoi a été arrêté."));
+        relais_scan_page_send_failed (page, _("L'envoi a été arrêté."));
       return;
     }
-
-  /* The PDF stays in the session directory (a tmpfs), wiped with the rest
-   * at the end of the session. A small write to memory. */
-  if (!relais_session_dir_ensure (dir, &error) ||
-      !g_file_set_contents_full (path, g_bytes_get_data (pdf, NULL), (gssize) g_bytes_get_size (pdf),
-                                 G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error))
-    g_warning ("The PDF was not kept in the session directory: %s", error->message);
-
   if (docs->transfer == NULL || self->call == NULL)
     {
       g_clear_object (&docs->send_cancellable);
@@ -2866,6 +2860,44 @@ documents_pdf_cb (GObject      *source,
            docs->send_pages, g_bytes_get_size (pdf));
   relais_transfer_send_async (docs->transfer, pdf, "dossier.pdf", "application/pdf",
                               docs->send_cancellable, documents_sent_cb, g_object_ref (self));
+}
+
+static void
+documents_pdf_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(RelaisApplication) self = user_data;
+  Documents *docs = documents_get (self);
+  RelaisScanPage *page = documents_page (self);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) pdf = NULL;
+  g_autofree char *dir = relais_session_dir_get_default ();
+  g_autofree char *path = g_build_filename (dir, "dossier.pdf", NULL);
+  g_autoptr(GFile) file = NULL;
+
+  pdf = relais_document_write_pdf_finish (RELAIS_DOCUMENT (source), result, &error);
+  if (pdf == NULL || docs->send_cancellable == NULL ||
+      g_cancellable_is_cancelled (docs->send_cancellable))
+    {
+      g_clear_object (&docs->send_cancellable);
+      if (page != NULL)
+        relais_scan_page_send_failed (page, error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+                                      ? _("Le document n'a pas pu être préparé. Réessayez, ou prévenez l'agent d'accueil.")
+                                      : _("L'envoi a été arrêté."));
+      return;
+    }
+
+  /* The PDF stays in the session directory (a tmpfs, mode 0600), wiped
+   * with the rest at the end of the session; written by GIO's worker. */
+  if (!relais_session_dir_ensure (dir, &error))
+    g_warning ("No session directory for the PDF: %s", error->message);
+  g_clear_pointer (&docs->pdf, g_bytes_unref);
+  docs->pdf = g_bytes_ref (pdf);
+  file = g_file_new_for_path (path);
+  g_file_replace_contents_bytes_async (file, pdf, NULL, FALSE,
+                                       G_FILE_CREATE_PRIVATE | G_FILE_CREATE_REPLACE_DESTINATION,
+                                       docs->send_cancellable, documents_kept_cb, g_object_ref (self));
 }
 
 static void

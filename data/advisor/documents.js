@@ -33,6 +33,7 @@
   const MAX_RECEIVE = 50 * 1024 * 1024;
   const HIGH_WATER = 1024 * 1024;       // bufferedAmount we wait under
   const REOFFER_MS = 2000;
+  const ACK_MS = 60000;
   const ID_RE = /^[0-9a-f]{16}$/;
   const HASH_RE = /^[0-9a-f]{64}$/;
 
@@ -50,6 +51,7 @@
       'err.refused': 'La borne a refusé le document ({reason}).',
       'err.hash': 'Le document reçu est abîmé (SHA-256 différente) : demandez à la personne de le renvoyer.',
       'err.ended': 'L’appel est terminé : le document n’est pas parti.',
+      'err.noack': 'La borne n’a pas confirmé la réception. Renvoyez le document.',
     },
     en: {
       title: 'Documents', ask: 'Ask for a document', print: 'Send to print',
@@ -64,6 +66,7 @@
       'err.refused': 'The kiosk refused the document ({reason}).',
       'err.hash': 'The document received is damaged (different SHA-256): ask the person to send it again.',
       'err.ended': 'The call has ended: the document was not sent.',
+      'err.noack': 'The kiosk did not confirm receipt. Send the document again.',
     },
   };
   const t = (key, vars) => {
@@ -302,6 +305,7 @@
       const out = { offer, bytes };
       const finish = (err) => {
         clearInterval(out.timer);
+        clearTimeout(out.timer);
         outgoing.delete(id);
         if (err) { setStatus(err, true); reject(new Error(err)); } else resolve(hash);
       };
@@ -329,6 +333,8 @@
         }
         sendText({ type: 'transfer-done', id });
         sending = false;
+        // The kiosk checks the hash at once: no answer means it is gone.
+        out.timer = setTimeout(() => { if (outgoing.has(id)) finish(t('err.noack')); }, ACK_MS);
       };
       out.onAnswer = (m) => {
         if (m.type === 'transfer-accept' || m.type === 'transfer-resume') {

@@ -503,6 +503,9 @@ try {
   await sleep(1000);
   ok(!fs.existsSync(sessionDir) || fs.readdirSync(sessionDir).length === 0, 'the session directory is empty again');
   await quit('the second kiosk');
+  await a.page.click('#lang');
+  ok(await a.page.textContent('#doc-ask') === 'Ask for a document' && await a.page.textContent('#doc-print') === 'Send to print',
+    'the Documents panel speaks English with the console');
 } catch (e) {
   ok(false, `unexpected: ${e.stack || e}`);
 } finally {

@@ -2503,6 +2503,7 @@ close_document_action (GSimpleAction *action,
  * sends arrives in the session directory and opens the print page. */
 typedef struct
 {
+  RelaisApplication *app;           /* the owner (not a ref) */
   RelaisScanner  *scanner;
   gboolean        camera;           /* no scanner: the camera's still */
   gboolean        probed;           /* camera decided for this session */
@@ -2524,8 +2525,7 @@ documents_free (Documents *docs)
   g_clear_object (&docs->send_cancellable);
   if (docs->transfer != NULL)
     {
-      g_signal_handlers_disconnect_matched (docs->transfer, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL,
-                                            g_object_get_data (G_OBJECT (docs->transfer), "relais-app"));
+      g_signal_handlers_disconnect_by_data (docs->transfer, docs->app);
       relais_transfer_set_call (docs->transfer, NULL);
     }
   g_clear_object (&docs->transfer);
@@ -2542,6 +2542,7 @@ documents_get (RelaisApplication *self)
   if (docs == NULL)
     {
       docs = g_new0 (Documents, 1);
+      docs->app = self;
       g_object_set_data_full (G_OBJECT (self), "relais-documents", docs,
                               (GDestroyNotify) documents_free);
     }
@@ -2619,7 +2620,6 @@ documents_sync_call (RelaisApplication *self)
       if (!relais_session_dir_ensure (dir, &error))
         g_warning ("No session directory for documents: %s", error->message);
       docs->transfer = relais_transfer_new (self->call);
-      g_object_set_data (G_OBJECT (docs->transfer), "relais-app", self);
       relais_transfer_set_receive_dir (docs->transfer, dir);
       g_signal_connect (docs->transfer, "received", G_CALLBACK (transfer_received_cb), self);
       g_signal_connect (docs->transfer, "receive-failed", G_CALLBACK (transfer_receive_failed_cb), self);

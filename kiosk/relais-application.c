@@ -16,6 +16,10 @@
 
 #include "relais-application.h"
 #include "relais-session-dir.h"
+#include "relais-camera-still.h"
+#include "relais-document.h"
+#include "relais-scanner.h"
+#include "relais-transfer.h"
 #include "relais-call.h"
 #include "relais-demo-advisor.h"
 #include "relais-error.h"
@@ -182,6 +186,11 @@ set_action_enabled (RelaisApplication *self,
   g_simple_action_set_enabled (G_SIMPLE_ACTION (action), enabled);
 }
 
+static void documents_update_actions (RelaisApplication  *self,
+                                      RelaisSessionState  state);
+static void documents_open           (RelaisApplication  *self);
+static void documents_session_over   (RelaisApplication  *self);
+static void documents_connect_page   (RelaisApplication  *self);
 static void figures_update_actions (RelaisApplication *self,
                                     RelaisSessionState  state);
 static void presence_update_actions (RelaisApplication  *self,
@@ -221,6 +230,7 @@ update_actions (RelaisApplication *self)
   set_action_enabled (self, "send-chat", state == RELAIS_SESSION_IN_CALL && self->call != NULL);
   figures_update_actions (self, state);
   presence_update_actions (self, state, desk && !has_current);
+  documents_update_actions (self, state);
 }
 
 /* The call */
@@ -910,7 +920,10 @@ session_state_cb (RelaisApplication *self)
    * documents, temporary files; issue 5, item 8). A session finished from
    * the desk gets here when the desk locks (2 minutes at most). */
   if (state == RELAIS_SESSION_ATTRACT)
-    relais_session_dir_reset (NULL);
+    {
+      documents_session_over (self);
+      relais_session_dir_reset (NULL);
+    }
 
   if (self->window != NULL)
     {
@@ -1318,9 +1331,17 @@ presence_message_received (RelaisApplication *self,
         handle (self, RELAIS_SESSION_EVENT_CALL_OVER);
       break;
 
+    case RELAIS_MESSAGE_ASK_DOCUMENT:
+      g_debug ("The advisor asks for a document");
+      if (relais_session_get_state (self->session) == RELAIS_SESSION_IN_CALL)
+        {
+          documents_open (self);
+          notice (self, _("Votre conseiller vous demande un document."), FALSE);
+        }
+      break;
+
     default:
-      /* "ask-document" belongs to the documents work; newer types wait
-       * for a newer kiosk. */
+      /* Transfer messages (RelaisTransfer reads them) and newer types. */
       break;
     }
 }
@@ -1576,6 +1597,7 @@ finish_session_action (GSimpleAction *action,
     }
 
   figures_ticket_ended (self, relais_ticket_get_id (current));
+  documents_session_over (self);
   notice (self, _("Rendez-vous terminé. Merci et à bientôt !"), FALSE);
   handle (self, RELAIS_SESSION_EVENT_SESSION_ENDED);
   /* From the desk the state does not change: drop the call here. */
@@ -2396,13 +2418,12 @@ printing_get (RelaisApplication *self)
   return printing;
 }
 
-/* Where the person's files live during their session: the same place as
- * relais_session_dir_get_default() of the documents work (a tmpfs under
- * XDG_RUNTIME_DIR); use that function once both are merged. */
+/* Where the person's files live during their session (a tmpfs under
+ * XDG_RUNTIME_DIR). */
 static char *
 print_session_dir (void)
 {
-  return g_build_filename (g_get_user_runtime_dir (), "relais", "session", NULL);
+  return relais_session_dir_get_default ();
 }
 
 /* The real path of @path if it is a regular file inside the session
@@ -2549,6 +2570,572 @@ close_document_action (GSimpleAction *action,
   relais_window_set_page (self->window, page_for_state (relais_session_get_state (self->session)));
 }
 
+/* ---- documents: the scan page in the call, and the transfer ------------- */
+
+/* The person's document for the advisor (issue 5): the scan page opens
+ * inside the call (the call keeps running), the scanner or the camera
+ * still makes the pages, RelaisDocument the PDF (in the session
+ * directory), RelaisTransfer sends it over the call; a PDF the advisor
+ * sends arrives in the session directory and opens the print page. */
+typedef struct
+{
+  RelaisApplication *app;           /* the owner (not a ref) */
+  RelaisScanner  *scanner;
+  gboolean        camera;           /* no scanner: the camera's still */
+  gboolean        probed;           /* camera decided for this session */
+  GCancellable   *scan_cancellable;
+  GCancellable   *send_cancellable;
+  RelaisTransfer *transfer;
+  RelaisCall     *transfer_call;    /* the call the transfer rides (not a ref) */
+  gint64          send_started;     /* monotonic µs of "send" */
+  guint           send_pages;
+  GBytes         *pdf;              /* being written, then sent */
+} Documents;
+
+static void
+documents_free (Documents *docs)
+{
+  g_cancellable_cancel (docs->scan_cancellable);
+  g_cancellable_cancel (docs->send_cancellable);
+  g_clear_object (&docs->scan_cancellable);
+  g_clear_object (&docs->send_cancellable);
+  if (docs->transfer != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (docs->transfer, docs->app);
+      relais_transfer_set_call (docs->transfer, NULL);
+    }
+  g_clear_object (&docs->transfer);
+  g_clear_object (&docs->scanner);
+  g_clear_pointer (&docs->pdf, g_bytes_unref);
+  g_free (docs);
+}
+
+static Documents *
+documents_get (RelaisApplication *self)
+{
+  Documents *docs = g_object_get_data (G_OBJECT (self), "relais-documents");
+
+  if (docs == NULL)
+    {
+      docs = g_new0 (Documents, 1);
+      docs->app = self;
+      g_object_set_data_full (G_OBJECT (self), "relais-documents", docs,
+                              (GDestroyNotify) documents_free);
+    }
+  return docs;
+}
+
+static RelaisScanPage *
+documents_page (RelaisApplication *self)
+{
+  return self->window != NULL ? relais_window_get_scan_page (self->window) : NULL;
+}
+
+static void
+transfer_received_cb (RelaisTransfer    *transfer,
+                      guint64            id,
+                      const char        *path,
+                      guint64            size,
+                      const char        *sha256,
+                      RelaisApplication *self)
+{
+  /* Ids and sizes only: the name and the contents are the person's. */
+  g_debug ("Document received: transfer %016" G_GINT64_MODIFIER "x, %" G_GUINT64_FORMAT " bytes",
+           id, size);
+  g_action_group_activate_action (G_ACTION_GROUP (self), "show-document", g_variant_new_string (path));
+}
+
+static void
+transfer_receive_failed_cb (RelaisTransfer    *transfer,
+                            guint64            id,
+                            const char        *message,
+                            RelaisApplication *self)
+{
+  g_debug ("Document not received: transfer %016" G_GINT64_MODIFIER "x", id);
+  notice (self, message, TRUE);
+}
+
+static void
+transfer_send_progress_cb (RelaisTransfer    *transfer,
+                           guint64            id,
+                           guint64            queued,
+                           guint64            total,
+                           RelaisApplication *self)
+{
+  RelaisScanPage *page = documents_page (self);
+
+  if (page != NULL && total > 0)
+    /* Queued is not yet delivered: the last tenth waits for the ack. */
+    relais_scan_page_set_send_progress (page, 0.1 + 0.8 * (double) queued / (double) total);
+}
+
+/* Keeps the transfer on the current call: created with the call (so the
+ * advisor's documents are received), moved to a replacement call (a
+ * reconnection resumes), let go with the call. */
+static void
+documents_sync_call (RelaisApplication *self)
+{
+  Documents *docs = documents_get (self);
+
+  if (self->call == docs->transfer_call)
+    return;
+  docs->transfer_call = self->call;
+
+  if (self->call == NULL)
+    {
+      if (docs->transfer != NULL)
+        relais_transfer_set_call (docs->transfer, NULL);
+      return;
+    }
+
+  if (docs->transfer == NULL)
+    {
+      g_autofree char *dir = relais_session_dir_get_default ();
+      g_autoptr(GError) error = NULL;
+
+      if (!relais_session_dir_ensure (dir, &error))
+        g_warning ("No session directory for documents: %s", error->message);
+      docs->transfer = relais_transfer_new (self->call);
+      relais_transfer_set_receive_dir (docs->transfer, dir);
+      g_signal_connect (docs->transfer, "received", G_CALLBACK (transfer_received_cb), self);
+      g_signal_connect (docs->transfer, "receive-failed", G_CALLBACK (transfer_receive_failed_cb), self);
+      g_signal_connect (docs->transfer, "send-progress", G_CALLBACK (transfer_send_progress_cb), self);
+    }
+  else
+    relais_transfer_set_call (docs->transfer, self->call);
+}
+
+static void
+scanner_progress_cb (RelaisScanner     *scanner,
+                     guint              page_index,
+                     double             fraction,
+                     RelaisApplication *self)
+{
+  RelaisScanPage *page = documents_page (self);
+
+  if (page != NULL)
+    relais_scan_page_set_scan_progress (page, page_index, fraction);
+}
+
+static RelaisScanner *
+documents_scanner (RelaisApplication *self)
+{
+  Documents *docs = documents_get (self);
+
+  if (docs->scanner == NULL)
+    {
+      RelaisScannerOptions options;
+
+      relais_scanner_options_init (&options);
+      g_free (options.device);
+      options.device = g_strdup (relais_config_get_scanner_device (self->config));
+      options.resolution_dpi = relais_config_get_scanner_resolution (self->config);
+      options.colour = relais_config_get_scanner_colour (self->config);
+      options.source = relais_config_get_scanner_feeder (self->config)
+                       ? RELAIS_SCANNER_SOURCE_FEEDER : RELAIS_SCANNER_SOURCE_FLATBED;
+      docs->scanner = relais_scanner_new (&options);
+      relais_scanner_options_clear (&options);
+      g_signal_connect (docs->scanner, "progress", G_CALLBACK (scanner_progress_cb), self);
+    }
+  return docs->scanner;
+}
+
+static void
+documents_set_camera (RelaisApplication *self,
+                      gboolean           camera)
+{
+  Documents *docs = documents_get (self);
+  RelaisScanPage *page = documents_page (self);
+
+  docs->camera = camera;
+  docs->probed = TRUE;
+  g_debug ("Documents by %s", camera ? "the camera" : "the scanner");
+  if (page != NULL)
+    relais_scan_page_set_camera_mode (page, camera);
+  if (camera && self->call != NULL)
+    relais_camera_still_prepare (relais_call_get_local_video_sink (self->call));
+}
+
+static void
+documents_devices_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(RelaisApplication) self = user_data;
+  g_autoptr(GPtrArray) devices = NULL;
+  g_autoptr(GError) error = NULL;
+
+  devices = relais_scanner_list_devices_finish (RELAIS_SCANNER (source), result, &error);
+  if (devices == NULL)
+    g_debug ("No scanner list: %s", error->message);
+  documents_set_camera (self, devices == NULL || devices->len == 0);
+}
+
+/* Opens the scan page over the call. */
+static void
+documents_open (RelaisApplication *self)
+{
+  Documents *docs = documents_get (self);
+  RelaisScanPage *page = documents_page (self);
+  RelaisTicket *current = relais_queue_get_current (relais_context_get_queue (self->context));
+  const RelaisService *service = NULL;
+
+  if (page == NULL || relais_session_get_state (self->session) != RELAIS_SESSION_IN_CALL)
+    return;
+
+  if (current != NULL)
+    service = relais_directory_find_service (relais_context_get_directory (self->context),
+                                             relais_ticket_get_service_id (current));
+  relais_scan_page_set_service_name (page, service != NULL ? service->name : _("votre service"));
+
+  if (!docs->probed)
+    {
+      /* A configured scanner is used as is; "auto" asks SANE for one. */
+      if (g_strcmp0 (relais_config_get_scanner_device (self->config), "auto") != 0)
+        documents_set_camera (self, FALSE);
+      else
+        relais_scanner_list_devices_async (documents_scanner (self), NULL,
+                                           documents_devices_cb, g_object_ref (self));
+    }
+  else if (docs->camera && self->call != NULL)
+    relais_camera_still_prepare (relais_call_get_local_video_sink (self->call));
+
+  relais_window_hide_notice (self->window);
+  relais_window_set_page (self->window, "scan");
+  g_debug ("Scan page open");
+}
+
+static void
+documents_scan_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(RelaisApplication) self = user_data;
+  Documents *docs = documents_get (self);
+  RelaisScanPage *page = documents_page (self);
+  g_autoptr(GPtrArray) pages = NULL;
+  g_autoptr(GError) error = NULL;
+
+  pages = relais_scanner_scan_finish (RELAIS_SCANNER (source), result, &error);
+  g_clear_object (&docs->scan_cancellable);
+  if (page == NULL)
+    return;
+  if (pages != NULL)
+    {
+      g_debug ("Scanned %u page(s)", pages->len);
+      relais_scan_page_scan_done (page, pages);
+    }
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    relais_scan_page_scan_failed (page, NULL);
+  else
+    {
+      g_debug ("Scan failed");
+      relais_scan_page_scan_failed (page, error->message);
+    }
+}
+
+static void
+documents_scan (RelaisApplication *self)
+{
+  Documents *docs = documents_get (self);
+  RelaisScanPage *page = documents_page (self);
+
+  if (page == NULL || docs->scan_cancellable != NULL || docs->send_cancellable != NULL)
+    return;
+  /* The banner ("your advisor asks…") would cover the pages. */
+  relais_window_hide_notice (self->window);
+
+  if (docs->camera)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(RelaisPage) still = NULL;
+      g_autoptr(GPtrArray) pages = g_ptr_array_new_with_free_func ((GDestroyNotify) relais_page_unref);
+
+      /* An A4 sheet filling a 640x480 picture is about 75 dpi. */
+      if (self->call != NULL)
+        still = relais_camera_still_take (relais_call_get_local_video_sink (self->call), 75.0, &error);
+      if (still == NULL)
+        {
+          relais_scan_page_scan_failed (page, error != NULL ? error->message
+                                        : _("La caméra ne donne pas d'image. Prévenez l'agent d'accueil."));
+          return;
+        }
+      g_ptr_array_add (pages, g_steal_pointer (&still));
+      relais_scan_page_scan_done (page, pages);
+      return;
+    }
+
+  docs->scan_cancellable = g_cancellable_new ();
+  relais_scan_page_set_scan_progress (page, 0, 0.0);
+  relais_scanner_scan_async (documents_scanner (self), docs->scan_cancellable,
+                             documents_scan_cb, g_object_ref (self));
+}
+
+static void
+documents_sent_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(RelaisApplication) self = user_data;
+  Documents *docs = documents_get (self);
+  RelaisScanPage *page = documents_page (self);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sha256 = NULL;
+
+  sha256 = relais_transfer_send_finish (RELAIS_TRANSFER (source), result, &error);
+  g_clear_object (&docs->send_cancellable);
+  if (sha256 != NULL)
+    {
+      g_debug ("Document delivered: %u page(s), %" G_GINT64_FORMAT " ms after send",
+               docs->send_pages, (g_get_monotonic_time () - docs->send_started) / 1000);
+      if (page != NULL)
+        relais_scan_page_send_done (page);
+    }
+  else if (page != NULL)
+    {
+      g_debug ("Document not delivered");
+      relais_scan_page_send_failed (page, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+                                    ? _("L'envoi a été arrêté.") : error->message);
+    }
+}
+
+/* The PDF is in the session directory: off it goes. */
+static void
+documents_kept_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(RelaisApplication) self = user_data;
+  Documents *docs = documents_get (self);
+  RelaisScanPage *page = documents_page (self);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) pdf = g_steal_pointer (&docs->pdf);
+
+  if (!g_file_replace_contents_finish (G_FILE (source), result, NULL, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_warning ("The PDF was not kept in the session directory: %s", error->message);
+
+  if (pdf == NULL || docs->send_cancellable == NULL ||
+      g_cancellable_is_cancelled (docs->send_cancellable))
+    {
+      g_clear_object (&docs->send_cancellable);
+      if (page != NULL)
+        relais_scan_page_send_failed (page, _("L'envoi a été arrêté."));
+      return;
+    }
+  if (docs->transfer == NULL || self->call == NULL)
+    {
+      g_clear_object (&docs->send_cancellable);
+      if (page != NULL)
+        relais_scan_page_send_failed (page, _("L'appel est coupé : le document n'est pas parti."));
+      return;
+    }
+  if (page != NULL)
+    relais_scan_page_set_send_progress (page, 0.1);
+  g_debug ("Sending the document: %u page(s), %" G_GSIZE_FORMAT " bytes",
+           docs->send_pages, g_bytes_get_size (pdf));
+  relais_transfer_send_async (docs->transfer, pdf, "dossier.pdf", "application/pdf",
+                              docs->send_cancellable, documents_sent_cb, g_object_ref (self));
+}
+
+static void
+documents_pdf_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(RelaisApplication) self = user_data;
+  Documents *docs = documents_get (self);
+  RelaisScanPage *page = documents_page (self);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) pdf = NULL;
+  g_autofree char *dir = relais_session_dir_get_default ();
+  g_autofree char *path = g_build_filename (dir, "dossier.pdf", NULL);
+  g_autoptr(GFile) file = NULL;
+
+  pdf = relais_document_write_pdf_finish (RELAIS_DOCUMENT (source), result, &error);
+  if (pdf == NULL || docs->send_cancellable == NULL ||
+      g_cancellable_is_cancelled (docs->send_cancellable))
+    {
+      g_clear_object (&docs->send_cancellable);
+      if (page != NULL)
+        relais_scan_page_send_failed (page, error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+                                      ? _("Le document n'a pas pu être préparé. Réessayez, ou prévenez l'agent d'accueil.")
+                                      : _("L'envoi a été arrêté."));
+      return;
+    }
+
+  /* The PDF stays in the session directory (a tmpfs, mode 0600), wiped
+   * with the rest at the end of the session; written by GIO's worker. */
+  if (!relais_session_dir_ensure (dir, &error))
+    g_warning ("No session directory for the PDF: %s", error->message);
+  g_clear_pointer (&docs->pdf, g_bytes_unref);
+  docs->pdf = g_bytes_ref (pdf);
+  file = g_file_new_for_path (path);
+  g_file_replace_contents_bytes_async (file, pdf, NULL, FALSE,
+                                       G_FILE_CREATE_PRIVATE | G_FILE_CREATE_REPLACE_DESTINATION,
+                                       docs->send_cancellable, documents_kept_cb, g_object_ref (self));
+}
+
+static void
+documents_send (RelaisApplication *self)
+{
+  Documents *docs = documents_get (self);
+  RelaisScanPage *page = documents_page (self);
+  RelaisDocument *document;
+
+  if (page == NULL || docs->send_cancellable != NULL || docs->scan_cancellable != NULL)
+    return;
+  document = relais_scan_page_get_document (page);
+  if (relais_document_get_n_pages (document) == 0)
+    return;
+
+  docs->send_cancellable = g_cancellable_new ();
+  docs->send_started = g_get_monotonic_time ();
+  docs->send_pages = relais_document_get_n_pages (document);
+  relais_scan_page_set_send_progress (page, 0.0);
+  relais_document_set_colour (document, relais_config_get_scanner_colour (self->config));
+  relais_document_write_pdf_async (document, docs->send_cancellable, documents_pdf_cb, g_object_ref (self));
+}
+
+/* Back to the call page; the pages are dropped (nothing of them stays). */
+static void
+documents_close (RelaisApplication *self)
+{
+  Documents *docs = documents_get (self);
+  RelaisScanPage *page = documents_page (self);
+
+  g_cancellable_cancel (docs->scan_cancellable);
+  g_cancellable_cancel (docs->send_cancellable);
+  if (page == NULL)
+    return;
+  relais_scan_page_reset (page);
+  if (g_strcmp0 (relais_window_get_page (self->window), "scan") == 0)
+    {
+      relais_window_hide_notice (self->window);
+      relais_window_set_page (self->window, page_for_state (relais_session_get_state (self->session)));
+    }
+}
+
+static void
+scan_page_scan_requested_cb (RelaisApplication *self)
+{
+  documents_scan (self);
+}
+
+static void
+scan_page_cancel_requested_cb (RelaisApplication *self)
+{
+  Documents *docs = documents_get (self);
+
+  g_cancellable_cancel (docs->scan_cancellable);
+  g_cancellable_cancel (docs->send_cancellable);
+}
+
+static void
+scan_page_send_requested_cb (RelaisApplication *self)
+{
+  documents_send (self);
+}
+
+static void
+scan_page_closed_cb (RelaisApplication *self)
+{
+  documents_close (self);
+}
+
+static void
+documents_connect_page (RelaisApplication *self)
+{
+  RelaisScanPage *page = documents_page (self);
+
+  if (page == NULL)
+    return;
+  g_signal_connect_swapped (page, "scan-requested", G_CALLBACK (scan_page_scan_requested_cb), self);
+  g_signal_connect_swapped (page, "cancel-requested", G_CALLBACK (scan_page_cancel_requested_cb), self);
+  g_signal_connect_swapped (page, "send-requested", G_CALLBACK (scan_page_send_requested_cb), self);
+  g_signal_connect_swapped (page, "closed", G_CALLBACK (scan_page_closed_cb), self);
+}
+
+/* The session is over: no scan, no sending, no document, no transfer. */
+static void
+documents_session_over (RelaisApplication *self)
+{
+  Documents *docs = documents_get (self);
+  Printing *printing = printing_get (self);
+
+  documents_close (self);
+  docs->probed = FALSE;
+  if (docs->transfer != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (docs->transfer, self);
+      relais_transfer_set_call (docs->transfer, NULL);
+      g_clear_object (&docs->transfer);
+    }
+  docs->transfer_call = NULL;
+
+  if (printing->cancellable != NULL)
+    g_cancellable_cancel (printing->cancellable);
+  g_clear_pointer (&printing->document, g_free);
+  if (self->window != NULL)
+    relais_print_page_set_document (relais_window_get_print_page (self->window), NULL);
+
+  /* The person's files go now, not after the survey: the scans' PDF and
+   * what the advisor sent (a few files on a tmpfs). */
+  relais_session_dir_reset (NULL);
+}
+
+static void
+documents_update_actions (RelaisApplication  *self,
+                          RelaisSessionState  state)
+{
+  gboolean in_call = state == RELAIS_SESSION_IN_CALL && self->call != NULL;
+  Documents *docs = documents_get (self);
+
+  documents_sync_call (self);
+  if (!in_call)
+    {
+      /* The call is over: nothing more is scanned or sent. */
+      g_cancellable_cancel (docs->scan_cancellable);
+      g_cancellable_cancel (docs->send_cancellable);
+    }
+  set_action_enabled (self, "scan-document", in_call);
+  set_action_enabled (self, "scan-page", in_call);
+  set_action_enabled (self, "send-document", in_call);
+  set_action_enabled (self, "close-scan", in_call);
+}
+
+static void
+scan_document_action (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       user_data)
+{
+  documents_open (RELAIS_APPLICATION (user_data));
+}
+
+static void
+scan_page_action (GSimpleAction *action,
+                  GVariant      *parameter,
+                  gpointer       user_data)
+{
+  documents_scan (RELAIS_APPLICATION (user_data));
+}
+
+static void
+send_document_action (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       user_data)
+{
+  documents_send (RELAIS_APPLICATION (user_data));
+}
+
+static void
+close_scan_action (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
+{
+  documents_close (RELAIS_APPLICATION (user_data));
+}
+
 static const GActionEntry actions[] = {
   { "agent", agent_action, NULL, NULL, NULL },
   { "unlock", unlock_action, "s", NULL, NULL },
@@ -2571,6 +3158,11 @@ static const GActionEntry actions[] = {
   { "print-document", print_document_action, NULL, NULL, NULL },
   { "cancel-print", cancel_print_action, NULL, NULL, NULL },
   { "close-document", close_document_action, NULL, NULL, NULL },
+  /* The documents work */
+  { "scan-document", scan_document_action, NULL, NULL, NULL },
+  { "scan-page", scan_page_action, NULL, NULL, NULL },
+  { "send-document", send_document_action, NULL, NULL, NULL },
+  { "close-scan", close_scan_action, NULL, NULL, NULL },
   { "survey", survey_action, "i", NULL, NULL },
   { "figures", figures_action, NULL, NULL, NULL },
   { "close-figures", close_figures_action, NULL, NULL, NULL },
@@ -2809,6 +3401,7 @@ relais_application_activate (GApplication *application)
     {
       self->window = relais_window_new (GTK_APPLICATION (self), self->context);
       g_object_add_weak_pointer (G_OBJECT (self->window), (gpointer *)&self->window);
+      documents_connect_page (self);
 
       activity = gtk_event_controller_legacy_new ();
       gtk_event_controller_set_propagation_phase (activity, GTK_PHASE_CAPTURE);

@@ -18,7 +18,7 @@ G_DECLARE_FINAL_TYPE (RelaisCallPage, relais_call_page, RELAIS, CALL_PAGE, GtkWi
 /* The call: the advisor large, the person small in a corner, and five
  * large buttons with a pictogram and a word each: Micro (app.toggle-mute),
  * Caméra (app.toggle-camera), Écrire (the written messages, which are the
- * captions of a deaf person), Envoyer un document (later), Raccrocher
+ * captions of a deaf person), Document (app.scan-document: the scan page), Raccrocher
  * (app.hang-up). A line says when the link is weak; a failure says what
  * happened and offers the way back (app.finish-session).
  *

@@ -44,6 +44,7 @@ struct _RelaisWindow
   RelaisSurveyPage     *survey_page;
   RelaisFiguresPage    *figures_page;
   RelaisWaitPage       *wait_page;
+  RelaisScanPage       *scan_page;
 };
 
 G_DEFINE_FINAL_TYPE (RelaisWindow, relais_window, GTK_TYPE_APPLICATION_WINDOW)
@@ -156,6 +157,11 @@ relais_window_constructed (GObject *object)
   page = relais_wait_page_new ();
   self->wait_page = RELAIS_WAIT_PAGE (page);
   gtk_stack_add_named (self->pages, page, "wait");
+
+  /* The documents work: scanning a document for the advisor, mid-call. */
+  page = relais_scan_page_new ();
+  self->scan_page = RELAIS_SCAN_PAGE (page);
+  gtk_stack_add_named (self->pages, page, "scan");
 
   gtk_stack_set_visible_child_name (self->pages, "attract");
 
@@ -412,4 +418,12 @@ relais_window_get_wait_page (RelaisWindow *self)
   g_return_val_if_fail (RELAIS_IS_WINDOW (self), NULL);
 
   return self->wait_page;
+}
+
+RelaisScanPage *
+relais_window_get_scan_page (RelaisWindow *self)
+{
+  g_return_val_if_fail (RELAIS_IS_WINDOW (self), NULL);
+
+  return self->scan_page;
 }

@@ -16,6 +16,7 @@
 #include "relais-print-page.h"
 #include "relais-survey-page.h"
 #include "relais-wait-page.h"
+#include "relais-scan-page.h"
 
 G_BEGIN_DECLS
 
@@ -28,7 +29,7 @@ G_DECLARE_FINAL_TYPE (RelaisWindow, relais_window, RELAIS, WINDOW, GtkApplicatio
 RelaisWindow *relais_window_new            (GtkApplication *application,
                                             RelaisContext  *context);
 /* Shows one page: "attract", "unlock", "desk", "your-turn", "precall",
- * "call", "call-ended", "survey", "figures", "print", "wait". */
+ * "call", "call-ended", "survey", "figures", "print", "wait", "scan". */
 void          relais_window_set_page       (RelaisWindow   *self,
                                             const char     *page_name);
 const char   *relais_window_get_page       (RelaisWindow   *self);
@@ -59,5 +60,7 @@ RelaisSurveyPage  *relais_window_get_survey_page  (RelaisWindow *self);
 RelaisFiguresPage *relais_window_get_figures_page (RelaisWindow *self);
 /* "wait": waiting for an advisor (the presence work). */
 RelaisWaitPage    *relais_window_get_wait_page    (RelaisWindow *self);
+/* "scan": a document for the advisor, during the call (the documents work). */
+RelaisScanPage    *relais_window_get_scan_page    (RelaisWindow *self);
 
 G_END_DECLS

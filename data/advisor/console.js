@@ -121,6 +121,7 @@
     firstFrameAt: null,
   };
   window.relaisConsole = state;
+  state.publisherHandle = () => pub;   // documents.js sends on it
 
   let directory = null;
   let janus = null;
@@ -390,6 +391,7 @@
     state.framesDecoded = 0;
     state.chat = [];
     state.outcomeSent = null;
+    if (window.relaisDocuments) window.relaisDocuments.callStarted();
     $('chat-log').replaceChildren();
     $('call-info').textContent = t('call.info', { ticket: k.tag.ticket, subservice: subserviceName(k.tag.subservice), site: k.tag.site });
     $('remote-status').textContent = t('call.connecting');
@@ -535,6 +537,7 @@
     document.querySelectorAll('audio[data-relais-audio]').forEach((a) => a.remove());
     $('remote').srcObject = null;
     $('self').srcObject = null;
+    if (window.relaisDocuments) window.relaisDocuments.callEnded();
     state.current = null;
     state.dataOpen = false;
     state.muted = false;
@@ -545,6 +548,7 @@
 
   // ---------------------------------------------------------------- in the call
   function receive(data) {
+    if (window.relaisDocuments && window.relaisDocuments.receive(data)) return;   // documents.js
     let text = String(data);
     try {
       const m = JSON.parse(text);

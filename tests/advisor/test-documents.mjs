@@ -1,0 +1,534 @@
+#!/usr/bin/env node
+// test-documents.mjs — documents end to end (issue 5): the real kiosk
+// WINDOW and the advisor console (data/advisor/ with documents.js) in
+// headless Chromium, through a real Janus (TAP output).
+//
+//   relais-netns-run dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24" \
+//     node tests/advisor/test-documents.mjs [--screenshots DIR]
+//
+// The advisor takes the kiosk and asks for a document (ask-document): the
+// kiosk opens its scan page during the call; three pages are scanned from
+// the SANE test backend (its own SANE_CONFIG_DIR; driven with app.scan-page)
+// and sent (app.send-document: the PDF is built into the session directory
+// and sent with RelaisTransfer); the console receives it and its SHA-256,
+// computed in the browser, equals the offer's and the hash of the kiosk's
+// file; scan-to-delivered is measured. Then the console sends a PDF to
+// print: the kiosk shows the print page, prints on a cups-pdf queue of a
+// CUPS scheduler the test starts (relais-advisor-cups), and the output has
+// the 3 pages and their text. The session ends: the session directory is
+// empty. Screenshots of every kiosk page and of the console's panel.
+//
+// Environment: RELAIS_KIOSK, RELAIS_ADVISOR_CUPS, RELAIS_INTEGRATION_DIR,
+// RELAIS_TEST_ADDR (relais-netns-run), DISPLAY, DBUS_SESSION_BUS_ADDRESS.
+//
+// SPDX-License-Identifier: GPL-2.0-or-later
+
+import { spawn, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..', '..');
+const { values: args } = parseArgs({
+  options: {
+    screenshots: { type: 'string', default: process.env.RELAIS_DOCUMENTS_SCREENSHOTS },
+    verbose: { type: 'boolean', short: 'v', default: false },
+  },
+});
+
+const LOBBY_PIN = 'relais-test-lobby';   // tests/integration/janus/janus.plugin.videoroom.jcfg.in
+const AGENT_PIN = '1234';
+const SERVICE = 'caf';
+const SUBSERVICE = 'prime-activite';
+const SANE_TEST_BACKEND = '/usr/lib/x86_64-linux-gnu/sane/libsane-test.so.1';
+const APP = 'org.relais.Kiosk';
+
+let n = 0;
+let failed = 0;
+const ok = (cond, what) => {
+  n += 1;
+  if (!cond) failed += 1;
+  console.log(`${cond ? 'ok' : 'not ok'} ${n} - ${what}`);
+  return cond;
+};
+const note = (text) => { for (const l of String(text).split('\n')) console.log(`# ${l}`); };
+const bail = (why) => { console.log(`Bail out! ${why}`); process.exit(1); };
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+async function until(fn, timeoutMs, stepMs = 100) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) return null;
+    await sleep(stepMs);
+  }
+}
+
+const watchdog = setTimeout(() => bail('watchdog: test took more than 280 s'), 280000);
+watchdog.unref();
+
+// ---- preconditions: say plainly what is missing.
+if (!process.env.RELAIS_TEST_ADDR) bail('RELAIS_TEST_ADDR unset: run me through tests/integration/relais-netns-run');
+if (!process.env.DISPLAY) bail('DISPLAY unset: run me under xvfb-run (Debian package xvfb)');
+if (!process.env.DBUS_SESSION_BUS_ADDRESS) bail('no session bus: run me under dbus-run-session (Debian package dbus)');
+const kioskBin = process.env.RELAIS_KIOSK || path.join(root, 'build', 'kiosk', 'relais-kiosk');
+const cupsBin = process.env.RELAIS_ADVISOR_CUPS || path.join(root, 'build', 'tests', 'advisor', 'relais-advisor-cups');
+if (!fs.existsSync(cupsBin)) bail(`${cupsBin} is missing: build the tests (ninja -C build)`);
+if (!fs.existsSync(SANE_TEST_BACKEND)) bail(`${SANE_TEST_BACKEND} is missing (Debian package libsane1)`);
+try {
+  createRequire(import.meta.url).resolve('playwright-core');
+} catch {
+  bail("playwright-core is not installed: run 'npm ci --prefix tests/advisor'");
+}
+const janusJs = path.join(process.env.RELAIS_JANUS_JS_DIR || '/usr/share/javascript/janus-gateway', 'janus.js');
+for (const f of [kioskBin, process.env.RELAIS_CHROMIUM || '/usr/bin/chromium', '/usr/bin/janus', janusJs]) {
+  if (!fs.existsSync(f)) bail(`${f} is missing (build the kiosk; Debian packages chromium, janus, libjs-janus-gateway)`);
+}
+for (const tool of ['gapplication', 'gdbus', 'import']) {
+  if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) bail(`'${tool}' is missing (Debian packages libglib2.0-bin, imagemagick)`);
+}
+
+const { startJanus } = await import('./janus-server.mjs');
+const { chromium } = await import('playwright-core');
+const addr = process.env.RELAIS_TEST_ADDR;
+const shotDir = args.screenshots || await fsp.mkdtemp(path.join(os.tmpdir(), 'relais-console-shots-'));
+fs.mkdirSync(shotDir, { recursive: true });
+
+// ---------------------------------------------------------------- the console's server
+const routes = {
+  '/': [path.join(root, 'data', 'advisor', 'index.html'), 'text/html; charset=utf-8'],
+  '/index.html': [path.join(root, 'data', 'advisor', 'index.html'), 'text/html; charset=utf-8'],
+  '/console.js': [path.join(root, 'data', 'advisor', 'console.js'), 'text/javascript; charset=utf-8'],
+  '/console.css': [path.join(root, 'data', 'advisor', 'console.css'), 'text/css; charset=utf-8'],
+  '/documents.js': [path.join(root, 'data', 'advisor', 'documents.js'), 'text/javascript; charset=utf-8'],
+  '/favicon.ico': [path.join(root, 'data', 'icons', 'hicolor', 'scalable', 'apps', 'org.relais.Kiosk.svg'), 'image/svg+xml'],
+  '/directory.json': [path.join(root, 'data', 'directory.sample.json'), 'application/json'],
+  '/javascript/janus-gateway/janus.js': [janusJs, 'text/javascript; charset=utf-8'],
+};
+function startServer() {
+  const server = http.createServer((req, res) => {
+    const route = routes[new URL(req.url, 'http://x').pathname];
+    if (req.method !== 'GET' || !route) { res.writeHead(404); res.end(); return; }
+    fs.readFile(route[0], (err, body) => {
+      if (err) { res.writeHead(500); res.end(); return; }
+      res.writeHead(200, { 'Content-Type': route[1], 'Cache-Control': 'no-store' });
+      res.end(body);
+    });
+  });
+  return new Promise((resolve) => server.listen(0, addr, () => resolve(server)));
+}
+
+// ---------------------------------------------------------------- the kiosk
+const kioskLog = [];
+function startKiosk(configPath, extraEnv) {
+  const child = spawn(kioskBin, ['--config', configPath], {
+    env: { ...process.env, ...extraEnv, G_MESSAGES_DEBUG: 'relais-application relais-presence ' + (process.env.RELAIS_CONSOLE_KIOSK_DEBUG || ''), GTK_A11Y: 'none', LANGUAGE: 'fr' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const onData = (d) => {
+    for (const line of String(d).split('\n')) {
+      if (!line) continue;
+      kioskLog.push({ at: Date.now(), line });
+      if (args.verbose) process.stderr.write(`[kiosk] ${line}\n`);
+    }
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+  return child;
+}
+const logIndex = () => kioskLog.length;
+const logSince = (i, text) => kioskLog.slice(i).find((l) => l.line.includes(text));
+const act = (name, param) => {
+  const argv = ['action', APP, name];
+  if (param !== undefined) argv.push(param);
+  const r = spawnSync('gapplication', argv, { encoding: 'utf8' });
+  if (r.status !== 0) note(`gapplication ${name} failed: ${r.stderr}`);
+  return r.status === 0;
+};
+const busHas = () => /true/.test(spawnSync('gdbus', ['call', '--session', '--dest', 'org.freedesktop.DBus',
+  '--object-path', '/org/freedesktop/DBus', '--method', 'org.freedesktop.DBus.NameHasOwner', APP], { encoding: 'utf8' }).stdout || '');
+// Whether an action is enabled now (org.gtk.Actions.Describe on the bus).
+const actionEnabled = (name) => /^\(\(true,/.test(spawnSync('gdbus', ['call', '--session', '--dest', APP,
+  '--object-path', '/org/relais/Kiosk', '--method', 'org.gtk.Actions.Describe', name], { encoding: 'utf8' }).stdout || '');
+let shotN = 0;
+function kioskShot(name) {
+  const file = path.join(shotDir, `${String(++shotN).padStart(2, '0')}-kiosk-${name}.png`);
+  spawnSync('import', ['-window', 'root', file]);
+  return file;
+}
+async function consoleShot(page, name) {
+  const file = path.join(shotDir, `${String(++shotN).padStart(2, '0')}-console-${name}.png`);
+  await page.screenshot({ path: file }).catch(() => {});
+  return file;
+}
+
+// ---------------------------------------------------------------- Chromium
+function chromiumArgs(origin) {
+  return [
+    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+    `--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE ${addr}`,
+    '--disable-features=WebRtcHideLocalIpsWithMdns,MediaRouter,DialMediaRouteProvider,OptimizationHints,Translate',
+    '--disable-domain-reliability', '--no-pings', '--autoplay-policy=no-user-gesture-required',
+    `--unsafely-treat-insecure-origin-as-secure=${origin}`,
+  ];
+}
+
+async function openConsole(browser, consoleUrl, name, pin = LOBBY_PIN) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => note(`[${name}] page error: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error' || args.verbose) note(`[${name}] console.${m.type()}: ${m.text()}`); });
+  await page.goto(consoleUrl, { waitUntil: 'load' });
+  await page.waitForFunction(() => window.relaisConsole && window.relaisConsole.ready, null, { timeout: 10000 });
+  await page.selectOption('#service', SERVICE);
+  await page.fill('#name', name);
+  await page.fill('#pin', pin);
+  await page.click('#signin-button');
+  await page.waitForFunction(() => window.relaisConsole.phase === 'queue' || window.relaisConsole.lastError, null, { timeout: 15000 });
+  return { context, page };
+}
+const consoleState = (page) => page.evaluate(() => ({
+  phase: window.relaisConsole.phase,
+  waiting: window.relaisConsole.waiting(),
+  framesDecoded: window.relaisConsole.framesDecoded,
+  chat: window.relaisConsole.chat,
+  lastError: window.relaisConsole.lastError,
+  lastInfo: window.relaisConsole.lastInfo,
+  takeToFirstFrame: window.relaisConsole.firstFrameAt !== null ? window.relaisConsole.firstFrameAt - window.relaisConsole.takeRequestedAt : null,
+}));
+
+// One person through the kiosk up to waiting in the lobby. Tickets are
+// numbered from 1 in the fresh store: C1, C2…
+let nextTicket = 1;
+async function personWaits(what) {
+  const ticketId = nextTicket++;
+  ok(act('agent') && (await sleep(300), act('unlock', `'${AGENT_PIN}'`)), `${what}: the agent unlocks the desk`);
+  await sleep(1000);
+  ok(act('new-ticket', `('${SERVICE}', '${SUBSERVICE}', 'Jeanne', '')`), `${what}: a ticket for CAF`);
+  await sleep(1000);
+  if (what === 'main') kioskShot('desk-call-now');
+  const calledAt = Date.now();
+  ok(act('call-now', `int64 ${ticketId}`), `${what}: call now (ticket ${ticketId})`);
+  // The camera preview (and its DTLS certificate) before "start the call":
+  // a loaded host may need longer than the usual 3 s.
+  await sleep(3000);
+  const canStart = await until(() => actionEnabled('start-call'), 15000, 250);
+  ok(canStart !== null, `${what}: the pre-call check is ready (start-call enabled)`);
+  kioskShot(`${what}-precall`);
+  const j = logIndex();
+  ok(act('start-call'), `${what}: the person starts the call`);
+  const announced = await until(() => logSince(j, 'announcing in the lobby'), 15000);
+  ok(announced !== null, `${what}: the kiosk publishes in its session room and announces itself in the lobby`);
+  return { calledAt };
+}
+
+
+// ---------------------------------------------------------------- the CUPS helper
+function startCups(documentPath) {
+  const child = spawn(cupsBin, [documentPath], {
+    env: { ...process.env }, stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const lines = [];
+  const waiters = [];
+  let buf = '';
+  child.stdout.on('data', (d) => {
+    buf += String(d);
+    let i;
+    while ((i = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      lines.push(line);
+      while (waiters.length && lines.length) waiters.shift()(lines.shift());
+    }
+  });
+  child.stderr.on('data', (d) => { if (args.verbose) process.stderr.write(`[cups] ${d}`); else cupsErr.push(String(d)); });
+  const next = (ms = 20000) => new Promise((resolve) => {
+    if (lines.length) { resolve(lines.shift()); return; }
+    const timer = setTimeout(() => { const k = waiters.indexOf(w); if (k >= 0) waiters.splice(k, 1); resolve(null); }, ms);
+    const w = (l) => { clearTimeout(timer); resolve(l); };
+    waiters.push(w);
+  });
+  const send = (cmd) => child.stdin.write(cmd + '\n');
+  return { child, next, send };
+}
+const cupsErr = [];
+const sha256File = (p) => crypto.createHash('sha256').update(fs.readFileSync(p)).digest('hex');
+const docState = (page) => page.evaluate(() => {
+  const d = window.relaisDocuments.state;
+  return {
+    received: d.received.map(({ id, name, size, pages, sha256, offered, verified, receivedAt, receiveMs }) => ({ id, name, size, pages, sha256, offered, verified, receivedAt, receiveMs })),
+    sent: d.sent.map((s) => ({ ...s })),
+    status: d.status, lastError: d.lastError,
+  };
+});
+
+// ---------------------------------------------------------------- the run
+console.log('TAP version 13');
+let janus;
+let server;
+let browser;
+let kiosk;
+let cups;
+const tmp = await fsp.mkdtemp(path.join(os.tmpdir(), 'relais-documents-'));
+const measures = {};
+try {
+  // The scanner: SANE's test backend only, one device, A4 allowed.
+  const saneDir = path.join(tmp, 'sane');
+  fs.mkdirSync(saneDir);
+  fs.writeFileSync(path.join(saneDir, 'dll.conf'), 'test\n');
+  fs.writeFileSync(path.join(saneDir, 'test.conf'), 'geometry_max 300.0\nnumber_of_devices 1\ntest-picture "Color pattern"\n');
+  // The kiosk's runtime directory: its session directory lives there.
+  const runtimeDir = path.join(tmp, 'runtime');
+  fs.mkdirSync(runtimeDir, { mode: 0o700 });
+  const sessionDir = path.join(runtimeDir, 'relais', 'session');
+
+  // CUPS with a cups-pdf queue, and the PDF the advisor will send.
+  const printPdf = path.join(tmp, 'courrier.pdf');
+  cups = startCups(printPdf);
+  let cupsServer = null;
+  let queue = null;
+  for (;;) {
+    const l = await cups.next(30000);
+    if (l === null) break;
+    if (l.startsWith('CUPS_SERVER ')) cupsServer = l.slice(12);
+    if (l.startsWith('QUEUE ')) queue = l.slice(6);
+    if (l === 'READY') break;
+  }
+  if (!cupsServer || !queue) bail(`the CUPS helper did not start: ${cupsErr.join('').slice(-800)}`);
+  ok(true, `cupsd with the cups-pdf queue ${queue}`);
+
+  janus = await startJanus({ addr, keepDir: process.env.RELAIS_KEEP_JANUS === '1' });
+  ok(true, `janus ${janus.version} on ${janus.url}`);
+  server = await startServer();
+  const origin = `http://${addr}:${server.address().port}`;
+  const consoleUrl = `${origin}/index.html?gateway=${encodeURIComponent(janus.url)}`;
+
+  const hash = spawnSync(kioskBin, ['--hash-pin'], { input: AGENT_PIN + '\n', encoding: 'utf8' }).stdout.match(/pin-hash=(\S+)/);
+  if (!hash) bail('relais-kiosk --hash-pin printed no pin-hash line');
+  const configPath = path.join(tmp, 'kiosk.conf');
+  fs.writeFileSync(configPath, `[kiosk]\nsite-name=Mairie de Testville\nlanguage=fr\nstore-path=${path.join(tmp, 'relais.db')}\n`
+    + `[agent]\npin-hash=${hash[1]}\nidle-lock-seconds=3600\n`
+    + `[gateway]\njanus-url=${janus.url}\nlobby-pin=${LOBBY_PIN}\n`
+    + `[printer]\nname=${queue}\n`
+    + '[scanner]\ndevice=auto\nresolution-dpi=150\nmode=grey\nsource=flatbed\n');
+
+  browser = await chromium.launch({ executablePath: process.env.RELAIS_CHROMIUM || '/usr/bin/chromium', headless: true, args: chromiumArgs(origin) });
+  const a = await openConsole(browser, consoleUrl, 'Mme Alice, CAF');
+  let s = await consoleState(a.page);
+  ok(s.phase === 'queue', `the advisor signs in (${s.phase}${s.lastError ? ': ' + s.lastError : ''})`);
+
+  kiosk = startKiosk(configPath, { SANE_CONFIG_DIR: saneDir, CUPS_SERVER: cupsServer, XDG_RUNTIME_DIR: runtimeDir });
+  ok(await until(() => busHas(), 20000) !== null, 'the kiosk window starts and takes its bus name');
+  ok(await until(() => logSince(0, 'Lobby 5002: 1 advisor(s) ready'), 15000) !== null, 'the kiosk sees the advisor ready');
+
+  await personWaits('documents');
+  ok(await until(async () => (await consoleState(a.page)).waiting.find((k) => k.ticket === 'C1'), 15000) !== null, 'the console lists the kiosk waiting');
+  await sleep(800);
+  const i0 = logIndex();
+  await a.page.click('tr[data-ticket="C1"] button.take');
+  ok(await until(async () => (await consoleState(a.page)).framesDecoded > 0, 20000) !== null, 'the advisor has the kiosk\'s video');
+  ok(await until(() => logSince(i0, 'first remote frame'), 20000) !== null, 'the kiosk has the advisor\'s video');
+  ok(await until(async () => a.page.evaluate(() => window.relaisConsole.dataOpen), 8000) !== null, 'the data channel is open');
+  await sleep(1500);
+  kioskShot('call');
+
+  // ---- 1. the advisor asks; the kiosk opens its scan page in the call.
+  const i1 = logIndex();
+  await a.page.click('#doc-ask');
+  ok(await until(() => logSince(i1, 'The advisor asks for a document'), 8000) !== null, 'ask-document reaches the kiosk');
+  ok(await until(() => logSince(i1, 'Scan page open'), 5000) !== null, 'the kiosk opens the scan page');
+  const probe = await until(() => logSince(i1, 'Documents by'), 15000);
+  ok(probe !== null && probe.line.includes('the scanner'), `the kiosk finds the SANE test scanner (${probe ? probe.line.replace(/.*Documents by /, '') : 'nothing said'})`);
+  await sleep(500);
+  kioskShot('scan-place');
+  ok(!(await consoleState(a.page)).chat.length, 'no control message shows up as a chat line on the console');
+
+  // ---- 2. three pages.
+  const scanStart = Date.now();
+  for (let p = 1; p <= 3; p++) {
+    const j = logIndex();
+    ok(act('scan-page'), `scan page ${p} (app.scan-page)`);
+    if (p === 1) { await sleep(150); kioskShot('scan-scanning'); }
+    const got = await until(() => logSince(j, 'Scanned 1 page(s)') || logSince(j, 'Scan failed'), 60000, 100);
+    ok(got !== null && got.line.includes('Scanned 1 page(s)'), `page ${p} scanned`);
+  }
+  measures.scan3PagesMs = Date.now() - scanStart;
+  // (scanToDeliveredMs below includes this pause and the screenshot.)
+  await sleep(500);
+  kioskShot('scan-review');
+
+  // ---- 3. sending (consent given on the page; the test drives the action).
+  const j3 = logIndex();
+  const sendAt = Date.now();
+  ok(act('send-document'), 'send to the advisor (app.send-document)');
+  await sleep(600);
+  kioskShot('scan-sending');
+  const rec = await until(async () => { const d = await docState(a.page); return d.received.length ? d : null; }, 60000, 50);
+  const deliveredAt = Date.now();
+  ok(rec !== null, 'the console receives the document');
+  const kioskDone = await until(() => logSince(j3, 'Document delivered'), 15000);
+  ok(kioskDone !== null, 'the kiosk gets the acknowledgement (same SHA-256)');
+  if (rec) {
+    const d = rec.received[0];
+    // The browser's own time of reception (same clock): the test's pauses
+    // for screenshots do not count.
+    const at = d.receivedAt || deliveredAt;
+    measures.sendToDeliveredMs = at - sendAt;
+    measures.scanToDeliveredMs = at - scanStart;
+    measures.pdfBytes = d.size;
+    const pdfPath = path.join(sessionDir, 'dossier.pdf');
+    const kioskHash = fs.existsSync(pdfPath) ? sha256File(pdfPath) : null;
+    ok(d.verified && d.sha256 === d.offered, `the console's SHA-256 (crypto.subtle) equals the offer's (${d.sha256.slice(0, 16)}…)`);
+    ok(kioskHash === d.sha256, `the kiosk's PDF in the session directory has the same SHA-256 (${kioskHash ? kioskHash.slice(0, 16) : 'no file'}…)`);
+    ok(d.pages === 3, `the PDF has 3 pages (${d.pages}), ${d.size} bytes`);
+    ok(d.name === 'dossier.pdf', `listed as ${d.name}`);
+  }
+  await sleep(800);
+  kioskShot('scan-sent');
+  await a.page.evaluate(() => document.getElementById('doc-preview').scrollIntoView());
+  await sleep(500);
+  await consoleShot(a.page, 'documents-received');
+  ok(!(await consoleState(a.page)).chat.length, 'still no transfer message among the chat lines');
+
+  // Back to the call page.
+  ok(act('close-scan'), 'back to the call (app.close-scan)');
+  await sleep(800);
+  kioskShot('call-after-scan');
+
+  // ---- 4. the advisor sends a PDF to print.
+  const j4 = logIndex();
+  const printAt = Date.now();
+  await a.page.setInputFiles('#doc-file', printPdf);
+  const sent = await until(async () => { const d = await docState(a.page); return d.sent.length && d.sent[0].acked ? d : null; }, 30000, 50);
+  ok(sent !== null, `the kiosk acknowledges the console's PDF${sent ? '' : ` (${(await docState(a.page)).lastError})`}`);
+  if (sent) {
+    measures.printPdfToAckedMs = Date.now() - printAt;
+    ok(sent.sent[0].sha256 === sha256File(printPdf), 'with the SHA-256 of the file sent');
+  }
+  ok(await until(() => logSince(j4, 'Document received'), 10000) !== null, 'the kiosk received it into its session directory');
+  await sleep(1500);
+  kioskShot('print-page');
+  await consoleShot(a.page, 'documents-sent');
+  ok(act('print-document'), 'print (app.print-document)');
+  await sleep(700);
+  kioskShot('print-printing');
+  let out = null;
+  for (const end = Date.now() + 90000; Date.now() < end;) {
+    cups.send('output');
+    const l = await cups.next(5000);
+    if (l && l.startsWith('OUTPUT ') && l !== 'OUTPUT -') { out = l.slice(7); break; }
+    await sleep(500);
+  }
+  ok(out !== null, 'cups-pdf wrote the printed document');
+  if (out) {
+    await sleep(1000);   // cups-pdf may still be writing
+    cups.send(`check ${out}`);
+    const pages = await cups.next(10000);
+    const texts = [];
+    for (let l = await cups.next(5000); l !== null && l !== 'END'; l = await cups.next(5000)) texts.push(l);
+    ok(pages === 'PAGES 3', `the printed output has 3 pages (${pages})`);
+    ok([1, 2, 3].every((k) => texts.some((t) => t.includes(`Relais page ${k} sur 3`))), 'each printed page has its text ("Relais page N sur 3")');
+  }
+  await sleep(1500);
+  kioskShot('print-done');
+
+  // ---- 5. the end of the session: nothing stays.
+  act('close-document');
+  await sleep(500);
+  const e = logIndex();
+  await a.page.click('#outcomes button[data-outcome="resolved"]');
+  ok(await until(() => logSince(e, 'Call outcome: resolved'), 8000) !== null, 'the advisor ends the call (resolved)');
+  await sleep(1500);
+  ok(act('finish-session'), 'the session ends (app.finish-session)');
+  await sleep(1500);
+  const left = fs.existsSync(sessionDir) ? fs.readdirSync(sessionDir) : [];
+  ok(left.length === 0, `the session directory is empty (${left.length} entries)`);
+  kioskShot('after-session');
+
+  ok(!logSince(i0, 'Chat line received'), 'no transfer message was taken for a chat line by the kiosk');
+
+  const quit = async (what) => {
+    const exited = new Promise((r) => kiosk.once('exit', (code, sig) => r({ code, sig })));
+    act('agent'); await sleep(300); act('unlock', `'${AGENT_PIN}'`); await sleep(1500); act('quit');
+    const st = await Promise.race([exited, sleep(20000).then(() => null)]);
+    ok(st !== null && st.code === 0, `${what} quits cleanly (${st ? `exit ${st.code}` : 'still running'})`);
+  };
+  await quit('the kiosk');
+
+  // ---- 6. no scanner: the camera's still (a kiosk whose SANE sees none).
+  const noSane = path.join(tmp, 'sane-none');
+  fs.mkdirSync(noSane);
+  fs.writeFileSync(path.join(noSane, 'dll.conf'), '\n');
+  const config2 = path.join(tmp, 'kiosk2.conf');
+  fs.writeFileSync(config2, fs.readFileSync(configPath, 'utf8').replace(path.join(tmp, 'relais.db'), path.join(tmp, 'relais2.db')));
+  kiosk = startKiosk(config2, { SANE_CONFIG_DIR: noSane, CUPS_SERVER: cupsServer, XDG_RUNTIME_DIR: runtimeDir });
+  ok(await until(() => busHas(), 20000) !== null, 'a kiosk without a scanner starts');
+  const k0 = logIndex();
+  ok(await until(() => logSince(k0, 'advisor(s) ready'), 15000) !== null, 'it sees the advisor ready');
+  nextTicket = 1;
+  await personWaits('camera');
+  ok(await until(async () => (await consoleState(a.page)).waiting.find((k) => k.ticket === 'C1'), 15000) !== null, 'the console lists it');
+  await sleep(800);
+  const k1 = logIndex();
+  await a.page.click('tr[data-ticket="C1"] button.take');
+  ok(await until(() => logSince(k1, 'first remote frame'), 20000) !== null, 'in the call');
+  ok(await until(async () => a.page.evaluate(() => window.relaisConsole.dataOpen), 8000) !== null, 'the data channel is open');
+  await sleep(1000);
+  ok(act('scan-document'), 'the Document button (app.scan-document)');
+  const cam = await until(() => logSince(k1, 'Documents by'), 15000);
+  ok(cam !== null && cam.line.includes('the camera'), `no scanner: the camera takes the picture (${cam ? cam.line.replace(/.*Documents by /, '') : 'nothing said'})`);
+  await sleep(800);
+  kioskShot('camera-place');
+  const k2 = logIndex();
+  ok(act('scan-page'), 'take the picture (app.scan-page)');
+  await sleep(1000);
+  kioskShot('camera-review');
+  ok(!logSince(k2, 'Scan failed'), 'the camera still became a page');
+  const camSendAt = Date.now();
+  ok(act('send-document'), 'send it');
+  const rec2 = await until(async () => { const d = await docState(a.page); return d.received.length ? d : null; }, 30000, 50);
+  ok(rec2 !== null && rec2.received[0].pages === 1 && rec2.received[0].verified,
+    `the console receives the camera's page (${rec2 ? `${rec2.received[0].pages} page, ${rec2.received[0].size} bytes, SHA-256 verified` : 'nothing'})`);
+  measures.cameraSendToDeliveredMs = rec2 ? Date.now() - camSendAt : null;
+  await sleep(800);
+  kioskShot('camera-sent');
+  await a.page.click('#outcomes button[data-outcome="resolved"]');
+  await sleep(1500);
+  act('finish-session');
+  await sleep(1000);
+  ok(!fs.existsSync(sessionDir) || fs.readdirSync(sessionDir).length === 0, 'the session directory is empty again');
+  await quit('the second kiosk');
+  await a.page.click('#lang');
+  ok(await a.page.textContent('#doc-ask') === 'Ask for a document' && await a.page.textContent('#doc-print') === 'Send to print',
+    'the Documents panel speaks English with the console');
+} catch (e) {
+  ok(false, `unexpected: ${e.stack || e}`);
+} finally {
+  if (failed) {
+    note(`kiosk: exit ${kiosk ? kiosk.exitCode : '?'} signal ${kiosk ? kiosk.signalCode : '?'}; its last lines:`);
+    for (const l of kioskLog.slice(-40)) note(`  ${l.line}`);
+  }
+  if (kiosk && kiosk.exitCode === null) kiosk.kill('SIGKILL');
+  if (browser) await browser.close().catch(() => {});
+  if (server) server.close();
+  if (janus) await janus.stop();
+  if (cups) {
+    cups.send('quit');
+    await Promise.race([new Promise((r) => cups.child.once('exit', r)), sleep(10000)]);
+    if (cups.child.exitCode === null) cups.child.kill('SIGKILL');
+  }
+  await fsp.rm(tmp, { recursive: true, force: true }).catch(() => {});
+}
+note(`screenshots: ${shotDir}`);
+note(`MEASURE ${JSON.stringify(measures)}`);
+console.log(`1..${n}`);
+process.exit(failed ? 1 : 0);

@@ -29,7 +29,7 @@ run_packages=(
 test_packages=(
   desktop-file-utils appstream
   janus iproute2 util-linux
-  chromium libjs-janus-gateway nodejs
+  chromium firefox-esr libjs-janus-gateway nodejs
   cups cups-client cups-filters printer-driver-cups-pdf ghostscript
   glib-networking ca-certificates
   sane-utils

@@ -276,6 +276,14 @@ relais_window_set_page (RelaisWindow *self,
            && g_strcmp0 (gtk_stack_get_visible_child_name (self->pages), "desk") != 0)
     relais_desk_page_reset_walk_in (self->desk_page);
 
+  /* A confirmation ("Ticket C1 appelé") was for whoever acted on the page
+   * being left; over the next page it would only hide its title. Errors
+   * stay: they say what to do next. */
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->pages), page_name) != 0 &&
+      gtk_revealer_get_reveal_child (self->notice_revealer) &&
+      !gtk_widget_has_css_class (self->notice_box, "error"))
+    relais_window_hide_notice (self);
+
   gtk_stack_set_visible_child_name (self->pages, page_name);
 }
 

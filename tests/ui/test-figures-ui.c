@@ -19,6 +19,8 @@
 #include "relais-error.h"
 #include "relais-window.h"
 
+#include "../relais-test-tolerate.h"
+
 static char *tmp_dir;
 static char *config_path;
 
@@ -400,6 +402,7 @@ main (int   argc,
 {
   relais_application_init_i18n ();
   g_test_init (&argc, &argv, NULL);
+  relais_test_tolerate_library_races ();
 
   if (g_getenv ("RELAIS_UI_TEST_DIR") == NULL)
     {

@@ -15,6 +15,8 @@
 #include "relais-application.h"
 #include "relais-window.h"
 
+#include "../relais-test-tolerate.h"
+
 static char *tmp_dir;
 static char *config_path;
 
@@ -608,6 +610,7 @@ main (int   argc,
 
   relais_application_init_i18n ();
   g_test_init (&argc, &argv, NULL);
+  relais_test_tolerate_library_races ();
 
   /* One directory for the whole run, shared with the subprocesses through
    * the environment so that they see the same store. */

@@ -519,6 +519,10 @@ typedef struct
   guint  keyframes;
   gint64 last_keyframe;  /* monotonic µs */
   guint  baseline;
+  gboolean request_armed; /* let the next keyframe request through */
+  guint  requests_held;  /* the receiver's own requests the test held back */
+  GPtrArray *filtered;   /* the pads the request filter sits on */
+  GArray *filters;       /* and its probe on each */
 } KeyframeCount;
 
 static guint
@@ -553,6 +557,45 @@ keyframe_probe_cb (GstPad          *pad,
   return GST_PAD_PROBE_OK;
 }
 
+/* Upstream on the receiving webrtcbin's source pads: every keyframe
+ * request of the receiving chain (decoder, depayloader) passes here on
+ * its way to the RTP session that turns it into a PLI. Only the test's
+ * own request goes through; the receiver's (it asks for keyframes of its
+ * own while it decodes late, as under ASan on a loaded host) are held
+ * back, so that a keyframe after the test's request answers that one. */
+static GstPadProbeReturn
+key_request_filter_cb (GstPad          *pad,
+                       GstPadProbeInfo *info,
+                       gpointer         user_data)
+{
+  KeyframeCount *count = user_data;
+  gboolean pass;
+
+  if (!gst_video_event_is_force_key_unit (GST_PAD_PROBE_INFO_EVENT (info)))
+    return GST_PAD_PROBE_OK;
+
+  g_mutex_lock (&count->lock);
+  pass = count->request_armed;
+  count->request_armed = FALSE;
+  if (!pass)
+    count->requests_held++;
+  g_mutex_unlock (&count->lock);
+  return pass ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
+}
+
+static gboolean
+add_key_request_filter (GstElement *webrtcbin,
+                        GstPad     *pad,
+                        gpointer    user_data)
+{
+  KeyframeCount *count = user_data;
+  gulong id = gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, key_request_filter_cb, count, NULL);
+
+  g_ptr_array_add (count->filtered, gst_object_ref (pad));
+  g_array_append_val (count->filters, id);
+  return TRUE;
+}
+
 static gboolean
 new_keyframe (gpointer data)
 {
@@ -582,6 +625,8 @@ test_keyframe_on_pli (gconstpointer data)
   KeyframeCount count = { 0, };
   g_autoptr(GstElement) encoder = NULL;
   g_autoptr(GstPad) encoder_src = NULL;
+  g_autoptr(GstElement) receiving = NULL;
+  static const char * const webrtc[] = { "webrtcbin", NULL };
   gulong probe;
   gint64 requested, quiet_since, keyframe_time = 0;
   guint attempts = 0;
@@ -607,13 +652,17 @@ test_keyframe_on_pli (gconstpointer data)
   encoder_src = gst_element_get_static_pad (encoder, "src");
   g_mutex_init (&count.lock);
   probe = gst_pad_add_probe (encoder_src, GST_PAD_PROBE_TYPE_BUFFER, keyframe_probe_cb, &count, NULL);
+  receiving = find_one_element (pair.answerer, webrtc);
+  count.filtered = g_ptr_array_new_with_free_func (gst_object_unref);
+  count.filters = g_array_new (FALSE, FALSE, sizeof (gulong));
+  gst_element_foreach_src_pad (receiving, add_key_request_filter, &count);
+  g_assert_cmpuint (count.filtered->len, >, 0);
 
   /* Start right after a periodic keyframe that nothing else followed
    * for 500 ms (the first second of a call may bring several, each
-   * decoder asking for its own): the next periodic one is then 6 s away
-   * (60 frames at 10 fps), and a keyframe before that is the request's.
-   * Under ASan on a loaded host the receiver itself asks for keyframes
-   * for a while (it decodes late and drops): wait up to 12 periods. */
+   * decoder asking for its own, before the filter was in place): the
+   * next periodic one is then 6 s away (60 frames at 10 fps), and a
+   * keyframe before that is the request's. */
   do
     {
       count.baseline = keyframes_get (&count, NULL);
@@ -627,6 +676,9 @@ test_keyframe_on_pli (gconstpointer data)
   g_assert_false (new_keyframe (&count));
 
   count.baseline = keyframes_get (&count, NULL);
+  g_mutex_lock (&count.lock);
+  count.request_armed = TRUE;
+  g_mutex_unlock (&count.lock);
   requested = g_get_monotonic_time ();
   g_assert_true (gst_element_send_event (relais_call_get_remote_video_sink (pair.answerer),
                                          gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE,
@@ -635,14 +687,22 @@ test_keyframe_on_pli (gconstpointer data)
   g_assert_true (new_keyframe (&count));
   keyframes_get (&count, &keyframe_time);
   g_assert_cmpint (keyframe_time - quiet_since, <, 5 * G_USEC_PER_SEC);
-  g_test_message ("%s: keyframe %" G_GINT64_FORMAT " ms after the receiver asked for it",
-                  h264 ? "H.264" : "VP8", (keyframe_time - requested) / 1000);
+  g_mutex_lock (&count.lock);
+  g_test_message ("%s: keyframe %" G_GINT64_FORMAT " ms after the receiver asked for it "
+                  "(%u of the receiver's own requests held back)",
+                  h264 ? "H.264" : "VP8", (keyframe_time - requested) / 1000,
+                  count.requests_held);
+  g_mutex_unlock (&count.lock);
 
   /* And the picture still arrives. */
   wait_for (never, NULL, 200);
   assert_remote_frame (pair.answerer, 320, 240);
 
   gst_pad_remove_probe (encoder_src, probe);
+  for (guint i = 0; i < count.filtered->len; i++)
+    gst_pad_remove_probe (g_ptr_array_index (count.filtered, i), g_array_index (count.filters, gulong, i));
+  g_ptr_array_unref (count.filtered);
+  g_array_unref (count.filters);
   g_mutex_clear (&count.lock);
   pair_stop (&pair);
 }

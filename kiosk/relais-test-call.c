@@ -45,6 +45,7 @@ typedef struct
   gint64            room;
   char             *pin;
   int               duration_s;
+  int               wait_for_peer_s;  /* --wait-for-peer: 0, or how long the duration may wait */
   char             *display;
   gboolean          create_room;
   char             *ice_address;
@@ -89,6 +90,7 @@ typedef struct
   gboolean          certificate_ready;
 
   guint             duration_source;
+  guint             peer_wait_source;
   guint             stats_source;
   guint             shutdown_source;
   guint             sigint_source;
@@ -521,11 +523,20 @@ ensure_call (TestCall  *tc,
 /* ---- the room ----------------------------------------------------------- */
 
 static void
+duration_start (TestCall *tc);
+
+static void
 room_first_frame_cb (RelaisRoomCall *room_call,
                      gint64          at,
                      TestCall       *tc)
 {
   tc->first_frame_at = at;
+  /* --wait-for-peer: the call is whole now, its duration begins. */
+  if (tc->peer_wait_source != 0)
+    {
+      g_clear_handle_id (&tc->peer_wait_source, g_source_remove);
+      duration_start (tc);
+    }
 }
 
 static void
@@ -599,7 +610,7 @@ begin_room (TestCall *tc)
 /* ---- the gateway -------------------------------------------------------- */
 
 static void
-duration_start (TestCall *tc);
+peer_wait_start (TestCall *tc);
 
 static void
 connect_cb (GObject      *object,
@@ -618,7 +629,10 @@ connect_cb (GObject      *object,
   if (tc == NULL)
     return;
 
-  duration_start (tc);
+  if (tc->wait_for_peer_s > 0)
+    peer_wait_start (tc);
+  else
+    duration_start (tc);
   tc->connected = TRUE;
   if (tc->certificate_ready)
     begin_room (tc);
@@ -841,6 +855,7 @@ begin_shutdown (TestCall *tc)
   tc->ending = TRUE;
   tc->ended_at = g_get_monotonic_time ();
   g_clear_handle_id (&tc->duration_source, g_source_remove);
+  g_clear_handle_id (&tc->peer_wait_source, g_source_remove);
   g_clear_handle_id (&tc->stats_source, g_source_remove);
   sample_stats (tc);
   tc->shutdown_source = g_timeout_add (SHUTDOWN_MAX_MS, shutdown_timeout_cb, tc);
@@ -876,6 +891,34 @@ duration_start (TestCall *tc)
 {
   if (tc->duration_source == 0 && !tc->ending)
     tc->duration_source = g_timeout_add_seconds (tc->duration_s, duration_cb, tc);
+}
+
+static gboolean
+peer_wait_cb (gpointer user_data)
+{
+  TestCall *tc = user_data;
+  g_autofree char *message = NULL;
+
+  tc->peer_wait_source = 0;
+  message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                          "Aucune image d’un autre participant en %d seconde.",
+                                          "Aucune image d’un autre participant en %d secondes.",
+                                          tc->wait_for_peer_s),
+                             tc->wait_for_peer_s);
+  fatal (tc, message);
+  return G_SOURCE_REMOVE;
+}
+
+/* With --wait-for-peer the duration counts from the first picture of
+ * another participant (who may take long to come: a browser starting on
+ * a loaded machine), not from the connection. */
+static void
+peer_wait_start (TestCall *tc)
+{
+  if (tc->first_frame_at != 0)
+    duration_start (tc);
+  else if (tc->peer_wait_source == 0 && tc->duration_source == 0 && !tc->ending)
+    tc->peer_wait_source = g_timeout_add_seconds (tc->wait_for_peer_s, peer_wait_cb, tc);
 }
 
 static gboolean
@@ -923,6 +966,8 @@ parse_options (TestCall  *tc,
       N_("Code de la salle"), N_("CODE") },
     { "duration", 0, 0, G_OPTION_ARG_INT, &tc->duration_s,
       N_("Durée de l’appel en secondes (20 par défaut)"), N_("SECONDES") },
+    { "wait-for-peer", 0, 0, G_OPTION_ARG_INT, &tc->wait_for_peer_s,
+      N_("Compter la durée à partir de la première image reçue, attendue au plus ce temps"), N_("SECONDES") },
     { "display", 0, 0, G_OPTION_ARG_STRING, &tc->display,
       N_("Nom affiché (sinon le nom du site)"), N_("NOM") },
     { "create-room", 0, 0, G_OPTION_ARG_NONE, &tc->create_room,
@@ -952,6 +997,12 @@ parse_options (TestCall  *tc,
     {
       g_set_error (error, RELAIS_ERROR, RELAIS_ERROR_FAILED,
                    _("La durée doit être comprise entre 1 et 86400 secondes."));
+      return FALSE;
+    }
+  if (tc->wait_for_peer_s < 0 || tc->wait_for_peer_s > 3600)
+    {
+      g_set_error (error, RELAIS_ERROR, RELAIS_ERROR_FAILED,
+                   _("L’attente d’un autre participant doit être comprise entre 0 et 3600 secondes."));
       return FALSE;
     }
   if (tc->room <= 0)
@@ -1002,6 +1053,7 @@ static void
 test_call_clear (TestCall *tc)
 {
   g_clear_handle_id (&tc->duration_source, g_source_remove);
+  g_clear_handle_id (&tc->peer_wait_source, g_source_remove);
   g_clear_handle_id (&tc->stats_source, g_source_remove);
   g_clear_handle_id (&tc->shutdown_source, g_source_remove);
   g_clear_handle_id (&tc->sigint_source, g_source_remove);

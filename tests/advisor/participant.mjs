@@ -45,6 +45,7 @@ const { values: args } = parseArgs({
     'no-publish': { type: 'boolean', default: false },
     'no-datachannel': { type: 'boolean', default: false },
     'no-create': { type: 'boolean', default: false },
+    'stay-until-left': { type: 'boolean', default: false },
     bitrate: { type: 'string', default: '0' },
     bind: { type: 'string' },
     chromium: { type: 'string', default: process.env.RELAIS_CHROMIUM || '/usr/bin/chromium' },
@@ -58,7 +59,8 @@ const { values: args } = parseArgs({
 function usage(code) {
   process.stderr.write(`usage: participant.mjs --janus URL [--room N] [--display NAME] [--duration S]
        [--send-chat TEXT] [--chat-interval S] [--expect-publishers N] [--expect-chat TEXT]
-       [--no-publish] [--no-datachannel] [--no-create] [--bitrate BPS] [--bind ADDR]
+       [--no-publish] [--no-datachannel] [--no-create] [--stay-until-left]
+       [--bitrate BPS] [--bind ADDR]
        [--chromium PATH] [--screenshot FILE.png] [--verbose]
 `);
   process.exit(code);
@@ -218,13 +220,21 @@ async function main() {
     emit({ type: 'joined', display: args.display, myId: s.myId, publishers: s.publishers });
 
     // Run for --duration seconds after joining; one JSON line per second.
+    // --stay-until-left: then on (at most STAY_MAX_MS more) until the
+    // expected publishers have come and all of them have left, as an
+    // advisor stays with the person: on a loaded machine the other side
+    // may need many seconds to start.
+    const STAY_MAX_MS = 45000;
     const joinedAt = Date.now();
     const endAt = joinedAt + duration * 1000;
+    const othersPending = (st) => st.publishersSeen < (expectPublishers ?? 1) || st.publishers > 0;
+    const running = (st) => Date.now() < endAt
+      || (args['stay-until-left'] && Date.now() < endAt + STAY_MAX_MS && othersPending(st));
     let lastChat = 0;
     let nextTick = joinedAt + 1000;
     let usageAtFirstFrame = null;
     let firstFrameWall = null;
-    while (Date.now() < endAt) {
+    while (running(s)) {
       await sleep(100);
       s = await getStats();
       if (firstFrameWall === null && s.timing.firstRemoteFrame !== null) {

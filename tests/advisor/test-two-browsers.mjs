@@ -28,7 +28,9 @@ const { values: args } = parseArgs({
     screenshots: { type: 'string' },
     room: { type: 'string', default: String(4000 + (process.pid % 1000)) },
     // The advisor outlasts the kiosk (which starts once the advisor has
-    // joined and needs ~1.5 s to launch), so each sees the other to the end.
+    // joined and needs ~1.5 s to launch, much more on a loaded machine:
+    // the advisor then stays until the kiosk has come and gone), so each
+    // sees the other to the end.
     'advisor-duration': { type: 'string', default: '14' },
     'kiosk-duration': { type: 'string', default: '10' },
     bitrate: { type: 'string', default: '0' },   // the created room's cap (REMB), 0 = none
@@ -70,6 +72,7 @@ function participant(display, other, duration) {
     '--room', args.room, '--display', display, '--duration', duration,
     '--send-chat', `bonjour de ${display} — é`, '--expect-chat', `bonjour de ${other} — é`,
     '--expect-publishers', '1', '--bitrate', args.bitrate];
+  if (display === 'advisor') argv.push('--stay-until-left');
   if (args.screenshots) argv.push('--screenshot', path.join(args.screenshots, `${display}.png`));
   if (args.verbose) argv.push('--verbose');
   return argv;

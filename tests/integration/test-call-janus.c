@@ -37,6 +37,10 @@
  * machine at load 20, where H.264 lost packets and its decoder waited
  * for the next keyframe each time. */
 #define H264_MIN_FRAMES   20
+/* How long a test call may wait for another participant's first picture
+ * before its --duration begins (--wait-for-peer): a browser or a second
+ * kiosk under ASan may need many seconds to start on a loaded machine. */
+#define PEER_WAIT_S       45
 
 typedef struct
 {
@@ -219,15 +223,18 @@ static Child *
 spawn_kiosk (Fixture    *f,
              const char *name,
              guint64     room,
-             guint       duration_s)
+             guint       duration_s,
+             guint       wait_for_peer_s)
 {
   g_autofree char *room_text = g_strdup_printf ("%" G_GUINT64_FORMAT, room);
   g_autofree char *duration = g_strdup_printf ("%u", duration_s);
+  g_autofree char *wait = g_strdup_printf ("%u", wait_for_peer_s);
   const char *argv[] = {
     f->kiosk, "--test-call",
     "--janus", relais_test_janus_get_base_url (f->gateway),
     "--room", room_text, "--create-room",
     "--duration", duration,
+    "--wait-for-peer", wait,
     "--display", name,
     "--ice-address", f->addr,
     NULL
@@ -361,10 +368,10 @@ test_kiosk_kiosk (Fixture       *f,
   if (f->gateway == NULL)
     return;
 
-  a = spawn_kiosk (f, "kiosk-a", room, duration);
-  b = spawn_kiosk (f, "kiosk-b", room, duration);
-  g_assert_true (child_wait (f, a, (duration + 15) * 1000));
-  g_assert_true (child_wait (f, b, (duration + 15) * 1000));
+  a = spawn_kiosk (f, "kiosk-a", room, duration, PEER_WAIT_S);
+  b = spawn_kiosk (f, "kiosk-b", room, duration, PEER_WAIT_S);
+  g_assert_true (child_wait (f, a, (PEER_WAIT_S + duration + 15) * 1000));
+  g_assert_true (child_wait (f, b, (PEER_WAIT_S + duration + 15) * 1000));
 
   report_a = check_kiosk (a);
   report_b = check_kiosk (b);
@@ -399,7 +406,8 @@ test_kiosk_chromium (Fixture       *f,
     "--room", NULL,
     "--display", "advisor",
     "--expect-publishers", "1",
-    "--duration", "15",
+    "--duration", "12",
+    "--stay-until-left",
     NULL
   };
 
@@ -410,12 +418,13 @@ test_kiosk_chromium (Fixture       *f,
   argv[3] = relais_test_janus_get_base_url (f->gateway);
   argv[5] = room_text;
 
-  /* Chromium needs a few seconds to start: the kiosk stays longer than
-   * the participant's 15 s after its own join would suggest. */
-  kiosk = spawn_kiosk (f, "kiosk", room, 18);
+  /* Chromium needs a few seconds to start (many more on a loaded
+   * machine): the kiosk's 10 s count from its first picture of Chromium,
+   * and Chromium stays, after its own 12 s, until the kiosk has left. */
+  kiosk = spawn_kiosk (f, "kiosk", room, 10, PEER_WAIT_S);
   browser = child_spawn ("chromium", argv);
-  g_assert_true (child_wait (f, browser, 60 * 1000));
-  g_assert_true (child_wait (f, kiosk, 35 * 1000));
+  g_assert_true (child_wait (f, browser, 90 * 1000));
+  g_assert_true (child_wait (f, kiosk, (PEER_WAIT_S + 10 + 15) * 1000));
 
   report = check_kiosk (kiosk);
   child_log (browser);
@@ -442,6 +451,32 @@ test_kiosk_chromium (Fixture       *f,
   g_assert_cmpint (json_object_get_int_member (report, "remote_publishers"), ==, 1);
 }
 
+/* Alone in its room with --wait-for-peer 3: nobody's picture comes, so
+ * the call ends after 3 s (not the 30 of --duration) and says why. */
+static void
+test_kiosk_alone (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(Child) kiosk = NULL;
+  g_autoptr(JsonObject) report = NULL;
+  double ran_s;
+
+  if (f->gateway == NULL)
+    return;
+
+  kiosk = spawn_kiosk (f, "kiosk", new_room (), 30, 3);
+  g_assert_true (child_wait (f, kiosk, 25 * 1000));
+  report = check_kiosk (kiosk);
+  ran_s = json_object_get_double_member (report, "duration_s");
+  g_test_message ("MEASURE kiosk alone with --wait-for-peer 3: ended after %.1f s", ran_s);
+  g_assert_cmpint (kiosk->status, ==, 1);
+  g_assert_false (json_object_get_boolean_member (report, "ok"));
+  g_assert_cmpstr (json_object_get_string_member (report, "error"), ==,
+                   "Aucune image d’un autre participant en 3 secondes.");
+  g_assert_cmpint (json_object_get_int_member (report, "frames_received"), ==, 0);
+  g_assert_cmpfloat (ran_s, <, 20.0);
+}
+
 static void
 test_gateway_killed (Fixture       *f,
                      gconstpointer  data)
@@ -456,8 +491,8 @@ test_gateway_killed (Fixture       *f,
   if (f->gateway == NULL)
     return;
 
-  a = spawn_kiosk (f, "kiosk-a", room, duration);
-  b = spawn_kiosk (f, "kiosk-b", room, duration);
+  a = spawn_kiosk (f, "kiosk-a", room, duration, 0);
+  b = spawn_kiosk (f, "kiosk-b", room, duration, 0);
   kiosks[0] = a;
   kiosks[1] = b;
 
@@ -615,7 +650,7 @@ test_kiosk_window (Fixture       *f,
   argv[6] = config_path;
 
   /* It makes the room; the window only joins rooms IT set up. */
-  test_call = spawn_kiosk (f, "test-call", room, 40);
+  test_call = spawn_kiosk (f, "test-call", room, 40, 0);
   iterate_for (f, 2000);
   window = child_spawn ("window", argv);
 
@@ -873,7 +908,7 @@ test_kiosk_window_gateway_killed (Fixture       *f,
 
   dir = window_config (f, room, &config_path);
   /* It makes the room; the window only joins rooms IT set up. */
-  test_call = spawn_kiosk (f, "test-call", room, 30);
+  test_call = spawn_kiosk (f, "test-call", room, 30, 0);
   iterate_for (f, 2000);
   window = window_spawn (f, dir, config_path);
 
@@ -923,7 +958,7 @@ test_kiosk_window_gateway_killed (Fixture       *f,
 
   /* The gateway is back: the next person's call goes through. */
   relais_test_janus_start (f->gateway, f->client);
-  test_call_2 = spawn_kiosk (f, "test-call-2", room, 25);
+  test_call_2 = spawn_kiosk (f, "test-call-2", room, 25, 0);
   iterate_for (f, 2000);
   line = window_call (f, window);
   if (line == NULL)
@@ -976,6 +1011,7 @@ spawn_codec_kiosk (Fixture    *f,
                    const char *codec,
                    guint       duration_s)
 {
+  g_autofree char *wait = g_strdup_printf ("%u", PEER_WAIT_S);
   g_autofree char *file = g_strdup_printf ("%s.conf", name);
   /* A gateway configured (which wants an agent PIN): without one the
    * kiosk is the demo, which sends VP8 whatever video-codec says. */
@@ -994,6 +1030,7 @@ spawn_codec_kiosk (Fixture    *f,
     "--janus", relais_test_janus_get_base_url (f->gateway),
     "--room", room_text,
     "--duration", duration,
+    "--wait-for-peer", wait,
     "--display", name,
     "--ice-address", f->addr,
     NULL
@@ -1041,8 +1078,8 @@ test_kiosk_kiosk_h264 (Fixture       *f,
   pin_hash = hash_pin (f, WINDOW_PIN);
   a = spawn_codec_kiosk (f, "kiosk-a", dir, pin_hash, codec_a, duration);
   b = spawn_codec_kiosk (f, "kiosk-b", dir, pin_hash, "h264", duration);
-  g_assert_true (child_wait (f, a, (duration + 15) * 1000));
-  g_assert_true (child_wait (f, b, (duration + 15) * 1000));
+  g_assert_true (child_wait (f, a, (PEER_WAIT_S + duration + 15) * 1000));
+  g_assert_true (child_wait (f, b, (PEER_WAIT_S + duration + 15) * 1000));
   remove_tree (dir);
 
   report_a = check_kiosk (a);
@@ -1082,6 +1119,7 @@ main (int   argc,
 
   ADD ("kiosk-kiosk", test_kiosk_kiosk);
   ADD ("kiosk-chromium", test_kiosk_chromium);
+  ADD ("kiosk-alone", test_kiosk_alone);
   ADD ("gateway-killed", test_gateway_killed);
   ADD ("kiosk-window", test_kiosk_window);
   ADD ("kiosk-window-gateway-killed", test_kiosk_window_gateway_killed);

@@ -163,10 +163,14 @@ call_connected (gpointer data)
 {
   /* The call page shows the advisor once CONNECTED: wait for "in a call"
    * long enough for the first remote picture (the demo's set-up is
-   * 0.2–0.8 s here, several seconds under the sanitizers). */
+   * 0.2–0.8 s here, several seconds under the sanitizers), and for the
+   * state itself (the page's status line empties): under ASan on a
+   * loaded host it came seconds after the pictures, and the figures
+   * sample the frame rate from 1.5 s after it. */
   RelaisCallPage *page = data;
 
-  return relais_video_paintable_get_frames (relais_call_page_get_remote_paintable (page)) >= 5;
+  return relais_video_paintable_get_frames (relais_call_page_get_remote_paintable (page)) >= 5
+         && *relais_call_page_get_status_text (page) == '\0';
 }
 
 static void

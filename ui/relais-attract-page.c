@@ -14,9 +14,8 @@
 
 struct _RelaisAttractPage
 {
-  GtkWidget         parent_instance;
+  RelaisContextPage parent_instance;
 
-  RelaisContext    *context;
   RelaisQueueWatch *watch;
   guint             clock_id;
 
@@ -35,15 +34,7 @@ struct _RelaisAttractPage
   char             *board_signature;
 };
 
-G_DEFINE_FINAL_TYPE (RelaisAttractPage, relais_attract_page, GTK_TYPE_WIDGET)
-
-enum {
-  PROP_0,
-  PROP_CONTEXT,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
+G_DEFINE_FINAL_TYPE (RelaisAttractPage, relais_attract_page, RELAIS_TYPE_CONTEXT_PAGE)
 
 /* What one card on the board says. */
 typedef struct
@@ -172,8 +163,9 @@ make_ticket_card (const BoardEntry *entry,
 static GArray *
 compute_board (RelaisAttractPage *self)
 {
-  RelaisDirectory *directory = relais_context_get_directory (self->context);
-  RelaisQueue *queue = relais_context_get_queue (self->context);
+  RelaisContext *context = relais_context_page_get_context (RELAIS_CONTEXT_PAGE (self));
+  RelaisDirectory *directory = relais_context_get_directory (context);
+  RelaisQueue *queue = relais_context_get_queue (context);
   RelaisTicket *current = relais_queue_get_current (queue);
   g_autoptr(GPtrArray) order = relais_queue_list_turn_order (queue);
   GArray *board = g_array_sized_new (FALSE, TRUE, sizeof (BoardEntry), order->len);
@@ -259,7 +251,8 @@ update_board (RelaisAttractPage *self,
 static void
 rebuild (RelaisAttractPage *self)
 {
-  RelaisQueue *queue = relais_context_get_queue (self->context);
+  RelaisContext *context = relais_context_page_get_context (RELAIS_CONTEXT_PAGE (self));
+  RelaisQueue *queue = relais_context_get_queue (context);
   RelaisTicket *current = relais_queue_get_current (queue);
 
   update_board (self, TRUE);
@@ -298,14 +291,15 @@ static void
 relais_attract_page_constructed (GObject *object)
 {
   RelaisAttractPage *self = (RelaisAttractPage *)object;
-  RelaisConfig *config = relais_context_get_config (self->context);
+  RelaisContext *context = relais_context_page_get_context (RELAIS_CONTEXT_PAGE (self));
+  RelaisConfig *config = relais_context_get_config (context);
 
   G_OBJECT_CLASS (relais_attract_page_parent_class)->constructed (object);
 
   gtk_label_set_label (self->site_label, relais_config_get_site_name (config));
   gtk_widget_set_visible (self->demo_label, relais_config_is_demo (config));
 
-  self->watch = relais_queue_watch_new (relais_context_get_queue (self->context));
+  self->watch = relais_queue_watch_new (relais_context_get_queue (context));
   g_signal_connect_object (self->watch, "changed",
                            G_CALLBACK (queue_changed_cb), self, G_CONNECT_SWAPPED);
   rebuild (self);
@@ -322,7 +316,6 @@ relais_attract_page_dispose (GObject *object)
   g_clear_handle_id (&self->clock_id, g_source_remove);
   g_clear_object (&self->watch);
   gtk_widget_dispose_template (GTK_WIDGET (self), RELAIS_TYPE_ATTRACT_PAGE);
-  g_clear_object (&self->context);
 
   G_OBJECT_CLASS (relais_attract_page_parent_class)->dispose (object);
 }
@@ -338,44 +331,6 @@ relais_attract_page_finalize (GObject *object)
 }
 
 static void
-relais_attract_page_set_property (GObject      *object,
-                                  guint         prop_id,
-                                  const GValue *value,
-                                  GParamSpec   *pspec)
-{
-  RelaisAttractPage *self = RELAIS_ATTRACT_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_CONTEXT:
-      self->context = g_value_dup_object (value);
-      break;
-
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-relais_attract_page_get_property (GObject    *object,
-                                  guint       prop_id,
-                                  GValue     *value,
-                                  GParamSpec *pspec)
-{
-  RelaisAttractPage *self = RELAIS_ATTRACT_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_CONTEXT:
-      g_value_set_object (value, self->context);
-      break;
-
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 relais_attract_page_class_init (RelaisAttractPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -384,14 +339,6 @@ relais_attract_page_class_init (RelaisAttractPageClass *klass)
   object_class->constructed = relais_attract_page_constructed;
   object_class->dispose = relais_attract_page_dispose;
   object_class->finalize = relais_attract_page_finalize;
-  object_class->get_property = relais_attract_page_get_property;
-  object_class->set_property = relais_attract_page_set_property;
-
-  properties[PROP_CONTEXT] =
-    g_param_spec_object ("context", NULL, NULL,
-                         RELAIS_TYPE_CONTEXT,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/relais/Kiosk/relais-attract-page.ui");
@@ -427,7 +374,7 @@ relais_attract_page_set_seconds_per_person (RelaisAttractPage *self,
     return;
 
   self->seconds_per_person = seconds;
-  if (self->context != NULL)
+  if (relais_context_page_get_context (RELAIS_CONTEXT_PAGE (self)) != NULL)
     update_board (self, FALSE);
 }
 

@@ -1652,22 +1652,33 @@ hang_up_action (GSimpleAction *action,
   handle (RELAIS_APPLICATION (user_data), RELAIS_SESSION_EVENT_CALL_OVER);
 }
 
+/* Flips a boolean action of the call (mute, camera off) and tells the
+ * call and the call page the new value. */
+static void
+toggle_call_switch (RelaisApplication *self,
+                    GSimpleAction     *action,
+                    void             (*set_on_call) (RelaisCall *, gboolean),
+                    void             (*set_on_page) (RelaisCallPage *, gboolean))
+{
+  g_autoptr(GVariant) state = g_action_get_state (G_ACTION (action));
+  gboolean value = !g_variant_get_boolean (state);
+
+  if (self->call == NULL)
+    return;
+
+  set_on_call (self->call, value);
+  g_simple_action_set_state (action, g_variant_new_boolean (value));
+  if (self->window != NULL)
+    set_on_page (relais_window_get_call_page (self->window), value);
+}
+
 static void
 toggle_mute_action (GSimpleAction *action,
                     GVariant      *parameter,
                     gpointer       user_data)
 {
-  RelaisApplication *self = RELAIS_APPLICATION (user_data);
-  g_autoptr(GVariant) state = g_action_get_state (G_ACTION (action));
-  gboolean muted = !g_variant_get_boolean (state);
-
-  if (self->call == NULL)
-    return;
-
-  relais_call_set_muted (self->call, muted);
-  g_simple_action_set_state (action, g_variant_new_boolean (muted));
-  if (self->window != NULL)
-    relais_call_page_set_muted (relais_window_get_call_page (self->window), muted);
+  toggle_call_switch (RELAIS_APPLICATION (user_data), action,
+                      relais_call_set_muted, relais_call_page_set_muted);
 }
 
 static void
@@ -1675,17 +1686,8 @@ toggle_camera_action (GSimpleAction *action,
                       GVariant      *parameter,
                       gpointer       user_data)
 {
-  RelaisApplication *self = RELAIS_APPLICATION (user_data);
-  g_autoptr(GVariant) state = g_action_get_state (G_ACTION (action));
-  gboolean off = !g_variant_get_boolean (state);
-
-  if (self->call == NULL)
-    return;
-
-  relais_call_set_camera_off (self->call, off);
-  g_simple_action_set_state (action, g_variant_new_boolean (off));
-  if (self->window != NULL)
-    relais_call_page_set_camera_off (relais_window_get_call_page (self->window), off);
+  toggle_call_switch (RELAIS_APPLICATION (user_data), action,
+                      relais_call_set_camera_off, relais_call_page_set_camera_off);
 }
 
 static void

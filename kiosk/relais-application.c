@@ -75,6 +75,11 @@ typedef struct
   RelaisOutbox     *outbox;
 } FiguresState;
 
+/* The printing and documents work keep their state in structs of their
+ * own, defined with their code below. */
+typedef struct Printing Printing;
+typedef struct Documents Documents;
+
 struct _RelaisApplication
 {
   GtkApplication   parent_instance;
@@ -113,6 +118,9 @@ struct _RelaisApplication
   gboolean           call_waiting;
   gint64             call_now_at;     /* monotonic µs of call-now, 0: none */
   gint64             taken_at;
+
+  Printing        *printing;       /* what the advisor sent to print */
+  Documents       *documents;      /* the scan page and the transfer */
 
   gint64           last_activity;  /* monotonic µs */
   guint            idle_id;
@@ -2381,17 +2389,16 @@ figures_clear (RelaisApplication *self)
   g_clear_object (&fs->upload_http);
 }
 
-/* Printing what the advisor sent. The state lives in a Printing struct
- * attached to the application (not in the struct: several engineers edit
- * this file), created on first use. */
+/* Printing what the advisor sent. The state lives in self->printing,
+ * made with the application and freed when it is finalized. */
 
-typedef struct
+struct Printing
 {
   RelaisPrinter *printer;
   gulong         state_id;
   GCancellable  *cancellable;   /* of the job running, if any */
   char          *document;      /* shown on the print page */
-} Printing;
+};
 
 static void
 printing_free (Printing *printing)
@@ -2404,20 +2411,6 @@ printing_free (Printing *printing)
   g_clear_object (&printing->printer);
   g_free (printing->document);
   g_free (printing);
-}
-
-static Printing *
-printing_get (RelaisApplication *self)
-{
-  Printing *printing = g_object_get_data (G_OBJECT (self), "relais-printing");
-
-  if (printing == NULL)
-    {
-      printing = g_new0 (Printing, 1);
-      g_object_set_data_full (G_OBJECT (self), "relais-printing", printing,
-                              (GDestroyNotify) printing_free);
-    }
-  return printing;
 }
 
 /* Where the person's files live during their session (a tmpfs under
@@ -2474,7 +2467,7 @@ print_done_cb (GObject      *source,
 {
   g_autoptr(RelaisApplication) self = user_data;
   g_autoptr(GError) error = NULL;
-  Printing *printing = printing_get (self);
+  Printing *printing = self->printing;
   RelaisPrintPage *page = self->window != NULL ? relais_window_get_print_page (self->window) : NULL;
   gboolean ok;
 
@@ -2497,7 +2490,7 @@ show_document_action (GSimpleAction *action,
                       gpointer       user_data)
 {
   RelaisApplication *self = RELAIS_APPLICATION (user_data);
-  Printing *printing = printing_get (self);
+  Printing *printing = self->printing;
   g_autofree char *path = print_resolve_document (g_variant_get_string (parameter, NULL));
 
   if (self->window == NULL)
@@ -2526,7 +2519,7 @@ print_document_action (GSimpleAction *action,
                        gpointer       user_data)
 {
   RelaisApplication *self = RELAIS_APPLICATION (user_data);
-  Printing *printing = printing_get (self);
+  Printing *printing = self->printing;
 
   if (printing->document == NULL || printing->cancellable != NULL)
     return;
@@ -2548,7 +2541,7 @@ cancel_print_action (GSimpleAction *action,
                      GVariant      *parameter,
                      gpointer       user_data)
 {
-  Printing *printing = printing_get (RELAIS_APPLICATION (user_data));
+  Printing *printing = RELAIS_APPLICATION (user_data)->printing;
 
   if (printing->cancellable != NULL)
     g_cancellable_cancel (printing->cancellable);
@@ -2560,7 +2553,7 @@ close_document_action (GSimpleAction *action,
                        gpointer       user_data)
 {
   RelaisApplication *self = RELAIS_APPLICATION (user_data);
-  Printing *printing = printing_get (self);
+  Printing *printing = self->printing;
 
   if (printing->cancellable != NULL)
     g_cancellable_cancel (printing->cancellable);
@@ -2579,7 +2572,7 @@ close_document_action (GSimpleAction *action,
  * still makes the pages, RelaisDocument the PDF (in the session
  * directory), RelaisTransfer sends it over the call; a PDF the advisor
  * sends arrives in the session directory and opens the print page. */
-typedef struct
+struct Documents
 {
   RelaisApplication *app;           /* the owner (not a ref) */
   RelaisScanner  *scanner;
@@ -2592,7 +2585,7 @@ typedef struct
   gint64          send_started;     /* monotonic µs of "send" */
   guint           send_pages;
   GBytes         *pdf;              /* being written, then sent */
-} Documents;
+};
 
 static void
 documents_free (Documents *docs)
@@ -2610,21 +2603,6 @@ documents_free (Documents *docs)
   g_clear_object (&docs->scanner);
   g_clear_pointer (&docs->pdf, g_bytes_unref);
   g_free (docs);
-}
-
-static Documents *
-documents_get (RelaisApplication *self)
-{
-  Documents *docs = g_object_get_data (G_OBJECT (self), "relais-documents");
-
-  if (docs == NULL)
-    {
-      docs = g_new0 (Documents, 1);
-      docs->app = self;
-      g_object_set_data_full (G_OBJECT (self), "relais-documents", docs,
-                              (GDestroyNotify) documents_free);
-    }
-  return docs;
 }
 
 static RelaisScanPage *
@@ -2677,7 +2655,7 @@ transfer_send_progress_cb (RelaisTransfer    *transfer,
 static void
 documents_sync_call (RelaisApplication *self)
 {
-  Documents *docs = documents_get (self);
+  Documents *docs = self->documents;
 
   if (self->call == docs->transfer_call)
     return;
@@ -2722,7 +2700,7 @@ scanner_progress_cb (RelaisScanner     *scanner,
 static RelaisScanner *
 documents_scanner (RelaisApplication *self)
 {
-  Documents *docs = documents_get (self);
+  Documents *docs = self->documents;
 
   if (docs->scanner == NULL)
     {
@@ -2746,7 +2724,7 @@ static void
 documents_set_camera (RelaisApplication *self,
                       gboolean           camera)
 {
-  Documents *docs = documents_get (self);
+  Documents *docs = self->documents;
   RelaisScanPage *page = documents_page (self);
 
   docs->camera = camera;
@@ -2777,7 +2755,7 @@ documents_devices_cb (GObject      *source,
 static void
 documents_open (RelaisApplication *self)
 {
-  Documents *docs = documents_get (self);
+  Documents *docs = self->documents;
   RelaisScanPage *page = documents_page (self);
   RelaisTicket *current = relais_queue_get_current (relais_context_get_queue (self->context));
   const RelaisService *service = NULL;
@@ -2813,7 +2791,7 @@ documents_scan_cb (GObject      *source,
                    gpointer      user_data)
 {
   g_autoptr(RelaisApplication) self = user_data;
-  Documents *docs = documents_get (self);
+  Documents *docs = self->documents;
   RelaisScanPage *page = documents_page (self);
   g_autoptr(GPtrArray) pages = NULL;
   g_autoptr(GError) error = NULL;
@@ -2839,7 +2817,7 @@ documents_scan_cb (GObject      *source,
 static void
 documents_scan (RelaisApplication *self)
 {
-  Documents *docs = documents_get (self);
+  Documents *docs = self->documents;
   RelaisScanPage *page = documents_page (self);
 
   if (page == NULL || docs->scan_cancellable != NULL || docs->send_cancellable != NULL)
@@ -2879,7 +2857,7 @@ documents_sent_cb (GObject      *source,
                    gpointer      user_data)
 {
   g_autoptr(RelaisApplication) self = user_data;
-  Documents *docs = documents_get (self);
+  Documents *docs = self->documents;
   RelaisScanPage *page = documents_page (self);
   g_autoptr(GError) error = NULL;
   g_autofree char *sha256 = NULL;
@@ -2908,7 +2886,7 @@ documents_kept_cb (GObject      *source,
                    gpointer      user_data)
 {
   g_autoptr(RelaisApplication) self = user_data;
-  Documents *docs = documents_get (self);
+  Documents *docs = self->documents;
   RelaisScanPage *page = documents_page (self);
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) pdf = g_steal_pointer (&docs->pdf);
@@ -2946,7 +2924,7 @@ documents_pdf_cb (GObject      *source,
                   gpointer      user_data)
 {
   g_autoptr(RelaisApplication) self = user_data;
-  Documents *docs = documents_get (self);
+  Documents *docs = self->documents;
   RelaisScanPage *page = documents_page (self);
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) pdf = NULL;
@@ -2981,7 +2959,7 @@ documents_pdf_cb (GObject      *source,
 static void
 documents_send (RelaisApplication *self)
 {
-  Documents *docs = documents_get (self);
+  Documents *docs = self->documents;
   RelaisScanPage *page = documents_page (self);
   RelaisDocument *document;
 
@@ -3003,7 +2981,7 @@ documents_send (RelaisApplication *self)
 static void
 documents_close (RelaisApplication *self)
 {
-  Documents *docs = documents_get (self);
+  Documents *docs = self->documents;
   RelaisScanPage *page = documents_page (self);
 
   g_cancellable_cancel (docs->scan_cancellable);
@@ -3027,7 +3005,7 @@ scan_page_scan_requested_cb (RelaisApplication *self)
 static void
 scan_page_cancel_requested_cb (RelaisApplication *self)
 {
-  Documents *docs = documents_get (self);
+  Documents *docs = self->documents;
 
   g_cancellable_cancel (docs->scan_cancellable);
   g_cancellable_cancel (docs->send_cancellable);
@@ -3062,8 +3040,8 @@ documents_connect_page (RelaisApplication *self)
 static void
 documents_session_over (RelaisApplication *self)
 {
-  Documents *docs = documents_get (self);
-  Printing *printing = printing_get (self);
+  Documents *docs = self->documents;
+  Printing *printing = self->printing;
 
   documents_close (self);
   docs->probed = FALSE;
@@ -3091,7 +3069,7 @@ documents_update_actions (RelaisApplication  *self,
                           RelaisSessionState  state)
 {
   gboolean in_call = state == RELAIS_SESSION_IN_CALL && self->call != NULL;
-  Documents *docs = documents_get (self);
+  Documents *docs = self->documents;
 
   documents_sync_call (self);
   if (!in_call)
@@ -3462,12 +3440,24 @@ relais_application_dispose (GObject *object)
 }
 
 static void
+relais_application_finalize (GObject *object)
+{
+  RelaisApplication *self = (RelaisApplication *)object;
+
+  g_clear_pointer (&self->documents, documents_free);
+  g_clear_pointer (&self->printing, printing_free);
+
+  G_OBJECT_CLASS (relais_application_parent_class)->finalize (object);
+}
+
+static void
 relais_application_class_init (RelaisApplicationClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
 
   object_class->dispose = relais_application_dispose;
+  object_class->finalize = relais_application_finalize;
 
   app_class->startup = relais_application_startup;
   app_class->activate = relais_application_activate;
@@ -3478,6 +3468,9 @@ static void
 relais_application_init (RelaisApplication *self)
 {
   self->cancellable = g_cancellable_new ();
+  self->printing = g_new0 (Printing, 1);
+  self->documents = g_new0 (Documents, 1);
+  self->documents->app = self;
 }
 
 RelaisApplication *

@@ -90,6 +90,20 @@ make_button (const char *icon_name,
   return button;
 }
 
+/* "Absent" and "Annuler": the two ways a ticket leaves the queue
+ * without a session (app.mark-absent, app.cancel-ticket). */
+static void
+append_release_buttons (GtkWidget *buttons,
+                        gint64     id)
+{
+  gtk_box_append (GTK_BOX (buttons),
+                  make_button ("user-away-symbolic", _("Absent"), "app.mark-absent",
+                               g_variant_new_int64 (id)));
+  gtk_box_append (GTK_BOX (buttons),
+                  make_button ("edit-delete-symbolic", _("Annuler"), "app.cancel-ticket",
+                               g_variant_new_int64 (id)));
+}
+
 static GtkWidget *
 make_ticket_summary (RelaisDeskPage *self,
                      RelaisTicket   *ticket,
@@ -182,12 +196,7 @@ make_waiting_row (RelaisDeskPage *self,
   gtk_box_append (GTK_BOX (buttons), button);
 
 
-  gtk_box_append (GTK_BOX (buttons),
-                  make_button ("user-away-symbolic", _("Absent"), "app.mark-absent",
-                               g_variant_new_int64 (id)));
-  gtk_box_append (GTK_BOX (buttons),
-                  make_button ("edit-delete-symbolic", _("Annuler"), "app.cancel-ticket",
-                               g_variant_new_int64 (id)));
+  append_release_buttons (buttons, id);
 
   gtk_box_append (GTK_BOX (row), buttons);
 
@@ -250,14 +259,7 @@ rebuild_queue (RelaisDeskPage *self)
       gtk_box_append (GTK_BOX (card), make_ticket_summary (self, current, now));
 
       if (relais_ticket_get_state (current) == RELAIS_TICKET_CALLED)
-        {
-          gtk_box_append (GTK_BOX (buttons),
-                          make_button ("user-away-symbolic", _("Absent"), "app.mark-absent",
-                                       g_variant_new_int64 (id)));
-          gtk_box_append (GTK_BOX (buttons),
-                          make_button ("edit-delete-symbolic", _("Annuler"), "app.cancel-ticket",
-                                       g_variant_new_int64 (id)));
-        }
+        append_release_buttons (buttons, id);
       gtk_box_append (GTK_BOX (buttons),
                       make_button ("emblem-ok-symbolic", _("Terminer le rendez-vous"),
                                    "app.finish-session", NULL));

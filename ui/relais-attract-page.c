@@ -386,29 +386,6 @@ relais_attract_page_refresh (RelaisAttractPage *self)
   update_board (self, FALSE);
 }
 
-char *
-relais_attract_page_dup_board_text (RelaisAttractPage *self)
-{
-  GString *text = g_string_new (NULL);
-
-  g_return_val_if_fail (RELAIS_IS_ATTRACT_PAGE (self), NULL);
-
-  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->board));
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      /* flowbox child → card box → first label is the code */
-      GtkWidget *card = gtk_flow_box_child_get_child (GTK_FLOW_BOX_CHILD (child));
-      GtkWidget *code = gtk_widget_get_first_child (card);
-
-      if (text->len > 0)
-        g_string_append_c (text, ' ');
-      g_string_append (text, gtk_label_get_label (GTK_LABEL (code)));
-    }
-
-  return g_string_free (text, FALSE);
-}
-
 static const char *
 card_label (GtkWidget  *widget,
             const char *name)
@@ -428,24 +405,60 @@ card_label (GtkWidget  *widget,
   return NULL;
 }
 
-char *
-relais_attract_page_dup_wait_text (RelaisAttractPage *self)
+/* A card's ticket code: the card box's first label. */
+static char *
+card_code_text (GtkWidget *card)
+{
+  return g_strdup (gtk_label_get_label (GTK_LABEL (gtk_widget_get_first_child (card))));
+}
+
+/* "C1: 2ᵉ, environ 15 min" */
+static char *
+card_wait_text (GtkWidget *card)
+{
+  return g_strdup_printf ("%s: %s, %s",
+                          card_label (card, "ticket-code"),
+                          card_label (card, "ticket-rank"),
+                          card_label (card, "ticket-wait"));
+}
+
+/* What @card_text makes of each card on the board, in order, with
+ * @separator between them. */
+static char *
+board_text (RelaisAttractPage *self,
+            const char        *separator,
+            char            *(*card_text) (GtkWidget *card))
 {
   GString *text = g_string_new (NULL);
-
-  g_return_val_if_fail (RELAIS_IS_ATTRACT_PAGE (self), NULL);
 
   for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->board));
        child != NULL;
        child = gtk_widget_get_next_sibling (child))
     {
+      /* flowbox child → card box */
       GtkWidget *card = gtk_flow_box_child_get_child (GTK_FLOW_BOX_CHILD (child));
+      g_autofree char *one = card_text (card);
 
-      g_string_append_printf (text, "%s%s: %s, %s", text->len > 0 ? "; " : "",
-                              card_label (card, "ticket-code"),
-                              card_label (card, "ticket-rank"),
-                              card_label (card, "ticket-wait"));
+      if (text->len > 0)
+        g_string_append (text, separator);
+      g_string_append (text, one);
     }
 
   return g_string_free (text, FALSE);
+}
+
+char *
+relais_attract_page_dup_board_text (RelaisAttractPage *self)
+{
+  g_return_val_if_fail (RELAIS_IS_ATTRACT_PAGE (self), NULL);
+
+  return board_text (self, " ", card_code_text);
+}
+
+char *
+relais_attract_page_dup_wait_text (RelaisAttractPage *self)
+{
+  g_return_val_if_fail (RELAIS_IS_ATTRACT_PAGE (self), NULL);
+
+  return board_text (self, "; ", card_wait_text);
 }

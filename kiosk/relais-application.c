@@ -1562,24 +1562,38 @@ call_ticket_action (GSimpleAction *action,
   after_call (self);
 }
 
+/* Moves the ticket in the booth on with @step (relais_queue_start,
+ * relais_queue_finish). Returns that ticket, or NULL when there is none
+ * or the step failed (the notice says so). */
+static RelaisTicket *
+step_current_ticket (RelaisApplication *self,
+                     gboolean         (*step) (RelaisQueue *, gint64, GError **))
+{
+  RelaisQueue *queue = relais_context_get_queue (self->context);
+  RelaisTicket *current = relais_queue_get_current (queue);
+  g_autoptr(GError) error = NULL;
+
+  if (current == NULL)
+    return NULL;
+
+  if (!step (queue, relais_ticket_get_id (current), &error))
+    {
+      notice_error (self, error);
+      return NULL;
+    }
+
+  return current;
+}
+
 static void
 start_session_action (GSimpleAction *action,
                       GVariant      *parameter,
                       gpointer       user_data)
 {
   RelaisApplication *self = RELAIS_APPLICATION (user_data);
-  RelaisQueue *queue = relais_context_get_queue (self->context);
-  RelaisTicket *current = relais_queue_get_current (queue);
-  g_autoptr(GError) error = NULL;
 
-  if (current == NULL)
+  if (step_current_ticket (self, relais_queue_start) == NULL)
     return;
-
-  if (!relais_queue_start (queue, relais_ticket_get_id (current), &error))
-    {
-      notice_error (self, error);
-      return;
-    }
 
   handle (self, RELAIS_SESSION_EVENT_PERSON_PRESENT);
 }
@@ -1590,19 +1604,12 @@ finish_session_action (GSimpleAction *action,
                        gpointer       user_data)
 {
   RelaisApplication *self = RELAIS_APPLICATION (user_data);
-  RelaisQueue *queue = relais_context_get_queue (self->context);
-  RelaisTicket *current = relais_queue_get_current (queue);
-  g_autoptr(GError) error = NULL;
-
-  if (current == NULL)
-    return;
+  RelaisTicket *current;
 
   /* Finishing erases the person's name and note in the same transaction. */
-  if (!relais_queue_finish (queue, relais_ticket_get_id (current), &error))
-    {
-      notice_error (self, error);
-      return;
-    }
+  current = step_current_ticket (self, relais_queue_finish);
+  if (current == NULL)
+    return;
 
   figures_ticket_ended (self, relais_ticket_get_id (current));
   documents_session_over (self);

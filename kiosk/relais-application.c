@@ -75,6 +75,11 @@ typedef struct
   RelaisOutbox     *outbox;
 } FiguresState;
 
+/* The printing and documents work keep their state in structs of their
+ * own, defined with their code below. */
+typedef struct Printing Printing;
+typedef struct Documents Documents;
+
 struct _RelaisApplication
 {
   GtkApplication   parent_instance;
@@ -113,6 +118,9 @@ struct _RelaisApplication
   gboolean           call_waiting;
   gint64             call_now_at;     /* monotonic µs of call-now, 0: none */
   gint64             taken_at;
+
+  Printing        *printing;       /* what the advisor sent to print */
+  Documents       *documents;      /* the scan page and the transfer */
 
   gint64           last_activity;  /* monotonic µs */
   guint            idle_id;
@@ -1554,24 +1562,38 @@ call_ticket_action (GSimpleAction *action,
   after_call (self);
 }
 
+/* Moves the ticket in the booth on with @step (relais_queue_start,
+ * relais_queue_finish). Returns that ticket, or NULL when there is none
+ * or the step failed (the notice says so). */
+static RelaisTicket *
+step_current_ticket (RelaisApplication *self,
+                     gboolean         (*step) (RelaisQueue *, gint64, GError **))
+{
+  RelaisQueue *queue = relais_context_get_queue (self->context);
+  RelaisTicket *current = relais_queue_get_current (queue);
+  g_autoptr(GError) error = NULL;
+
+  if (current == NULL)
+    return NULL;
+
+  if (!step (queue, relais_ticket_get_id (current), &error))
+    {
+      notice_error (self, error);
+      return NULL;
+    }
+
+  return current;
+}
+
 static void
 start_session_action (GSimpleAction *action,
                       GVariant      *parameter,
                       gpointer       user_data)
 {
   RelaisApplication *self = RELAIS_APPLICATION (user_data);
-  RelaisQueue *queue = relais_context_get_queue (self->context);
-  RelaisTicket *current = relais_queue_get_current (queue);
-  g_autoptr(GError) error = NULL;
 
-  if (current == NULL)
+  if (step_current_ticket (self, relais_queue_start) == NULL)
     return;
-
-  if (!relais_queue_start (queue, relais_ticket_get_id (current), &error))
-    {
-      notice_error (self, error);
-      return;
-    }
 
   handle (self, RELAIS_SESSION_EVENT_PERSON_PRESENT);
 }
@@ -1582,19 +1604,12 @@ finish_session_action (GSimpleAction *action,
                        gpointer       user_data)
 {
   RelaisApplication *self = RELAIS_APPLICATION (user_data);
-  RelaisQueue *queue = relais_context_get_queue (self->context);
-  RelaisTicket *current = relais_queue_get_current (queue);
-  g_autoptr(GError) error = NULL;
-
-  if (current == NULL)
-    return;
+  RelaisTicket *current;
 
   /* Finishing erases the person's name and note in the same transaction. */
-  if (!relais_queue_finish (queue, relais_ticket_get_id (current), &error))
-    {
-      notice_error (self, error);
-      return;
-    }
+  current = step_current_ticket (self, relais_queue_finish);
+  if (current == NULL)
+    return;
 
   figures_ticket_ended (self, relais_ticket_get_id (current));
   documents_session_over (self);
@@ -1652,22 +1667,33 @@ hang_up_action (GSimpleAction *action,
   handle (RELAIS_APPLICATION (user_data), RELAIS_SESSION_EVENT_CALL_OVER);
 }
 
+/* Flips a boolean action of the call (mute, camera off) and tells the
+ * call and the call page the new value. */
+static void
+toggle_call_switch (RelaisApplication *self,
+                    GSimpleAction     *action,
+                    void             (*set_on_call) (RelaisCall *, gboolean),
+                    void             (*set_on_page) (RelaisCallPage *, gboolean))
+{
+  g_autoptr(GVariant) state = g_action_get_state (G_ACTION (action));
+  gboolean value = !g_variant_get_boolean (state);
+
+  if (self->call == NULL)
+    return;
+
+  set_on_call (self->call, value);
+  g_simple_action_set_state (action, g_variant_new_boolean (value));
+  if (self->window != NULL)
+    set_on_page (relais_window_get_call_page (self->window), value);
+}
+
 static void
 toggle_mute_action (GSimpleAction *action,
                     GVariant      *parameter,
                     gpointer       user_data)
 {
-  RelaisApplication *self = RELAIS_APPLICATION (user_data);
-  g_autoptr(GVariant) state = g_action_get_state (G_ACTION (action));
-  gboolean muted = !g_variant_get_boolean (state);
-
-  if (self->call == NULL)
-    return;
-
-  relais_call_set_muted (self->call, muted);
-  g_simple_action_set_state (action, g_variant_new_boolean (muted));
-  if (self->window != NULL)
-    relais_call_page_set_muted (relais_window_get_call_page (self->window), muted);
+  toggle_call_switch (RELAIS_APPLICATION (user_data), action,
+                      relais_call_set_muted, relais_call_page_set_muted);
 }
 
 static void
@@ -1675,17 +1701,8 @@ toggle_camera_action (GSimpleAction *action,
                       GVariant      *parameter,
                       gpointer       user_data)
 {
-  RelaisApplication *self = RELAIS_APPLICATION (user_data);
-  g_autoptr(GVariant) state = g_action_get_state (G_ACTION (action));
-  gboolean off = !g_variant_get_boolean (state);
-
-  if (self->call == NULL)
-    return;
-
-  relais_call_set_camera_off (self->call, off);
-  g_simple_action_set_state (action, g_variant_new_boolean (off));
-  if (self->window != NULL)
-    relais_call_page_set_camera_off (relais_window_get_call_page (self->window), off);
+  toggle_call_switch (RELAIS_APPLICATION (user_data), action,
+                      relais_call_set_camera_off, relais_call_page_set_camera_off);
 }
 
 static void
@@ -2379,17 +2396,16 @@ figures_clear (RelaisApplication *self)
   g_clear_object (&fs->upload_http);
 }
 
-/* Printing what the advisor sent. The state lives in a Printing struct
- * attached to the application (not in the struct: several engineers edit
- * this file), created on first use. */
+/* Printing what the advisor sent. The state lives in self->printing,
+ * made with the application and freed when it is finalized. */
 
-typedef struct
+struct Printing
 {
   RelaisPrinter *printer;
   gulong         state_id;
   GCancellable  *cancellable;   /* of the job running, if any */
   char          *document;      /* shown on the print page */
-} Printing;
+};
 
 static void
 printing_free (Printing *printing)
@@ -2402,20 +2418,6 @@ printing_free (Printing *printing)
   g_clear_object (&printing->printer);
   g_free (printing->document);
   g_free (printing);
-}
-
-static Printing *
-printing_get (RelaisApplication *self)
-{
-  Printing *printing = g_object_get_data (G_OBJECT (self), "relais-printing");
-
-  if (printing == NULL)
-    {
-      printing = g_new0 (Printing, 1);
-      g_object_set_data_full (G_OBJECT (self), "relais-printing", printing,
-                              (GDestroyNotify) printing_free);
-    }
-  return printing;
 }
 
 /* Where the person's files live during their session (a tmpfs under
@@ -2472,7 +2474,7 @@ print_done_cb (GObject      *source,
 {
   g_autoptr(RelaisApplication) self = user_data;
   g_autoptr(GError) error = NULL;
-  Printing *printing = printing_get (self);
+  Printing *printing = self->printing;
   RelaisPrintPage *page = self->window != NULL ? relais_window_get_print_page (self->window) : NULL;
   gboolean ok;
 
@@ -2495,7 +2497,7 @@ show_document_action (GSimpleAction *action,
                       gpointer       user_data)
 {
   RelaisApplication *self = RELAIS_APPLICATION (user_data);
-  Printing *printing = printing_get (self);
+  Printing *printing = self->printing;
   g_autofree char *path = print_resolve_document (g_variant_get_string (parameter, NULL));
 
   if (self->window == NULL)
@@ -2524,7 +2526,7 @@ print_document_action (GSimpleAction *action,
                        gpointer       user_data)
 {
   RelaisApplication *self = RELAIS_APPLICATION (user_data);
-  Printing *printing = printing_get (self);
+  Printing *printing = self->printing;
 
   if (printing->document == NULL || printing->cancellable != NULL)
     return;
@@ -2546,7 +2548,7 @@ cancel_print_action (GSimpleAction *action,
                      GVariant      *parameter,
                      gpointer       user_data)
 {
-  Printing *printing = printing_get (RELAIS_APPLICATION (user_data));
+  Printing *printing = RELAIS_APPLICATION (user_data)->printing;
 
   if (printing->cancellable != NULL)
     g_cancellable_cancel (printing->cancellable);
@@ -2558,7 +2560,7 @@ close_document_action (GSimpleAction *action,
                        gpointer       user_data)
 {
   RelaisApplication *self = RELAIS_APPLICATION (user_data);
-  Printing *printing = printing_get (self);
+  Printing *printing = self->printing;
 
   if (printing->cancellable != NULL)
     g_cancellable_cancel (printing->cancellable);
@@ -2577,7 +2579,7 @@ close_document_action (GSimpleAction *action,
  * still makes the pages, RelaisDocument the PDF (in the session
  * directory), RelaisTransfer sends it over the call; a PDF the advisor
  * sends arrives in the session directory and opens the print page. */
-typedef struct
+struct Documents
 {
   RelaisApplication *app;           /* the owner (not a ref) */
   RelaisScanner  *scanner;
@@ -2590,7 +2592,7 @@ typedef struct
   gint64          send_started;     /* monotonic µs of "send" */
   guint           send_pages;
   GBytes         *pdf;              /* being written, then sent */
-} Documents;
+};
 
 static void
 documents_free (Documents *docs)
@@ -2608,21 +2610,6 @@ documents_free (Documents *docs)
   g_clear_object (&docs->scanner);
   g_clear_pointer (&docs->pdf, g_bytes_unref);
   g_free (docs);
-}
-
-static Documents *
-documents_get (RelaisApplication *self)
-{
-  Documents *docs = g_object_get_data (G_OBJECT (self), "relais-documents");
-
-  if (docs == NULL)
-    {
-      docs = g_new0 (Documents, 1);
-      docs->app = self;
-      g_object_set_data_full (G_OBJECT (self), "relais-documents", docs,
-                              (GDestroyNotify) documents_free);
-    }
-  return docs;
 }
 
 static RelaisScanPage *
@@ -2675,7 +2662,7 @@ transfer_send_progress_cb (RelaisTransfer    *transfer,
 static void
 documents_sync_call (RelaisApplication *self)
 {
-  Documents *docs = documents_get (self);
+  Documents *docs = self->documents;
 
   if (self->call == docs->transfer_call)
     return;
@@ -2720,7 +2707,7 @@ scanner_progress_cb (RelaisScanner     *scanner,
 static RelaisScanner *
 documents_scanner (RelaisApplication *self)
 {
-  Documents *docs = documents_get (self);
+  Documents *docs = self->documents;
 
   if (docs->scanner == NULL)
     {
@@ -2744,7 +2731,7 @@ static void
 documents_set_camera (RelaisApplication *self,
                       gboolean           camera)
 {
-  Documents *docs = documents_get (self);
+  Documents *docs = self->documents;
   RelaisScanPage *page = documents_page (self);
 
   docs->camera = camera;
@@ -2775,7 +2762,7 @@ documents_devices_cb (GObject      *source,
 static void
 documents_open (RelaisApplication *self)
 {
-  Documents *docs = documents_get (self);
+  Documents *docs = self->documents;
   RelaisScanPage *page = documents_page (self);
   RelaisTicket *current = relais_queue_get_current (relais_context_get_queue (self->context));
   const RelaisService *service = NULL;
@@ -2811,7 +2798,7 @@ documents_scan_cb (GObject      *source,
                    gpointer      user_data)
 {
   g_autoptr(RelaisApplication) self = user_data;
-  Documents *docs = documents_get (self);
+  Documents *docs = self->documents;
   RelaisScanPage *page = documents_page (self);
   g_autoptr(GPtrArray) pages = NULL;
   g_autoptr(GError) error = NULL;
@@ -2837,7 +2824,7 @@ documents_scan_cb (GObject      *source,
 static void
 documents_scan (RelaisApplication *self)
 {
-  Documents *docs = documents_get (self);
+  Documents *docs = self->documents;
   RelaisScanPage *page = documents_page (self);
 
   if (page == NULL || docs->scan_cancellable != NULL || docs->send_cancellable != NULL)
@@ -2877,7 +2864,7 @@ documents_sent_cb (GObject      *source,
                    gpointer      user_data)
 {
   g_autoptr(RelaisApplication) self = user_data;
-  Documents *docs = documents_get (self);
+  Documents *docs = self->documents;
   RelaisScanPage *page = documents_page (self);
   g_autoptr(GError) error = NULL;
   g_autofree char *sha256 = NULL;
@@ -2906,7 +2893,7 @@ documents_kept_cb (GObject      *source,
                    gpointer      user_data)
 {
   g_autoptr(RelaisApplication) self = user_data;
-  Documents *docs = documents_get (self);
+  Documents *docs = self->documents;
   RelaisScanPage *page = documents_page (self);
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) pdf = g_steal_pointer (&docs->pdf);
@@ -2944,7 +2931,7 @@ documents_pdf_cb (GObject      *source,
                   gpointer      user_data)
 {
   g_autoptr(RelaisApplication) self = user_data;
-  Documents *docs = documents_get (self);
+  Documents *docs = self->documents;
   RelaisScanPage *page = documents_page (self);
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) pdf = NULL;
@@ -2979,7 +2966,7 @@ documents_pdf_cb (GObject      *source,
 static void
 documents_send (RelaisApplication *self)
 {
-  Documents *docs = documents_get (self);
+  Documents *docs = self->documents;
   RelaisScanPage *page = documents_page (self);
   RelaisDocument *document;
 
@@ -3001,7 +2988,7 @@ documents_send (RelaisApplication *self)
 static void
 documents_close (RelaisApplication *self)
 {
-  Documents *docs = documents_get (self);
+  Documents *docs = self->documents;
   RelaisScanPage *page = documents_page (self);
 
   g_cancellable_cancel (docs->scan_cancellable);
@@ -3025,7 +3012,7 @@ scan_page_scan_requested_cb (RelaisApplication *self)
 static void
 scan_page_cancel_requested_cb (RelaisApplication *self)
 {
-  Documents *docs = documents_get (self);
+  Documents *docs = self->documents;
 
   g_cancellable_cancel (docs->scan_cancellable);
   g_cancellable_cancel (docs->send_cancellable);
@@ -3060,8 +3047,8 @@ documents_connect_page (RelaisApplication *self)
 static void
 documents_session_over (RelaisApplication *self)
 {
-  Documents *docs = documents_get (self);
-  Printing *printing = printing_get (self);
+  Documents *docs = self->documents;
+  Printing *printing = self->printing;
 
   documents_close (self);
   docs->probed = FALSE;
@@ -3089,7 +3076,7 @@ documents_update_actions (RelaisApplication  *self,
                           RelaisSessionState  state)
 {
   gboolean in_call = state == RELAIS_SESSION_IN_CALL && self->call != NULL;
-  Documents *docs = documents_get (self);
+  Documents *docs = self->documents;
 
   documents_sync_call (self);
   if (!in_call)
@@ -3460,12 +3447,24 @@ relais_application_dispose (GObject *object)
 }
 
 static void
+relais_application_finalize (GObject *object)
+{
+  RelaisApplication *self = (RelaisApplication *)object;
+
+  g_clear_pointer (&self->documents, documents_free);
+  g_clear_pointer (&self->printing, printing_free);
+
+  G_OBJECT_CLASS (relais_application_parent_class)->finalize (object);
+}
+
+static void
 relais_application_class_init (RelaisApplicationClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
 
   object_class->dispose = relais_application_dispose;
+  object_class->finalize = relais_application_finalize;
 
   app_class->startup = relais_application_startup;
   app_class->activate = relais_application_activate;
@@ -3476,6 +3475,9 @@ static void
 relais_application_init (RelaisApplication *self)
 {
   self->cancellable = g_cancellable_new ();
+  self->printing = g_new0 (Printing, 1);
+  self->documents = g_new0 (Documents, 1);
+  self->documents->app = self;
 }
 
 RelaisApplication *

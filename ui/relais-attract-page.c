@@ -14,9 +14,8 @@
 
 struct _RelaisAttractPage
 {
-  GtkWidget         parent_instance;
+  RelaisContextPage parent_instance;
 
-  RelaisContext    *context;
   RelaisQueueWatch *watch;
   guint             clock_id;
 
@@ -35,15 +34,7 @@ struct _RelaisAttractPage
   char             *board_signature;
 };
 
-G_DEFINE_FINAL_TYPE (RelaisAttractPage, relais_attract_page, GTK_TYPE_WIDGET)
-
-enum {
-  PROP_0,
-  PROP_CONTEXT,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
+G_DEFINE_FINAL_TYPE (RelaisAttractPage, relais_attract_page, RELAIS_TYPE_CONTEXT_PAGE)
 
 /* What one card on the board says. */
 typedef struct
@@ -172,8 +163,9 @@ make_ticket_card (const BoardEntry *entry,
 static GArray *
 compute_board (RelaisAttractPage *self)
 {
-  RelaisDirectory *directory = relais_context_get_directory (self->context);
-  RelaisQueue *queue = relais_context_get_queue (self->context);
+  RelaisContext *context = relais_context_page_get_context (RELAIS_CONTEXT_PAGE (self));
+  RelaisDirectory *directory = relais_context_get_directory (context);
+  RelaisQueue *queue = relais_context_get_queue (context);
   RelaisTicket *current = relais_queue_get_current (queue);
   g_autoptr(GPtrArray) order = relais_queue_list_turn_order (queue);
   GArray *board = g_array_sized_new (FALSE, TRUE, sizeof (BoardEntry), order->len);
@@ -259,7 +251,8 @@ update_board (RelaisAttractPage *self,
 static void
 rebuild (RelaisAttractPage *self)
 {
-  RelaisQueue *queue = relais_context_get_queue (self->context);
+  RelaisContext *context = relais_context_page_get_context (RELAIS_CONTEXT_PAGE (self));
+  RelaisQueue *queue = relais_context_get_queue (context);
   RelaisTicket *current = relais_queue_get_current (queue);
 
   update_board (self, TRUE);
@@ -298,14 +291,15 @@ static void
 relais_attract_page_constructed (GObject *object)
 {
   RelaisAttractPage *self = (RelaisAttractPage *)object;
-  RelaisConfig *config = relais_context_get_config (self->context);
+  RelaisContext *context = relais_context_page_get_context (RELAIS_CONTEXT_PAGE (self));
+  RelaisConfig *config = relais_context_get_config (context);
 
   G_OBJECT_CLASS (relais_attract_page_parent_class)->constructed (object);
 
   gtk_label_set_label (self->site_label, relais_config_get_site_name (config));
   gtk_widget_set_visible (self->demo_label, relais_config_is_demo (config));
 
-  self->watch = relais_queue_watch_new (relais_context_get_queue (self->context));
+  self->watch = relais_queue_watch_new (relais_context_get_queue (context));
   g_signal_connect_object (self->watch, "changed",
                            G_CALLBACK (queue_changed_cb), self, G_CONNECT_SWAPPED);
   rebuild (self);
@@ -322,7 +316,6 @@ relais_attract_page_dispose (GObject *object)
   g_clear_handle_id (&self->clock_id, g_source_remove);
   g_clear_object (&self->watch);
   gtk_widget_dispose_template (GTK_WIDGET (self), RELAIS_TYPE_ATTRACT_PAGE);
-  g_clear_object (&self->context);
 
   G_OBJECT_CLASS (relais_attract_page_parent_class)->dispose (object);
 }
@@ -338,44 +331,6 @@ relais_attract_page_finalize (GObject *object)
 }
 
 static void
-relais_attract_page_set_property (GObject      *object,
-                                  guint         prop_id,
-                                  const GValue *value,
-                                  GParamSpec   *pspec)
-{
-  RelaisAttractPage *self = RELAIS_ATTRACT_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_CONTEXT:
-      self->context = g_value_dup_object (value);
-      break;
-
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-relais_attract_page_get_property (GObject    *object,
-                                  guint       prop_id,
-                                  GValue     *value,
-                                  GParamSpec *pspec)
-{
-  RelaisAttractPage *self = RELAIS_ATTRACT_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_CONTEXT:
-      g_value_set_object (value, self->context);
-      break;
-
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 relais_attract_page_class_init (RelaisAttractPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -384,14 +339,6 @@ relais_attract_page_class_init (RelaisAttractPageClass *klass)
   object_class->constructed = relais_attract_page_constructed;
   object_class->dispose = relais_attract_page_dispose;
   object_class->finalize = relais_attract_page_finalize;
-  object_class->get_property = relais_attract_page_get_property;
-  object_class->set_property = relais_attract_page_set_property;
-
-  properties[PROP_CONTEXT] =
-    g_param_spec_object ("context", NULL, NULL,
-                         RELAIS_TYPE_CONTEXT,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/relais/Kiosk/relais-attract-page.ui");
@@ -427,7 +374,7 @@ relais_attract_page_set_seconds_per_person (RelaisAttractPage *self,
     return;
 
   self->seconds_per_person = seconds;
-  if (self->context != NULL)
+  if (relais_context_page_get_context (RELAIS_CONTEXT_PAGE (self)) != NULL)
     update_board (self, FALSE);
 }
 
@@ -437,29 +384,6 @@ relais_attract_page_refresh (RelaisAttractPage *self)
   g_return_if_fail (RELAIS_IS_ATTRACT_PAGE (self));
 
   update_board (self, FALSE);
-}
-
-char *
-relais_attract_page_dup_board_text (RelaisAttractPage *self)
-{
-  GString *text = g_string_new (NULL);
-
-  g_return_val_if_fail (RELAIS_IS_ATTRACT_PAGE (self), NULL);
-
-  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->board));
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      /* flowbox child → card box → first label is the code */
-      GtkWidget *card = gtk_flow_box_child_get_child (GTK_FLOW_BOX_CHILD (child));
-      GtkWidget *code = gtk_widget_get_first_child (card);
-
-      if (text->len > 0)
-        g_string_append_c (text, ' ');
-      g_string_append (text, gtk_label_get_label (GTK_LABEL (code)));
-    }
-
-  return g_string_free (text, FALSE);
 }
 
 static const char *
@@ -481,24 +405,60 @@ card_label (GtkWidget  *widget,
   return NULL;
 }
 
-char *
-relais_attract_page_dup_wait_text (RelaisAttractPage *self)
+/* A card's ticket code: the card box's first label. */
+static char *
+card_code_text (GtkWidget *card)
+{
+  return g_strdup (gtk_label_get_label (GTK_LABEL (gtk_widget_get_first_child (card))));
+}
+
+/* "C1: 2ᵉ, environ 15 min" */
+static char *
+card_wait_text (GtkWidget *card)
+{
+  return g_strdup_printf ("%s: %s, %s",
+                          card_label (card, "ticket-code"),
+                          card_label (card, "ticket-rank"),
+                          card_label (card, "ticket-wait"));
+}
+
+/* What @card_text makes of each card on the board, in order, with
+ * @separator between them. */
+static char *
+board_text (RelaisAttractPage *self,
+            const char        *separator,
+            char            *(*card_text) (GtkWidget *card))
 {
   GString *text = g_string_new (NULL);
-
-  g_return_val_if_fail (RELAIS_IS_ATTRACT_PAGE (self), NULL);
 
   for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->board));
        child != NULL;
        child = gtk_widget_get_next_sibling (child))
     {
+      /* flowbox child → card box */
       GtkWidget *card = gtk_flow_box_child_get_child (GTK_FLOW_BOX_CHILD (child));
+      g_autofree char *one = card_text (card);
 
-      g_string_append_printf (text, "%s%s: %s, %s", text->len > 0 ? "; " : "",
-                              card_label (card, "ticket-code"),
-                              card_label (card, "ticket-rank"),
-                              card_label (card, "ticket-wait"));
+      if (text->len > 0)
+        g_string_append (text, separator);
+      g_string_append (text, one);
     }
 
   return g_string_free (text, FALSE);
+}
+
+char *
+relais_attract_page_dup_board_text (RelaisAttractPage *self)
+{
+  g_return_val_if_fail (RELAIS_IS_ATTRACT_PAGE (self), NULL);
+
+  return board_text (self, " ", card_code_text);
+}
+
+char *
+relais_attract_page_dup_wait_text (RelaisAttractPage *self)
+{
+  g_return_val_if_fail (RELAIS_IS_ATTRACT_PAGE (self), NULL);
+
+  return board_text (self, "; ", card_wait_text);
 }

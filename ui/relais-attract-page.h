@@ -6,12 +6,12 @@
 
 #include <gtk/gtk.h>
 
-#include "relais-context.h"
+#include "relais-context-page.h"
 
 G_BEGIN_DECLS
 
 #define RELAIS_TYPE_ATTRACT_PAGE (relais_attract_page_get_type ())
-G_DECLARE_FINAL_TYPE (RelaisAttractPage, relais_attract_page, RELAIS, ATTRACT_PAGE, GtkWidget)
+G_DECLARE_FINAL_TYPE (RelaisAttractPage, relais_attract_page, RELAIS, ATTRACT_PAGE, RelaisContextPage)
 
 /* The screen the kiosk rests on: a welcome, whose turn it is, and the
  * tickets waiting — codes and services only, never a name — each with

@@ -14,9 +14,8 @@
 
 struct _RelaisDeskPage
 {
-  GtkWidget               parent_instance;
+  RelaisContextPage       parent_instance;
 
-  RelaisContext          *context;
   RelaisQueueWatch       *watch;
   guint                   refresh_id;
 
@@ -49,15 +48,7 @@ struct _RelaisDeskPage
 #define ADVISOR_NONE  1
 #define ADVISOR_READY 2
 
-G_DEFINE_FINAL_TYPE (RelaisDeskPage, relais_desk_page, GTK_TYPE_WIDGET)
-
-enum {
-  PROP_0,
-  PROP_CONTEXT,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
+G_DEFINE_FINAL_TYPE (RelaisDeskPage, relais_desk_page, RELAIS_TYPE_CONTEXT_PAGE)
 
 static void show_subservices (RelaisDeskPage *self, const RelaisService *service);
 
@@ -99,12 +90,27 @@ make_button (const char *icon_name,
   return button;
 }
 
+/* "Absent" and "Annuler": the two ways a ticket leaves the queue
+ * without a session (app.mark-absent, app.cancel-ticket). */
+static void
+append_release_buttons (GtkWidget *buttons,
+                        gint64     id)
+{
+  gtk_box_append (GTK_BOX (buttons),
+                  make_button ("user-away-symbolic", _("Absent"), "app.mark-absent",
+                               g_variant_new_int64 (id)));
+  gtk_box_append (GTK_BOX (buttons),
+                  make_button ("edit-delete-symbolic", _("Annuler"), "app.cancel-ticket",
+                               g_variant_new_int64 (id)));
+}
+
 static GtkWidget *
 make_ticket_summary (RelaisDeskPage *self,
                      RelaisTicket   *ticket,
                      gint64          now)
 {
-  RelaisDirectory *directory = relais_context_get_directory (self->context);
+  RelaisContext *context = relais_context_page_get_context (RELAIS_CONTEXT_PAGE (self));
+  RelaisDirectory *directory = relais_context_get_directory (context);
   const char *service_id = relais_ticket_get_service_id (ticket);
   const char *name = relais_ticket_get_person_name (ticket);
   const char *note = relais_ticket_get_note (ticket);
@@ -190,12 +196,7 @@ make_waiting_row (RelaisDeskPage *self,
   gtk_box_append (GTK_BOX (buttons), button);
 
 
-  gtk_box_append (GTK_BOX (buttons),
-                  make_button ("user-away-symbolic", _("Absent"), "app.mark-absent",
-                               g_variant_new_int64 (id)));
-  gtk_box_append (GTK_BOX (buttons),
-                  make_button ("edit-delete-symbolic", _("Annuler"), "app.cancel-ticket",
-                               g_variant_new_int64 (id)));
+  append_release_buttons (buttons, id);
 
   gtk_box_append (GTK_BOX (row), buttons);
 
@@ -217,7 +218,8 @@ make_waiting_row (RelaisDeskPage *self,
 static void
 rebuild_queue (RelaisDeskPage *self)
 {
-  RelaisQueue *queue = relais_context_get_queue (self->context);
+  RelaisContext *context = relais_context_page_get_context (RELAIS_CONTEXT_PAGE (self));
+  RelaisQueue *queue = relais_context_get_queue (context);
   GListModel *model = relais_queue_get_model (queue);
   RelaisTicket *current = relais_queue_get_current (queue);
   guint n_waiting = relais_queue_count_waiting (queue);
@@ -257,14 +259,7 @@ rebuild_queue (RelaisDeskPage *self)
       gtk_box_append (GTK_BOX (card), make_ticket_summary (self, current, now));
 
       if (relais_ticket_get_state (current) == RELAIS_TICKET_CALLED)
-        {
-          gtk_box_append (GTK_BOX (buttons),
-                          make_button ("user-away-symbolic", _("Absent"), "app.mark-absent",
-                                       g_variant_new_int64 (id)));
-          gtk_box_append (GTK_BOX (buttons),
-                          make_button ("edit-delete-symbolic", _("Annuler"), "app.cancel-ticket",
-                                       g_variant_new_int64 (id)));
-        }
+        append_release_buttons (buttons, id);
       gtk_box_append (GTK_BOX (buttons),
                       make_button ("emblem-ok-symbolic", _("Terminer le rendez-vous"),
                                    "app.finish-session", NULL));
@@ -304,7 +299,8 @@ service_clicked_cb (GtkButton      *button,
 static void
 build_services (RelaisDeskPage *self)
 {
-  RelaisDirectory *directory = relais_context_get_directory (self->context);
+  RelaisContext *context = relais_context_page_get_context (RELAIS_CONTEXT_PAGE (self));
+  RelaisDirectory *directory = relais_context_get_directory (context);
   guint n = relais_directory_get_n_services (directory);
 
   for (guint i = 0; i < n; i++)
@@ -532,6 +528,7 @@ static void
 relais_desk_page_constructed (GObject *object)
 {
   RelaisDeskPage *self = (RelaisDeskPage *)object;
+  RelaisContext *context = relais_context_page_get_context (RELAIS_CONTEXT_PAGE (self));
 
   G_OBJECT_CLASS (relais_desk_page_parent_class)->constructed (object);
 
@@ -540,7 +537,7 @@ relais_desk_page_constructed (GObject *object)
   build_services (self);
   relais_desk_page_reset_walk_in (self);
 
-  self->watch = relais_queue_watch_new (relais_context_get_queue (self->context));
+  self->watch = relais_queue_watch_new (relais_context_get_queue (context));
   g_signal_connect_object (self->watch, "changed",
                            G_CALLBACK (queue_changed_cb), self, G_CONNECT_SWAPPED);
   rebuild_queue (self);
@@ -558,47 +555,8 @@ relais_desk_page_dispose (GObject *object)
   g_clear_pointer (&self->advisors, g_hash_table_unref);
   g_clear_pointer (&self->advisor_labels, g_hash_table_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), RELAIS_TYPE_DESK_PAGE);
-  g_clear_object (&self->context);
 
   G_OBJECT_CLASS (relais_desk_page_parent_class)->dispose (object);
-}
-
-static void
-relais_desk_page_set_property (GObject      *object,
-                               guint         prop_id,
-                               const GValue *value,
-                               GParamSpec   *pspec)
-{
-  RelaisDeskPage *self = RELAIS_DESK_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_CONTEXT:
-      self->context = g_value_dup_object (value);
-      break;
-
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-relais_desk_page_get_property (GObject    *object,
-                               guint       prop_id,
-                               GValue     *value,
-                               GParamSpec *pspec)
-{
-  RelaisDeskPage *self = RELAIS_DESK_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_CONTEXT:
-      g_value_set_object (value, self->context);
-      break;
-
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
 }
 
 static void
@@ -609,14 +567,6 @@ relais_desk_page_class_init (RelaisDeskPageClass *klass)
 
   object_class->constructed = relais_desk_page_constructed;
   object_class->dispose = relais_desk_page_dispose;
-  object_class->get_property = relais_desk_page_get_property;
-  object_class->set_property = relais_desk_page_set_property;
-
-  properties[PROP_CONTEXT] =
-    g_param_spec_object ("context", NULL, NULL,
-                         RELAIS_TYPE_CONTEXT,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/relais/Kiosk/relais-desk-page.ui");

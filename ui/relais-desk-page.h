@@ -6,12 +6,12 @@
 
 #include <gtk/gtk.h>
 
-#include "relais-context.h"
+#include "relais-context-page.h"
 
 G_BEGIN_DECLS
 
 #define RELAIS_TYPE_DESK_PAGE (relais_desk_page_get_type ())
-G_DECLARE_FINAL_TYPE (RelaisDeskPage, relais_desk_page, RELAIS, DESK_PAGE, GtkWidget)
+G_DECLARE_FINAL_TYPE (RelaisDeskPage, relais_desk_page, RELAIS, DESK_PAGE, RelaisContextPage)
 
 /* The reception agent's desk: a new walk-in (service → sub-service →
  * optional first name), and the queue with call next, reorder, absent,

@@ -15,9 +15,8 @@
 
 struct _RelaisPinPage
 {
-  GtkWidget      parent_instance;
+  RelaisContextPage parent_instance;
 
-  RelaisContext *context;
   GString       *digits;
   gboolean       busy;
 
@@ -29,15 +28,7 @@ struct _RelaisPinPage
   GtkLabel      *demo_hint;
 };
 
-G_DEFINE_FINAL_TYPE (RelaisPinPage, relais_pin_page, GTK_TYPE_WIDGET)
-
-enum {
-  PROP_0,
-  PROP_CONTEXT,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
+G_DEFINE_FINAL_TYPE (RelaisPinPage, relais_pin_page, RELAIS_TYPE_CONTEXT_PAGE)
 
 static void
 wipe_digits (RelaisPinPage *self)
@@ -193,7 +184,8 @@ static void
 relais_pin_page_constructed (GObject *object)
 {
   RelaisPinPage *self = (RelaisPinPage *)object;
-  const char *demo_pin = relais_config_get_demo_pin (relais_context_get_config (self->context));
+  RelaisContext *context = relais_context_page_get_context (RELAIS_CONTEXT_PAGE (self));
+  const char *demo_pin = relais_config_get_demo_pin (relais_context_get_config (context));
 
   G_OBJECT_CLASS (relais_pin_page_parent_class)->constructed (object);
 
@@ -212,7 +204,6 @@ relais_pin_page_dispose (GObject *object)
   RelaisPinPage *self = (RelaisPinPage *)object;
 
   gtk_widget_dispose_template (GTK_WIDGET (self), RELAIS_TYPE_PIN_PAGE);
-  g_clear_object (&self->context);
 
   G_OBJECT_CLASS (relais_pin_page_parent_class)->dispose (object);
 }
@@ -229,44 +220,6 @@ relais_pin_page_finalize (GObject *object)
 }
 
 static void
-relais_pin_page_set_property (GObject      *object,
-                              guint         prop_id,
-                              const GValue *value,
-                              GParamSpec   *pspec)
-{
-  RelaisPinPage *self = RELAIS_PIN_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_CONTEXT:
-      self->context = g_value_dup_object (value);
-      break;
-
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-relais_pin_page_get_property (GObject    *object,
-                              guint       prop_id,
-                              GValue     *value,
-                              GParamSpec *pspec)
-{
-  RelaisPinPage *self = RELAIS_PIN_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_CONTEXT:
-      g_value_set_object (value, self->context);
-      break;
-
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 relais_pin_page_class_init (RelaisPinPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -275,14 +228,6 @@ relais_pin_page_class_init (RelaisPinPageClass *klass)
   object_class->constructed = relais_pin_page_constructed;
   object_class->dispose = relais_pin_page_dispose;
   object_class->finalize = relais_pin_page_finalize;
-  object_class->get_property = relais_pin_page_get_property;
-  object_class->set_property = relais_pin_page_set_property;
-
-  properties[PROP_CONTEXT] =
-    g_param_spec_object ("context", NULL, NULL,
-                         RELAIS_TYPE_CONTEXT,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/relais/Kiosk/relais-pin-page.ui");

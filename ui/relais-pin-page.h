@@ -6,12 +6,12 @@
 
 #include <gtk/gtk.h>
 
-#include "relais-context.h"
+#include "relais-context-page.h"
 
 G_BEGIN_DECLS
 
 #define RELAIS_TYPE_PIN_PAGE (relais_pin_page_get_type ())
-G_DECLARE_FINAL_TYPE (RelaisPinPage, relais_pin_page, RELAIS, PIN_PAGE, GtkWidget)
+G_DECLARE_FINAL_TYPE (RelaisPinPage, relais_pin_page, RELAIS, PIN_PAGE, RelaisContextPage)
 
 /* A large keypad for the agent's PIN. "OK" activates app.unlock with the
  * digits typed; "Retour" activates app.lock. The digits are wiped as soon

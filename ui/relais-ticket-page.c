@@ -14,9 +14,8 @@
 
 struct _RelaisTicketPage
 {
-  GtkWidget         parent_instance;
+  RelaisContextPage parent_instance;
 
-  RelaisContext    *context;
   RelaisQueueWatch *watch;
 
   GtkWidget        *root;
@@ -30,21 +29,14 @@ struct _RelaisTicketPage
   GtkLabel         *main_label;
 };
 
-G_DEFINE_FINAL_TYPE (RelaisTicketPage, relais_ticket_page, GTK_TYPE_WIDGET)
-
-enum {
-  PROP_0,
-  PROP_CONTEXT,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
+G_DEFINE_FINAL_TYPE (RelaisTicketPage, relais_ticket_page, RELAIS_TYPE_CONTEXT_PAGE)
 
 static void
 update (RelaisTicketPage *self)
 {
-  RelaisTicket *current = relais_queue_get_current (relais_context_get_queue (self->context));
-  RelaisDirectory *directory = relais_context_get_directory (self->context);
+  RelaisContext *context = relais_context_page_get_context (RELAIS_CONTEXT_PAGE (self));
+  RelaisTicket *current = relais_queue_get_current (relais_context_get_queue (context));
+  RelaisDirectory *directory = relais_context_get_directory (context);
   g_autofree char *service = NULL;
 
   if (current == NULL)
@@ -73,6 +65,7 @@ static void
 relais_ticket_page_constructed (GObject *object)
 {
   RelaisTicketPage *self = (RelaisTicketPage *)object;
+  RelaisContext *context = relais_context_page_get_context (RELAIS_CONTEXT_PAGE (self));
 
   G_OBJECT_CLASS (relais_ticket_page_parent_class)->constructed (object);
 
@@ -84,7 +77,7 @@ relais_ticket_page_constructed (GObject *object)
   gtk_label_set_label (self->main_label, _("Je suis là"));
   gtk_actionable_set_action_name (GTK_ACTIONABLE (self->main_button), "app.start-session");
 
-  self->watch = relais_queue_watch_new (relais_context_get_queue (self->context));
+  self->watch = relais_queue_watch_new (relais_context_get_queue (context));
   g_signal_connect_object (self->watch, "changed",
                            G_CALLBACK (queue_changed_cb), self, G_CONNECT_SWAPPED);
   update (self);
@@ -97,47 +90,8 @@ relais_ticket_page_dispose (GObject *object)
 
   g_clear_object (&self->watch);
   gtk_widget_dispose_template (GTK_WIDGET (self), RELAIS_TYPE_TICKET_PAGE);
-  g_clear_object (&self->context);
 
   G_OBJECT_CLASS (relais_ticket_page_parent_class)->dispose (object);
-}
-
-static void
-relais_ticket_page_set_property (GObject      *object,
-                                 guint         prop_id,
-                                 const GValue *value,
-                                 GParamSpec   *pspec)
-{
-  RelaisTicketPage *self = RELAIS_TICKET_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_CONTEXT:
-      self->context = g_value_dup_object (value);
-      break;
-
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-relais_ticket_page_get_property (GObject    *object,
-                                 guint       prop_id,
-                                 GValue     *value,
-                                 GParamSpec *pspec)
-{
-  RelaisTicketPage *self = RELAIS_TICKET_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_CONTEXT:
-      g_value_set_object (value, self->context);
-      break;
-
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
 }
 
 static void
@@ -148,14 +102,6 @@ relais_ticket_page_class_init (RelaisTicketPageClass *klass)
 
   object_class->constructed = relais_ticket_page_constructed;
   object_class->dispose = relais_ticket_page_dispose;
-  object_class->get_property = relais_ticket_page_get_property;
-  object_class->set_property = relais_ticket_page_set_property;
-
-  properties[PROP_CONTEXT] =
-    g_param_spec_object ("context", NULL, NULL,
-                         RELAIS_TYPE_CONTEXT,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/relais/Kiosk/relais-ticket-page.ui");

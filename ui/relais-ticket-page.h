@@ -6,12 +6,12 @@
 
 #include <gtk/gtk.h>
 
-#include "relais-context.h"
+#include "relais-context-page.h"
 
 G_BEGIN_DECLS
 
 #define RELAIS_TYPE_TICKET_PAGE (relais_ticket_page_get_type ())
-G_DECLARE_FINAL_TYPE (RelaisTicketPage, relais_ticket_page, RELAIS, TICKET_PAGE, GtkWidget)
+G_DECLARE_FINAL_TYPE (RelaisTicketPage, relais_ticket_page, RELAIS, TICKET_PAGE, RelaisContextPage)
 
 /* The page of the person whose ticket was called: it calls them in
  * ("C12, c'est votre tour") with one large "Je suis là" button

@@ -20,6 +20,8 @@
 #include "relais-config.h"
 #include "relais-error.h"
 
+#include "../relais-test-tolerate.h"
+
 #define CONNECT_TIMEOUT_S 60
 /* The hash of "4321" (a gateway configuration needs one). */
 #define HASH_4321 "$argon2id$v=19$m=65536,t=2,p=1$XzlazTfMw2HdfySafGlM1w$WKneHopDGKnRH2nhVFIKrGb4uz0DYoB+3H/iAUzYUcQ"
@@ -1067,6 +1069,7 @@ main (int   argc,
 {
   gst_init (&argc, &argv);
   g_test_init (&argc, &argv, NULL);
+  relais_test_tolerate_library_races ();
 
   g_test_add_func ("/call/options-defaults", test_options_defaults);
   g_test_add_func ("/call/preview", test_preview);

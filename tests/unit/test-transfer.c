@@ -20,6 +20,8 @@
 #include "relais-transfer-protocol.h"
 #include "relais-transfer.h"
 
+#include "../relais-test-tolerate.h"
+
 /* ---- Two calls back to back --------------------------------------------- */
 
 typedef struct
@@ -949,6 +951,7 @@ main (int   argc,
 
   gst_init (&argc, &argv);
   g_test_init (&argc, &argv, NULL);
+  relais_test_tolerate_library_races ();
 
   g_test_add_func ("/transfer/pdf", test_pdf_transfer);
   g_test_add_func ("/transfer/resume", test_resume);

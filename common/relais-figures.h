@@ -22,7 +22,8 @@ typedef struct
   gint64    created_at;      /* ticket given (Unix s, UTC) */
   gint64    ended_at;        /* ticket ended (Unix s, UTC) */
   gint64    wait_seconds;    /* ticket given → called; -1: never called */
-  gboolean  call_attempted;  /* "Commencer l'appel" was pressed */
+  gboolean  call_attempted;  /* "Commencer l'appel" was pressed (and, through the
+                              * lobby, the wait not given up before an advisor came) */
   gboolean  media_flowed;    /* a remote picture arrived (call connected) */
   gint64    setup_ms;        /* join → first remote frame; -1: none */
   double    fps_in;          /* mean received frame rate while connected; -1 */

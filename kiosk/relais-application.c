@@ -63,6 +63,7 @@ typedef struct
   RelaisCall   *call;             /* weak: the call being watched */
   gboolean      watched;          /* a call was watched for this ticket */
   guint         sample_id;
+  gboolean      wait_given_up;    /* the person stopped waiting in the lobby */
   char         *advisor_outcome;
 
   char         *survey_session_id; /* the row the survey completes */
@@ -1393,6 +1394,7 @@ cancel_wait_action (GSimpleAction *action,
   if (!self->call_waiting)
     return;
   g_debug ("Waiting cancelled");
+  self->figures.wait_given_up = TRUE;
   notice (self, _("L'attente est arrêtée."), FALSE);
   handle (self, RELAIS_SESSION_EVENT_CALL_OVER);
 }
@@ -1823,7 +1825,8 @@ quit_action (GSimpleAction *action,
  *   call reconnecting, the gateway lost, or the call replaced);
  * - outcome: the advisor's (relais_application_record_outcome()), else
  *   the kiosk's own only when no call happened (absent, cancelled,
- *   no-call), else unknown;
+ *   no-call: also a wait in the lobby the person gave up before an
+ *   advisor came), else unknown;
  * - survey: the face tapped after the call, or none.
  * The row is written when the ticket ends; the survey completes it; then
  * it is queued for upload when [figures] upload-url is set. */
@@ -1930,6 +1933,7 @@ figures_reset_call (RelaisApplication *self)
   fs->ticket_id = 0;
   fs->started_us = fs->setup_from_us = fs->first_frame_us = fs->ended_us = 0;
   fs->reconnected = FALSE;
+  fs->wait_given_up = FALSE;
   fs->watched = FALSE;
   fs->fps_sum = 0;
   fs->fps_samples = 0;
@@ -2024,7 +2028,9 @@ figures_ticket_ended (RelaisApplication *self,
 
       if (fs->ended_us == 0)
         figures_sample_cb (self);
-      facts->call_attempted = TRUE;
+      /* Waiting in the lobby and giving up before an advisor came is no
+       * call: it counts as "no-call", not as a call that failed. */
+      facts->call_attempted = !fs->wait_given_up || fs->first_frame_us != 0;
       facts->media_flowed = fs->first_frame_us != 0;
       facts->reconnected = fs->reconnected;
       if (fs->first_frame_us != 0)

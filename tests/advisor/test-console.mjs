@@ -317,7 +317,7 @@ function checkCsv(label, configPath, runStartedAt) {
     check(row.service === SERVICE && row.sub_service === SUBSERVICE, 'service');
     check(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(row.ended_utc || '') && given >= runStartedAt - 2000 && given <= ended && ended <= now + 2000, 'times');
     check(int(row.wait_seconds) && +row.wait_seconds <= 60, 'wait_seconds');
-    check(row.call_attempted === '1', 'call_attempted');
+    check(row.call_attempted === (exp.call === false ? '0' : '1'), 'call_attempted');
     check(row.media_flowed === (exp.media ? '1' : '0'), 'media_flowed');
     if (exp.media) {
       check(int(row.setup_ms) && +row.setup_ms > 0 && (exp.maxSetupMs === undefined || +row.setup_ms <= exp.maxSetupMs),
@@ -552,12 +552,13 @@ try {
     ok(logSince(i, 'Waiting cancelled') !== undefined, 'the kiosk stopped waiting');
     await sleep(800);
     kioskShot('cancel-after');
-    await endToSurvey('cancel', null, i);
+    await endToSurvey('cancel', 'no-call', i);
     const t = logIndex();
     ok(act('survey', '0'), 'cancel: the person touches "Ne pas répondre" (app.survey 0)');
     ok(await until(() => logSince(t, 'relais-trace: page: attract'), 5000) !== null && logSince(t, 'Survey answered') === undefined,
       'cancel: no answer stored, back on the attract screen');
-    expected.push({ what: 'cancel', outcome: '', media: false, survey: '' });
+    // No advisor came: no call, not a failed one.
+    expected.push({ what: 'cancel', outcome: 'no-call', call: false, media: false, survey: '' });
   }
 
   if (expected.length > 0) {
@@ -567,7 +568,7 @@ try {
     const i = logIndex();
     ok(act('figures'), 'figures: the agent opens "Chiffres" (app.figures)');
     const line = await until(() => logSince(i, 'relais-trace: figures: '), 5000);
-    const want = `sessions=${expected.length} calls=${expected.length} connected=${expected.filter((x) => x.media).length} `
+    const want = `sessions=${expected.length} calls=${expected.filter((x) => x.call !== false).length} connected=${expected.filter((x) => x.media).length} `
       + `survey=${[1, 2, 3, 4, 5].map((v) => expected.filter((x) => x.survey === String(v)).length).join(',')}`;
     const got = line ? line.line.split('relais-trace: figures: ')[1] : 'no trace line';
     ok(got === want, `figures: the page counts the sessions run (${got}; expected ${want})`);

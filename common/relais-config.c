@@ -213,19 +213,15 @@ add_key_error (GString    *errors,
                const char *format,
                ...)
 {
-  g_autofree char *message = NULL;
   va_list args;
 
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  if (errors->len > 0)
-    g_string_append_c (errors, '\n');
   if (key != NULL)
-    g_string_append_printf (errors, "%s: [%s] %s : %s", source, group, key, message);
+    relais_error_append_line (errors, "%s: [%s] %s : ", source, group, key);
   else
-    g_string_append_printf (errors, "%s: [%s] : %s", source, group, message);
+    relais_error_append_line (errors, "%s: [%s] : ", source, group);
+  va_start (args, format);
+  g_string_append_vprintf (errors, format, args);
+  va_end (args);
 }
 
 static void add_line_error (GString    *errors,
@@ -241,16 +237,12 @@ add_line_error (GString    *errors,
                 const char *format,
                 ...)
 {
-  g_autofree char *message = NULL;
   va_list args;
 
+  relais_error_append_line (errors, "%s:%u: ", source, line);
   va_start (args, format);
-  message = g_strdup_vprintf (format, args);
+  g_string_append_vprintf (errors, format, args);
   va_end (args);
-
-  if (errors->len > 0)
-    g_string_append_c (errors, '\n');
-  g_string_append_printf (errors, "%s:%u: %s", source, line, message);
 }
 
 /* GKeyFile says what is wrong with a line but not which line it is, and
@@ -876,11 +868,8 @@ relais_config_new_from_data (const char  *data,
            * in the message. */
           for (guint g = 0; g < G_N_ELEMENTS (known_groups); g++)
             g_string_append_printf (expected, "%s[%s]", g > 0 ? ", " : "", known_groups[g]);
-          if (errors->len > 0)
-            g_string_append_c (errors, '\n');
-          g_string_append_printf (errors,
-                                  _("%s: [%s] : groupe inconnu (attendu : %s)"),
-                                  self->source, quoted, expected->str);
+          relais_error_append_line (errors, _("%s: [%s] : groupe inconnu (attendu : %s)"),
+                                    self->source, quoted, expected->str);
           continue;
         }
 
@@ -894,10 +883,8 @@ relais_config_new_from_data (const char  *data,
             {
               g_autofree char *quoted = quote_value (keys[j]);
 
-              if (errors->len > 0)
-                g_string_append_c (errors, '\n');
-              g_string_append_printf (errors, _("%s: [%s] %s : clé inconnue dans ce groupe"),
-                                      self->source, groups[i], quoted);
+              relais_error_append_line (errors, _("%s: [%s] %s : clé inconnue dans ce groupe"),
+                                        self->source, groups[i], quoted);
               continue;
             }
 

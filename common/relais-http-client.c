@@ -402,6 +402,22 @@ request_start_attempt (Request *req)
   req->in_multi = TRUE;
 }
 
+/* Takes @req out of the transfers and completes it as cancelled. */
+static void
+request_abort (Request *req)
+{
+  if (req->in_multi)
+    {
+      curl_multi_remove_handle (req->self->multi, req->easy);
+      req->in_multi = FALSE;
+    }
+
+  req->status = 0;
+  request_complete (req, NULL,
+                    g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                         _("La requête a été annulée.")));
+}
+
 /* Runs in the client's context. */
 static gboolean
 request_cancel_idle_cb (gpointer user_data)
@@ -412,17 +428,8 @@ request_cancel_idle_cb (gpointer user_data)
   if (req->completed)
     return G_SOURCE_REMOVE;
 
-  if (req->in_multi)
-    {
-      curl_multi_remove_handle (req->self->multi, req->easy);
-      req->in_multi = FALSE;
-    }
-
   g_debug ("%s %s: cancelled", req->method, req->log_url);
-  req->status = 0;
-  request_complete (req, NULL,
-                    g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                         _("La requête a été annulée.")));
+  request_abort (req);
 
   return G_SOURCE_REMOVE;
 }
@@ -828,18 +835,8 @@ relais_http_client_dispose (GObject *object)
   while (self->requests->len > 0)
     {
       GTask *task = g_ptr_array_index (self->requests, self->requests->len - 1);
-      Request *req = g_task_get_task_data (task);
 
-      if (req->in_multi)
-        {
-          curl_multi_remove_handle (self->multi, req->easy);
-          req->in_multi = FALSE;
-        }
-
-      req->status = 0;
-      request_complete (req, NULL,
-                        g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                             _("La requête a été annulée.")));
+      request_abort (g_task_get_task_data (task));
     }
 
   if (self->multi != NULL)

@@ -141,6 +141,19 @@ url_for_log (const char *url)
   return g_uri_to_string_partial (uri, G_URI_HIDE_USERINFO | G_URI_HIDE_QUERY | G_URI_HIDE_FRAGMENT);
 }
 
+/* g_set_str() (GLib 2.76, newer than Debian 12): TRUE when @field changed. */
+static gboolean
+set_string (char       **field,
+            const char  *value)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return FALSE;
+
+  g_free (*field);
+  *field = g_strdup (value);
+  return TRUE;
+}
+
 static gboolean
 method_is_idempotent (const char *method)
 {
@@ -1029,12 +1042,8 @@ relais_http_client_set_ca_file (RelaisHttpClient *self,
 {
   g_return_if_fail (RELAIS_IS_HTTP_CLIENT (self));
 
-  if (g_strcmp0 (self->ca_file, ca_file) == 0)
-    return;
-
-  g_free (self->ca_file);
-  self->ca_file = g_strdup (ca_file);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CA_FILE]);
+  if (set_string (&self->ca_file, ca_file))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CA_FILE]);
 }
 
 const char *
@@ -1051,12 +1060,8 @@ relais_http_client_set_user_agent (RelaisHttpClient *self,
 {
   g_return_if_fail (RELAIS_IS_HTTP_CLIENT (self));
 
-  if (g_strcmp0 (self->user_agent, user_agent) == 0)
-    return;
-
-  g_free (self->user_agent);
-  self->user_agent = g_strdup (user_agent);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_USER_AGENT]);
+  if (set_string (&self->user_agent, user_agent))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_USER_AGENT]);
 }
 
 guint

@@ -218,15 +218,18 @@ loop_ref_free (LoopRef *ref)
   g_free (ref);
 }
 
-/* The object, if it still exists and still runs the same session. */
+/* Frees @ref. Returns the object, if it still exists and still runs the
+ * same session. */
 static RelaisJanus *
-loop_ref_get (LoopRef *ref)
+loop_ref_take (LoopRef *ref)
 {
   RelaisJanus *self = g_weak_ref_get (&ref->self);
+  guint64 session_id = ref->session_id;
 
+  loop_ref_free (ref);
   if (self == NULL)
     return NULL;
-  if (self->disposed || self->session_id != ref->session_id)
+  if (self->disposed || self->session_id != session_id)
     {
       g_object_unref (self);
       return NULL;
@@ -1002,8 +1005,7 @@ reconnect_create_cb (GObject      *object,
   gint64 id = 0;
 
   node = relais_http_client_post_json_finish (RELAIS_HTTP_CLIENT (object), result, &error);
-  self = loop_ref_get (ref);
-  loop_ref_free (ref);
+  self = loop_ref_take (ref);
   if (self == NULL || self->state != RELAIS_JANUS_STATE_RECONNECTING)
     return;
 
@@ -1114,8 +1116,7 @@ keepalive_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
 
   node = relais_http_client_post_json_finish (RELAIS_HTTP_CLIENT (object), result, &error);
-  self = loop_ref_get (ref);
-  loop_ref_free (ref);
+  self = loop_ref_take (ref);
   if (self == NULL || self->state != RELAIS_JANUS_STATE_CONNECTED)
     return;
   self->keepalive_in_flight = FALSE;
@@ -1279,8 +1280,7 @@ long_poll_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
 
   node = relais_http_client_get_json_finish (RELAIS_HTTP_CLIENT (object), result, &error);
-  self = loop_ref_get (ref);
-  loop_ref_free (ref);
+  self = loop_ref_take (ref);
   if (self == NULL || self->state != RELAIS_JANUS_STATE_CONNECTED)
     return;
 

@@ -19,6 +19,7 @@
 
 #include "relais-call.h"
 #include "relais-error.h"
+#include "relais-ice.h"
 #include "relais-main-hop.h"
 
 /* Janus has no max-message-size in its SDP and webrtcbin's offer has none
@@ -2005,25 +2006,19 @@ failed:
   return FALSE;
 }
 
-/* libnice is built with UPnP here and would ask the router to open ports;
- * Janus has no ICE-TCP by default, so TCP candidates only slow ICE down. */
+/* No UPnP, no ICE-TCP (relais_ice_configure), and the configured local
+ * addresses. */
 static void
 configure_ice (RelaisCall *self,
                GstElement *webrtc)
 {
   g_autoptr(GstObject) ice = NULL;
-  g_autoptr(GObject) agent = NULL;
 
   g_object_get (webrtc, "ice-agent", &ice, NULL);
   if (ice == NULL)
     return;
 
-  if (g_object_class_find_property (G_OBJECT_GET_CLASS (ice), "ice-tcp") != NULL)
-    g_object_set (ice, "ice-tcp", FALSE, NULL);
-  if (g_object_class_find_property (G_OBJECT_GET_CLASS (ice), "agent") != NULL)
-    g_object_get (ice, "agent", &agent, NULL);
-  if (agent != NULL && g_object_class_find_property (G_OBJECT_GET_CLASS (agent), "upnp") != NULL)
-    g_object_set (agent, "upnp", FALSE, NULL);
+  relais_ice_configure (G_OBJECT (ice));
 
   /* With explicit addresses libnice gathers on those only, loopback
    * included (it skips loopback when it enumerates interfaces itself). */

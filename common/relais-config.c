@@ -409,6 +409,17 @@ is_printer_name (const char *value)
   return TRUE;
 }
 
+/* Stores @value (taken) in a string field: the end of every check of a
+ * string that passed. */
+static gboolean
+take_string (char **field,
+             char  *value)
+{
+  g_free (*field);
+  *field = value;
+  return TRUE;
+}
+
 /* Checks one value against its spec and stores it. Returns FALSE (with a
  * line added to @errors) when the value is not acceptable. */
 static gboolean
@@ -433,9 +444,7 @@ parse_value (RelaisConfig  *self,
   switch (spec->kind)
     {
     case KEY_STRING:
-      g_free (*string_field);
-      *string_field = g_steal_pointer (&value);
-      return TRUE;
+      return take_string (string_field, g_steal_pointer (&value));
 
     case KEY_LANGUAGE:
       if (!g_str_equal (value, "fr") && !g_str_equal (value, "en"))
@@ -444,9 +453,7 @@ parse_value (RelaisConfig  *self,
                          _("« fr » ou « en » attendu, « %s » trouvé"), quoted);
           return FALSE;
         }
-      g_free (*string_field);
-      *string_field = g_steal_pointer (&value);
-      return TRUE;
+      return take_string (string_field, g_steal_pointer (&value));
 
     case KEY_ABSOLUTE_PATH:
       if (!g_path_is_absolute (value))
@@ -455,9 +462,7 @@ parse_value (RelaisConfig  *self,
                          _("chemin absolu attendu, « %s » trouvé"), quoted);
           return FALSE;
         }
-      g_free (*string_field);
-      *string_field = g_canonicalize_filename (value, NULL);
-      return TRUE;
+      return take_string (string_field, g_canonicalize_filename (value, NULL));
 
     case KEY_READABLE_FILE:
       {
@@ -472,9 +477,7 @@ parse_value (RelaisConfig  *self,
                            quoted_path);
             return FALSE;
           }
-        g_free (*string_field);
-        *string_field = g_steal_pointer (&path);
-        return TRUE;
+        return take_string (string_field, g_steal_pointer (&path));
       }
 
     case KEY_PIN_HASH:
@@ -499,9 +502,7 @@ parse_value (RelaisConfig  *self,
                              "autre chose trouvé (non recopié ici : ce pourrait être le code PIN lui-même)"));
             return FALSE;
           }
-        g_free (*string_field);
-        *string_field = g_steal_pointer (&value);
-        return TRUE;
+        return take_string (string_field, g_steal_pointer (&value));
       }
 
     case KEY_UINT:
@@ -542,9 +543,7 @@ parse_value (RelaisConfig  *self,
                          _("adresse stun://hôte:port attendue, « %s » trouvé"), quoted);
           return FALSE;
         }
-      g_free (*string_field);
-      *string_field = g_steal_pointer (&value);
-      return TRUE;
+      return take_string (string_field, g_steal_pointer (&value));
 
     case KEY_TURN_URL:
       if (!is_ice_server_url (value, "turn", TRUE) && !is_ice_server_url (value, "turns", TRUE))
@@ -556,9 +555,7 @@ parse_value (RelaisConfig  *self,
                            "autre chose trouvé (non recopié ici : elle peut contenir un mot de passe)"));
           return FALSE;
         }
-      g_free (*string_field);
-      *string_field = g_steal_pointer (&value);
-      return TRUE;
+      return take_string (string_field, g_steal_pointer (&value));
 
     case KEY_CAMERA:
       if (!g_str_equal (value, "auto") && !g_str_equal (value, "test") &&
@@ -569,9 +566,7 @@ parse_value (RelaisConfig  *self,
                          quoted);
           return FALSE;
         }
-      g_free (*string_field);
-      *string_field = g_steal_pointer (&value);
-      return TRUE;
+      return take_string (string_field, g_steal_pointer (&value));
 
     case KEY_MICROPHONE:
       if (!is_source_name (value))
@@ -582,9 +577,7 @@ parse_value (RelaisConfig  *self,
                          quoted);
           return FALSE;
         }
-      g_free (*string_field);
-      *string_field = g_steal_pointer (&value);
-      return TRUE;
+      return take_string (string_field, g_steal_pointer (&value));
 
     case KEY_VIDEO_CODEC:
       if (!g_str_equal (value, "vp8") && !g_str_equal (value, "h264"))
@@ -593,9 +586,7 @@ parse_value (RelaisConfig  *self,
                          _("« vp8 » ou « h264 » attendu, « %s » trouvé"), quoted);
           return FALSE;
         }
-      g_free (*string_field);
-      *string_field = g_steal_pointer (&value);
-      return TRUE;
+      return take_string (string_field, g_steal_pointer (&value));
 
     case KEY_PRINTER_NAME:
       if (!is_printer_name (value))
@@ -605,9 +596,7 @@ parse_value (RelaisConfig  *self,
                          quoted);
           return FALSE;
         }
-      g_free (*string_field);
-      *string_field = g_steal_pointer (&value);
-      return TRUE;
+      return take_string (string_field, g_steal_pointer (&value));
 
     case KEY_BOOLEAN:
       if (g_str_equal (value, "true") || g_str_equal (value, "false"))
@@ -633,9 +622,7 @@ parse_value (RelaisConfig  *self,
                            _("adresse http:// ou https:// attendue, « %s » trouvé"), quoted);
             return FALSE;
           }
-        g_free (*string_field);
-        *string_field = g_steal_pointer (&value);
-        return TRUE;
+        return take_string (string_field, g_steal_pointer (&value));
       }
 
     case KEY_HTTPS_URL:
@@ -653,9 +640,7 @@ parse_value (RelaisConfig  *self,
                            uri != NULL && g_uri_get_userinfo (uri) != NULL ? "https://…@…" : quoted);
             return FALSE;
           }
-        g_free (*string_field);
-        *string_field = g_steal_pointer (&value);
-        return TRUE;
+        return take_string (string_field, g_steal_pointer (&value));
       }
 
     case KEY_SECRET:
@@ -666,9 +651,7 @@ parse_value (RelaisConfig  *self,
                          _("jeton sur une seule ligne attendu (non recopié ici)"));
           return FALSE;
         }
-      g_free (*string_field);
-      *string_field = g_steal_pointer (&value);
-      return TRUE;
+      return take_string (string_field, g_steal_pointer (&value));
 
     case KEY_CHOICE:
       if (!g_strv_contains (spec->choices, value))
@@ -679,9 +662,7 @@ parse_value (RelaisConfig  *self,
                          _("une de ces valeurs attendue : %s ; « %s » trouvé"), allowed, quoted);
           return FALSE;
         }
-      g_free (*string_field);
-      *string_field = g_steal_pointer (&value);
-      return TRUE;
+      return take_string (string_field, g_steal_pointer (&value));
 
     default:
       g_assert_not_reached ();

@@ -19,6 +19,7 @@
 
 #include "relais-call.h"
 #include "relais-error.h"
+#include "relais-ice.h"
 #include "relais-main-hop.h"
 
 /* Janus has no max-message-size in its SDP and webrtcbin's offer has none
@@ -1544,23 +1545,40 @@ source_opens (GstElement *source)
   return opened;
 }
 
+/* The element for the configured @device: unset or "auto" takes the
+ * first @device_class device the monitor finds, "test" none (the caller's
+ * test source follows), anything else @factory on that device. FALSE with
+ * @error only when @factory is missing. */
+static gboolean
+make_configured_source (const char  *device,
+                        const char  *device_class,
+                        const char  *factory,
+                        GstElement **source_out,
+                        GError     **error)
+{
+  *source_out = NULL;
+  if (device == NULL || g_str_equal (device, "auto"))
+    *source_out = create_device_element (device_class);
+  else if (!g_str_equal (device, "test"))
+    {
+      *source_out = make_element (factory, NULL, error);
+      if (*source_out == NULL)
+        return FALSE;
+      g_object_set (*source_out, "device", device, NULL);
+    }
+  return TRUE;
+}
+
 /* Returns a full reference (not floating), or NULL with @error set. */
 static GstElement *
 make_video_source (RelaisCall  *self,
                    GError     **error)
 {
   const char *device = self->options.video_device;
-  GstElement *source = NULL;
+  GstElement *source;
 
-  if (device == NULL || g_str_equal (device, "auto"))
-    source = create_device_element ("Video/Source");
-  else if (!g_str_equal (device, "test"))
-    {
-      source = make_element ("v4l2src", NULL, error);
-      if (source == NULL)
-        return NULL;
-      g_object_set (source, "device", device, NULL);
-    }
+  if (!make_configured_source (device, "Video/Source", "v4l2src", &source, error))
+    return NULL;
 
   if (source != NULL)
     {
@@ -1586,18 +1604,11 @@ static GstElement *
 make_audio_source (RelaisCall  *self,
                    GError     **error)
 {
-  const char *device = self->options.audio_device;
-  GstElement *source = NULL;
+  GstElement *source;
 
-  if (device == NULL || g_str_equal (device, "auto"))
-    source = create_device_element ("Audio/Source");
-  else if (!g_str_equal (device, "test"))
-    {
-      source = make_element ("pulsesrc", NULL, error);
-      if (source == NULL)
-        return NULL;
-      g_object_set (source, "device", device, NULL);
-    }
+  if (!make_configured_source (self->options.audio_device, "Audio/Source", "pulsesrc",
+                               &source, error))
+    return NULL;
 
   if (source != NULL)
     return source;
@@ -1995,25 +2006,19 @@ failed:
   return FALSE;
 }
 
-/* libnice is built with UPnP here and would ask the router to open ports;
- * Janus has no ICE-TCP by default, so TCP candidates only slow ICE down. */
+/* No UPnP, no ICE-TCP (relais_ice_configure), and the configured local
+ * addresses. */
 static void
 configure_ice (RelaisCall *self,
                GstElement *webrtc)
 {
   g_autoptr(GstObject) ice = NULL;
-  g_autoptr(GObject) agent = NULL;
 
   g_object_get (webrtc, "ice-agent", &ice, NULL);
   if (ice == NULL)
     return;
 
-  if (g_object_class_find_property (G_OBJECT_GET_CLASS (ice), "ice-tcp") != NULL)
-    g_object_set (ice, "ice-tcp", FALSE, NULL);
-  if (g_object_class_find_property (G_OBJECT_GET_CLASS (ice), "agent") != NULL)
-    g_object_get (ice, "agent", &agent, NULL);
-  if (agent != NULL && g_object_class_find_property (G_OBJECT_GET_CLASS (agent), "upnp") != NULL)
-    g_object_set (agent, "upnp", FALSE, NULL);
+  relais_ice_configure (G_OBJECT (ice));
 
   /* With explicit addresses libnice gathers on those only, loopback
    * included (it skips loopback when it enumerates interfaces itself). */
@@ -2165,6 +2170,17 @@ description_created_cb (GstPromise *promise,
   call_hop (self, local_description_on_main, description_data, description_data_free);
 }
 
+/* Our ordered data channel on @peer's webrtcbin (transfer full), or NULL. */
+static GstWebRTCDataChannel *
+peer_create_channel (Peer *peer)
+{
+  g_autoptr(GstStructure) init = gst_structure_new ("init", "ordered", G_TYPE_BOOLEAN, TRUE, NULL);
+  GstWebRTCDataChannel *channel = NULL;
+
+  g_signal_emit_by_name (peer->webrtc, "create-data-channel", CHANNEL_LABEL, init, &channel);
+  return channel;
+}
+
 /* A subscriber (recv peer) whose offer carries a data channel m-line opens
  * a channel of its own, as janus.js does: webrtcbin starts the SCTP
  * association only once it has a channel, and Janus creates its side of
@@ -2191,10 +2207,8 @@ peer_open_receive_channel (Peer *peer)
 
   if (has_application)
     {
-      g_autoptr(GstStructure) init = gst_structure_new ("init", "ordered", G_TYPE_BOOLEAN, TRUE, NULL);
-      GstWebRTCDataChannel *channel = NULL;
+      GstWebRTCDataChannel *channel = peer_create_channel (peer);
 
-      g_signal_emit_by_name (peer->webrtc, "create-data-channel", CHANNEL_LABEL, init, &channel);
       if (channel != NULL)
         {
           peer_watch_channel (peer, channel);
@@ -2203,23 +2217,32 @@ peer_open_receive_channel (Peer *peer)
     }
 }
 
+/* Asks @peer's webrtcbin for our description, @signal_name being
+ * "create-offer" or "create-answer": description_created_cb goes on. */
+static void
+peer_create_description (RelaisCall *self,
+                         Peer       *peer,
+                         const char *signal_name)
+{
+  GstPromise *promise = gst_promise_new_with_change_func (description_created_cb,
+                                                          promise_data_new (self, peer->id),
+                                                          promise_data_free);
+
+  g_signal_emit_by_name (peer->webrtc, signal_name, NULL, promise);
+  gst_promise_unref (promise);
+}
+
 static void
 create_answer_on_main (RelaisCall *self,
                        gpointer    data)
 {
   Peer *peer = find_peer (self, GPOINTER_TO_UINT (data));
-  GstPromise *promise;
 
   if (peer == NULL || self->state >= RELAIS_CALL_ENDED)
     return;
 
   peer_open_receive_channel (peer);
-
-  promise = gst_promise_new_with_change_func (description_created_cb,
-                                              promise_data_new (self, peer->id),
-                                              promise_data_free);
-  g_signal_emit_by_name (peer->webrtc, "create-answer", NULL, promise);
-  gst_promise_unref (promise);
+  peer_create_description (self, peer, "create-answer");
 }
 
 static void
@@ -2278,16 +2301,10 @@ peer_negotiate (RelaisCall *self,
     }
   else
     {
-      GstPromise *promise;
-
       if (peer->direction != PEER_RECV && peer->channel == NULL)
         {
-          g_autoptr(GstStructure) init = gst_structure_new ("init",
-                                                            "ordered", G_TYPE_BOOLEAN, TRUE,
-                                                            NULL);
-          GstWebRTCDataChannel *channel = NULL;
+          GstWebRTCDataChannel *channel = peer_create_channel (peer);
 
-          g_signal_emit_by_name (peer->webrtc, "create-data-channel", CHANNEL_LABEL, init, &channel);
           if (channel != NULL)
             {
               peer_watch_channel (peer, channel);
@@ -2315,11 +2332,7 @@ peer_negotiate (RelaisCall *self,
           g_clear_object (&transceiver);
         }
 
-      promise = gst_promise_new_with_change_func (description_created_cb,
-                                                  promise_data_new (self, peer->id),
-                                                  promise_data_free);
-      g_signal_emit_by_name (peer->webrtc, "create-offer", NULL, promise);
-      gst_promise_unref (promise);
+      peer_create_description (self, peer, "create-offer");
     }
 }
 

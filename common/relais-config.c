@@ -213,19 +213,15 @@ add_key_error (GString    *errors,
                const char *format,
                ...)
 {
-  g_autofree char *message = NULL;
   va_list args;
 
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  if (errors->len > 0)
-    g_string_append_c (errors, '\n');
   if (key != NULL)
-    g_string_append_printf (errors, "%s: [%s] %s : %s", source, group, key, message);
+    relais_error_append_line (errors, "%s: [%s] %s : ", source, group, key);
   else
-    g_string_append_printf (errors, "%s: [%s] : %s", source, group, message);
+    relais_error_append_line (errors, "%s: [%s] : ", source, group);
+  va_start (args, format);
+  g_string_append_vprintf (errors, format, args);
+  va_end (args);
 }
 
 static void add_line_error (GString    *errors,
@@ -241,16 +237,12 @@ add_line_error (GString    *errors,
                 const char *format,
                 ...)
 {
-  g_autofree char *message = NULL;
   va_list args;
 
+  relais_error_append_line (errors, "%s:%u: ", source, line);
   va_start (args, format);
-  message = g_strdup_vprintf (format, args);
+  g_string_append_vprintf (errors, format, args);
   va_end (args);
-
-  if (errors->len > 0)
-    g_string_append_c (errors, '\n');
-  g_string_append_printf (errors, "%s:%u: %s", source, line, message);
 }
 
 /* GKeyFile says what is wrong with a line but not which line it is, and
@@ -417,6 +409,17 @@ is_printer_name (const char *value)
   return TRUE;
 }
 
+/* Stores @value (taken) in a string field: the end of every check of a
+ * string that passed. */
+static gboolean
+take_string (char **field,
+             char  *value)
+{
+  g_free (*field);
+  *field = value;
+  return TRUE;
+}
+
 /* Checks one value against its spec and stores it. Returns FALSE (with a
  * line added to @errors) when the value is not acceptable. */
 static gboolean
@@ -441,9 +444,7 @@ parse_value (RelaisConfig  *self,
   switch (spec->kind)
     {
     case KEY_STRING:
-      g_free (*string_field);
-      *string_field = g_steal_pointer (&value);
-      return TRUE;
+      return take_string (string_field, g_steal_pointer (&value));
 
     case KEY_LANGUAGE:
       if (!g_str_equal (value, "fr") && !g_str_equal (value, "en"))
@@ -452,9 +453,7 @@ parse_value (RelaisConfig  *self,
                          _("« fr » ou « en » attendu, « %s » trouvé"), quoted);
           return FALSE;
         }
-      g_free (*string_field);
-      *string_field = g_steal_pointer (&value);
-      return TRUE;
+      return take_string (string_field, g_steal_pointer (&value));
 
     case KEY_ABSOLUTE_PATH:
       if (!g_path_is_absolute (value))
@@ -463,9 +462,7 @@ parse_value (RelaisConfig  *self,
                          _("chemin absolu attendu, « %s » trouvé"), quoted);
           return FALSE;
         }
-      g_free (*string_field);
-      *string_field = g_canonicalize_filename (value, NULL);
-      return TRUE;
+      return take_string (string_field, g_canonicalize_filename (value, NULL));
 
     case KEY_READABLE_FILE:
       {
@@ -480,9 +477,7 @@ parse_value (RelaisConfig  *self,
                            quoted_path);
             return FALSE;
           }
-        g_free (*string_field);
-        *string_field = g_steal_pointer (&path);
-        return TRUE;
+        return take_string (string_field, g_steal_pointer (&path));
       }
 
     case KEY_PIN_HASH:
@@ -507,9 +502,7 @@ parse_value (RelaisConfig  *self,
                              "autre chose trouvé (non recopié ici : ce pourrait être le code PIN lui-même)"));
             return FALSE;
           }
-        g_free (*string_field);
-        *string_field = g_steal_pointer (&value);
-        return TRUE;
+        return take_string (string_field, g_steal_pointer (&value));
       }
 
     case KEY_UINT:
@@ -550,9 +543,7 @@ parse_value (RelaisConfig  *self,
                          _("adresse stun://hôte:port attendue, « %s » trouvé"), quoted);
           return FALSE;
         }
-      g_free (*string_field);
-      *string_field = g_steal_pointer (&value);
-      return TRUE;
+      return take_string (string_field, g_steal_pointer (&value));
 
     case KEY_TURN_URL:
       if (!is_ice_server_url (value, "turn", TRUE) && !is_ice_server_url (value, "turns", TRUE))
@@ -564,9 +555,7 @@ parse_value (RelaisConfig  *self,
                            "autre chose trouvé (non recopié ici : elle peut contenir un mot de passe)"));
           return FALSE;
         }
-      g_free (*string_field);
-      *string_field = g_steal_pointer (&value);
-      return TRUE;
+      return take_string (string_field, g_steal_pointer (&value));
 
     case KEY_CAMERA:
       if (!g_str_equal (value, "auto") && !g_str_equal (value, "test") &&
@@ -577,9 +566,7 @@ parse_value (RelaisConfig  *self,
                          quoted);
           return FALSE;
         }
-      g_free (*string_field);
-      *string_field = g_steal_pointer (&value);
-      return TRUE;
+      return take_string (string_field, g_steal_pointer (&value));
 
     case KEY_MICROPHONE:
       if (!is_source_name (value))
@@ -590,9 +577,7 @@ parse_value (RelaisConfig  *self,
                          quoted);
           return FALSE;
         }
-      g_free (*string_field);
-      *string_field = g_steal_pointer (&value);
-      return TRUE;
+      return take_string (string_field, g_steal_pointer (&value));
 
     case KEY_VIDEO_CODEC:
       if (!g_str_equal (value, "vp8") && !g_str_equal (value, "h264"))
@@ -601,9 +586,7 @@ parse_value (RelaisConfig  *self,
                          _("« vp8 » ou « h264 » attendu, « %s » trouvé"), quoted);
           return FALSE;
         }
-      g_free (*string_field);
-      *string_field = g_steal_pointer (&value);
-      return TRUE;
+      return take_string (string_field, g_steal_pointer (&value));
 
     case KEY_PRINTER_NAME:
       if (!is_printer_name (value))
@@ -613,9 +596,7 @@ parse_value (RelaisConfig  *self,
                          quoted);
           return FALSE;
         }
-      g_free (*string_field);
-      *string_field = g_steal_pointer (&value);
-      return TRUE;
+      return take_string (string_field, g_steal_pointer (&value));
 
     case KEY_BOOLEAN:
       if (g_str_equal (value, "true") || g_str_equal (value, "false"))
@@ -641,9 +622,7 @@ parse_value (RelaisConfig  *self,
                            _("adresse http:// ou https:// attendue, « %s » trouvé"), quoted);
             return FALSE;
           }
-        g_free (*string_field);
-        *string_field = g_steal_pointer (&value);
-        return TRUE;
+        return take_string (string_field, g_steal_pointer (&value));
       }
 
     case KEY_HTTPS_URL:
@@ -661,9 +640,7 @@ parse_value (RelaisConfig  *self,
                            uri != NULL && g_uri_get_userinfo (uri) != NULL ? "https://…@…" : quoted);
             return FALSE;
           }
-        g_free (*string_field);
-        *string_field = g_steal_pointer (&value);
-        return TRUE;
+        return take_string (string_field, g_steal_pointer (&value));
       }
 
     case KEY_SECRET:
@@ -674,9 +651,7 @@ parse_value (RelaisConfig  *self,
                          _("jeton sur une seule ligne attendu (non recopié ici)"));
           return FALSE;
         }
-      g_free (*string_field);
-      *string_field = g_steal_pointer (&value);
-      return TRUE;
+      return take_string (string_field, g_steal_pointer (&value));
 
     case KEY_CHOICE:
       if (!g_strv_contains (spec->choices, value))
@@ -687,9 +662,7 @@ parse_value (RelaisConfig  *self,
                          _("une de ces valeurs attendue : %s ; « %s » trouvé"), allowed, quoted);
           return FALSE;
         }
-      g_free (*string_field);
-      *string_field = g_steal_pointer (&value);
-      return TRUE;
+      return take_string (string_field, g_steal_pointer (&value));
 
     default:
       g_assert_not_reached ();
@@ -876,11 +849,8 @@ relais_config_new_from_data (const char  *data,
            * in the message. */
           for (guint g = 0; g < G_N_ELEMENTS (known_groups); g++)
             g_string_append_printf (expected, "%s[%s]", g > 0 ? ", " : "", known_groups[g]);
-          if (errors->len > 0)
-            g_string_append_c (errors, '\n');
-          g_string_append_printf (errors,
-                                  _("%s: [%s] : groupe inconnu (attendu : %s)"),
-                                  self->source, quoted, expected->str);
+          relais_error_append_line (errors, _("%s: [%s] : groupe inconnu (attendu : %s)"),
+                                    self->source, quoted, expected->str);
           continue;
         }
 
@@ -894,10 +864,8 @@ relais_config_new_from_data (const char  *data,
             {
               g_autofree char *quoted = quote_value (keys[j]);
 
-              if (errors->len > 0)
-                g_string_append_c (errors, '\n');
-              g_string_append_printf (errors, _("%s: [%s] %s : clé inconnue dans ce groupe"),
-                                      self->source, groups[i], quoted);
+              relais_error_append_line (errors, _("%s: [%s] %s : clé inconnue dans ce groupe"),
+                                        self->source, groups[i], quoted);
               continue;
             }
 

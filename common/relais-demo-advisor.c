@@ -16,6 +16,7 @@
 
 #include "relais-demo-advisor.h"
 #include "relais-error.h"
+#include "relais-ice.h"
 #include "relais-main-hop.h"
 
 #define LOOPBACK_ADDRESS        "127.0.0.1"
@@ -292,7 +293,6 @@ build_pipeline (RelaisDemoAdvisor  *self,
   g_autoptr(GstBus) bus = NULL;
   g_autoptr(GstElementFactory) overlay = gst_element_factory_find ("textoverlay");
   g_autoptr(GstObject) ice = NULL;
-  g_autoptr(GObject) agent = NULL;
   gboolean added = FALSE;
 
   /* A fixed graph: gst_parse is the readable way. The pattern moves so a
@@ -349,12 +349,7 @@ build_pipeline (RelaisDemoAdvisor  *self,
   g_object_get (self->webrtc, "ice-agent", &ice, NULL);
   if (ice != NULL)
     {
-      if (g_object_class_find_property (G_OBJECT_GET_CLASS (ice), "ice-tcp") != NULL)
-        g_object_set (ice, "ice-tcp", FALSE, NULL);
-      if (g_object_class_find_property (G_OBJECT_GET_CLASS (ice), "agent") != NULL)
-        g_object_get (ice, "agent", &agent, NULL);
-      if (agent != NULL && g_object_class_find_property (G_OBJECT_GET_CLASS (agent), "upnp") != NULL)
-        g_object_set (agent, "upnp", FALSE, NULL);
+      relais_ice_configure (G_OBJECT (ice));
       g_signal_emit_by_name (ice, "add-local-ip-address", LOOPBACK_ADDRESS, &added);
     }
   if (!added)

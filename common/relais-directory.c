@@ -155,17 +155,13 @@ problem (Checker    *checker,
          const char *format,
          ...)
 {
-  g_autofree char *message = NULL;
   va_list args;
 
+  relais_error_append_line (checker->errors, "%s: %s : ", checker->source,
+                            *path != '\0' ? path : _("(racine)"));
   va_start (args, format);
-  message = g_strdup_vprintf (format, args);
+  g_string_append_vprintf (checker->errors, format, args);
   va_end (args);
-
-  if (checker->errors->len > 0)
-    g_string_append_c (checker->errors, '\n');
-  g_string_append_printf (checker->errors, "%s: %s : %s", checker->source,
-                          *path != '\0' ? path : _("(racine)"), message);
 }
 
 static char *

@@ -33,3 +33,17 @@ relais_error_printable (const char *value,
 
   return g_string_free (out, FALSE);
 }
+
+void
+relais_error_append_line (GString    *errors,
+                          const char *format,
+                          ...)
+{
+  va_list args;
+
+  if (errors->len > 0)
+    g_string_append_c (errors, '\n');
+  va_start (args, format);
+  g_string_append_vprintf (errors, format, args);
+  va_end (args);
+}

@@ -35,4 +35,11 @@ GQuark relais_error_quark (void);
 char  *relais_error_printable (const char *value,
                                glong       max_chars);
 
+/* Starts a new line in @errors, a list of problems one a line (in a
+ * configuration or directory file), with the text @format makes; the
+ * caller may go on appending to that line. */
+void   relais_error_append_line (GString    *errors,
+                                 const char *format,
+                                 ...) G_GNUC_PRINTF (2, 3);
+
 G_END_DECLS

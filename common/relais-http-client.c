@@ -141,6 +141,19 @@ url_for_log (const char *url)
   return g_uri_to_string_partial (uri, G_URI_HIDE_USERINFO | G_URI_HIDE_QUERY | G_URI_HIDE_FRAGMENT);
 }
 
+/* g_set_str() (GLib 2.76, newer than Debian 12): TRUE when @field changed. */
+static gboolean
+set_string (char       **field,
+            const char  *value)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return FALSE;
+
+  g_free (*field);
+  *field = g_strdup (value);
+  return TRUE;
+}
+
 static gboolean
 method_is_idempotent (const char *method)
 {
@@ -402,6 +415,22 @@ request_start_attempt (Request *req)
   req->in_multi = TRUE;
 }
 
+/* Takes @req out of the transfers and completes it as cancelled. */
+static void
+request_abort (Request *req)
+{
+  if (req->in_multi)
+    {
+      curl_multi_remove_handle (req->self->multi, req->easy);
+      req->in_multi = FALSE;
+    }
+
+  req->status = 0;
+  request_complete (req, NULL,
+                    g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                         _("La requête a été annulée.")));
+}
+
 /* Runs in the client's context. */
 static gboolean
 request_cancel_idle_cb (gpointer user_data)
@@ -412,17 +441,8 @@ request_cancel_idle_cb (gpointer user_data)
   if (req->completed)
     return G_SOURCE_REMOVE;
 
-  if (req->in_multi)
-    {
-      curl_multi_remove_handle (req->self->multi, req->easy);
-      req->in_multi = FALSE;
-    }
-
   g_debug ("%s %s: cancelled", req->method, req->log_url);
-  req->status = 0;
-  request_complete (req, NULL,
-                    g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                         _("La requête a été annulée.")));
+  request_abort (req);
 
   return G_SOURCE_REMOVE;
 }
@@ -828,18 +848,8 @@ relais_http_client_dispose (GObject *object)
   while (self->requests->len > 0)
     {
       GTask *task = g_ptr_array_index (self->requests, self->requests->len - 1);
-      Request *req = g_task_get_task_data (task);
 
-      if (req->in_multi)
-        {
-          curl_multi_remove_handle (self->multi, req->easy);
-          req->in_multi = FALSE;
-        }
-
-      req->status = 0;
-      request_complete (req, NULL,
-                        g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                             _("La requête a été annulée.")));
+      request_abort (g_task_get_task_data (task));
     }
 
   if (self->multi != NULL)
@@ -1032,12 +1042,8 @@ relais_http_client_set_ca_file (RelaisHttpClient *self,
 {
   g_return_if_fail (RELAIS_IS_HTTP_CLIENT (self));
 
-  if (g_strcmp0 (self->ca_file, ca_file) == 0)
-    return;
-
-  g_free (self->ca_file);
-  self->ca_file = g_strdup (ca_file);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CA_FILE]);
+  if (set_string (&self->ca_file, ca_file))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CA_FILE]);
 }
 
 const char *
@@ -1054,12 +1060,8 @@ relais_http_client_set_user_agent (RelaisHttpClient *self,
 {
   g_return_if_fail (RELAIS_IS_HTTP_CLIENT (self));
 
-  if (g_strcmp0 (self->user_agent, user_agent) == 0)
-    return;
-
-  g_free (self->user_agent);
-  self->user_agent = g_strdup (user_agent);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_USER_AGENT]);
+  if (set_string (&self->user_agent, user_agent))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_USER_AGENT]);
 }
 
 guint

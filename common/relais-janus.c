@@ -218,15 +218,18 @@ loop_ref_free (LoopRef *ref)
   g_free (ref);
 }
 
-/* The object, if it still exists and still runs the same session. */
+/* Frees @ref. Returns the object, if it still exists and still runs the
+ * same session. */
 static RelaisJanus *
-loop_ref_get (LoopRef *ref)
+loop_ref_take (LoopRef *ref)
 {
   RelaisJanus *self = g_weak_ref_get (&ref->self);
+  guint64 session_id = ref->session_id;
 
+  loop_ref_free (ref);
   if (self == NULL)
     return NULL;
-  if (self->disposed || self->session_id != ref->session_id)
+  if (self->disposed || self->session_id != session_id)
     {
       g_object_unref (self);
       return NULL;
@@ -369,6 +372,16 @@ object_dup_member (JsonObject *obj,
   return json_node_copy (node);
 }
 
+/* The id in the {"janus":"success","data":{"id":…}} answer to "create" or
+ * "attach", or 0 for any other reply. */
+static gint64
+reply_get_new_id (JsonObject *reply)
+{
+  if (g_strcmp0 (object_get_string (reply, "janus"), "success") != 0)
+    return 0;
+  return object_get_int (object_get_object (reply, "data"), "id", 0);
+}
+
 static GError *
 new_error (const char *sentence,
            const char *reason)
@@ -388,6 +401,19 @@ static GError *
 error_not_connected (void)
 {
   return new_error (_("Pas de connexion au serveur de visio."), NULL);
+}
+
+static GError *
+error_unexpected_reply (void)
+{
+  return new_error (_("Réponse inattendue du serveur de visio."), NULL);
+}
+
+static GError *
+error_cancelled (void)
+{
+  return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                              _("La requête a été annulée."));
 }
 
 /* {"janus":"error","error":{"code":…,"reason":…}} */
@@ -547,9 +573,7 @@ request_cancel_idle_cb (gpointer user_data)
       stop_session_sources (self);
       set_state (self, RELAIS_JANUS_STATE_DISCONNECTED);
     }
-  request_return (task, NULL, NULL,
-                  g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                       _("La requête a été annulée.")));
+  request_return (task, NULL, NULL, error_cancelled ());
   return G_SOURCE_REMOVE;
 }
 
@@ -604,6 +628,16 @@ request_new (RelaisJanus         *self,
   return task;
 }
 
+/* The request object for @task, under its transaction. */
+static JsonObject *
+request_body_new (GTask      *task,
+                  const char *janus)
+{
+  Request *req = g_task_get_task_data (task);
+
+  return new_request_object (g_task_get_source_object (task), janus, req->transaction);
+}
+
 /* Hooks the caller's cancellable; after this the task must end through
  * request_return(). */
 static void
@@ -637,12 +671,11 @@ request_complete_with (GTask      *task,
     case OP_CREATE:
     case OP_ATTACH:
       {
-        gint64 id = object_get_int (object_get_object (reply, "data"), "id", 0);
+        gint64 id = reply_get_new_id (reply);
 
-        if (g_strcmp0 (janus, "success") != 0 || id <= 0)
+        if (id <= 0)
           {
-            request_return (task, NULL, NULL,
-                            new_error (_("Réponse inattendue du serveur de visio."), NULL));
+            request_return (task, NULL, NULL, error_unexpected_reply ());
             return;
           }
         request_return (task, g_memdup2 (&id, sizeof id), g_free, NULL);
@@ -658,8 +691,7 @@ request_complete_with (GTask      *task,
 
         if (data == NULL)
           {
-            request_return (task, NULL, NULL,
-                            new_error (_("Réponse inattendue du serveur de visio."), NULL));
+            request_return (task, NULL, NULL, error_unexpected_reply ());
             return;
           }
         error = error_from_plugin (object_get_string (plugindata, "plugin"), data);
@@ -754,8 +786,7 @@ request_post_cb (GObject      *object,
     }
   else if (!JSON_NODE_HOLDS_OBJECT (node))
     {
-      request_return (task, NULL, NULL,
-                      new_error (_("Réponse inattendue du serveur de visio."), NULL));
+      request_return (task, NULL, NULL, error_unexpected_reply ());
     }
   else
     {
@@ -974,18 +1005,12 @@ reconnect_create_cb (GObject      *object,
   gint64 id = 0;
 
   node = relais_http_client_post_json_finish (RELAIS_HTTP_CLIENT (object), result, &error);
-  self = loop_ref_get (ref);
-  loop_ref_free (ref);
+  self = loop_ref_take (ref);
   if (self == NULL || self->state != RELAIS_JANUS_STATE_RECONNECTING)
     return;
 
   if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
-    {
-      JsonObject *reply = json_node_get_object (node);
-
-      if (g_strcmp0 (object_get_string (reply, "janus"), "success") == 0)
-        id = object_get_int (object_get_object (reply, "data"), "id", 0);
-    }
+    id = reply_get_new_id (json_node_get_object (node));
 
   g_clear_object (&self->session_cancellable);
 
@@ -1091,8 +1116,7 @@ keepalive_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
 
   node = relais_http_client_post_json_finish (RELAIS_HTTP_CLIENT (object), result, &error);
-  self = loop_ref_get (ref);
-  loop_ref_free (ref);
+  self = loop_ref_take (ref);
   if (self == NULL || self->state != RELAIS_JANUS_STATE_CONNECTED)
     return;
   self->keepalive_in_flight = FALSE;
@@ -1256,8 +1280,7 @@ long_poll_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
 
   node = relais_http_client_get_json_finish (RELAIS_HTTP_CLIENT (object), result, &error);
-  self = loop_ref_get (ref);
-  loop_ref_free (ref);
+  self = loop_ref_take (ref);
   if (self == NULL || self->state != RELAIS_JANUS_STATE_CONNECTED)
     return;
 
@@ -1364,8 +1387,7 @@ relais_janus_dispose (GObject *object)
     }
   if (self->queues != NULL)
     {
-      error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                   _("La requête a été annulée."));
+      error = error_cancelled ();
       tasks = steal_all_tasks (self);
       fail_tasks (tasks, error);
     }
@@ -1640,9 +1662,7 @@ connect_post_cb (GObject      *object,
   if (self->disposed || self->state != RELAIS_JANUS_STATE_CONNECTING)
     {
       /* destroy or dispose came first. */
-      request_return (task, NULL, NULL,
-                      g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                           _("La requête a été annulée.")));
+      request_return (task, NULL, NULL, error_cancelled ());
       return;
     }
 
@@ -1654,7 +1674,7 @@ connect_post_cb (GObject      *object,
     }
   else if (!JSON_NODE_HOLDS_OBJECT (node))
     {
-      failure = new_error (_("Réponse inattendue du serveur de visio."), NULL);
+      failure = error_unexpected_reply ();
     }
   else
     {
@@ -1662,10 +1682,10 @@ connect_post_cb (GObject      *object,
 
       if (g_strcmp0 (object_get_string (reply, "janus"), "error") == 0)
         failure = error_from_janus (reply, NULL);
-      else if (g_strcmp0 (object_get_string (reply, "janus"), "success") == 0)
-        id = object_get_int (object_get_object (reply, "data"), "id", 0);
+      else
+        id = reply_get_new_id (reply);
       if (failure == NULL && id <= 0)
-        failure = new_error (_("Réponse inattendue du serveur de visio."), NULL);
+        failure = error_unexpected_reply ();
     }
 
   if (failure != NULL)
@@ -1709,7 +1729,7 @@ relais_janus_connect_async (RelaisJanus         *self,
     }
 
   {
-    JsonObject *body = new_request_object (self, "create", req->transaction);
+    JsonObject *body = request_body_new (task, "create");
 
     req->body = json_node_init_object (json_node_alloc (), body);
     json_object_unref (body);
@@ -1743,7 +1763,6 @@ relais_janus_attach_async (RelaisJanus         *self,
                            gpointer             user_data)
 {
   GTask *task;
-  Request *req;
   JsonObject *body;
 
   g_return_if_fail (RELAIS_IS_JANUS (self));
@@ -1751,8 +1770,7 @@ relais_janus_attach_async (RelaisJanus         *self,
 
   task = request_new (self, OP_ATTACH, 0, cancellable, callback, user_data,
                       relais_janus_attach_async);
-  req = g_task_get_task_data (task);
-  body = new_request_object (self, "attach", req->transaction);
+  body = request_body_new (task, "attach");
   json_object_set_string_member (body, "plugin", plugin);
   request_submit (self, task, body);
 }
@@ -1780,7 +1798,6 @@ relais_janus_message_async (RelaisJanus         *self,
                             gpointer             user_data)
 {
   GTask *task;
-  Request *req;
   JsonObject *request;
 
   g_return_if_fail (RELAIS_IS_JANUS (self));
@@ -1790,8 +1807,7 @@ relais_janus_message_async (RelaisJanus         *self,
 
   task = request_new (self, OP_MESSAGE, handle_id, cancellable, callback, user_data,
                       relais_janus_message_async);
-  req = g_task_get_task_data (task);
-  request = new_request_object (self, "message", req->transaction);
+  request = request_body_new (task, "message");
   json_object_set_member (request, "body", json_node_copy (body));
   if (jsep != NULL)
     json_object_set_member (request, "jsep", json_node_copy (jsep));
@@ -1831,7 +1847,6 @@ relais_janus_trickle_async (RelaisJanus         *self,
                             gpointer             user_data)
 {
   GTask *task;
-  Request *req;
   JsonObject *body;
   JsonObject *cand;
 
@@ -1841,8 +1856,7 @@ relais_janus_trickle_async (RelaisJanus         *self,
   cand = json_object_new ();
   task = request_new (self, OP_TRICKLE, handle_id, cancellable, callback, user_data,
                       relais_janus_trickle_async);
-  req = g_task_get_task_data (task);
-  body = new_request_object (self, "trickle", req->transaction);
+  body = request_body_new (task, "trickle");
   if (candidate != NULL)
     {
       /* No sdpMid: Janus would compare it with the bundle's mid. */
@@ -1874,15 +1888,13 @@ relais_janus_detach_async (RelaisJanus         *self,
                            gpointer             user_data)
 {
   GTask *task;
-  Request *req;
 
   g_return_if_fail (RELAIS_IS_JANUS (self));
   g_return_if_fail (handle_id != 0);
 
   task = request_new (self, OP_DETACH, handle_id, cancellable, callback, user_data,
                       relais_janus_detach_async);
-  req = g_task_get_task_data (task);
-  request_submit (self, task, new_request_object (self, "detach", req->transaction));
+  request_submit (self, task, request_body_new (task, "detach"));
 }
 
 gboolean
@@ -1920,7 +1932,7 @@ relais_janus_destroy_async (RelaisJanus         *self,
     }
 
   self->destroying = TRUE;
-  request_submit (self, task, new_request_object (self, "destroy", req->transaction));
+  request_submit (self, task, request_body_new (task, "destroy"));
 }
 
 gboolean
@@ -2023,6 +2035,16 @@ videoroom_finish (GObject       *object,
   return relais_janus_message_finish (RELAIS_JANUS (object), result, jsep_out, error);
 }
 
+/* {"request": @request}, for the caller to complete. */
+static JsonObject *
+videoroom_body_new (const char *request)
+{
+  JsonObject *body = json_object_new ();
+
+  json_object_set_string_member (body, "request", request);
+  return body;
+}
+
 static GTask *
 helper_task_new (RelaisJanus         *janus,
                  GCancellable        *cancellable,
@@ -2036,10 +2058,11 @@ helper_task_new (RelaisJanus         *janus,
   return task;
 }
 
+/* For the helpers whose answer only says the request was done. */
 static void
-create_room_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
+ok_result_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
   g_autoptr(JsonNode) data = NULL;
@@ -2067,9 +2090,8 @@ relais_janus_videoroom_create_room_async (RelaisJanus         *janus,
 {
   GTask *task = helper_task_new (janus, cancellable, callback, user_data,
                                  relais_janus_videoroom_create_room_async);
-  JsonObject *body = json_object_new ();
+  JsonObject *body = videoroom_body_new ("create");
 
-  json_object_set_string_member (body, "request", "create");
   json_object_set_int_member (body, "room", (gint64) room);
   json_object_set_boolean_member (body, "permanent", FALSE);
   if (description != NULL)
@@ -2087,7 +2109,7 @@ relais_janus_videoroom_create_room_async (RelaisJanus         *janus,
    * for a kiosk configured with video-codec=h264. */
   json_object_set_string_member (body, "videocodec", "vp8,h264");
   json_object_set_boolean_member (body, "notify_joining", TRUE);
-  videoroom_message (janus, handle_id, body, NULL, cancellable, create_room_cb, task);
+  videoroom_message (janus, handle_id, body, NULL, cancellable, ok_result_cb, task);
 }
 
 gboolean
@@ -2136,7 +2158,7 @@ join_publisher_cb (GObject      *object,
   id = object_get_int (obj, "id", 0);
   if (g_strcmp0 (object_get_string (obj, "videoroom"), "joined") != 0 || id <= 0)
     {
-      g_task_return_error (task, new_error (_("Réponse inattendue du serveur de visio."), NULL));
+      g_task_return_error (task, error_unexpected_reply ());
       return;
     }
   res = g_new0 (JoinResult, 1);
@@ -2157,9 +2179,8 @@ relais_janus_videoroom_join_publisher_async (RelaisJanus         *janus,
 {
   GTask *task = helper_task_new (janus, cancellable, callback, user_data,
                                  relais_janus_videoroom_join_publisher_async);
-  JsonObject *body = json_object_new ();
+  JsonObject *body = videoroom_body_new ("join");
 
-  json_object_set_string_member (body, "request", "join");
   json_object_set_string_member (body, "ptype", "publisher");
   json_object_set_int_member (body, "room", (gint64) room);
   if (display != NULL)
@@ -2221,22 +2242,6 @@ jsep_result_cb (GObject      *object,
   g_task_return_pointer (task, g_steal_pointer (&jsep), (GDestroyNotify) json_node_unref);
 }
 
-static void
-ok_result_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(JsonNode) data = NULL;
-  GError *error = NULL;
-
-  data = videoroom_finish (object, result, NULL, &error);
-  if (data == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
 void
 relais_janus_videoroom_publish_async (RelaisJanus         *janus,
                                       guint64              handle_id,
@@ -2250,12 +2255,11 @@ relais_janus_videoroom_publish_async (RelaisJanus         *janus,
 {
   GTask *task = helper_task_new (janus, cancellable, callback, user_data,
                                  relais_janus_videoroom_publish_async);
-  JsonObject *body = json_object_new ();
+  JsonObject *body = videoroom_body_new ("configure");
 
   g_return_if_fail (offer != NULL);
 
   g_task_set_task_data (task, GINT_TO_POINTER (TRUE), NULL);
-  json_object_set_string_member (body, "request", "configure");
   json_object_set_boolean_member (body, "audio", audio);
   json_object_set_boolean_member (body, "video", video);
   json_object_set_boolean_member (body, "data", data);
@@ -2300,10 +2304,9 @@ relais_janus_videoroom_subscribe_async (RelaisJanus         *janus,
 {
   GTask *task = helper_task_new (janus, cancellable, callback, user_data,
                                  relais_janus_videoroom_subscribe_async);
-  JsonObject *body = json_object_new ();
+  JsonObject *body = videoroom_body_new ("join");
 
   g_task_set_task_data (task, GINT_TO_POINTER (TRUE), NULL);
-  json_object_set_string_member (body, "request", "join");
   json_object_set_string_member (body, "ptype", "subscriber");
   json_object_set_int_member (body, "room", (gint64) room);
   json_object_set_array_member (body, "streams", feeds_array (feeds, n_feeds));
@@ -2331,9 +2334,8 @@ relais_janus_videoroom_start_async (RelaisJanus         *janus,
 {
   GTask *task = helper_task_new (janus, cancellable, callback, user_data,
                                  relais_janus_videoroom_start_async);
-  JsonObject *body = json_object_new ();
+  JsonObject *body = videoroom_body_new ("start");
 
-  json_object_set_string_member (body, "request", "start");
   videoroom_message (janus, handle_id, body, answer, cancellable, ok_result_cb, task);
 }
 
@@ -2359,10 +2361,9 @@ relais_janus_videoroom_update_async (RelaisJanus         *janus,
 {
   GTask *task = helper_task_new (janus, cancellable, callback, user_data,
                                  relais_janus_videoroom_update_async);
-  JsonObject *body = json_object_new ();
+  JsonObject *body = videoroom_body_new ("update");
 
   g_task_set_task_data (task, GINT_TO_POINTER (FALSE), NULL);
-  json_object_set_string_member (body, "request", "update");
   if (n_add > 0)
     json_object_set_array_member (body, "subscribe", feeds_array (add, n_add));
   if (n_remove > 0)
@@ -2388,9 +2389,8 @@ relais_janus_videoroom_leave_async (RelaisJanus         *janus,
 {
   GTask *task = helper_task_new (janus, cancellable, callback, user_data,
                                  relais_janus_videoroom_leave_async);
-  JsonObject *body = json_object_new ();
+  JsonObject *body = videoroom_body_new ("leave");
 
-  json_object_set_string_member (body, "request", "leave");
   videoroom_message (janus, handle_id, body, NULL, cancellable, ok_result_cb, task);
 }
 

@@ -302,6 +302,28 @@ new_request (ipp_op_t    op,
   return request;
 }
 
+/* Asks the scheduler for the @wanted attributes of the printer or job at
+ * @uri (@uri_name says which). NULL when it did not answer or refused;
+ * cupsLastError() then says why. */
+static ipp_t *
+get_attributes (http_t             *http,
+                ipp_op_t            op,
+                const char         *uri_name,
+                const char         *uri,
+                const char * const *wanted,
+                int                 n_wanted)
+{
+  g_autoptr(ipp_t) request = new_request (op, uri_name, uri);
+  g_autoptr(ipp_t) response = NULL;
+
+  ippAddStrings (request, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes",
+                 n_wanted, NULL, wanted);
+  response = cupsDoRequest (http, g_steal_pointer (&request), "/");
+  if (response == NULL || ippGetStatusCode (response) > IPP_STATUS_OK_CONFLICTING)
+    return NULL;
+  return g_steal_pointer (&response);
+}
+
 /* Asks the scheduler about the queue. FALSE with @error when the printer
  * cannot take or finish a job: stopped, not accepting, or an error
  * reason (out of paper…). */
@@ -315,18 +337,15 @@ check_printer (http_t      *http,
     "printer-state", "printer-state-reasons", "printer-is-accepting-jobs",
   };
   char uri[HTTP_MAX_URI];
-  g_autoptr(ipp_t) request = NULL;
   g_autoptr(ipp_t) response = NULL;
   ipp_attribute_t *attribute;
   const char *reason;
 
   httpAssembleURIf (HTTP_URI_CODING_ALL, uri, sizeof uri, "ipp", NULL, "localhost", 0,
                     "/printers/%s", queue_name);
-  request = new_request (IPP_OP_GET_PRINTER_ATTRIBUTES, "printer-uri", uri);
-  ippAddStrings (request, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes",
-                 G_N_ELEMENTS (wanted), NULL, wanted);
-  response = cupsDoRequest (http, g_steal_pointer (&request), "/");
-  if (response == NULL || ippGetStatusCode (response) > IPP_STATUS_OK_CONFLICTING)
+  response = get_attributes (http, IPP_OP_GET_PRINTER_ATTRIBUTES, "printer-uri", uri,
+                             wanted, G_N_ELEMENTS (wanted));
+  if (response == NULL)
     {
       if (cupsLastError () == IPP_STATUS_ERROR_NOT_FOUND)
         set_printer_error (error, _("L'imprimante de la borne est introuvable."));
@@ -367,17 +386,14 @@ get_job_state (http_t *http,
 {
   static const char * const wanted[] = { "job-state" };
   char uri[HTTP_MAX_URI];
-  g_autoptr(ipp_t) request = NULL;
   g_autoptr(ipp_t) response = NULL;
   ipp_attribute_t *attribute;
 
   httpAssembleURIf (HTTP_URI_CODING_ALL, uri, sizeof uri, "ipp", NULL, "localhost", 0,
                     "/jobs/%d", job_id);
-  request = new_request (IPP_OP_GET_JOB_ATTRIBUTES, "job-uri", uri);
-  ippAddStrings (request, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes",
-                 G_N_ELEMENTS (wanted), NULL, wanted);
-  response = cupsDoRequest (http, g_steal_pointer (&request), "/");
-  if (response == NULL || ippGetStatusCode (response) > IPP_STATUS_OK_CONFLICTING)
+  response = get_attributes (http, IPP_OP_GET_JOB_ATTRIBUTES, "job-uri", uri,
+                             wanted, G_N_ELEMENTS (wanted));
+  if (response == NULL)
     return 0;
 
   attribute = ippFindAttribute (response, "job-state", IPP_TAG_ENUM);

@@ -12,12 +12,17 @@
 /* Seen in about one run in ten of tests holding a call under ASan, never
  * from our code (nothing of ours calls g_hash_table_foreach): GLib's
  * "g_hash_table_foreach: assertion 'version == hash_table->version'
- * failed", a table changed during its walk inside GStreamer 1.22 or
- * libnice (of the libraries a call loads, only libgstrtpmanager,
- * libgstrtp and libnice call it). It is logged with the stack of the
- * thread that walked the table, so that the next run that meets it says
- * where, and is no longer fatal; every other warning and critical stays
- * fatal (G_DEBUG=fatal-warnings). */
+ * failed". The stack printed with it (test-transfer, 2026-11-22) is the
+ * RTCP thread of GStreamer's rtpsession (libgstrtpmanager 1.22): when
+ * rtp_session_on_timeout() builds the RTCP packets it walks the session's
+ * sources with g_hash_table_foreach() (generate_rtcp), and that walk can
+ * release the session lock; a streaming thread adding a source meanwhile
+ * changes the table under the walk, and GLib stops the walk (the sources
+ * not reached report with the next RTCP packet). Later GStreamer walks a
+ * copy of the table there for that reason; an update of Debian 12's
+ * GStreamer would remove the need. It is logged with the
+ * stack of the thread that walked the table and is no longer fatal;
+ * every other warning and critical stays fatal (G_DEBUG=fatal-warnings). */
 static inline gboolean
 relais_test_is_tolerated (const char *log_domain,
                           const char *message)

@@ -233,6 +233,8 @@ count_pass_overs (RelaisQueue  *self,
 {
   g_autoptr(GPtrArray) tickets = NULL;
   g_autoptr(GArray) candidates = collect_candidates (self, &tickets);
+  g_autoptr(GArray) passed = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GError) error = NULL;
   RelaisTurnCandidate chosen = {
     .ticket_id = relais_ticket_get_id (called),
     .position = relais_ticket_get_position (called),
@@ -249,8 +251,15 @@ count_pass_overs (RelaisQueue  *self,
           *key = candidate->ticket_id;
           g_hash_table_replace (self->passed_over, key,
                                 GUINT_TO_POINTER (candidate->passed_over + 1));
+          g_array_append_val (passed, candidate->ticket_id);
         }
     }
+
+  /* The call is made and stored already: a count not stored only lets
+   * the limit come one pass later after a restart. */
+  if (!relais_store_add_pass_overs (self->store, (const gint64 *) (gpointer) passed->data,
+                                    passed->len, &error))
+    g_warning ("Pass-overs not stored: %s", error->message);
 }
 
 /* Writes a state to the store, then mirrors it on the ticket object and in
@@ -328,6 +337,7 @@ relais_queue_initable_init (GInitable     *initable,
 {
   RelaisQueue *self = RELAIS_QUEUE (initable);
   g_autoptr(GPtrArray) tickets = NULL;
+  g_autoptr(GHashTable) pass_overs = NULL;
 
   g_return_val_if_fail (RELAIS_IS_STORE (self->store), FALSE);
 
@@ -336,6 +346,12 @@ relais_queue_initable_init (GInitable     *initable,
    * it, the queue does not guess. */
   if (!(tickets = relais_store_list_active_tickets (self->store, error)))
     return FALSE;
+  /* And how often each waiting ticket was passed over: the turn rule's
+   * limit holds across the restart. */
+  if (!(pass_overs = relais_store_list_pass_overs (self->store, error)))
+    return FALSE;
+  g_hash_table_unref (self->passed_over);
+  self->passed_over = g_steal_pointer (&pass_overs);
 
   g_list_store_splice (self->tickets, 0,
                        g_list_model_get_n_items (G_LIST_MODEL (self->tickets)),

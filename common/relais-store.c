@@ -48,6 +48,8 @@ typedef enum
   STMT_CLOSE_SESSION,
   STMT_GET_POSITION,
   STMT_SET_POSITION,
+  STMT_ADD_PASS_OVER,
+  STMT_LIST_PASS_OVERS,
   STMT_COUNT_LEFTOVERS,
   STMT_INSERT_EVENT,
   STMT_COUNT_EVENTS,
@@ -198,6 +200,11 @@ static const char *migrations[] = {
   ");"
   "CREATE INDEX outbox_next ON outbox (next_attempt_at);"
   "PRAGMA user_version = 4;",
+
+  /* 5: how many times the turn rule passed a waiting ticket over, so
+   * that its limit (the [queue] max-passes) holds across a restart. */
+  "ALTER TABLE tickets ADD COLUMN passed_over INTEGER NOT NULL DEFAULT 0 CHECK (passed_over >= 0);"
+  "PRAGMA user_version = 5;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == RELAIS_STORE_SCHEMA_VERSION);
@@ -255,6 +262,10 @@ static const char *statements[N_STMTS] = {
     "SELECT position FROM tickets WHERE id = ?1",
   [STMT_SET_POSITION] =
     "UPDATE tickets SET position = ?2 WHERE id = ?1",
+  [STMT_ADD_PASS_OVER] =
+    "UPDATE tickets SET passed_over = passed_over + 1 WHERE id = ?1 AND state = 0",
+  [STMT_LIST_PASS_OVERS] =
+    "SELECT id, passed_over FROM tickets WHERE state = 0 AND passed_over > 0",
   [STMT_COUNT_LEFTOVERS] =
     "SELECT COUNT (*) FROM tickets WHERE state IN (3, 4, 5)"
     " AND (person_name IS NOT NULL OR note IS NOT NULL)",
@@ -1076,6 +1087,77 @@ relais_store_list_active_tickets (RelaisStore  *self,
     }
 
   return g_steal_pointer (&tickets);
+}
+
+gboolean
+relais_store_add_pass_overs (RelaisStore   *self,
+                             const gint64  *ticket_ids,
+                             guint          n_tickets,
+                             GError       **error)
+{
+  g_return_val_if_fail (RELAIS_IS_STORE (self), FALSE);
+  g_return_val_if_fail (ticket_ids != NULL || n_tickets == 0, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (n_tickets == 0)
+    return TRUE;
+
+  if (!transaction_begin (self, error))
+    return FALSE;
+
+  for (guint i = 0; i < n_tickets; i++)
+    {
+      g_autoptr(StoreStmt) stmt = get_stmt (self, STMT_ADD_PASS_OVER, error);
+
+      if (stmt == NULL)
+        {
+          transaction_rollback (self);
+          return FALSE;
+        }
+      sqlite3_bind_int64 (stmt, 1, ticket_ids[i]);
+      if (!step_done (self, stmt, error))
+        {
+          transaction_rollback (self);
+          return FALSE;
+        }
+    }
+
+  return transaction_commit (self, error);
+}
+
+/* Returns: (transfer full) (element-type gint64 guint) */
+GHashTable *
+relais_store_list_pass_overs (RelaisStore  *self,
+                              GError      **error)
+{
+  g_autoptr(StoreStmt) stmt = NULL;
+  g_autoptr(GHashTable) pass_overs = NULL;
+  int rc;
+
+  g_return_val_if_fail (RELAIS_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!(stmt = get_stmt (self, STMT_LIST_PASS_OVERS, error)))
+    return NULL;
+
+  pass_overs = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 *id = g_new (gint64, 1);
+
+      *id = sqlite3_column_int64 (stmt, 0);
+      g_hash_table_replace (pass_overs, id,
+                            GUINT_TO_POINTER ((guint) MIN (sqlite3_column_int64 (stmt, 1), G_MAXUINT)));
+    }
+
+  if (rc != SQLITE_DONE)
+    {
+      set_store_error (self, error, _("Lecture de la file d'attente impossible"));
+      return NULL;
+    }
+
+  return g_steal_pointer (&pass_overs);
 }
 
 /* Returns: (transfer full) (element-type gint64) */

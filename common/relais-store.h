@@ -16,7 +16,7 @@ G_DECLARE_FINAL_TYPE (RelaisStore, relais_store, RELAIS, STORE, GObject)
 
 /* The number of migrations this build knows: a fresh store ends at this
  * PRAGMA user_version. */
-#define RELAIS_STORE_SCHEMA_VERSION 4
+#define RELAIS_STORE_SCHEMA_VERSION 5
 
 /* Opens (creating if needed) the SQLite file at @path, or an in-memory
  * database when @path is ":memory:"; WAL, foreign keys, synchronous=FULL,
@@ -57,6 +57,17 @@ gboolean      relais_store_set_ticket_state    (RelaisStore        *self,
 gboolean      relais_store_swap_positions      (RelaisStore  *self,
                                                 gint64        ticket_a,
                                                 gint64        ticket_b,
+                                                GError      **error);
+/* Counts one more pass-over (the turn rule or the agent called someone
+ * after them) for each of these waiting tickets, in one transaction. */
+gboolean      relais_store_add_pass_overs      (RelaisStore   *self,
+                                                const gint64  *ticket_ids,
+                                                guint          n_tickets,
+                                                GError       **error);
+/* The waiting tickets passed over at least once: ticket id → times.
+ * Returns: (transfer full) (element-type gint64 guint) keys freed with
+ * g_free. */
+GHashTable   *relais_store_list_pass_overs     (RelaisStore  *self,
                                                 GError      **error);
 /* Waiting, called and in-call tickets, ordered by position.
  * Returns: (transfer full) an array owning its tickets. get_ticket returns

@@ -6,6 +6,8 @@
 
 #include <locale.h>
 
+#include <glib/gstdio.h>
+
 #include "relais-error.h"
 #include "relais-queue.h"
 #include "relais-turn.h"
@@ -610,14 +612,14 @@ fixture_ready (const char *service_id,
   return g_strv_contains (fixture->ready_services, service_id);
 }
 
+/* Opens the store at @path and a queue on it, as the kiosk starts. */
 static void
-queue_setup (QueueFixture  *fixture,
-             gconstpointer  data)
+queue_open (QueueFixture *fixture,
+            const char   *path)
 {
   g_autoptr(GError) error = NULL;
 
-  fixture->now = T0 + 9 * 3600;
-  fixture->store = relais_store_new (":memory:", &error);
+  fixture->store = relais_store_new (path, &error);
   g_assert_no_error (error);
   fixture->queue = relais_queue_new (fixture->store, &error);
   g_assert_no_error (error);
@@ -626,11 +628,25 @@ queue_setup (QueueFixture  *fixture,
 }
 
 static void
-queue_teardown (QueueFixture  *fixture,
-                gconstpointer  data)
+queue_setup (QueueFixture  *fixture,
+             gconstpointer  data)
+{
+  fixture->now = T0 + 9 * 3600;
+  queue_open (fixture, ":memory:");
+}
+
+static void
+queue_close (QueueFixture *fixture)
 {
   g_assert_finalize_object (g_steal_pointer (&fixture->queue));
   g_assert_finalize_object (g_steal_pointer (&fixture->store));
+}
+
+static void
+queue_teardown (QueueFixture  *fixture,
+                gconstpointer  data)
+{
+  queue_close (fixture);
 }
 
 static gint64
@@ -717,6 +733,51 @@ test_queue_call_next (QueueFixture  *fixture,
   g_clear_pointer (&first, g_free);
   first = call_and_finish (fixture, 60);
   g_assert_cmpstr (first, ==, "F4");
+}
+
+/* The same day as /turn/queue/call-next, the kiosk restarted (a power
+ * cut) before each call: C1's pass-overs are on disk, so it still goes
+ * after three, not after three more each time. */
+static void
+test_queue_pass_overs_survive_restart (void)
+{
+  QueueFixture fixture = { 0, };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("relais-turn-XXXXXX", &error);
+  g_autofree char *path = NULL;
+  g_autofree char *db_wal = NULL;
+  g_autofree char *db_shm = NULL;
+  const char *expected[] = { "F1", "F2", "F3", "C1", "F4" };
+  gint64 c1;
+
+  g_assert_no_error (error);
+  path = g_build_filename (dir, "relais.db", NULL);
+  fixture.now = T0 + 9 * 3600;
+  fixture.ready_services[0] = "france-travail";
+  queue_open (&fixture, path);
+  c1 = add_ticket (&fixture, "caf");
+  for (int i = 0; i < 4; i++)
+    add_ticket (&fixture, "france-travail");
+
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      g_autofree char *called = NULL;
+
+      queue_close (&fixture);
+      queue_open (&fixture, path);
+      if (i <= 3)
+        g_assert_cmpuint (relais_queue_get_passed_over (fixture.queue, c1), ==, i);
+      called = call_and_finish (&fixture, 60);
+      g_assert_cmpstr (called, ==, expected[i]);
+    }
+
+  queue_close (&fixture);
+  db_wal = g_strconcat (path, "-wal", NULL);
+  db_shm = g_strconcat (path, "-shm", NULL);
+  g_remove (db_wal);
+  g_remove (db_shm);
+  g_assert_no_errno (g_remove (path));
+  g_assert_no_errno (g_rmdir (dir));
 }
 
 static void
@@ -875,6 +936,7 @@ main (int   argc,
   g_test_add_func ("/turn/format-wait", test_format_wait);
   g_test_add ("/turn/queue/call-next", QueueFixture, NULL,
               queue_setup, test_queue_call_next, queue_teardown);
+  g_test_add_func ("/turn/queue/pass-overs-survive-restart", test_queue_pass_overs_survive_restart);
   g_test_add ("/turn/queue/order-and-out-of-turn", QueueFixture, NULL,
               queue_setup, test_queue_order_and_out_of_turn, queue_teardown);
   g_test_add ("/turn/queue/ageing-by-time", QueueFixture, NULL,

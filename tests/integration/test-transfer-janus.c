@@ -14,9 +14,7 @@
 #include "config.h"
 
 #include <locale.h>
-#include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 
 #include <glib/gstdio.h>
 #include <gio/gio.h>
@@ -26,6 +24,7 @@
 #include "relais-http-client.h"
 #include "relais-scanner.h"
 #include "relais-session-dir.h"
+#include "relais-test-child.h"
 #include "relais-test-janus.h"
 
 #define SESSION_TIMEOUT_S 30
@@ -41,41 +40,9 @@ typedef struct
   char             *dir;          /* a temporary directory for this test */
 } Fixture;
 
-typedef struct
-{
-  const char  *name;
-  GSubprocess *process;
-  gint64       started_at;
-  gboolean     done;
-  char        *out;
-  char        *err;
-  int          status;
-} Child;
-
 /* ---- children ----------------------------------------------------------- */
 
-static void
-child_setup (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
-static void
-communicated_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  Child *child = user_data;
-
-  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (object), result, &child->out, &child->err, NULL);
-  g_subprocess_wait (child->process, NULL, NULL);
-  child->status = g_subprocess_get_if_exited (child->process)
-                  ? g_subprocess_get_exit_status (child->process)
-                  : 128 + g_subprocess_get_term_sig (child->process);
-  child->done = TRUE;
-}
-
-static Child *
+static RelaisTestChild *
 spawn_kiosk (Fixture    *f,
              const char *name,
              guint64     room,
@@ -83,8 +50,6 @@ spawn_kiosk (Fixture    *f,
              const char *option,
              const char *value)
 {
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_autofree char *room_text = g_strdup_printf ("%" G_GUINT64_FORMAT, room);
   g_autofree char *duration = g_strdup_printf ("%u", duration_s);
   const char *argv[] = {
@@ -97,75 +62,17 @@ spawn_kiosk (Fixture    *f,
     option, value,
     NULL
   };
-  g_autoptr(GError) error = NULL;
-  Child *child = g_new0 (Child, 1);
 
-  child->name = name;
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
-  child->process = g_subprocess_launcher_spawnv (launcher, argv, &error);
-  g_assert_no_error (error);
-  child->started_at = g_get_monotonic_time ();
-  g_subprocess_communicate_utf8_async (child->process, NULL, NULL, communicated_cb, child);
-  return child;
-}
-
-static void
-child_free (Child *child)
-{
-  if (!child->done)
-    {
-      g_subprocess_force_exit (child->process);
-      while (!child->done)
-        g_main_context_iteration (g_main_context_get_thread_default (), TRUE);
-    }
-  g_object_unref (child->process);
-  g_free (child->out);
-  g_free (child->err);
-  g_free (child);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Child, child_free)
-
-static gboolean
-wake_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-child_wait (Fixture *f,
-            Child   *child,
-            guint    timeout_s)
-{
-  gint64 deadline = child->started_at + (gint64) timeout_s * G_USEC_PER_SEC;
-  GSource *wake = g_timeout_source_new (100);
-
-  g_source_set_callback (wake, wake_cb, NULL, NULL);
-  g_source_attach (wake, f->context);
-  while (!child->done && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (f->context, TRUE);
-  g_source_destroy (wake);
-  g_source_unref (wake);
-  if (!child->done)
-    g_test_message ("%s still running after %u s: killed", child->name, timeout_s);
-  g_subprocess_force_exit (child->process);
-  while (!child->done)
-    g_main_context_iteration (f->context, TRUE);
+  return relais_test_child_spawn (name, argv);
 }
 
 /* The report (last JSON line of stdout), after its stderr as comments. */
 static JsonObject *
-child_report (Child *child)
+child_report (RelaisTestChild *child)
 {
-  g_auto(GStrv) errors = g_strsplit (child->err != NULL ? child->err : "", "\n", -1);
   g_auto(GStrv) lines = g_strsplit (child->out != NULL ? child->out : "", "\n", -1);
 
-  for (guint i = 0, shown = 0; errors[i] != NULL && shown < 30; i++)
-    if (*errors[i] != '\0' && !g_str_has_prefix (errors[i], "ALSA lib") && !g_str_has_prefix (errors[i], "AL lib"))
-      {
-        g_test_message ("%s stderr: %s", child->name, errors[i]);
-        shown++;
-      }
+  relais_test_child_log (child, 30);
   for (guint i = g_strv_length (lines); i > 0; i--)
     if (lines[i - 1][0] == '{')
       {
@@ -283,8 +190,8 @@ send_through_janus (Fixture    *f,
   g_autofree char *received_path = g_build_filename (inbox, name, NULL);
   g_autofree char *received = NULL;
   gsize received_length = 0;
-  g_autoptr(Child) sender = NULL;
-  g_autoptr(Child) receiver = NULL;
+  g_autoptr(RelaisTestChild) sender = NULL;
+  g_autoptr(RelaisTestChild) receiver = NULL;
   g_autoptr(JsonObject) sent_report = NULL;
   g_autoptr(JsonObject) received_report = NULL;
   JsonArray *list;
@@ -295,8 +202,8 @@ send_through_janus (Fixture    *f,
   g_assert_cmpint (g_mkdir_with_parents (inbox, 0700), ==, 0);
   receiver = spawn_kiosk (f, "receiver", room, duration_s, "--receive-dir", inbox);
   sender = spawn_kiosk (f, "sender", room, duration_s, "--send-file", path);
-  child_wait (f, sender, duration_s + 20);
-  child_wait (f, receiver, duration_s + 20);
+  relais_test_child_wait (f->context, sender, (duration_s + 20) * 1000);
+  relais_test_child_wait (f->context, receiver, (duration_s + 20) * 1000);
 
   sent_report = child_report (sender);
   received_report = child_report (receiver);

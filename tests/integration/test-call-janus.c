@@ -113,17 +113,9 @@ fixture_setup_full (Fixture  *f,
   f->client = relais_http_client_new ();
 
   /* Never a skip: a test that cannot run has failed. */
-  f->addr = g_getenv ("RELAIS_TEST_ADDR");
+  f->addr = relais_test_janus_addr_or_fail ();
   if (f->addr == NULL)
-    {
-      g_test_fail_printf ("Needs the network namespace of relais-netns-run (RELAIS_TEST_ADDR)");
-      return;
-    }
-  if (relais_test_janus_missing () != NULL)
-    {
-      g_test_fail_printf ("%s", relais_test_janus_missing ());
-      return;
-    }
+    return;
   f->kiosk = g_getenv ("RELAIS_KIOSK");
   if (f->kiosk == NULL || !g_file_test (f->kiosk, G_FILE_TEST_IS_EXECUTABLE))
     {

@@ -104,24 +104,17 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  const char *addr = g_getenv ("RELAIS_TEST_ADDR");
+  const char *addr;
 
   f->context = g_main_context_new ();
   g_main_context_push_thread_default (f->context);
   f->events = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
   f->client = relais_http_client_new ();
 
+  /* Never a skip: a test that cannot run has failed. */
+  addr = relais_test_janus_addr_or_fail ();
   if (addr == NULL)
-    {
-      /* Never a skip: a test that cannot run has failed. */
-      g_test_fail_printf ("Needs the network namespace of relais-netns-run (RELAIS_TEST_ADDR)");
-      return;
-    }
-  if (relais_test_janus_missing () != NULL)
-    {
-      g_test_fail_printf ("%s", relais_test_janus_missing ());
-      return;
-    }
+    return;
   f->gateway = relais_test_janus_new (addr, SESSION_TIMEOUT_S);
   f->base_url = relais_test_janus_get_base_url (f->gateway);
   g_test_message ("Janus ready in %.0f ms", start_janus (f));

@@ -254,17 +254,9 @@ fixture_setup (Fixture       *f,
   f->client = relais_http_client_new ();
 
   /* Never a skip: a test that cannot run has failed. */
-  f->addr = g_getenv ("RELAIS_TEST_ADDR");
+  f->addr = relais_test_janus_addr_or_fail ();
   if (f->addr == NULL)
-    {
-      g_test_fail_printf ("Needs the network namespace of relais-netns-run (RELAIS_TEST_ADDR)");
-      return;
-    }
-  if (relais_test_janus_missing () != NULL)
-    {
-      g_test_fail_printf ("%s", relais_test_janus_missing ());
-      return;
-    }
+    return;
   if (!g_file_test (SANE_TEST_BACKEND, G_FILE_TEST_EXISTS))
     {
       g_test_fail_printf ("The SANE test backend is missing: install the Debian package libsane1");

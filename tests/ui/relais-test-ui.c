@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include "relais-resources.h"
 #include "relais-test-ui.h"
 #include "../relais-test-utils.h"
 
@@ -62,4 +63,16 @@ relais_test_ui_activate (RelaisApplication *app,
   g_action_group_activate_action (G_ACTION_GROUP (app), action, parameter);
   for (int i = 0; i < 50; i++)
     g_main_context_iteration (NULL, FALSE);
+}
+
+void
+relais_test_ui_load_style (void)
+{
+  g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
+
+  relais_register_resource ();
+  gtk_css_provider_load_from_resource (css, "/org/relais/Kiosk/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
+                                              GTK_STYLE_PROVIDER (css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
 }

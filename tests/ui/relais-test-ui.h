@@ -4,8 +4,8 @@
  *
  * For the tests that run RelaisApplication itself (test-kiosk-ui,
  * test-figures-ui, ../integration/test-print-kiosk): its window, its pages
- * and its actions, on the default main context. Test code: failures
- * assert.
+ * and its actions, on the default main context; and the style the widget
+ * tests load. Test code: failures assert.
  */
 #pragma once
 
@@ -38,5 +38,10 @@ void          relais_test_ui_assert_page    (RelaisApplication *app,
 void          relais_test_ui_activate       (RelaisApplication *app,
                                              const char        *action,
                                              GVariant          *parameter);
+
+/* For the tests of a widget without the application: the kiosk's
+ * resources registered and its style sheet on the default display, as
+ * RelaisApplication::startup does. */
+void          relais_test_ui_load_style     (void);
 
 G_END_DECLS

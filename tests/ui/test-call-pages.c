@@ -12,8 +12,8 @@
 
 #include "relais-call-page.h"
 #include "relais-precall-page.h"
-#include "relais-resources.h"
 
+#include "relais-test-ui.h"
 #include "../relais-test-utils.h"
 
 static gboolean
@@ -186,17 +186,10 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GtkCssProvider) css = NULL;
 
   gst_init (&argc, &argv);
   gtk_test_init (&argc, &argv, NULL);
-  relais_register_resource ();
-
-  css = gtk_css_provider_new ();
-  gtk_css_provider_load_from_resource (css, "/org/relais/Kiosk/style.css");
-  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
-                                              GTK_STYLE_PROVIDER (css),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  relais_test_ui_load_style ();
 
   g_test_add_func ("/call-pages/precall", test_precall);
   g_test_add_func ("/call-pages/call", test_call);

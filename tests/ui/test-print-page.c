@@ -12,8 +12,8 @@
 #include <gtk/gtk.h>
 
 #include "relais-print-page.h"
-#include "relais-resources.h"
 
+#include "relais-test-ui.h"
 #include "../relais-test-utils.h"
 
 static char *test_dir;
@@ -310,17 +310,10 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GtkCssProvider) css = NULL;
   int status;
 
   gtk_test_init (&argc, &argv, NULL);
-  relais_register_resource ();
-
-  css = gtk_css_provider_new ();
-  gtk_css_provider_load_from_resource (css, "/org/relais/Kiosk/style.css");
-  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
-                                              GTK_STYLE_PROVIDER (css),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  relais_test_ui_load_style ();
 
   test_dir = g_dir_make_tmp ("relais-test-print-page-XXXXXX", NULL);
   g_assert_nonnull (test_dir);

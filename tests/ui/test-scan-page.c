@@ -9,10 +9,10 @@
 
 #include <gtk/gtk.h>
 
-#include "relais-resources.h"
 #include "relais-scan-page.h"
 #include "relais-text-page.h"
 
+#include "relais-test-ui.h"
 #include "../relais-test-utils.h"
 
 typedef struct
@@ -242,16 +242,9 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GtkCssProvider) css = NULL;
 
   gtk_test_init (&argc, &argv, NULL);
-  relais_register_resource ();
-
-  css = gtk_css_provider_new ();
-  gtk_css_provider_load_from_resource (css, "/org/relais/Kiosk/style.css");
-  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
-                                              GTK_STYLE_PROVIDER (css),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  relais_test_ui_load_style ();
 
   g_test_add_func ("/scan-page/journey", test_journey);
 

@@ -157,11 +157,33 @@ export function writeKioskConfig(kioskBin, tmp, janusUrl, extra = '') {
   return configPath;
 }
 
-// After a failure: how the kiosk ended and its last lines.
-export function noteKioskEnd(kiosk) {
-  if (!failed) return;
-  note(`kiosk: exit ${kiosk ? kiosk.exitCode : '?'} signal ${kiosk ? kiosk.signalCode : '?'}; its last lines:`);
-  for (const l of kioskLog.slice(-40)) note(`  ${l.line}`);
+// The end of a run, whatever happened: after a failure, how the kiosk
+// ended and its last lines; then the kiosk killed if it still runs, the
+// browser, the console's server and Janus stopped (each may be unset).
+export async function stopAll({ kiosk, browser, server, janus }) {
+  if (failed) {
+    note(`kiosk: exit ${kiosk ? kiosk.exitCode : '?'} signal ${kiosk ? kiosk.signalCode : '?'}; its last lines:`);
+    for (const l of kioskLog.slice(-40)) note(`  ${l.line}`);
+  }
+  if (kiosk && kiosk.exitCode === null) kiosk.kill('SIGKILL');
+  if (browser) await browser.close().catch(() => {});
+  if (server) server.close();
+  if (janus) await janus.stop();
+}
+
+// After "call now" on the desk: the pre-call check gets ready, the person
+// starts the call, the kiosk publishes and announces itself in the lobby.
+export async function startCallToLobby(what, kioskShot) {
+  // The camera preview (and its DTLS certificate) before "start the call":
+  // a loaded host may need longer than the usual 3 s.
+  await sleep(3000);
+  const canStart = await until(() => actionEnabled('start-call'), 15000, 250);
+  ok(canStart !== null, `${what}: the pre-call check is ready (start-call enabled)`);
+  kioskShot(`${what}-precall`);
+  const j = logIndex();
+  ok(act('start-call'), `${what}: the person starts the call`);
+  const announced = await until(() => logSince(j, 'announcing in the lobby'), 15000);
+  ok(announced !== null, `${what}: the kiosk publishes in its session room and announces itself in the lobby`);
 }
 
 // ---------------------------------------------------------------- screenshots

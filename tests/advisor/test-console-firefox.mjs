@@ -29,7 +29,7 @@ import { parseArgs } from 'node:util';
 import {
   ok, note, done, sleep, until, startWatchdog, requireSession, kioskBinPath, janusJsPath,
   requireModule, requireFiles, requireKioskTools, consoleRoutes, startServer, startKiosk,
-  logIndex, logSince, act, actionEnabled, busHas, writeKioskConfig, noteKioskEnd, screenshots,
+  logIndex, logSince, act, actionEnabled, busHas, writeKioskConfig, stopAll, screenshots,
   watchPeerConnections, consoleState, LOBBY_PIN, AGENT_PIN, SERVICE, SUBSERVICE,
 } from './tap-harness.mjs';
 
@@ -219,11 +219,7 @@ try {
 } catch (e) {
   ok(false, `unexpected: ${e.stack || e}`);
 } finally {
-  noteKioskEnd(kiosk);
-  if (kiosk && kiosk.exitCode === null) kiosk.kill('SIGKILL');
-  if (browser) await browser.close().catch(() => {});
-  if (server) server.close();
-  if (janus) await janus.stop();
+  await stopAll({ kiosk, browser, server, janus });
   await fsp.rm(tmp, { recursive: true, force: true }).catch(() => {});
 }
 measures.totalS = +((Date.now() - startedAt) / 1000).toFixed(1);

@@ -33,7 +33,7 @@ import { parseArgs } from 'node:util';
 import {
   root, ok, note, bail, done, sleep, until, startWatchdog, requireSession, kioskBinPath, janusJsPath,
   requireModule, requireFiles, requireKioskTools, consoleRoutes, startServer, startKiosk,
-  logIndex, logSince, act, actionEnabled, busHas, writeKioskConfig, noteKioskEnd, screenshots,
+  logIndex, logSince, act, actionEnabled, busHas, writeKioskConfig, stopAll, startCallToLobby, screenshots,
   chromiumArgs, consoleState, openChromiumConsole, AGENT_PIN, SERVICE, SUBSERVICE,
 } from './tap-harness.mjs';
 
@@ -81,16 +81,7 @@ async function personWaits(what) {
   if (what === 'main') kioskShot('desk-call-now');
   const calledAt = Date.now();
   ok(act('call-now', `int64 ${ticketId}`), `${what}: call now (ticket ${ticketId})`);
-  // The camera preview (and its DTLS certificate) before "start the call":
-  // a loaded host may need longer than the usual 3 s.
-  await sleep(3000);
-  const canStart = await until(() => actionEnabled('start-call'), 15000, 250);
-  ok(canStart !== null, `${what}: the pre-call check is ready (start-call enabled)`);
-  kioskShot(`${what}-precall`);
-  const j = logIndex();
-  ok(act('start-call'), `${what}: the person starts the call`);
-  const announced = await until(() => logSince(j, 'announcing in the lobby'), 15000);
-  ok(announced !== null, `${what}: the kiosk publishes in its session room and announces itself in the lobby`);
+  await startCallToLobby(what, kioskShot);
   return { calledAt };
 }
 
@@ -372,11 +363,7 @@ try {
 } catch (e) {
   ok(false, `unexpected: ${e.stack || e}`);
 } finally {
-  noteKioskEnd(kiosk);
-  if (kiosk && kiosk.exitCode === null) kiosk.kill('SIGKILL');
-  if (browser) await browser.close().catch(() => {});
-  if (server) server.close();
-  if (janus) await janus.stop();
+  await stopAll({ kiosk, browser, server, janus });
   if (cups) {
     cups.send('quit');
     await Promise.race([new Promise((r) => cups.child.once('exit', r)), sleep(10000)]);

@@ -17,6 +17,33 @@ flag_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+GMainContext *
+relais_test_context_push (void)
+{
+  GMainContext *context = g_main_context_new ();
+
+  g_main_context_push_thread_default (context);
+  return context;
+}
+
+void
+relais_test_context_pop (GMainContext *context)
+{
+  while (g_main_context_iteration (context, FALSE))
+    ;
+  g_main_context_pop_thread_default (context);
+  g_main_context_unref (context);
+}
+
+void
+relais_test_finalize_iterating (GMainContext *context,
+                                gpointer      object)
+{
+  while (G_OBJECT (object)->ref_count > 1)
+    g_main_context_iteration (context, TRUE);
+  g_assert_finalize_object (object);
+}
+
 void
 relais_test_iterate_for (GMainContext *context,
                          guint         ms)

@@ -13,6 +13,15 @@ G_BEGIN_DECLS
 
 /* ---- a main context of the test's own ---------------------------------- */
 
+/* A new main context, pushed as the thread default. */
+GMainContext *relais_test_context_push (void);
+/* Dispatches what is still pending on @context, pops it and drops it. */
+void          relais_test_context_pop  (GMainContext  *context);
+/* Iterates @context until the caller's reference to @object (which it
+ * gives) is the last one, then asserts that dropping it finalizes it. */
+void          relais_test_finalize_iterating (GMainContext *context,
+                                              gpointer      object);
+
 /* Iterates @context for @ms milliseconds. */
 void          relais_test_iterate_for  (GMainContext  *context,
                                         guint          ms);

@@ -108,8 +108,7 @@ fixture_setup_full (Fixture  *f,
   g_autofree char *advisor_dir = NULL;
   g_autofree char *playwright = NULL;
 
-  f->context = g_main_context_new ();
-  g_main_context_push_thread_default (f->context);
+  f->context = relais_test_context_push ();
   f->client = relais_http_client_new ();
 
   /* Never a skip: a test that cannot run has failed. */
@@ -167,16 +166,11 @@ fixture_teardown (Fixture       *f,
 {
   if (f->gateway != NULL)
     relais_test_janus_kill (f->gateway);
-  while (G_OBJECT (f->client)->ref_count > 1)
-    g_main_context_iteration (f->context, TRUE);
-  g_assert_finalize_object (g_steal_pointer (&f->client));
+  relais_test_finalize_iterating (f->context, g_steal_pointer (&f->client));
   g_clear_pointer (&f->gateway, relais_test_janus_free);
   g_free (f->node);
   g_free (f->participant);
-  while (g_main_context_iteration (f->context, FALSE))
-    ;
-  g_main_context_pop_thread_default (f->context);
-  g_main_context_unref (f->context);
+  relais_test_context_pop (f->context);
 }
 
 /* ---- tests -------------------------------------------------------------- */

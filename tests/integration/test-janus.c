@@ -106,8 +106,7 @@ fixture_setup (Fixture       *f,
 {
   const char *addr;
 
-  f->context = g_main_context_new ();
-  g_main_context_push_thread_default (f->context);
+  f->context = relais_test_context_push ();
   f->events = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
   f->client = relais_http_client_new ();
 
@@ -127,15 +126,10 @@ fixture_teardown (Fixture       *f,
   if (f->gateway != NULL)
     kill_janus (f);
   g_clear_object (&f->result);
-  while (G_OBJECT (f->client)->ref_count > 1)
-    g_main_context_iteration (f->context, TRUE);
-  g_assert_finalize_object (g_steal_pointer (&f->client));
+  relais_test_finalize_iterating (f->context, g_steal_pointer (&f->client));
   g_clear_pointer (&f->gateway, relais_test_janus_free);
   g_ptr_array_unref (f->events);
-  while (g_main_context_iteration (f->context, FALSE))
-    ;
-  g_main_context_pop_thread_default (f->context);
-  g_main_context_unref (f->context);
+  relais_test_context_pop (f->context);
 }
 
 /* ---- steps -------------------------------------------------------------- */

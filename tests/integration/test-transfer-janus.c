@@ -26,6 +26,7 @@
 #include "relais-session-dir.h"
 #include "relais-test-child.h"
 #include "relais-test-janus.h"
+#include "../relais-test-utils.h"
 
 #define SESSION_TIMEOUT_S 30
 #define SANE_TEST_BACKEND "/usr/lib/x86_64-linux-gnu/sane/libsane-test.so.1"
@@ -249,8 +250,7 @@ fixture_setup (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
 
-  f->context = g_main_context_new ();
-  g_main_context_push_thread_default (f->context);
+  f->context = relais_test_context_push ();
   f->client = relais_http_client_new ();
 
   /* Never a skip: a test that cannot run has failed. */
@@ -281,9 +281,7 @@ fixture_teardown (Fixture       *f,
 {
   if (f->gateway != NULL)
     relais_test_janus_kill (f->gateway);
-  while (G_OBJECT (f->client)->ref_count > 1)
-    g_main_context_iteration (f->context, TRUE);
-  g_assert_finalize_object (g_steal_pointer (&f->client));
+  relais_test_finalize_iterating (f->context, g_steal_pointer (&f->client));
   g_clear_pointer (&f->gateway, relais_test_janus_free);
   if (f->dir != NULL)
     {
@@ -291,10 +289,7 @@ fixture_teardown (Fixture       *f,
       g_rmdir (f->dir);
       g_free (f->dir);
     }
-  while (g_main_context_iteration (f->context, FALSE))
-    ;
-  g_main_context_pop_thread_default (f->context);
-  g_main_context_unref (f->context);
+  relais_test_context_pop (f->context);
 }
 
 /* ---- tests -------------------------------------------------------------- */

@@ -549,8 +549,7 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  f->context = g_main_context_new ();
-  g_main_context_push_thread_default (f->context);
+  f->context = relais_test_context_push ();
   f->server = test_server_start ();
   f->client = relais_http_client_new ();
 }
@@ -565,10 +564,7 @@ fixture_teardown (Fixture       *f,
 
   test_server_stop (f->server);
 
-  while (g_main_context_iteration (f->context, FALSE))
-    ;
-  g_main_context_pop_thread_default (f->context);
-  g_main_context_unref (f->context);
+  relais_test_context_pop (f->context);
 }
 
 static gboolean

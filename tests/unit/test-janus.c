@@ -608,8 +608,7 @@ fixture_setup (Fixture       *f,
 {
   g_autofree char *url = NULL;
 
-  f->context = g_main_context_new ();
-  g_main_context_push_thread_default (f->context);
+  f->context = relais_test_context_push ();
   f->fake = fake_janus_new ();
   f->client = relais_http_client_new ();
   url = g_strdup_printf ("http://127.0.0.1:%u/janus/", f->fake->port);
@@ -633,15 +632,10 @@ fixture_teardown (Fixture       *f,
   /* Disposing sends a best-effort destroy, which holds the client until
    * it is answered. */
   g_assert_finalize_object (g_steal_pointer (&f->janus));
-  while (G_OBJECT (f->client)->ref_count > 1)
-    g_main_context_iteration (f->context, TRUE);
-  g_assert_finalize_object (g_steal_pointer (&f->client));
+  relais_test_finalize_iterating (f->context, g_steal_pointer (&f->client));
   fake_janus_free (f->fake);
   g_ptr_array_unref (f->signals);
-  while (g_main_context_iteration (f->context, FALSE))
-    ;
-  g_main_context_pop_thread_default (f->context);
-  g_main_context_unref (f->context);
+  relais_test_context_pop (f->context);
 }
 
 static void

@@ -27,6 +27,7 @@
 #include "relais-test-child.h"
 #include "relais-test-janus.h"
 #include "../relais-test-utils.h"
+#include "../relais-test-document.h"
 
 #define SESSION_TIMEOUT_S 30
 #define SANE_TEST_BACKEND "/usr/lib/x86_64-linux-gnu/sane/libsane-test.so.1"
@@ -95,30 +96,6 @@ child_report (RelaisTestChild *child)
 
 /* ---- the document ------------------------------------------------------- */
 
-static void
-scanned_cb (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  GPtrArray **pages = user_data;
-  g_autoptr(GError) error = NULL;
-
-  *pages = relais_scanner_scan_finish (RELAIS_SCANNER (source), result, &error);
-  g_assert_no_error (error);
-}
-
-static void
-written_cb (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  GBytes **pdf = user_data;
-  g_autoptr(GError) error = NULL;
-
-  *pdf = relais_document_write_pdf_finish (RELAIS_DOCUMENT (source), result, &error);
-  g_assert_no_error (error);
-}
-
 /* Three pages from the SANE test backend's feeder, as the kiosk makes a
  * dossier: RelaisScanner → RelaisDocument. */
 static GBytes *
@@ -149,14 +126,14 @@ scan_dossier (Fixture *f)
     {
       g_autoptr(GPtrArray) pages = NULL;
 
-      relais_scanner_scan_async (scanner, NULL, scanned_cb, &pages);
+      relais_scanner_scan_async (scanner, NULL, relais_test_scanned_cb, &pages);
       while (pages == NULL)
         g_main_context_iteration (f->context, TRUE);
       relais_document_add_page (document, g_ptr_array_index (pages, 0));
     }
 
   pdf = NULL;
-  relais_document_write_pdf_async (document, NULL, written_cb, &pdf);
+  relais_document_write_pdf_async (document, NULL, relais_test_written_cb, &pdf);
   while (pdf == NULL)
     g_main_context_iteration (f->context, TRUE);
   g_unlink (dll);

@@ -21,18 +21,18 @@
 //
 // SPDX-License-Identifier: GPL-2.0-or-later
 
-import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
+import {
+  ok, note, done, sleep, until, startWatchdog, requireSession, kioskBinPath, janusJsPath,
+  requireModule, requireFiles, requireKioskTools, consoleRoutes, startServer, startKiosk,
+  logIndex, logSince, act, actionEnabled, busHas, writeKioskConfig, stopAll, screenshots,
+  watchPeerConnections, consoleState, LOBBY_PIN, AGENT_PIN, SERVICE, SUBSERVICE,
+} from './tap-harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '..', '..');
 const { values: args } = parseArgs({
   options: {
     screenshots: { type: 'string', default: process.env.RELAIS_CONSOLE_SCREENSHOTS },
@@ -40,56 +40,18 @@ const { values: args } = parseArgs({
   },
 });
 
-const LOBBY_PIN = 'relais-test-lobby';   // tests/integration/janus/janus.plugin.videoroom.jcfg.in
-const AGENT_PIN = '1234';
-const SERVICE = 'caf';
-const SUBSERVICE = 'prime-activite';
 const CHAT_TO_KIOSK = 'Bonjour depuis Firefox — é';
 const CHAT_TO_CONSOLE = 'Bien reçu — à vous';
-const APP = 'org.relais.Kiosk';
 const firefoxBin = process.env.RELAIS_FIREFOX || '/usr/bin/firefox-esr';
 
-let n = 0;
-let failed = 0;
-const ok = (cond, what) => {
-  n += 1;
-  if (!cond) failed += 1;
-  console.log(`${cond ? 'ok' : 'not ok'} ${n} - ${what}`);
-  return cond;
-};
-const note = (text) => { for (const l of String(text).split('\n')) console.log(`# ${l}`); };
-const bail = (why) => { console.log(`Bail out! ${why}`); process.exit(1); };
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-async function until(fn, timeoutMs, stepMs = 100) {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) return null;
-    await sleep(stepMs);
-  }
-}
+startWatchdog(150);
 
-const watchdog = setTimeout(() => bail('watchdog: test took more than 150 s'), 150000);
-watchdog.unref();
-
-// ---- preconditions: say plainly what is missing.
-if (!process.env.RELAIS_TEST_ADDR) bail('RELAIS_TEST_ADDR unset: run me through tests/integration/relais-netns-run');
-if (!process.env.DISPLAY) bail('DISPLAY unset: run me under xvfb-run (Debian package xvfb)');
-if (!process.env.DBUS_SESSION_BUS_ADDRESS) bail('no session bus: run me under dbus-run-session (Debian package dbus)');
-const kioskBin = process.env.RELAIS_KIOSK || path.join(root, 'build', 'kiosk', 'relais-kiosk');
-try {
-  createRequire(import.meta.url).resolve('puppeteer-core');
-} catch {
-  bail("puppeteer-core is not installed: run 'npm ci --prefix tests/advisor'");
-}
-const janusJs = path.join(process.env.RELAIS_JANUS_JS_DIR || '/usr/share/javascript/janus-gateway', 'janus.js');
-for (const f of [kioskBin, firefoxBin, '/usr/bin/janus', janusJs]) {
-  if (!fs.existsSync(f)) bail(`${f} is missing (build the kiosk; Debian packages firefox-esr, janus, libjs-janus-gateway)`);
-}
-for (const tool of ['gapplication', 'gdbus', 'import']) {
-  if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) bail(`'${tool}' is missing (Debian packages libglib2.0-bin, imagemagick)`);
-}
+requireSession();
+const kioskBin = kioskBinPath();
+requireModule('puppeteer-core');
+const janusJs = janusJsPath();
+requireFiles([kioskBin, firefoxBin, '/usr/bin/janus', janusJs], 'firefox-esr, janus, libjs-janus-gateway');
+requireKioskTools();
 
 const { startJanus } = await import('./janus-server.mjs');
 const puppeteer = (await import('puppeteer-core')).default;
@@ -97,72 +59,7 @@ const addr = process.env.RELAIS_TEST_ADDR;
 const shotDir = args.screenshots || await fsp.mkdtemp(path.join(os.tmpdir(), 'relais-console-shots-'));
 fs.mkdirSync(shotDir, { recursive: true });
 for (const f of fs.readdirSync(shotDir)) if (/^firefox-\d\d-.*\.png$/.test(f)) fs.rmSync(path.join(shotDir, f));
-
-// ---------------------------------------------------------------- the console's server
-const routes = {
-  '/index.html': [path.join(root, 'data', 'advisor', 'index.html'), 'text/html; charset=utf-8'],
-  '/console.js': [path.join(root, 'data', 'advisor', 'console.js'), 'text/javascript; charset=utf-8'],
-  '/console.css': [path.join(root, 'data', 'advisor', 'console.css'), 'text/css; charset=utf-8'],
-  '/favicon.ico': [path.join(root, 'data', 'icons', 'hicolor', 'scalable', 'apps', 'org.relais.Kiosk.svg'), 'image/svg+xml'],
-  '/directory.json': [path.join(root, 'data', 'directory.sample.json'), 'application/json'],
-  '/javascript/janus-gateway/janus.js': [janusJs, 'text/javascript; charset=utf-8'],
-};
-routes['/'] = routes['/index.html'];
-function startServer() {
-  const server = http.createServer((req, res) => {
-    const route = routes[new URL(req.url, 'http://x').pathname];
-    if (req.method !== 'GET' || !route) { res.writeHead(404); res.end(); return; }
-    fs.readFile(route[0], (err, body) => {
-      if (err) { res.writeHead(500); res.end(); return; }
-      res.writeHead(200, { 'Content-Type': route[1], 'Cache-Control': 'no-store' });
-      res.end(body);
-    });
-  });
-  return new Promise((resolve) => server.listen(0, addr, () => resolve(server)));
-}
-
-// ---------------------------------------------------------------- the kiosk
-const kioskLog = [];
-function startKiosk(configPath) {
-  const child = spawn(kioskBin, ['--config', configPath], {
-    env: { ...process.env, G_MESSAGES_DEBUG: 'relais-application relais-presence', RELAIS_TEST_TRACE: '1', GTK_A11Y: 'none', LANGUAGE: 'fr' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const onData = (d) => {
-    for (const line of String(d).split('\n')) {
-      if (!line) continue;
-      kioskLog.push({ at: Date.now(), line });
-      if (args.verbose) process.stderr.write(`[kiosk] ${line}\n`);
-    }
-  };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
-  return child;
-}
-const logIndex = () => kioskLog.length;
-const logSince = (i, text) => kioskLog.slice(i).find((l) => l.line.includes(text));
-const act = (name, param) => {
-  const argv = ['action', APP, name];
-  if (param !== undefined) argv.push(param);
-  const r = spawnSync('gapplication', argv, { encoding: 'utf8' });
-  if (r.status !== 0) note(`gapplication ${name} failed: ${r.stderr}`);
-  return r.status === 0;
-};
-const busHas = () => /true/.test(spawnSync('gdbus', ['call', '--session', '--dest', 'org.freedesktop.DBus',
-  '--object-path', '/org/freedesktop/DBus', '--method', 'org.freedesktop.DBus.NameHasOwner', APP], { encoding: 'utf8' }).stdout || '');
-const actionEnabled = (name) => /^\(\(true,/.test(spawnSync('gdbus', ['call', '--session', '--dest', APP,
-  '--object-path', '/org/relais/Kiosk', '--method', 'org.gtk.Actions.Describe', name], { encoding: 'utf8' }).stdout || '');
-let shotN = 0;
-function kioskShot(name) {
-  const file = path.join(shotDir, `firefox-${String(++shotN).padStart(2, '0')}-kiosk-${name}.png`);
-  spawnSync('import', ['-window', 'root', file]);
-  return file;
-}
-async function consoleShot(page, name) {
-  const file = path.join(shotDir, `firefox-${String(++shotN).padStart(2, '0')}-console-${name}.png`);
-  await page.screenshot({ path: file }).catch((e) => note(`screenshot ${name}: ${e.message}`));
-  return file;
-}
+const { kioskShot, consoleShot } = screenshots(shotDir, 'firefox-', { noteErrors: true });
 
 // ---------------------------------------------------------------- Firefox
 // Fake camera and microphone without asking; the console's plain-HTTP
@@ -196,25 +93,8 @@ async function openConsole(browser, consoleUrl, name) {
   await page.setViewport({ width: 1280, height: 800 });
   // dataOpen is true once EITHER data channel opens: before the kiosk
   // writes, wait for a peer connection that receives video and has its
-  // data channel open (as test-console.mjs does).
-  await page.evaluateOnNewDocument(() => {
-    const Original = window.RTCPeerConnection;
-    const pcs = [];
-    window.RTCPeerConnection = class extends Original {
-      constructor(...a) {
-        super(...a);
-        pcs.push(this);
-        this.addEventListener('track', (e) => { if (e.track.kind === 'video') this.relaisVideo = true; });
-        this.addEventListener('datachannel', (e) => e.channel.addEventListener('open', () => { this.relaisData = true; }));
-      }
-      createDataChannel(...a) {
-        const channel = super.createDataChannel(...a);
-        channel.addEventListener('open', () => { this.relaisData = true; });
-        return channel;
-      }
-    };
-    window.relaisReceivingDataOpen = () => pcs.some((pc) => pc.signalingState !== 'closed' && pc.relaisVideo && pc.relaisData);
-  });
+  // data channel open (watchPeerConnections, as test-console.mjs does).
+  await page.evaluateOnNewDocument(watchPeerConnections);
   page.on('pageerror', (e) => note(`[${name}] page error: ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error' || args.verbose) note(`[${name}] console.${m.type()}: ${m.text()}`); });
   await page.goto(consoleUrl, { waitUntil: 'load' });
@@ -226,14 +106,6 @@ async function openConsole(browser, consoleUrl, name) {
   await page.waitForFunction(() => window.relaisConsole.phase === 'queue' || window.relaisConsole.lastError, { timeout: 15000 });
   return page;
 }
-const consoleState = (page) => page.evaluate(() => ({
-  phase: window.relaisConsole.phase,
-  waiting: window.relaisConsole.waiting(),
-  framesDecoded: window.relaisConsole.framesDecoded,
-  chat: window.relaisConsole.chat,
-  lastError: window.relaisConsole.lastError,
-  takeToFirstFrame: window.relaisConsole.firstFrameAt !== null ? window.relaisConsole.firstFrameAt - window.relaisConsole.takeRequestedAt : null,
-}));
 // What the <video> itself presents, not only what WebRTC decoded: frames
 // counted by requestVideoFrameCallback over a second (Firefox's
 // getVideoPlaybackQuality() counts nothing for a MediaStream source).
@@ -258,16 +130,11 @@ const startedAt = Date.now();
 try {
   janus = await startJanus({ addr, keepDir: process.env.RELAIS_KEEP_JANUS === '1' });
   ok(true, `janus ${janus.version} on ${janus.url}`);
-  server = await startServer();
+  server = await startServer(consoleRoutes(janusJs), addr);
   const origin = `http://${addr}:${server.address().port}`;
   const consoleUrl = `${origin}/index.html?gateway=${encodeURIComponent(janus.url)}`;
 
-  const hash = spawnSync(kioskBin, ['--hash-pin'], { input: AGENT_PIN + '\n', encoding: 'utf8' }).stdout.match(/pin-hash=(\S+)/);
-  if (!hash) bail('relais-kiosk --hash-pin printed no pin-hash line');
-  const configPath = path.join(tmp, 'kiosk.conf');
-  fs.writeFileSync(configPath, `[kiosk]\nsite-name=Mairie de Testville\nlanguage=fr\nstore-path=${path.join(tmp, 'relais.db')}\n`
-    + `[agent]\npin-hash=${hash[1]}\nidle-lock-seconds=3600\n`
-    + `[gateway]\njanus-url=${janus.url}\nlobby-pin=${LOBBY_PIN}\n`);
+  const configPath = writeKioskConfig(kioskBin, tmp, janus.url);
 
   const launchedAt = Date.now();
   browser = await puppeteer.launch({
@@ -283,7 +150,7 @@ try {
   ok(s.phase === 'queue', `the advisor signs in in Firefox and sees the waiting line (${s.phase}${s.lastError ? ': ' + s.lastError : ''})`);
   await consoleShot(page, 'signed-in');
 
-  kiosk = startKiosk(configPath);
+  kiosk = startKiosk(kioskBin, configPath, { G_MESSAGES_DEBUG: 'relais-application relais-presence', RELAIS_TEST_TRACE: '1' }, args.verbose);
   ok(await until(() => busHas(), 20000) !== null, 'the kiosk window starts and takes its bus name');
   ok(await until(() => logSince(0, 'Lobby 5002: 1 advisor(s) ready'), 15000) !== null, 'the kiosk sees the Firefox advisor ready in the CAF lobby');
 
@@ -352,18 +219,10 @@ try {
 } catch (e) {
   ok(false, `unexpected: ${e.stack || e}`);
 } finally {
-  if (failed) {
-    note(`kiosk: exit ${kiosk ? kiosk.exitCode : '?'} signal ${kiosk ? kiosk.signalCode : '?'}; its last lines:`);
-    for (const l of kioskLog.slice(-40)) note(`  ${l.line}`);
-  }
-  if (kiosk && kiosk.exitCode === null) kiosk.kill('SIGKILL');
-  if (browser) await browser.close().catch(() => {});
-  if (server) server.close();
-  if (janus) await janus.stop();
+  await stopAll({ kiosk, browser, server, janus });
   await fsp.rm(tmp, { recursive: true, force: true }).catch(() => {});
 }
 measures.totalS = +((Date.now() - startedAt) / 1000).toFixed(1);
 note(`screenshots: ${shotDir}`);
 note(`MEASURE ${JSON.stringify(measures)}`);
-console.log(`1..${n}`);
-process.exit(failed ? 1 : 0);
+done();

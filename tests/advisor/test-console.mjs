@@ -29,18 +29,19 @@
 //
 // SPDX-License-Identifier: GPL-2.0-or-later
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
+import {
+  ok, note, bail, done, sleep, until, startWatchdog, requireSession, kioskBinPath, janusJsPath,
+  requireModule, requireFiles, requireKioskTools, consoleRoutes, startServer, kioskLog, startKiosk,
+  logIndex, logSince, act, actionEnabled, busHas, writeKioskConfig, stopAll, startCallToLobby, screenshots,
+  chromiumArgs, consoleState, openChromiumConsole, LOBBY_PIN, AGENT_PIN, SERVICE, SUBSERVICE,
+} from './tap-harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '..', '..');
 const { values: args } = parseArgs({
   options: {
     screenshots: { type: 'string', default: process.env.RELAIS_CONSOLE_SCREENSHOTS },
@@ -49,10 +50,6 @@ const { values: args } = parseArgs({
   },
 });
 
-const LOBBY_PIN = 'relais-test-lobby';   // tests/integration/janus/janus.plugin.videoroom.jcfg.in
-const AGENT_PIN = '1234';
-const SERVICE = 'caf';
-const SUBSERVICE = 'prime-activite';
 const VANISH_BOUND_S = 20;
 const SURVEY_SECONDS = 30;               // kiosk/relais-application.c
 // What the agent types on the desk: it must never reach a record or a log.
@@ -63,49 +60,15 @@ const CHAT_TO_CONSOLE = 'Bonjour, merci — à vous';
 const CSV_COLUMNS = ['session', 'service', 'sub_service', 'ticket_given_utc', 'ended_utc',
   'wait_seconds', 'call_attempted', 'media_flowed', 'setup_ms', 'fps_in',
   'packets_lost', 'reconnected', 'call_seconds', 'outcome', 'survey'];
-const APP = 'org.relais.Kiosk';
 
-let n = 0;
-let failed = 0;
-const ok = (cond, what) => {
-  n += 1;
-  if (!cond) failed += 1;
-  console.log(`${cond ? 'ok' : 'not ok'} ${n} - ${what}`);
-  return cond;
-};
-const note = (text) => { for (const l of String(text).split('\n')) console.log(`# ${l}`); };
-const bail = (why) => { console.log(`Bail out! ${why}`); process.exit(1); };
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-async function until(fn, timeoutMs, stepMs = 100) {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) return null;
-    await sleep(stepMs);
-  }
-}
+startWatchdog(280);
 
-const watchdog = setTimeout(() => bail('watchdog: test took more than 280 s'), 280000);
-watchdog.unref();
-
-// ---- preconditions: say plainly what is missing.
-if (!process.env.RELAIS_TEST_ADDR) bail('RELAIS_TEST_ADDR unset: run me through tests/integration/relais-netns-run');
-if (!process.env.DISPLAY) bail('DISPLAY unset: run me under xvfb-run (Debian package xvfb)');
-if (!process.env.DBUS_SESSION_BUS_ADDRESS) bail('no session bus: run me under dbus-run-session (Debian package dbus)');
-const kioskBin = process.env.RELAIS_KIOSK || path.join(root, 'build', 'kiosk', 'relais-kiosk');
-try {
-  createRequire(import.meta.url).resolve('playwright-core');
-} catch {
-  bail("playwright-core is not installed: run 'npm ci --prefix tests/advisor'");
-}
-const janusJs = path.join(process.env.RELAIS_JANUS_JS_DIR || '/usr/share/javascript/janus-gateway', 'janus.js');
-for (const f of [kioskBin, process.env.RELAIS_CHROMIUM || '/usr/bin/chromium', '/usr/bin/janus', janusJs]) {
-  if (!fs.existsSync(f)) bail(`${f} is missing (build the kiosk; Debian packages chromium, janus, libjs-janus-gateway)`);
-}
-for (const tool of ['gapplication', 'gdbus', 'import']) {
-  if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) bail(`'${tool}' is missing (Debian packages libglib2.0-bin, imagemagick)`);
-}
+requireSession();
+const kioskBin = kioskBinPath();
+requireModule('playwright-core');
+const janusJs = janusJsPath();
+requireFiles([kioskBin, process.env.RELAIS_CHROMIUM || '/usr/bin/chromium', '/usr/bin/janus', janusJs], 'chromium, janus, libjs-janus-gateway');
+requireKioskTools();
 
 const { startJanus } = await import('./janus-server.mjs');
 const { chromium } = await import('playwright-core');
@@ -114,132 +77,9 @@ const shotDir = args.screenshots || await fsp.mkdtemp(path.join(os.tmpdir(), 're
 fs.mkdirSync(shotDir, { recursive: true });
 // Only this run's pictures: an earlier run's would interleave with them.
 for (const f of fs.readdirSync(shotDir)) if (/^\d\d-(kiosk|console)-.*\.png$/.test(f)) fs.rmSync(path.join(shotDir, f));
-
-// ---------------------------------------------------------------- the console's server
-const routes = {
-  '/': [path.join(root, 'data', 'advisor', 'index.html'), 'text/html; charset=utf-8'],
-  '/index.html': [path.join(root, 'data', 'advisor', 'index.html'), 'text/html; charset=utf-8'],
-  '/console.js': [path.join(root, 'data', 'advisor', 'console.js'), 'text/javascript; charset=utf-8'],
-  '/console.css': [path.join(root, 'data', 'advisor', 'console.css'), 'text/css; charset=utf-8'],
-  '/favicon.ico': [path.join(root, 'data', 'icons', 'hicolor', 'scalable', 'apps', 'org.relais.Kiosk.svg'), 'image/svg+xml'],
-  '/directory.json': [path.join(root, 'data', 'directory.sample.json'), 'application/json'],
-  '/javascript/janus-gateway/janus.js': [janusJs, 'text/javascript; charset=utf-8'],
-};
-function startServer() {
-  const server = http.createServer((req, res) => {
-    const route = routes[new URL(req.url, 'http://x').pathname];
-    if (req.method !== 'GET' || !route) { res.writeHead(404); res.end(); return; }
-    fs.readFile(route[0], (err, body) => {
-      if (err) { res.writeHead(500); res.end(); return; }
-      res.writeHead(200, { 'Content-Type': route[1], 'Cache-Control': 'no-store' });
-      res.end(body);
-    });
-  });
-  return new Promise((resolve) => server.listen(0, addr, () => resolve(server)));
-}
-
-// ---------------------------------------------------------------- the kiosk
-const kioskLog = [];
-function startKiosk(configPath) {
-  const child = spawn(kioskBin, ['--config', configPath], {
-    env: { ...process.env, G_MESSAGES_DEBUG: 'relais-application relais-presence ' + (process.env.RELAIS_CONSOLE_KIOSK_DEBUG || ''), RELAIS_TEST_TRACE: '1', GTK_A11Y: 'none', LANGUAGE: 'fr' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const onData = (d) => {
-    for (const line of String(d).split('\n')) {
-      if (!line) continue;
-      kioskLog.push({ at: Date.now(), line });
-      if (args.verbose) process.stderr.write(`[kiosk] ${line}\n`);
-    }
-  };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
-  return child;
-}
-const logIndex = () => kioskLog.length;
-const logSince = (i, text) => kioskLog.slice(i).find((l) => l.line.includes(text));
-const act = (name, param) => {
-  const argv = ['action', APP, name];
-  if (param !== undefined) argv.push(param);
-  const r = spawnSync('gapplication', argv, { encoding: 'utf8' });
-  if (r.status !== 0) note(`gapplication ${name} failed: ${r.stderr}`);
-  return r.status === 0;
-};
-const busHas = () => /true/.test(spawnSync('gdbus', ['call', '--session', '--dest', 'org.freedesktop.DBus',
-  '--object-path', '/org/freedesktop/DBus', '--method', 'org.freedesktop.DBus.NameHasOwner', APP], { encoding: 'utf8' }).stdout || '');
-// Whether an action is enabled now (org.gtk.Actions.Describe on the bus).
-const actionEnabled = (name) => /^\(\(true,/.test(spawnSync('gdbus', ['call', '--session', '--dest', APP,
-  '--object-path', '/org/relais/Kiosk', '--method', 'org.gtk.Actions.Describe', name], { encoding: 'utf8' }).stdout || '');
-let shotN = 0;
-function kioskShot(name) {
-  const file = path.join(shotDir, `${String(++shotN).padStart(2, '0')}-kiosk-${name}.png`);
-  spawnSync('import', ['-window', 'root', file]);
-  return file;
-}
-async function consoleShot(page, name) {
-  const file = path.join(shotDir, `${String(++shotN).padStart(2, '0')}-console-${name}.png`);
-  await page.screenshot({ path: file }).catch(() => {});
-  return file;
-}
-
-// ---------------------------------------------------------------- Chromium
-function chromiumArgs(origin) {
-  return [
-    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
-    `--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE ${addr}`,
-    '--disable-features=WebRtcHideLocalIpsWithMdns,MediaRouter,DialMediaRouteProvider,OptimizationHints,Translate',
-    '--disable-domain-reliability', '--no-pings', '--autoplay-policy=no-user-gesture-required',
-    `--unsafely-treat-insecure-origin-as-secure=${origin}`,
-  ];
-}
-
-async function openConsole(browser, consoleUrl, name, pin = LOBBY_PIN) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  // The console's dataOpen is true once EITHER of its data channels opens
-  // (its publisher's, or its subscription's that carries the kiosk's
-  // lines): before the kiosk writes, the test waits for a peer connection
-  // that both receives video and has its data channel open.
-  await context.addInitScript(() => {
-    const Original = window.RTCPeerConnection;
-    const pcs = [];
-    window.RTCPeerConnection = class extends Original {
-      constructor(...a) {
-        super(...a);
-        pcs.push(this);
-        this.addEventListener('track', (e) => { if (e.track.kind === 'video') this.relaisVideo = true; });
-        this.addEventListener('datachannel', (e) => e.channel.addEventListener('open', () => { this.relaisData = true; }));
-      }
-      createDataChannel(...a) {
-        const channel = super.createDataChannel(...a);
-        channel.addEventListener('open', () => { this.relaisData = true; });
-        return channel;
-      }
-    };
-    window.relaisReceivingDataOpen = () => pcs.some((pc) => pc.signalingState !== 'closed' && pc.relaisVideo && pc.relaisData);
-  });
-  const page = await context.newPage();
-  page.on('pageerror', (e) => note(`[${name}] page error: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error' || args.verbose) note(`[${name}] console.${m.type()}: ${m.text()}`); });
-  await page.goto(consoleUrl, { waitUntil: 'load' });
-  await page.waitForFunction(() => window.relaisConsole && window.relaisConsole.ready, null, { timeout: 10000 });
-  await page.selectOption('#service', SERVICE);
-  await page.fill('#name', name);
-  await page.fill('#pin', pin);
-  await page.click('#signin-button');
-  await page.waitForFunction(() => window.relaisConsole.phase === 'queue' || window.relaisConsole.lastError, null, { timeout: 15000 });
-  return { context, page };
-}
-const consoleState = (page) => page.evaluate(() => ({
-  phase: window.relaisConsole.phase,
-  waiting: window.relaisConsole.waiting(),
-  framesDecoded: window.relaisConsole.framesDecoded,
-  chat: window.relaisConsole.chat,
-  lastError: window.relaisConsole.lastError,
-  lastInfo: window.relaisConsole.lastInfo,
-  takeToFirstFrame: window.relaisConsole.firstFrameAt !== null ? window.relaisConsole.firstFrameAt - window.relaisConsole.takeRequestedAt : null,
-}));
+const { kioskShot, consoleShot } = screenshots(shotDir);
+const openConsole = (browser, consoleUrl, name, pin = LOBBY_PIN) =>
+  openChromiumConsole(browser, consoleUrl, name, { pin, watchPeers: true, verbose: args.verbose });
 
 // The person's session ends (as the agent or the call-ended page does).
 async function finishSession() {
@@ -356,16 +196,7 @@ async function personWaits(what) {
   await until(() => actionEnabled('call-now'), 10000, 200);
   const calledAt = Date.now();
   ok(act('call-now', `int64 ${ticketId}`), `${what}: call now (ticket ${ticketId})`);
-  // The camera preview (and its DTLS certificate) before "start the call":
-  // a loaded host may need longer than the usual 3 s.
-  await sleep(3000);
-  const canStart = await until(() => actionEnabled('start-call'), 15000, 250);
-  ok(canStart !== null, `${what}: the pre-call check is ready (start-call enabled)`);
-  kioskShot(`${what}-precall`);
-  const j = logIndex();
-  ok(act('start-call'), `${what}: the person starts the call`);
-  const announced = await until(() => logSince(j, 'announcing in the lobby'), 15000);
-  ok(announced !== null, `${what}: the kiosk publishes in its session room and announces itself in the lobby`);
+  await startCallToLobby(what, kioskShot);
   return { calledAt };
 }
 
@@ -381,18 +212,13 @@ const measures = {};
 try {
   janus = await startJanus({ addr, keepDir: process.env.RELAIS_KEEP_JANUS === '1' });
   ok(true, `janus ${janus.version} on ${janus.url}`);
-  server = await startServer();
+  server = await startServer(consoleRoutes(janusJs), addr);
   const origin = `http://${addr}:${server.address().port}`;
   const consoleUrl = `${origin}/index.html?gateway=${encodeURIComponent(janus.url)}`;
 
-  const hash = spawnSync(kioskBin, ['--hash-pin'], { input: AGENT_PIN + '\n', encoding: 'utf8' }).stdout.match(/pin-hash=(\S+)/);
-  if (!hash) bail('relais-kiosk --hash-pin printed no pin-hash line');
-  const configPath = path.join(tmp, 'kiosk.conf');
-  fs.writeFileSync(configPath, `[kiosk]\nsite-name=Mairie de Testville\nlanguage=fr\nstore-path=${path.join(tmp, 'relais.db')}\n`
-    + `[agent]\npin-hash=${hash[1]}\nidle-lock-seconds=3600\n`
-    + `[gateway]\njanus-url=${janus.url}\nlobby-pin=${LOBBY_PIN}\n`);
+  const configPath = writeKioskConfig(kioskBin, tmp, janus.url);
 
-  browser = await chromium.launch({ executablePath: process.env.RELAIS_CHROMIUM || '/usr/bin/chromium', headless: true, args: chromiumArgs(origin) });
+  browser = await chromium.launch({ executablePath: process.env.RELAIS_CHROMIUM || '/usr/bin/chromium', headless: true, args: chromiumArgs(addr, origin) });
 
   // ---- clear errors at sign-in: a wrong pin, a gateway that does not answer.
   {
@@ -416,7 +242,9 @@ try {
   ok(s.phase === 'queue', `advisor A signs in and sees the waiting line (${s.phase}${s.lastError ? ': ' + s.lastError : ''})`);
   await consoleShot(a.page, 'signed-in');
 
-  kiosk = startKiosk(configPath);
+  kiosk = startKiosk(kioskBin, configPath, {
+    G_MESSAGES_DEBUG: 'relais-application relais-presence ' + (process.env.RELAIS_CONSOLE_KIOSK_DEBUG || ''), RELAIS_TEST_TRACE: '1',
+  }, args.verbose);
   ok(await until(() => busHas(), 20000) !== null, 'the kiosk window starts and takes its bus name');
   const ready = await until(() => logSince(0, 'Lobby 5002: 1 advisor(s) ready'), 15000);
   ok(ready !== null, 'the kiosk sees an advisor ready in the CAF lobby');
@@ -615,17 +443,9 @@ try {
 } catch (e) {
   ok(false, `unexpected: ${e.stack || e}`);
 } finally {
-  if (failed) {
-    note(`kiosk: exit ${kiosk ? kiosk.exitCode : '?'} signal ${kiosk ? kiosk.signalCode : '?'}; its last lines:`);
-    for (const l of kioskLog.slice(-40)) note(`  ${l.line}`);
-  }
-  if (kiosk && kiosk.exitCode === null) kiosk.kill('SIGKILL');
-  if (browser) await browser.close().catch(() => {});
-  if (server) server.close();
-  if (janus) await janus.stop();
+  await stopAll({ kiosk, browser, server, janus });
   await fsp.rm(tmp, { recursive: true, force: true }).catch(() => {});
 }
 note(`screenshots: ${shotDir}`);
 note(`MEASURE ${JSON.stringify(measures)}`);
-console.log(`1..${n}`);
-process.exit(failed ? 1 : 0);
+done();

@@ -23,19 +23,20 @@
 //
 // SPDX-License-Identifier: GPL-2.0-or-later
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
+import {
+  root, ok, note, bail, done, sleep, until, startWatchdog, requireSession, kioskBinPath, janusJsPath,
+  requireModule, requireFiles, requireKioskTools, consoleRoutes, startServer, startKiosk,
+  logIndex, logSince, act, actionEnabled, busHas, writeKioskConfig, stopAll, startCallToLobby, screenshots,
+  chromiumArgs, consoleState, openChromiumConsole, AGENT_PIN, SERVICE, SUBSERVICE,
+} from './tap-harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '..', '..');
 const { values: args } = parseArgs({
   options: {
     screenshots: { type: 'string', default: process.env.RELAIS_DOCUMENTS_SCREENSHOTS },
@@ -43,168 +44,30 @@ const { values: args } = parseArgs({
   },
 });
 
-const LOBBY_PIN = 'relais-test-lobby';   // tests/integration/janus/janus.plugin.videoroom.jcfg.in
-const AGENT_PIN = '1234';
-const SERVICE = 'caf';
-const SUBSERVICE = 'prime-activite';
 const SANE_TEST_BACKEND = '/usr/lib/x86_64-linux-gnu/sane/libsane-test.so.1';
-const APP = 'org.relais.Kiosk';
 
-let n = 0;
-let failed = 0;
-const ok = (cond, what) => {
-  n += 1;
-  if (!cond) failed += 1;
-  console.log(`${cond ? 'ok' : 'not ok'} ${n} - ${what}`);
-  return cond;
-};
-const note = (text) => { for (const l of String(text).split('\n')) console.log(`# ${l}`); };
-const bail = (why) => { console.log(`Bail out! ${why}`); process.exit(1); };
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-async function until(fn, timeoutMs, stepMs = 100) {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) return null;
-    await sleep(stepMs);
-  }
-}
+startWatchdog(280);
 
-const watchdog = setTimeout(() => bail('watchdog: test took more than 280 s'), 280000);
-watchdog.unref();
-
-// ---- preconditions: say plainly what is missing.
-if (!process.env.RELAIS_TEST_ADDR) bail('RELAIS_TEST_ADDR unset: run me through tests/integration/relais-netns-run');
-if (!process.env.DISPLAY) bail('DISPLAY unset: run me under xvfb-run (Debian package xvfb)');
-if (!process.env.DBUS_SESSION_BUS_ADDRESS) bail('no session bus: run me under dbus-run-session (Debian package dbus)');
-const kioskBin = process.env.RELAIS_KIOSK || path.join(root, 'build', 'kiosk', 'relais-kiosk');
+requireSession();
+const kioskBin = kioskBinPath();
 const cupsBin = process.env.RELAIS_ADVISOR_CUPS || path.join(root, 'build', 'tests', 'advisor', 'relais-advisor-cups');
 if (!fs.existsSync(cupsBin)) bail(`${cupsBin} is missing: build the tests (ninja -C build)`);
 if (!fs.existsSync(SANE_TEST_BACKEND)) bail(`${SANE_TEST_BACKEND} is missing (Debian package libsane1)`);
-try {
-  createRequire(import.meta.url).resolve('playwright-core');
-} catch {
-  bail("playwright-core is not installed: run 'npm ci --prefix tests/advisor'");
-}
-const janusJs = path.join(process.env.RELAIS_JANUS_JS_DIR || '/usr/share/javascript/janus-gateway', 'janus.js');
-for (const f of [kioskBin, process.env.RELAIS_CHROMIUM || '/usr/bin/chromium', '/usr/bin/janus', janusJs]) {
-  if (!fs.existsSync(f)) bail(`${f} is missing (build the kiosk; Debian packages chromium, janus, libjs-janus-gateway)`);
-}
-for (const tool of ['gapplication', 'gdbus', 'import']) {
-  if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) bail(`'${tool}' is missing (Debian packages libglib2.0-bin, imagemagick)`);
-}
+requireModule('playwright-core');
+const janusJs = janusJsPath();
+requireFiles([kioskBin, process.env.RELAIS_CHROMIUM || '/usr/bin/chromium', '/usr/bin/janus', janusJs], 'chromium, janus, libjs-janus-gateway');
+requireKioskTools();
 
 const { startJanus } = await import('./janus-server.mjs');
 const { chromium } = await import('playwright-core');
 const addr = process.env.RELAIS_TEST_ADDR;
 const shotDir = args.screenshots || await fsp.mkdtemp(path.join(os.tmpdir(), 'relais-console-shots-'));
 fs.mkdirSync(shotDir, { recursive: true });
-
-// ---------------------------------------------------------------- the console's server
-const routes = {
-  '/': [path.join(root, 'data', 'advisor', 'index.html'), 'text/html; charset=utf-8'],
-  '/index.html': [path.join(root, 'data', 'advisor', 'index.html'), 'text/html; charset=utf-8'],
-  '/console.js': [path.join(root, 'data', 'advisor', 'console.js'), 'text/javascript; charset=utf-8'],
-  '/console.css': [path.join(root, 'data', 'advisor', 'console.css'), 'text/css; charset=utf-8'],
-  '/documents.js': [path.join(root, 'data', 'advisor', 'documents.js'), 'text/javascript; charset=utf-8'],
-  '/favicon.ico': [path.join(root, 'data', 'icons', 'hicolor', 'scalable', 'apps', 'org.relais.Kiosk.svg'), 'image/svg+xml'],
-  '/directory.json': [path.join(root, 'data', 'directory.sample.json'), 'application/json'],
-  '/javascript/janus-gateway/janus.js': [janusJs, 'text/javascript; charset=utf-8'],
-};
-function startServer() {
-  const server = http.createServer((req, res) => {
-    const route = routes[new URL(req.url, 'http://x').pathname];
-    if (req.method !== 'GET' || !route) { res.writeHead(404); res.end(); return; }
-    fs.readFile(route[0], (err, body) => {
-      if (err) { res.writeHead(500); res.end(); return; }
-      res.writeHead(200, { 'Content-Type': route[1], 'Cache-Control': 'no-store' });
-      res.end(body);
-    });
-  });
-  return new Promise((resolve) => server.listen(0, addr, () => resolve(server)));
-}
-
-// ---------------------------------------------------------------- the kiosk
-const kioskLog = [];
-function startKiosk(configPath, extraEnv) {
-  const child = spawn(kioskBin, ['--config', configPath], {
-    env: { ...process.env, ...extraEnv, G_MESSAGES_DEBUG: 'relais-application relais-presence ' + (process.env.RELAIS_CONSOLE_KIOSK_DEBUG || ''), GTK_A11Y: 'none', LANGUAGE: 'fr' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const onData = (d) => {
-    for (const line of String(d).split('\n')) {
-      if (!line) continue;
-      kioskLog.push({ at: Date.now(), line });
-      if (args.verbose) process.stderr.write(`[kiosk] ${line}\n`);
-    }
-  };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
-  return child;
-}
-const logIndex = () => kioskLog.length;
-const logSince = (i, text) => kioskLog.slice(i).find((l) => l.line.includes(text));
-const act = (name, param) => {
-  const argv = ['action', APP, name];
-  if (param !== undefined) argv.push(param);
-  const r = spawnSync('gapplication', argv, { encoding: 'utf8' });
-  if (r.status !== 0) note(`gapplication ${name} failed: ${r.stderr}`);
-  return r.status === 0;
-};
-const busHas = () => /true/.test(spawnSync('gdbus', ['call', '--session', '--dest', 'org.freedesktop.DBus',
-  '--object-path', '/org/freedesktop/DBus', '--method', 'org.freedesktop.DBus.NameHasOwner', APP], { encoding: 'utf8' }).stdout || '');
-// Whether an action is enabled now (org.gtk.Actions.Describe on the bus).
-const actionEnabled = (name) => /^\(\(true,/.test(spawnSync('gdbus', ['call', '--session', '--dest', APP,
-  '--object-path', '/org/relais/Kiosk', '--method', 'org.gtk.Actions.Describe', name], { encoding: 'utf8' }).stdout || '');
-let shotN = 0;
-function kioskShot(name) {
-  const file = path.join(shotDir, `${String(++shotN).padStart(2, '0')}-kiosk-${name}.png`);
-  spawnSync('import', ['-window', 'root', file]);
-  return file;
-}
-async function consoleShot(page, name) {
-  const file = path.join(shotDir, `${String(++shotN).padStart(2, '0')}-console-${name}.png`);
-  await page.screenshot({ path: file }).catch(() => {});
-  return file;
-}
-
-// ---------------------------------------------------------------- Chromium
-function chromiumArgs(origin) {
-  return [
-    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
-    `--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE ${addr}`,
-    '--disable-features=WebRtcHideLocalIpsWithMdns,MediaRouter,DialMediaRouteProvider,OptimizationHints,Translate',
-    '--disable-domain-reliability', '--no-pings', '--autoplay-policy=no-user-gesture-required',
-    `--unsafely-treat-insecure-origin-as-secure=${origin}`,
-  ];
-}
-
-async function openConsole(browser, consoleUrl, name, pin = LOBBY_PIN) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await context.newPage();
-  page.on('pageerror', (e) => note(`[${name}] page error: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error' || args.verbose) note(`[${name}] console.${m.type()}: ${m.text()}`); });
-  await page.goto(consoleUrl, { waitUntil: 'load' });
-  await page.waitForFunction(() => window.relaisConsole && window.relaisConsole.ready, null, { timeout: 10000 });
-  await page.selectOption('#service', SERVICE);
-  await page.fill('#name', name);
-  await page.fill('#pin', pin);
-  await page.click('#signin-button');
-  await page.waitForFunction(() => window.relaisConsole.phase === 'queue' || window.relaisConsole.lastError, null, { timeout: 15000 });
-  return { context, page };
-}
-const consoleState = (page) => page.evaluate(() => ({
-  phase: window.relaisConsole.phase,
-  waiting: window.relaisConsole.waiting(),
-  framesDecoded: window.relaisConsole.framesDecoded,
-  chat: window.relaisConsole.chat,
-  lastError: window.relaisConsole.lastError,
-  lastInfo: window.relaisConsole.lastInfo,
-  takeToFirstFrame: window.relaisConsole.firstFrameAt !== null ? window.relaisConsole.firstFrameAt - window.relaisConsole.takeRequestedAt : null,
-}));
+const { kioskShot, consoleShot } = screenshots(shotDir);
+const startDocumentsKiosk = (configPath, extraEnv) => startKiosk(kioskBin, configPath, {
+  ...extraEnv, G_MESSAGES_DEBUG: 'relais-application relais-presence ' + (process.env.RELAIS_CONSOLE_KIOSK_DEBUG || ''),
+}, args.verbose);
+const openConsole = (browser, consoleUrl, name) => openChromiumConsole(browser, consoleUrl, name, { verbose: args.verbose });
 
 // One person through the kiosk up to waiting in the lobby. Tickets are
 // numbered from 1 in the fresh store: C1, C2…
@@ -218,16 +81,7 @@ async function personWaits(what) {
   if (what === 'main') kioskShot('desk-call-now');
   const calledAt = Date.now();
   ok(act('call-now', `int64 ${ticketId}`), `${what}: call now (ticket ${ticketId})`);
-  // The camera preview (and its DTLS certificate) before "start the call":
-  // a loaded host may need longer than the usual 3 s.
-  await sleep(3000);
-  const canStart = await until(() => actionEnabled('start-call'), 15000, 250);
-  ok(canStart !== null, `${what}: the pre-call check is ready (start-call enabled)`);
-  kioskShot(`${what}-precall`);
-  const j = logIndex();
-  ok(act('start-call'), `${what}: the person starts the call`);
-  const announced = await until(() => logSince(j, 'announcing in the lobby'), 15000);
-  ok(announced !== null, `${what}: the kiosk publishes in its session room and announces itself in the lobby`);
+  await startCallToLobby(what, kioskShot);
   return { calledAt };
 }
 
@@ -308,25 +162,21 @@ try {
 
   janus = await startJanus({ addr, keepDir: process.env.RELAIS_KEEP_JANUS === '1' });
   ok(true, `janus ${janus.version} on ${janus.url}`);
-  server = await startServer();
+  server = await startServer(consoleRoutes(janusJs, {
+    '/documents.js': [path.join(root, 'data', 'advisor', 'documents.js'), 'text/javascript; charset=utf-8'],
+  }), addr);
   const origin = `http://${addr}:${server.address().port}`;
   const consoleUrl = `${origin}/index.html?gateway=${encodeURIComponent(janus.url)}`;
 
-  const hash = spawnSync(kioskBin, ['--hash-pin'], { input: AGENT_PIN + '\n', encoding: 'utf8' }).stdout.match(/pin-hash=(\S+)/);
-  if (!hash) bail('relais-kiosk --hash-pin printed no pin-hash line');
-  const configPath = path.join(tmp, 'kiosk.conf');
-  fs.writeFileSync(configPath, `[kiosk]\nsite-name=Mairie de Testville\nlanguage=fr\nstore-path=${path.join(tmp, 'relais.db')}\n`
-    + `[agent]\npin-hash=${hash[1]}\nidle-lock-seconds=3600\n`
-    + `[gateway]\njanus-url=${janus.url}\nlobby-pin=${LOBBY_PIN}\n`
-    + `[printer]\nname=${queue}\n`
+  const configPath = writeKioskConfig(kioskBin, tmp, janus.url, `[printer]\nname=${queue}\n`
     + '[scanner]\ndevice=auto\nresolution-dpi=150\nmode=grey\nsource=flatbed\n');
 
-  browser = await chromium.launch({ executablePath: process.env.RELAIS_CHROMIUM || '/usr/bin/chromium', headless: true, args: chromiumArgs(origin) });
+  browser = await chromium.launch({ executablePath: process.env.RELAIS_CHROMIUM || '/usr/bin/chromium', headless: true, args: chromiumArgs(addr, origin) });
   const a = await openConsole(browser, consoleUrl, 'Mme Alice, CAF');
   let s = await consoleState(a.page);
   ok(s.phase === 'queue', `the advisor signs in (${s.phase}${s.lastError ? ': ' + s.lastError : ''})`);
 
-  kiosk = startKiosk(configPath, { SANE_CONFIG_DIR: saneDir, CUPS_SERVER: cupsServer, XDG_RUNTIME_DIR: runtimeDir });
+  kiosk = startDocumentsKiosk(configPath, { SANE_CONFIG_DIR: saneDir, CUPS_SERVER: cupsServer, XDG_RUNTIME_DIR: runtimeDir });
   ok(await until(() => busHas(), 20000) !== null, 'the kiosk window starts and takes its bus name');
   ok(await until(() => logSince(0, 'Lobby 5002: 1 advisor(s) ready'), 15000) !== null, 'the kiosk sees the advisor ready');
 
@@ -470,7 +320,7 @@ try {
   fs.writeFileSync(path.join(noSane, 'dll.conf'), '\n');
   const config2 = path.join(tmp, 'kiosk2.conf');
   fs.writeFileSync(config2, fs.readFileSync(configPath, 'utf8').replace(path.join(tmp, 'relais.db'), path.join(tmp, 'relais2.db')));
-  kiosk = startKiosk(config2, { SANE_CONFIG_DIR: noSane, CUPS_SERVER: cupsServer, XDG_RUNTIME_DIR: runtimeDir });
+  kiosk = startDocumentsKiosk(config2, { SANE_CONFIG_DIR: noSane, CUPS_SERVER: cupsServer, XDG_RUNTIME_DIR: runtimeDir });
   ok(await until(() => busHas(), 20000) !== null, 'a kiosk without a scanner starts');
   const k0 = logIndex();
   ok(await until(() => logSince(k0, 'advisor(s) ready'), 15000) !== null, 'it sees the advisor ready');
@@ -513,14 +363,7 @@ try {
 } catch (e) {
   ok(false, `unexpected: ${e.stack || e}`);
 } finally {
-  if (failed) {
-    note(`kiosk: exit ${kiosk ? kiosk.exitCode : '?'} signal ${kiosk ? kiosk.signalCode : '?'}; its last lines:`);
-    for (const l of kioskLog.slice(-40)) note(`  ${l.line}`);
-  }
-  if (kiosk && kiosk.exitCode === null) kiosk.kill('SIGKILL');
-  if (browser) await browser.close().catch(() => {});
-  if (server) server.close();
-  if (janus) await janus.stop();
+  await stopAll({ kiosk, browser, server, janus });
   if (cups) {
     cups.send('quit');
     await Promise.race([new Promise((r) => cups.child.once('exit', r)), sleep(10000)]);
@@ -530,5 +373,4 @@ try {
 }
 note(`screenshots: ${shotDir}`);
 note(`MEASURE ${JSON.stringify(measures)}`);
-console.log(`1..${n}`);
-process.exit(failed ? 1 : 0);
+done();

@@ -20,6 +20,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import { ok, note, bail, done, startWatchdog } from './tap-harness.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const { values: args } = parseArgs({
@@ -38,20 +39,7 @@ const { values: args } = parseArgs({
   },
 });
 
-let n = 0;
-let failed = 0;
-const ok = (cond, what) => {
-  n += 1;
-  if (!cond) failed += 1;
-  console.log(`${cond ? 'ok' : 'not ok'} ${n} - ${what}`);
-  return cond;
-};
-const note = (text) => { for (const l of String(text).split('\n')) console.log(`# ${l}`); };
-const bail = (why) => { console.log(`Bail out! ${why}`); process.exit(1); };
-
-// A hard limit on the whole test, whatever hangs.
-const watchdog = setTimeout(() => bail('watchdog: test took more than 90 s'), 90000);
-watchdog.unref();
+startWatchdog(90);
 
 // ---- preconditions: say plainly what is missing.
 if (!process.env.RELAIS_TEST_ADDR) bail('RELAIS_TEST_ADDR unset: run me through tests/integration/relais-netns-run');
@@ -177,5 +165,4 @@ if (args.results) {
     advisor: results.advisor.summary, kiosk: results.kiosk.summary } }, null, 2) + '\n');
   note(`results written to ${args.results}`);
 }
-console.log(`1..${n}`);
-process.exit(failed ? 1 : 0);
+done();

@@ -22,6 +22,7 @@
 #include "relais-document.h"
 #include "relais-scanner.h"
 #include "relais-text-page.h"
+#include "../relais-test-document.h"
 
 static char *sane_dir;
 
@@ -165,18 +166,6 @@ measure (const char *picture,
 }
 
 static void
-scanned_cb (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  GPtrArray **pages = user_data;
-  g_autoptr(GError) error = NULL;
-
-  *pages = relais_scanner_scan_finish (RELAIS_SCANNER (source), result, &error);
-  g_assert_no_error (error);
-}
-
-static void
 sane_picture (const char *picture)
 {
   RelaisScannerOptions options;
@@ -200,7 +189,7 @@ sane_picture (const char *picture)
   scanner = relais_scanner_new (&options);
   relais_scanner_options_clear (&options);
   relais_scanner_set_backend_option (scanner, "test-picture", picture);
-  relais_scanner_scan_async (scanner, NULL, scanned_cb, &pages);
+  relais_scanner_scan_async (scanner, NULL, relais_test_scanned_cb, &pages);
   while (pages == NULL)
     g_main_context_iteration (NULL, TRUE);
 

@@ -16,6 +16,7 @@
 #include <json-glib/json-glib.h>
 
 #include "relais-test-janus.h"
+#include "../relais-test-utils.h"
 
 #define READY_TIMEOUT_MS 10000
 
@@ -105,28 +106,6 @@ info_cb (GObject      *object,
   *ready = node != NULL ? 1 : 2;
 }
 
-static gboolean
-flag_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-sleep_iterating (guint ms)
-{
-  GMainContext *context = g_main_context_get_thread_default ();
-  gboolean done = FALSE;
-  GSource *source = g_timeout_source_new (ms);
-
-  g_source_set_callback (source, flag_cb, &done, NULL);
-  g_source_attach (source, context);
-  while (!done)
-    g_main_context_iteration (context, TRUE);
-  g_source_destroy (source);
-  g_source_unref (source);
-}
-
 static void
 remove_tree (const char *path)
 {
@@ -151,6 +130,24 @@ relais_test_janus_missing (void)
   if (!g_file_test (RELAIS_TEST_JANUS_BINARY, G_FILE_TEST_IS_EXECUTABLE))
     return "Janus is not installed (Debian package janus): run packaging/relais-dev.sh test";
   return NULL;
+}
+
+const char *
+relais_test_janus_addr_or_fail (void)
+{
+  const char *addr = g_getenv ("RELAIS_TEST_ADDR");
+
+  if (addr == NULL)
+    {
+      g_test_fail_printf ("Needs the network namespace of relais-netns-run (RELAIS_TEST_ADDR)");
+      return NULL;
+    }
+  if (relais_test_janus_missing () != NULL)
+    {
+      g_test_fail_printf ("%s", relais_test_janus_missing ());
+      return NULL;
+    }
+  return addr;
 }
 
 RelaisTestJanus *
@@ -214,8 +211,11 @@ relais_test_janus_start (RelaisTestJanus  *self,
       if (ready == 1)
         break;
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_assert_false (g_subprocess_get_if_exited (self->process));
-      sleep_iterating (50);
+      /* Still running? GSubprocess reaps its child on its own and has no
+       * identifier from then on (g_subprocess_get_if_exited() may only be
+       * asked after a wait: on a running gateway it is a critical). */
+      g_assert_nonnull (g_subprocess_get_identifier (self->process));
+      relais_test_iterate_for (g_main_context_get_thread_default (), 50);
     }
   return (g_get_monotonic_time () - start) / 1000.0;
 }

@@ -23,6 +23,11 @@ typedef struct _RelaisTestJanus RelaisTestJanus;
 /* NULL when the gateway can run here, else why not (a sentence that says
  * how to get it): a test that cannot run fails, it never skips. */
 const char      *relais_test_janus_missing      (void);
+/* The address of the network namespace (RELAIS_TEST_ADDR) when both it
+ * and the gateway are there; else NULL after g_test_fail_printf() saying
+ * what is missing (the fixture then returns and the test does nothing:
+ * it has failed, it never skips). */
+const char      *relais_test_janus_addr_or_fail (void);
 
 /* Lays out a configuration directory for a gateway listening on @addr
  * (HTTP API on RELAIS_TEST_JANUS_PORT) with @session_timeout_s. Needs

@@ -19,16 +19,16 @@
 #include "config.h"
 
 #include <locale.h>
-#include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 
 #include <glib/gstdio.h>
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
 #include "relais-http-client.h"
+#include "relais-test-child.h"
 #include "relais-test-janus.h"
+#include "../relais-test-utils.h"
 
 #define SESSION_TIMEOUT_S 30
 #define HOW_TO_INSTALL    "run packaging/relais-dev.sh test"
@@ -53,165 +53,7 @@ typedef struct
   char             *participant;  /* tests/advisor/participant.mjs */
 } Fixture;
 
-typedef struct
-{
-  const char  *name;
-  GSubprocess *process;
-  gint64       started_at;
-  gint64       exited_at;
-  gboolean     done;
-  char        *out;
-  char        *err;
-  int          status;
-} Child;
-
 /* ---- helpers ------------------------------------------------------------ */
-
-static gboolean
-flag_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-iterate_for (Fixture *f,
-             guint    ms)
-{
-  gboolean done = FALSE;
-  GSource *source = g_timeout_source_new (ms);
-
-  g_source_set_callback (source, flag_cb, &done, NULL);
-  g_source_attach (source, f->context);
-  while (!done)
-    g_main_context_iteration (f->context, TRUE);
-  g_source_destroy (source);
-  g_source_unref (source);
-}
-
-/* A child dies with the test (an assertion aborts). */
-static void
-child_setup (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
-static void
-communicate_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  Child *child = user_data;
-  g_autoptr(GError) error = NULL;
-
-  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (object), result,
-                                        &child->out, &child->err, &error);
-  if (error != NULL)
-    g_test_message ("%s: %s", child->name, error->message);
-  /* Both pipes are closed: the process is gone or about to be. */
-  g_subprocess_wait (child->process, NULL, NULL);
-  child->status = g_subprocess_get_if_exited (child->process)
-                  ? g_subprocess_get_exit_status (child->process)
-                  : 128 + g_subprocess_get_term_sig (child->process);
-  child->exited_at = g_get_monotonic_time ();
-  child->done = TRUE;
-}
-
-static Child *
-child_spawn (const char         *name,
-             const char * const *argv)
-{
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_autoptr(GError) error = NULL;
-  Child *child = g_new0 (Child, 1);
-
-  child->name = name;
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
-  child->process = g_subprocess_launcher_spawnv (launcher, argv, &error);
-  g_assert_no_error (error);
-  child->started_at = g_get_monotonic_time ();
-  g_subprocess_communicate_utf8_async (child->process, NULL, NULL, communicate_cb, child);
-  return child;
-}
-
-static void
-child_free (Child *child)
-{
-  if (!child->done)
-    {
-      g_subprocess_force_exit (child->process);
-      while (!child->done)
-        g_main_context_iteration (g_main_context_get_thread_default (), TRUE);
-    }
-  g_object_unref (child->process);
-  g_free (child->out);
-  g_free (child->err);
-  g_free (child);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Child, child_free)
-
-/* Waits until @child exits; FALSE (and killed) after @timeout_ms. */
-static gboolean
-child_wait (Fixture *f,
-            Child   *child,
-            guint    timeout_ms)
-{
-  gint64 deadline = child->started_at + (gint64) timeout_ms * 1000;
-
-  while (!child->done && g_get_monotonic_time () < deadline)
-    iterate_for (f, 50);
-  if (child->done)
-    return TRUE;
-  g_test_message ("%s still running after %u ms: killed", child->name, timeout_ms);
-  g_subprocess_force_exit (child->process);
-  while (!child->done)
-    g_main_context_iteration (f->context, TRUE);
-  return FALSE;
-}
-
-/* Its stderr as TAP comments, without the sound stack's chatter. */
-static void
-child_log (Child *child)
-{
-  g_auto(GStrv) lines = g_strsplit (child->err != NULL ? child->err : "", "\n", -1);
-  guint shown = 0;
-
-  for (guint i = 0; lines[i] != NULL && shown < 40; i++)
-    {
-      if (*lines[i] == '\0' || g_str_has_prefix (lines[i], "ALSA lib") ||
-          g_str_has_prefix (lines[i], "AL lib") || g_str_has_prefix (lines[i], "dbus-daemon["))
-        continue;
-      g_test_message ("%s stderr: %s", child->name, lines[i]);
-      shown++;
-    }
-}
-
-/* The last line of stdout that parses as a JSON object. */
-static JsonObject *
-child_json (Child       *child,
-            const char  *type)
-{
-  g_auto(GStrv) lines = g_strsplit (child->out != NULL ? child->out : "", "\n", -1);
-
-  for (guint i = g_strv_length (lines); i > 0; i--)
-    {
-      g_autoptr(JsonNode) node = NULL;
-      JsonObject *obj;
-
-      if (lines[i - 1][0] != '{')
-        continue;
-      node = json_from_string (lines[i - 1], NULL);
-      if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
-        continue;
-      obj = json_node_get_object (node);
-      if (type != NULL && g_strcmp0 (json_object_get_string_member_with_default (obj, "type", NULL), type) != 0)
-        continue;
-      return json_object_ref (obj);
-    }
-  return NULL;
-}
 
 static guint64
 new_room (void)
@@ -219,7 +61,7 @@ new_room (void)
   return 100000 + g_random_int_range (0, 800000);
 }
 
-static Child *
+static RelaisTestChild *
 spawn_kiosk (Fixture    *f,
              const char *name,
              guint64     room,
@@ -240,18 +82,18 @@ spawn_kiosk (Fixture    *f,
     NULL
   };
 
-  return child_spawn (name, argv);
+  return relais_test_child_spawn (name, argv);
 }
 
 /* Checks one kiosk's report; returns it. */
 static JsonObject *
-check_kiosk (Child *kiosk)
+check_kiosk (RelaisTestChild *kiosk)
 {
   JsonObject *report;
 
-  child_log (kiosk);
+  relais_test_child_log (kiosk, 40);
   g_test_message ("%s stdout: %s", kiosk->name, kiosk->out ? g_strstrip (kiosk->out) : "");
-  report = child_json (kiosk, NULL);
+  report = relais_test_child_json (kiosk, NULL);
   g_assert_nonnull (report);
   g_assert_true (json_object_has_member (report, "setup_ms"));
   g_assert_true (json_object_has_member (report, "frames_sent"));
@@ -273,22 +115,13 @@ fixture_setup_full (Fixture  *f,
   g_autofree char *advisor_dir = NULL;
   g_autofree char *playwright = NULL;
 
-  f->context = g_main_context_new ();
-  g_main_context_push_thread_default (f->context);
+  f->context = relais_test_context_push ();
   f->client = relais_http_client_new ();
 
   /* Never a skip: a test that cannot run has failed. */
-  f->addr = g_getenv ("RELAIS_TEST_ADDR");
+  f->addr = relais_test_janus_addr_or_fail ();
   if (f->addr == NULL)
-    {
-      g_test_fail_printf ("Needs the network namespace of relais-netns-run (RELAIS_TEST_ADDR)");
-      return;
-    }
-  if (relais_test_janus_missing () != NULL)
-    {
-      g_test_fail_printf ("%s", relais_test_janus_missing ());
-      return;
-    }
+    return;
   f->kiosk = g_getenv ("RELAIS_KIOSK");
   if (f->kiosk == NULL || !g_file_test (f->kiosk, G_FILE_TEST_IS_EXECUTABLE))
     {
@@ -340,16 +173,11 @@ fixture_teardown (Fixture       *f,
 {
   if (f->gateway != NULL)
     relais_test_janus_kill (f->gateway);
-  while (G_OBJECT (f->client)->ref_count > 1)
-    g_main_context_iteration (f->context, TRUE);
-  g_assert_finalize_object (g_steal_pointer (&f->client));
+  relais_test_finalize_iterating (f->context, g_steal_pointer (&f->client));
   g_clear_pointer (&f->gateway, relais_test_janus_free);
   g_free (f->node);
   g_free (f->participant);
-  while (g_main_context_iteration (f->context, FALSE))
-    ;
-  g_main_context_pop_thread_default (f->context);
-  g_main_context_unref (f->context);
+  relais_test_context_pop (f->context);
 }
 
 /* ---- tests -------------------------------------------------------------- */
@@ -358,8 +186,8 @@ static void
 test_kiosk_kiosk (Fixture       *f,
                   gconstpointer  data)
 {
-  g_autoptr(Child) a = NULL;
-  g_autoptr(Child) b = NULL;
+  g_autoptr(RelaisTestChild) a = NULL;
+  g_autoptr(RelaisTestChild) b = NULL;
   g_autoptr(JsonObject) report_a = NULL;
   g_autoptr(JsonObject) report_b = NULL;
   guint64 room = new_room ();
@@ -370,8 +198,8 @@ test_kiosk_kiosk (Fixture       *f,
 
   a = spawn_kiosk (f, "kiosk-a", room, duration, PEER_WAIT_S);
   b = spawn_kiosk (f, "kiosk-b", room, duration, PEER_WAIT_S);
-  g_assert_true (child_wait (f, a, (PEER_WAIT_S + duration + 15) * 1000));
-  g_assert_true (child_wait (f, b, (PEER_WAIT_S + duration + 15) * 1000));
+  g_assert_true (relais_test_child_wait (f->context, a, (PEER_WAIT_S + duration + 15) * 1000));
+  g_assert_true (relais_test_child_wait (f->context, b, (PEER_WAIT_S + duration + 15) * 1000));
 
   report_a = check_kiosk (a);
   report_b = check_kiosk (b);
@@ -393,8 +221,8 @@ static void
 test_kiosk_chromium (Fixture       *f,
                      gconstpointer  data)
 {
-  g_autoptr(Child) kiosk = NULL;
-  g_autoptr(Child) browser = NULL;
+  g_autoptr(RelaisTestChild) kiosk = NULL;
+  g_autoptr(RelaisTestChild) browser = NULL;
   g_autoptr(JsonObject) report = NULL;
   g_autoptr(JsonObject) summary = NULL;
   g_autofree char *room_text = NULL;
@@ -422,13 +250,13 @@ test_kiosk_chromium (Fixture       *f,
    * machine): the kiosk's 10 s count from its first picture of Chromium,
    * and Chromium stays, after its own 12 s, until the kiosk has left. */
   kiosk = spawn_kiosk (f, "kiosk", room, 10, PEER_WAIT_S);
-  browser = child_spawn ("chromium", argv);
-  g_assert_true (child_wait (f, browser, 90 * 1000));
-  g_assert_true (child_wait (f, kiosk, (PEER_WAIT_S + 10 + 15) * 1000));
+  browser = relais_test_child_spawn ("chromium", argv);
+  g_assert_true (relais_test_child_wait (f->context, browser, 90 * 1000));
+  g_assert_true (relais_test_child_wait (f->context, kiosk, (PEER_WAIT_S + 10 + 15) * 1000));
 
   report = check_kiosk (kiosk);
-  child_log (browser);
-  summary = child_json (browser, "summary");
+  relais_test_child_log (browser, 40);
+  summary = relais_test_child_json (browser, "summary");
   g_assert_nonnull (summary);
   timing = json_object_get_object_member (summary, "timingMs");
   g_test_message ("MEASURE kiosk↔Chromium: kiosk setup_ms %" G_GINT64_FORMAT
@@ -457,7 +285,7 @@ static void
 test_kiosk_alone (Fixture       *f,
                   gconstpointer  data)
 {
-  g_autoptr(Child) kiosk = NULL;
+  g_autoptr(RelaisTestChild) kiosk = NULL;
   g_autoptr(JsonObject) report = NULL;
   double ran_s;
 
@@ -465,7 +293,7 @@ test_kiosk_alone (Fixture       *f,
     return;
 
   kiosk = spawn_kiosk (f, "kiosk", new_room (), 30, 3);
-  g_assert_true (child_wait (f, kiosk, 25 * 1000));
+  g_assert_true (relais_test_child_wait (f->context, kiosk, 25 * 1000));
   report = check_kiosk (kiosk);
   ran_s = json_object_get_double_member (report, "duration_s");
   g_test_message ("MEASURE kiosk alone with --wait-for-peer 3: ended after %.1f s", ran_s);
@@ -481,11 +309,11 @@ static void
 test_gateway_killed (Fixture       *f,
                      gconstpointer  data)
 {
-  g_autoptr(Child) a = NULL;
-  g_autoptr(Child) b = NULL;
+  g_autoptr(RelaisTestChild) a = NULL;
+  g_autoptr(RelaisTestChild) b = NULL;
   guint64 room = new_room ();
   const guint duration = 14;
-  Child *kiosks[2];
+  RelaisTestChild *kiosks[2];
   gint64 killed_at;
 
   if (f->gateway == NULL)
@@ -497,7 +325,7 @@ test_gateway_killed (Fixture       *f,
   kiosks[1] = b;
 
   /* Mid-call: set-up takes 1–3 s here. */
-  iterate_for (f, 7000);
+  relais_test_iterate_for (f->context, 7000);
   g_assert_false (a->done);
   g_assert_false (b->done);
   killed_at = g_get_monotonic_time ();
@@ -505,11 +333,11 @@ test_gateway_killed (Fixture       *f,
 
   for (guint i = 0; i < G_N_ELEMENTS (kiosks); i++)
     {
-      Child *kiosk = kiosks[i];
+      RelaisTestChild *kiosk = kiosks[i];
       g_autoptr(JsonObject) report = NULL;
 
       /* Bounded: the rest of --duration, plus at most 5 s to leave. */
-      g_assert_true (child_wait (f, kiosk, (duration + 10) * 1000));
+      g_assert_true (relais_test_child_wait (f->context, kiosk, (duration + 10) * 1000));
       report = check_kiosk (kiosk);
       g_test_message ("MEASURE %s ended %.1f s after the gateway died (its --duration ends %.1f s after)",
                       kiosk->name, (kiosk->exited_at - killed_at) / (double) G_USEC_PER_SEC,
@@ -628,8 +456,8 @@ static void
 test_kiosk_window (Fixture       *f,
                    gconstpointer  data)
 {
-  g_autoptr(Child) test_call = NULL;
-  g_autoptr(Child) window = NULL;
+  g_autoptr(RelaisTestChild) test_call = NULL;
+  g_autoptr(RelaisTestChild) window = NULL;
   g_autoptr(JsonObject) report = NULL;
   g_autofree char *dir = NULL;
   g_autofree char *config_path = NULL;
@@ -651,12 +479,12 @@ test_kiosk_window (Fixture       *f,
 
   /* It makes the room; the window only joins rooms IT set up. */
   test_call = spawn_kiosk (f, "test-call", room, 40, 0);
-  iterate_for (f, 2000);
-  window = child_spawn ("window", argv);
+  relais_test_iterate_for (f->context, 2000);
+  window = relais_test_child_spawn ("window", argv);
 
-  g_assert_true (child_wait (f, window, 90 * 1000));
-  g_assert_true (child_wait (f, test_call, 60 * 1000));
-  child_log (window);
+  g_assert_true (relais_test_child_wait (f->context, window, 90 * 1000));
+  g_assert_true (relais_test_child_wait (f->context, test_call, 60 * 1000));
+  relais_test_child_log (window, 40);
   {
     /* GLib prints debug messages on stdout: the window's own account. */
     g_auto(GStrv) lines = g_strsplit (window->out != NULL ? window->out : "", "\n", -1);
@@ -724,7 +552,7 @@ window_spawn (Fixture    *f,
   Window *w = g_new0 (Window, 1);
 
   w->err_path = g_build_filename (dir, "window.err", NULL);
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, relais_test_child_setup, NULL, NULL);
   g_subprocess_launcher_set_stdout_file_path (launcher, out_path);
   g_subprocess_launcher_set_stderr_file_path (launcher, w->err_path);
   g_subprocess_launcher_setenv (launcher, "RELAIS_TEST_TRACE", "1", TRUE);
@@ -822,7 +650,7 @@ window_wait_for (Fixture    *f,
           g_test_message ("the window never said \"%s\"", needle);
           return NULL;
         }
-      iterate_for (f, 100);
+      relais_test_iterate_for (f->context, 100);
     }
 }
 
@@ -878,7 +706,7 @@ window_call (Fixture *f,
     window_log (w);
   g_assert_nonnull (probe);
   g_assert_nonnull (strstr (probe, "Serveur de visio joignable"));
-  iterate_for (f, 2000);
+  relais_test_iterate_for (f->context, 2000);
   window_step (w, "act start-call");
   return window_wait_for (f, w, "relais-trace: first-remote-frame:", 40 * 1000);
 }
@@ -891,8 +719,8 @@ static void
 test_kiosk_window_gateway_killed (Fixture       *f,
                                   gconstpointer  data)
 {
-  g_autoptr(Child) test_call = NULL;
-  g_autoptr(Child) test_call_2 = NULL;
+  g_autoptr(RelaisTestChild) test_call = NULL;
+  g_autoptr(RelaisTestChild) test_call_2 = NULL;
   g_autoptr(Window) window = NULL;
   g_autoptr(JsonObject) report = NULL;
   g_autofree char *dir = NULL;
@@ -909,7 +737,7 @@ test_kiosk_window_gateway_killed (Fixture       *f,
   dir = window_config (f, room, &config_path);
   /* It makes the room; the window only joins rooms IT set up. */
   test_call = spawn_kiosk (f, "test-call", room, 30, 0);
-  iterate_for (f, 2000);
+  relais_test_iterate_for (f->context, 2000);
   window = window_spawn (f, dir, config_path);
 
   line = window_call (f, window);
@@ -918,7 +746,7 @@ test_kiosk_window_gateway_killed (Fixture       *f,
   g_assert_nonnull (line);
   g_test_message ("MEASURE window: %s", line);
   g_clear_pointer (&line, g_free);
-  iterate_for (f, 2000);
+  relais_test_iterate_for (f->context, 2000);
   window_shot (window, "window-in-call");
   g_assert_false (test_call->done);
 
@@ -950,7 +778,7 @@ test_kiosk_window_gateway_killed (Fixture       *f,
   window_shot (window, "window-gateway-down");
 
   /* The headless side saw it go too. */
-  g_assert_true (child_wait (f, test_call, 30 * 1000));
+  g_assert_true (relais_test_child_wait (f->context, test_call, 30 * 1000));
   g_assert_cmpint (test_call->status, ==, 1);
 
   /* The next step the page offers: back to the welcome screen. */
@@ -959,14 +787,14 @@ test_kiosk_window_gateway_killed (Fixture       *f,
   /* The gateway is back: the next person's call goes through. */
   relais_test_janus_start (f->gateway, f->client);
   test_call_2 = spawn_kiosk (f, "test-call-2", room, 25, 0);
-  iterate_for (f, 2000);
+  relais_test_iterate_for (f->context, 2000);
   line = window_call (f, window);
   if (line == NULL)
     window_log (window);
   g_assert_nonnull (line);
   g_test_message ("MEASURE window after the gateway came back: %s", line);
   g_clear_pointer (&line, g_free);
-  iterate_for (f, 3000);
+  relais_test_iterate_for (f->context, 3000);
   window_shot (window, "window-call-again");
 
   window_act (f, window, "act hang-up", "relais-trace: page: call-ended");
@@ -978,14 +806,14 @@ test_kiosk_window_gateway_killed (Fixture       *f,
     gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
 
     while (!window->done && g_get_monotonic_time () < deadline)
-      iterate_for (f, 100);
+      relais_test_iterate_for (f->context, 100);
   }
   window_log (window);
   g_assert_true (window->done);
   g_assert_cmpint (window->status, ==, 0);
 
   /* The window published through the restarted gateway. */
-  g_assert_true (child_wait (f, test_call_2, 45 * 1000));
+  g_assert_true (relais_test_child_wait (f->context, test_call_2, 45 * 1000));
   report = check_kiosk (test_call_2);
   g_test_message ("MEASURE test call ↔ window after the restart: frames_received %" G_GINT64_FORMAT,
                   json_object_get_int_member (report, "frames_received"));
@@ -1003,7 +831,7 @@ test_kiosk_window_gateway_killed (Fixture       *f,
 
 /* A test call with [media] video-codec=@codec, in H264_ROOM (not created:
  * the room's own configuration is what is tested). */
-static Child *
+static RelaisTestChild *
 spawn_codec_kiosk (Fixture    *f,
                    const char *name,
                    const char *dir,
@@ -1038,7 +866,7 @@ spawn_codec_kiosk (Fixture    *f,
 
   write_file (dir, file, config, &config_path);
   argv[3] = config_path;
-  return child_spawn (name, argv);
+  return relais_test_child_spawn (name, argv);
 }
 
 static gboolean
@@ -1061,8 +889,8 @@ test_kiosk_kiosk_h264 (Fixture       *f,
                        gconstpointer  data)
 {
   const char *codec_a = data;
-  g_autoptr(Child) a = NULL;
-  g_autoptr(Child) b = NULL;
+  g_autoptr(RelaisTestChild) a = NULL;
+  g_autoptr(RelaisTestChild) b = NULL;
   g_autoptr(JsonObject) report_a = NULL;
   g_autoptr(JsonObject) report_b = NULL;
   g_autoptr(GError) error = NULL;
@@ -1078,8 +906,8 @@ test_kiosk_kiosk_h264 (Fixture       *f,
   pin_hash = hash_pin (f, WINDOW_PIN);
   a = spawn_codec_kiosk (f, "kiosk-a", dir, pin_hash, codec_a, duration);
   b = spawn_codec_kiosk (f, "kiosk-b", dir, pin_hash, "h264", duration);
-  g_assert_true (child_wait (f, a, (PEER_WAIT_S + duration + 15) * 1000));
-  g_assert_true (child_wait (f, b, (PEER_WAIT_S + duration + 15) * 1000));
+  g_assert_true (relais_test_child_wait (f->context, a, (PEER_WAIT_S + duration + 15) * 1000));
+  g_assert_true (relais_test_child_wait (f->context, b, (PEER_WAIT_S + duration + 15) * 1000));
   remove_tree (dir);
 
   report_a = check_kiosk (a);

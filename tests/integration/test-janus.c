@@ -21,6 +21,7 @@
 #include "relais-http-client.h"
 #include "relais-janus.h"
 #include "relais-test-janus.h"
+#include "../relais-test-utils.h"
 
 #define SESSION_TIMEOUT_S 10
 
@@ -38,73 +39,6 @@ typedef struct
   gint64            reconnected_at;
   GPtrArray        *events;        /* JsonNode, "event" data of any handle */
 } Fixture;
-
-/* ---- main-loop helpers -------------------------------------------------- */
-
-static void
-result_cb (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  Fixture *f = user_data;
-
-  g_assert_null (f->result);
-  f->result = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_result (Fixture *f)
-{
-  while (f->result == NULL)
-    g_main_context_iteration (f->context, TRUE);
-  return f->result;
-}
-
-static void
-clear_result (Fixture *f)
-{
-  g_clear_object (&f->result);
-}
-
-static gboolean
-flag_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-iterate_for (Fixture *f,
-             guint    ms)
-{
-  gboolean done = FALSE;
-  GSource *source = g_timeout_source_new (ms);
-
-  g_source_set_callback (source, flag_cb, &done, NULL);
-  g_source_attach (source, f->context);
-  while (!done)
-    g_main_context_iteration (f->context, TRUE);
-  g_source_destroy (source);
-  g_source_unref (source);
-}
-
-/* Iterates until *@counter is non-zero or @timeout_ms passed. */
-static gboolean
-wait_counter (Fixture *f,
-              guint   *counter,
-              guint    timeout_ms)
-{
-  gboolean expired = FALSE;
-  GSource *source = g_timeout_source_new (timeout_ms);
-
-  g_source_set_callback (source, flag_cb, &expired, NULL);
-  g_source_attach (source, f->context);
-  while (*counter == 0 && !expired)
-    g_main_context_iteration (f->context, TRUE);
-  g_source_destroy (source);
-  g_source_unref (source);
-  return *counter != 0;
-}
 
 /* ---- the gateway -------------------------------------------------------- */
 
@@ -170,24 +104,16 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  const char *addr = g_getenv ("RELAIS_TEST_ADDR");
+  const char *addr;
 
-  f->context = g_main_context_new ();
-  g_main_context_push_thread_default (f->context);
+  f->context = relais_test_context_push ();
   f->events = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
   f->client = relais_http_client_new ();
 
+  /* Never a skip: a test that cannot run has failed. */
+  addr = relais_test_janus_addr_or_fail ();
   if (addr == NULL)
-    {
-      /* Never a skip: a test that cannot run has failed. */
-      g_test_fail_printf ("Needs the network namespace of relais-netns-run (RELAIS_TEST_ADDR)");
-      return;
-    }
-  if (relais_test_janus_missing () != NULL)
-    {
-      g_test_fail_printf ("%s", relais_test_janus_missing ());
-      return;
-    }
+    return;
   f->gateway = relais_test_janus_new (addr, SESSION_TIMEOUT_S);
   f->base_url = relais_test_janus_get_base_url (f->gateway);
   g_test_message ("Janus ready in %.0f ms", start_janus (f));
@@ -199,16 +125,11 @@ fixture_teardown (Fixture       *f,
 {
   if (f->gateway != NULL)
     kill_janus (f);
-  clear_result (f);
-  while (G_OBJECT (f->client)->ref_count > 1)
-    g_main_context_iteration (f->context, TRUE);
-  g_assert_finalize_object (g_steal_pointer (&f->client));
+  g_clear_object (&f->result);
+  relais_test_finalize_iterating (f->context, g_steal_pointer (&f->client));
   g_clear_pointer (&f->gateway, relais_test_janus_free);
   g_ptr_array_unref (f->events);
-  while (g_main_context_iteration (f->context, FALSE))
-    ;
-  g_main_context_pop_thread_default (f->context);
-  g_main_context_unref (f->context);
+  relais_test_context_pop (f->context);
 }
 
 /* ---- steps -------------------------------------------------------------- */
@@ -219,10 +140,10 @@ connect_janus (Fixture     *f,
 {
   g_autoptr(GError) error = NULL;
 
-  relais_janus_connect_async (janus, NULL, result_cb, f);
-  g_assert_true (relais_janus_connect_finish (janus, wait_result (f), &error));
+  relais_janus_connect_async (janus, NULL, relais_test_result_cb, &f->result);
+  g_assert_true (relais_janus_connect_finish (janus, relais_test_wait_result (f->context, &f->result), &error));
   g_assert_no_error (error);
-  clear_result (f);
+  g_clear_object (&f->result);
 }
 
 static guint64
@@ -232,11 +153,11 @@ attach_videoroom (Fixture     *f,
   g_autoptr(GError) error = NULL;
   guint64 handle;
 
-  relais_janus_attach_async (janus, "janus.plugin.videoroom", NULL, result_cb, f);
-  handle = relais_janus_attach_finish (janus, wait_result (f), &error);
+  relais_janus_attach_async (janus, "janus.plugin.videoroom", NULL, relais_test_result_cb, &f->result);
+  handle = relais_janus_attach_finish (janus, relais_test_wait_result (f->context, &f->result), &error);
   g_assert_no_error (error);
   g_assert_cmpuint (handle, >, 0);
-  clear_result (f);
+  g_clear_object (&f->result);
   return handle;
 }
 
@@ -249,10 +170,10 @@ create_room (Fixture     *f,
   guint64 room = 100000 + g_random_int_range (0, 800000);
 
   relais_janus_videoroom_create_room_async (janus, handle, room, "Relais test", 4, 256000,
-                                            NULL, NULL, NULL, result_cb, f);
-  g_assert_true (relais_janus_videoroom_create_room_finish (janus, wait_result (f), &error));
+                                            NULL, NULL, NULL, relais_test_result_cb, &f->result);
+  g_assert_true (relais_janus_videoroom_create_room_finish (janus, relais_test_wait_result (f->context, &f->result), &error));
   g_assert_no_error (error);
-  clear_result (f);
+  g_clear_object (&f->result);
   return room;
 }
 
@@ -262,10 +183,10 @@ destroy_janus (Fixture     *f,
 {
   g_autoptr(GError) error = NULL;
 
-  relais_janus_destroy_async (janus, NULL, result_cb, f);
-  g_assert_true (relais_janus_destroy_finish (janus, wait_result (f), &error));
+  relais_janus_destroy_async (janus, NULL, relais_test_result_cb, &f->result);
+  g_assert_true (relais_janus_destroy_finish (janus, relais_test_wait_result (f->context, &f->result), &error));
   g_assert_no_error (error);
-  clear_result (f);
+  g_clear_object (&f->result);
   g_assert_cmpint (relais_janus_get_state (janus), ==, RELAIS_JANUS_STATE_DISCONNECTED);
 }
 
@@ -292,33 +213,33 @@ test_videoroom (Fixture       *f,
 
   /* The same room again: the plugin's error, in French. */
   relais_janus_videoroom_create_room_async (first, handle1, room, NULL, 0, 0, NULL, NULL,
-                                            NULL, result_cb, f);
-  g_assert_false (relais_janus_videoroom_create_room_finish (first, wait_result (f), &error));
+                                            NULL, relais_test_result_cb, &f->result);
+  g_assert_false (relais_janus_videoroom_create_room_finish (first, relais_test_wait_result (f->context, &f->result), &error));
   g_assert_error (error, RELAIS_ERROR, RELAIS_ERROR_NETWORK);
   g_assert_true (g_str_has_prefix (error->message, "La salle de visio existe déjà sur le serveur."));
   g_clear_error (&error);
-  clear_result (f);
+  g_clear_object (&f->result);
 
   /* A room that does not exist. */
   relais_janus_videoroom_join_publisher_async (first, handle1, 999999999, "Guichet", NULL,
-                                               NULL, result_cb, f);
-  g_assert_cmpuint (relais_janus_videoroom_join_publisher_finish (first, wait_result (f),
+                                               NULL, relais_test_result_cb, &f->result);
+  g_assert_cmpuint (relais_janus_videoroom_join_publisher_finish (first, relais_test_wait_result (f->context, &f->result),
                                                                   NULL, &error), ==, 0);
   g_assert_error (error, RELAIS_ERROR, RELAIS_ERROR_NETWORK);
   g_test_message ("Unknown room: %s", error->message);
   g_assert_true (g_str_has_prefix (error->message, "La salle de visio n'existe pas sur le serveur."));
   g_clear_error (&error);
-  clear_result (f);
+  g_clear_object (&f->result);
 
   /* Joining needs no SDP. */
   relais_janus_videoroom_join_publisher_async (first, handle1, room, "Guichet", NULL,
-                                               NULL, result_cb, f);
-  id1 = relais_janus_videoroom_join_publisher_finish (first, wait_result (f), &publishers, &error);
+                                               NULL, relais_test_result_cb, &f->result);
+  id1 = relais_janus_videoroom_join_publisher_finish (first, relais_test_wait_result (f->context, &f->result), &publishers, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (id1, >, 0);
   g_assert_cmpuint (publishers->len, ==, 0);
   g_clear_pointer (&publishers, g_ptr_array_unref);
-  clear_result (f);
+  g_clear_object (&f->result);
 
   /* A second session joins: it sees no publisher (nobody publishes media
    * yet), and the first hears it joining (notify_joining). */
@@ -327,13 +248,13 @@ test_videoroom (Fixture       *f,
   g_assert_cmpuint (relais_janus_get_session_id (second), !=, relais_janus_get_session_id (first));
   handle2 = attach_videoroom (f, second);
   relais_janus_videoroom_join_publisher_async (second, handle2, room, "Conseiller", NULL,
-                                               NULL, result_cb, f);
-  id2 = relais_janus_videoroom_join_publisher_finish (second, wait_result (f), &publishers, &error);
+                                               NULL, relais_test_result_cb, &f->result);
+  id2 = relais_janus_videoroom_join_publisher_finish (second, relais_test_wait_result (f->context, &f->result), &publishers, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (id2, >, 0);
   g_assert_cmpuint (id2, !=, id1);
   g_assert_cmpuint (publishers->len, ==, 0);
-  clear_result (f);
+  g_clear_object (&f->result);
 
   for (guint tries = 0; tries < 50 && !saw_joining; tries++)
     {
@@ -347,20 +268,20 @@ test_videoroom (Fixture       *f,
             saw_joining = TRUE;
         }
       if (!saw_joining)
-        iterate_for (f, 100);
+        relais_test_iterate_for (f->context, 100);
     }
   g_assert_true (saw_joining);
 
   /* Leave; the room and the sessions go away cleanly. */
-  relais_janus_videoroom_leave_async (second, handle2, NULL, result_cb, f);
-  g_assert_true (relais_janus_videoroom_leave_finish (second, wait_result (f), &error));
+  relais_janus_videoroom_leave_async (second, handle2, NULL, relais_test_result_cb, &f->result);
+  g_assert_true (relais_janus_videoroom_leave_finish (second, relais_test_wait_result (f->context, &f->result), &error));
   g_assert_no_error (error);
-  clear_result (f);
+  g_clear_object (&f->result);
 
-  relais_janus_detach_async (second, handle2, NULL, result_cb, f);
-  g_assert_true (relais_janus_detach_finish (second, wait_result (f), &error));
+  relais_janus_detach_async (second, handle2, NULL, relais_test_result_cb, &f->result);
+  g_assert_true (relais_janus_detach_finish (second, relais_test_wait_result (f->context, &f->result), &error));
   g_assert_no_error (error);
-  clear_result (f);
+  g_clear_object (&f->result);
 
   destroy_janus (f, second);
   destroy_janus (f, first);
@@ -385,7 +306,7 @@ test_keepalive (Fixture       *f,
 
   /* The gateway's session_timeout is 10 s; the long poll alone does not
    * keep a session (measured: Janus 1.1.2 sends "timeout" after ~12 s). */
-  iterate_for (f, (SESSION_TIMEOUT_S + 5) * 1000);
+  relais_test_iterate_for (f->context, (SESSION_TIMEOUT_S + 5) * 1000);
   g_assert_cmpuint (f->lost, ==, 0);
   g_assert_cmpint (relais_janus_get_state (janus), ==, RELAIS_JANUS_STATE_CONNECTED);
   g_assert_cmpuint (relais_janus_get_session_id (janus), ==, session);
@@ -412,11 +333,11 @@ test_gateway_killed (Fixture       *f,
   old_session = relais_janus_get_session_id (janus);
   handle = attach_videoroom (f, janus);
   (void) create_room (f, janus, handle);
-  iterate_for (f, 200);
+  relais_test_iterate_for (f->context, 200);
 
   killed_at = g_get_monotonic_time ();
   kill_janus (f);
-  g_assert_true (wait_counter (f, &f->lost, 10000));
+  g_assert_true (relais_test_wait_counter (f->context, &f->lost, 10000));
   g_test_message ("MEASURE gateway SIGKILLed → \"lost\" in %.0f ms",
                   (f->lost_at - killed_at) / 1000.0);
   g_assert_cmpint (f->lost_at - killed_at, <=, 5 * G_USEC_PER_SEC);
@@ -426,7 +347,7 @@ test_gateway_killed (Fixture       *f,
   /* Restart: the client finds the gateway again by itself. */
   ready_ms = start_janus (f);
   restarted_at = g_get_monotonic_time ();
-  g_assert_true (wait_counter (f, &f->reconnected, 15000));
+  g_assert_true (relais_test_wait_counter (f->context, &f->reconnected, 15000));
   g_test_message ("MEASURE gateway restart took %.0f ms; ready → \"reconnected\" in %.0f ms; "
                   "\"lost\" → \"reconnected\" in %.0f ms",
                   ready_ms, MAX (0, f->reconnected_at - restarted_at) / 1000.0,

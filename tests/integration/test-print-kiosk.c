@@ -22,65 +22,18 @@
 #include "relais-test-cups.h"
 #include "relais-window.h"
 
+#include "../relais-test-utils.h"
+#include "../ui/relais-test-ui.h"
+
 static char *config_path;
 static char *session_dir;
 static char *document_path;
 static char *outside_path;
 
-static gboolean
-wait_for (gboolean (*predicate) (gpointer),
-          gpointer   data,
-          guint      timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  while (!predicate (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (2000);
-    }
-  return TRUE;
-}
-
-static void
-spin (guint ms)
-{
-  gint64 until = g_get_monotonic_time () + (gint64) ms * 1000;
-
-  while (g_get_monotonic_time () < until)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-}
-
-static void
-shoot (const char *name)
-{
-  const char *dir = g_getenv ("RELAIS_UI_SHOTS");
-  g_autofree char *path = NULL;
-  g_autofree char *command = NULL;
-
-  if (dir == NULL)
-    return;
-  spin (400);
-  path = g_build_filename (dir, name, NULL);
-  command = g_strdup_printf ("import -window root %s.png", path);
-  g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL);
-}
-
-static RelaisWindow *
-window_of (RelaisApplication *app)
-{
-  return RELAIS_WINDOW (relais_application_get_main_window (app));
-}
-
 static RelaisPrintPage *
 print_page_of (RelaisApplication *app)
 {
-  return relais_window_get_print_page (window_of (app));
+  return relais_window_get_print_page (relais_test_ui_window_of (app));
 }
 
 static const char *
@@ -92,26 +45,6 @@ page_label (RelaisApplication *app,
 
   g_assert_true (GTK_IS_LABEL (label));
   return gtk_label_get_label (GTK_LABEL (label));
-}
-
-static void
-activate (RelaisApplication *app,
-          const char        *action,
-          GVariant          *parameter)
-{
-  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (app), action));
-  g_action_group_activate_action (G_ACTION_GROUP (app), action, parameter);
-  for (int i = 0; i < 50; i++)
-    g_main_context_iteration (NULL, FALSE);
-}
-
-static gboolean
-window_ready (gpointer data)
-{
-  RelaisWindow *window = window_of (data);
-
-  return window != NULL && gtk_widget_get_mapped (GTK_WIDGET (window)) &&
-         gtk_widget_get_width (GTK_WIDGET (window)) > 0;
 }
 
 static gboolean
@@ -139,10 +72,10 @@ assert_refused (RelaisApplication *app,
   g_test_message ("show-document %s", path);
   g_test_expect_message ("relais-application", G_LOG_LEVEL_WARNING,
                          "Refusing to show a document from outside the session directory");
-  activate (app, "show-document", g_variant_new_string (path));
+  relais_test_ui_activate (app, "show-document", g_variant_new_string (path));
   g_test_assert_expected_messages ();
-  g_assert_cmpstr (relais_window_get_page (window_of (app)), ==, "attract");
-  notice = relais_window_get_notice (window_of (app));
+  g_assert_cmpstr (relais_window_get_page (relais_test_ui_window_of (app)), ==, "attract");
+  notice = relais_window_get_notice (relais_test_ui_window_of (app));
   g_assert_nonnull (notice);
   g_assert_true (g_str_has_prefix (notice, "Ce document ne peut pas être ouvert."));
 }
@@ -167,23 +100,23 @@ scenario (RelaisApplication *app)
   /* The advisor's document arrives during the session (the kiosk empties
    * the session directory at start-up: nothing from before survives). */
   relais_test_cups_write_document (document_path, 3);
-  activate (app, "show-document", g_variant_new_string (document_path));
-  g_assert_cmpstr (relais_window_get_page (window_of (app)), ==, "print");
+  relais_test_ui_activate (app, "show-document", g_variant_new_string (document_path));
+  g_assert_cmpstr (relais_window_get_page (relais_test_ui_window_of (app)), ==, "print");
   /* The refusals' banner would cover the title. */
-  g_assert_null (relais_window_get_notice (window_of (app)));
-  g_assert_true (wait_for (preview_shown, app, 10000));
+  g_assert_null (relais_window_get_notice (relais_test_ui_window_of (app)));
+  g_assert_true (relais_test_wait_for (preview_shown, app, 10000));
   g_assert_cmpuint (relais_print_page_get_n_pages (print_page_of (app)), ==, 3);
-  shoot ("kiosk-print-preview");
+  relais_test_shoot ("kiosk-print-preview", 400);
 
   relais_test_cups_clear_output ();
   started = g_get_monotonic_time ();
-  activate (app, "print-document", NULL);
+  relais_test_ui_activate (app, "print-document", NULL);
   g_assert_cmpint (relais_print_page_get_state (print_page_of (app)), !=, RELAIS_PRINT_STATE_IDLE);
-  g_assert_true (wait_for (print_ended, app, 60000));
+  g_assert_true (relais_test_wait_for (print_ended, app, 60000));
   g_test_message ("Printed in %.1f s", (g_get_monotonic_time () - started) / 1e6);
   g_assert_cmpint (relais_print_page_get_state (print_page_of (app)), ==, RELAIS_PRINT_STATE_DONE);
   g_assert_cmpstr (page_label (app, "state_title"), ==, "C'est imprimé");
-  shoot ("kiosk-print-done");
+  relais_test_shoot ("kiosk-print-done", 400);
 
   output = relais_test_cups_find_output ();
   g_assert_nonnull (output);
@@ -196,22 +129,22 @@ scenario (RelaisApplication *app)
 
   /* The printer stopped: said in plain words, and Réessayer offered. */
   relais_test_cups_run ((const char *[]) { "cupsdisable", RELAIS_TEST_CUPS_PDF_QUEUE, NULL });
-  activate (app, "print-document", NULL);
-  g_assert_true (wait_for (print_ended, app, 60000));
+  relais_test_ui_activate (app, "print-document", NULL);
+  g_assert_true (relais_test_wait_for (print_ended, app, 60000));
   relais_test_cups_run ((const char *[]) { "cupsenable", RELAIS_TEST_CUPS_PDF_QUEUE, NULL });
   g_assert_cmpint (relais_print_page_get_state (print_page_of (app)), ==, RELAIS_PRINT_STATE_FAILED);
   g_assert_cmpstr (page_label (app, "state_detail"), ==,
                    "L'imprimante est arrêtée. Demandez à l'agent d'accueil de vérifier l'imprimante.");
-  shoot ("kiosk-print-stopped");
+  relais_test_shoot ("kiosk-print-stopped", 400);
 
   /* Réessayer, now that the printer is back. */
-  activate (app, "print-document", NULL);
-  g_assert_true (wait_for (print_ended, app, 60000));
+  relais_test_ui_activate (app, "print-document", NULL);
+  g_assert_true (relais_test_wait_for (print_ended, app, 60000));
   g_assert_cmpint (relais_print_page_get_state (print_page_of (app)), ==, RELAIS_PRINT_STATE_DONE);
 
   /* Terminé: back where the session was. */
-  activate (app, "close-document", NULL);
-  g_assert_cmpstr (relais_window_get_page (window_of (app)), ==, "attract");
+  relais_test_ui_activate (app, "close-document", NULL);
+  g_assert_cmpstr (relais_window_get_page (relais_test_ui_window_of (app)), ==, "attract");
   g_assert_cmpuint (relais_test_cups_count_jobs (RELAIS_TEST_CUPS_PDF_QUEUE), ==, 0);
 }
 
@@ -221,7 +154,7 @@ activate_after_cb (GApplication *application,
 {
   RelaisApplication *app = RELAIS_APPLICATION (application);
 
-  g_assert_true (wait_for (window_ready, app, 10000));
+  g_assert_true (relais_test_wait_for (relais_test_ui_window_ready, app, 10000));
   scenario (app);
   g_application_quit (application);
 }

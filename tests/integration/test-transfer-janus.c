@@ -14,9 +14,7 @@
 #include "config.h"
 
 #include <locale.h>
-#include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 
 #include <glib/gstdio.h>
 #include <gio/gio.h>
@@ -26,7 +24,10 @@
 #include "relais-http-client.h"
 #include "relais-scanner.h"
 #include "relais-session-dir.h"
+#include "relais-test-child.h"
 #include "relais-test-janus.h"
+#include "../relais-test-utils.h"
+#include "../relais-test-document.h"
 
 #define SESSION_TIMEOUT_S 30
 #define SANE_TEST_BACKEND "/usr/lib/x86_64-linux-gnu/sane/libsane-test.so.1"
@@ -41,41 +42,9 @@ typedef struct
   char             *dir;          /* a temporary directory for this test */
 } Fixture;
 
-typedef struct
-{
-  const char  *name;
-  GSubprocess *process;
-  gint64       started_at;
-  gboolean     done;
-  char        *out;
-  char        *err;
-  int          status;
-} Child;
-
 /* ---- children ----------------------------------------------------------- */
 
-static void
-child_setup (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
-static void
-communicated_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  Child *child = user_data;
-
-  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (object), result, &child->out, &child->err, NULL);
-  g_subprocess_wait (child->process, NULL, NULL);
-  child->status = g_subprocess_get_if_exited (child->process)
-                  ? g_subprocess_get_exit_status (child->process)
-                  : 128 + g_subprocess_get_term_sig (child->process);
-  child->done = TRUE;
-}
-
-static Child *
+static RelaisTestChild *
 spawn_kiosk (Fixture    *f,
              const char *name,
              guint64     room,
@@ -83,8 +52,6 @@ spawn_kiosk (Fixture    *f,
              const char *option,
              const char *value)
 {
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_autofree char *room_text = g_strdup_printf ("%" G_GUINT64_FORMAT, room);
   g_autofree char *duration = g_strdup_printf ("%u", duration_s);
   const char *argv[] = {
@@ -97,75 +64,17 @@ spawn_kiosk (Fixture    *f,
     option, value,
     NULL
   };
-  g_autoptr(GError) error = NULL;
-  Child *child = g_new0 (Child, 1);
 
-  child->name = name;
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
-  child->process = g_subprocess_launcher_spawnv (launcher, argv, &error);
-  g_assert_no_error (error);
-  child->started_at = g_get_monotonic_time ();
-  g_subprocess_communicate_utf8_async (child->process, NULL, NULL, communicated_cb, child);
-  return child;
-}
-
-static void
-child_free (Child *child)
-{
-  if (!child->done)
-    {
-      g_subprocess_force_exit (child->process);
-      while (!child->done)
-        g_main_context_iteration (g_main_context_get_thread_default (), TRUE);
-    }
-  g_object_unref (child->process);
-  g_free (child->out);
-  g_free (child->err);
-  g_free (child);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Child, child_free)
-
-static gboolean
-wake_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-child_wait (Fixture *f,
-            Child   *child,
-            guint    timeout_s)
-{
-  gint64 deadline = child->started_at + (gint64) timeout_s * G_USEC_PER_SEC;
-  GSource *wake = g_timeout_source_new (100);
-
-  g_source_set_callback (wake, wake_cb, NULL, NULL);
-  g_source_attach (wake, f->context);
-  while (!child->done && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (f->context, TRUE);
-  g_source_destroy (wake);
-  g_source_unref (wake);
-  if (!child->done)
-    g_test_message ("%s still running after %u s: killed", child->name, timeout_s);
-  g_subprocess_force_exit (child->process);
-  while (!child->done)
-    g_main_context_iteration (f->context, TRUE);
+  return relais_test_child_spawn (name, argv);
 }
 
 /* The report (last JSON line of stdout), after its stderr as comments. */
 static JsonObject *
-child_report (Child *child)
+child_report (RelaisTestChild *child)
 {
-  g_auto(GStrv) errors = g_strsplit (child->err != NULL ? child->err : "", "\n", -1);
   g_auto(GStrv) lines = g_strsplit (child->out != NULL ? child->out : "", "\n", -1);
 
-  for (guint i = 0, shown = 0; errors[i] != NULL && shown < 30; i++)
-    if (*errors[i] != '\0' && !g_str_has_prefix (errors[i], "ALSA lib") && !g_str_has_prefix (errors[i], "AL lib"))
-      {
-        g_test_message ("%s stderr: %s", child->name, errors[i]);
-        shown++;
-      }
+  relais_test_child_log (child, 30);
   for (guint i = g_strv_length (lines); i > 0; i--)
     if (lines[i - 1][0] == '{')
       {
@@ -186,30 +95,6 @@ child_report (Child *child)
 }
 
 /* ---- the document ------------------------------------------------------- */
-
-static void
-scanned_cb (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  GPtrArray **pages = user_data;
-  g_autoptr(GError) error = NULL;
-
-  *pages = relais_scanner_scan_finish (RELAIS_SCANNER (source), result, &error);
-  g_assert_no_error (error);
-}
-
-static void
-written_cb (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  GBytes **pdf = user_data;
-  g_autoptr(GError) error = NULL;
-
-  *pdf = relais_document_write_pdf_finish (RELAIS_DOCUMENT (source), result, &error);
-  g_assert_no_error (error);
-}
 
 /* Three pages from the SANE test backend's feeder, as the kiosk makes a
  * dossier: RelaisScanner → RelaisDocument. */
@@ -241,14 +126,14 @@ scan_dossier (Fixture *f)
     {
       g_autoptr(GPtrArray) pages = NULL;
 
-      relais_scanner_scan_async (scanner, NULL, scanned_cb, &pages);
+      relais_scanner_scan_async (scanner, NULL, relais_test_scanned_cb, &pages);
       while (pages == NULL)
         g_main_context_iteration (f->context, TRUE);
       relais_document_add_page (document, g_ptr_array_index (pages, 0));
     }
 
   pdf = NULL;
-  relais_document_write_pdf_async (document, NULL, written_cb, &pdf);
+  relais_document_write_pdf_async (document, NULL, relais_test_written_cb, &pdf);
   while (pdf == NULL)
     g_main_context_iteration (f->context, TRUE);
   g_unlink (dll);
@@ -283,8 +168,8 @@ send_through_janus (Fixture    *f,
   g_autofree char *received_path = g_build_filename (inbox, name, NULL);
   g_autofree char *received = NULL;
   gsize received_length = 0;
-  g_autoptr(Child) sender = NULL;
-  g_autoptr(Child) receiver = NULL;
+  g_autoptr(RelaisTestChild) sender = NULL;
+  g_autoptr(RelaisTestChild) receiver = NULL;
   g_autoptr(JsonObject) sent_report = NULL;
   g_autoptr(JsonObject) received_report = NULL;
   JsonArray *list;
@@ -295,8 +180,8 @@ send_through_janus (Fixture    *f,
   g_assert_cmpint (g_mkdir_with_parents (inbox, 0700), ==, 0);
   receiver = spawn_kiosk (f, "receiver", room, duration_s, "--receive-dir", inbox);
   sender = spawn_kiosk (f, "sender", room, duration_s, "--send-file", path);
-  child_wait (f, sender, duration_s + 20);
-  child_wait (f, receiver, duration_s + 20);
+  relais_test_child_wait (f->context, sender, (duration_s + 20) * 1000);
+  relais_test_child_wait (f->context, receiver, (duration_s + 20) * 1000);
 
   sent_report = child_report (sender);
   received_report = child_report (receiver);
@@ -342,22 +227,13 @@ fixture_setup (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
 
-  f->context = g_main_context_new ();
-  g_main_context_push_thread_default (f->context);
+  f->context = relais_test_context_push ();
   f->client = relais_http_client_new ();
 
   /* Never a skip: a test that cannot run has failed. */
-  f->addr = g_getenv ("RELAIS_TEST_ADDR");
+  f->addr = relais_test_janus_addr_or_fail ();
   if (f->addr == NULL)
-    {
-      g_test_fail_printf ("Needs the network namespace of relais-netns-run (RELAIS_TEST_ADDR)");
-      return;
-    }
-  if (relais_test_janus_missing () != NULL)
-    {
-      g_test_fail_printf ("%s", relais_test_janus_missing ());
-      return;
-    }
+    return;
   if (!g_file_test (SANE_TEST_BACKEND, G_FILE_TEST_EXISTS))
     {
       g_test_fail_printf ("The SANE test backend is missing: install the Debian package libsane1");
@@ -382,9 +258,7 @@ fixture_teardown (Fixture       *f,
 {
   if (f->gateway != NULL)
     relais_test_janus_kill (f->gateway);
-  while (G_OBJECT (f->client)->ref_count > 1)
-    g_main_context_iteration (f->context, TRUE);
-  g_assert_finalize_object (g_steal_pointer (&f->client));
+  relais_test_finalize_iterating (f->context, g_steal_pointer (&f->client));
   g_clear_pointer (&f->gateway, relais_test_janus_free);
   if (f->dir != NULL)
     {
@@ -392,10 +266,7 @@ fixture_teardown (Fixture       *f,
       g_rmdir (f->dir);
       g_free (f->dir);
     }
-  while (g_main_context_iteration (f->context, FALSE))
-    ;
-  g_main_context_pop_thread_default (f->context);
-  g_main_context_unref (f->context);
+  relais_test_context_pop (f->context);
 }
 
 /* ---- tests -------------------------------------------------------------- */

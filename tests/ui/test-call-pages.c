@@ -12,57 +12,9 @@
 
 #include "relais-call-page.h"
 #include "relais-precall-page.h"
-#include "relais-resources.h"
 
-static gboolean
-wait_for (gboolean (*predicate) (gpointer),
-          gpointer   data,
-          guint      timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  while (!predicate (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-
-  return TRUE;
-}
-
-static void
-spin (guint ms)
-{
-  gint64 until = g_get_monotonic_time () + (gint64) ms * 1000;
-
-  while (g_get_monotonic_time () < until)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-}
-
-static void
-shoot (GtkWidget  *window,
-       const char *name)
-{
-  const char *dir = g_getenv ("RELAIS_UI_SHOTS");
-  g_autofree char *path = NULL;
-  g_autofree char *command = NULL;
-  g_autoptr(GError) error = NULL;
-
-  if (dir == NULL)
-    return;
-
-  /* What the X server shows (ImageMagick), after a few frames. */
-  spin (400);
-  path = g_build_filename (dir, name, NULL);
-  command = g_strdup_printf ("import -window root %s.png", path);
-  if (!g_spawn_command_line_sync (command, NULL, NULL, NULL, &error))
-    g_test_message ("No screenshot: %s", error->message);
-}
+#include "relais-test-ui.h"
+#include "../relais-test-utils.h"
 
 static gboolean
 is_drawn (gpointer data)
@@ -78,7 +30,7 @@ page_window (GtkWidget *page)
   gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
   gtk_window_set_child (GTK_WINDOW (window), page);
   gtk_window_present (GTK_WINDOW (window));
-  g_assert_true (wait_for (is_drawn, page, 10000));
+  g_assert_true (relais_test_wait_for (is_drawn, page, 10000));
 
   return window;
 }
@@ -121,12 +73,12 @@ test_precall (void)
   GstElement *pipeline;
 
   g_object_ref (page);
-  shoot (window, "precall-waiting");
+  relais_test_shoot ("precall-waiting", 400);
 
   pipeline = test_pipeline (&sink);
   relais_precall_page_set_local_sink (precall, sink);
   relais_precall_page_set_simulated (precall, TRUE, FALSE);
-  g_assert_true (wait_for (has_frames, relais_precall_page_get_local_paintable (precall), 10000));
+  g_assert_true (relais_test_wait_for (has_frames, relais_precall_page_get_local_paintable (precall), 10000));
 
   relais_precall_page_set_mic_level (precall, -20.0);
   g_assert_cmpfloat_with_epsilon (relais_precall_page_get_mic_fraction (precall), 40.0 / 60.0, 0.001);
@@ -137,19 +89,19 @@ test_precall (void)
   relais_precall_page_set_network_status (precall, TRUE, "Mode démonstration : pas de serveur à joindre.");
   g_assert_cmpstr (relais_precall_page_get_network_text (precall), ==,
                    "Mode démonstration : pas de serveur à joindre.");
-  shoot (window, "precall-ready");
+  relais_test_shoot ("precall-ready", 400);
 
   /* The tone plays (through fakesink when there are no speakers) and the
    * button comes back. */
   relais_precall_page_play_test_sound (precall);
   g_assert_true (relais_precall_page_is_playing_sound (precall));
-  shoot (window, "precall-tone");
-  g_assert_true (wait_for (tone_done, precall, 10000));
+  relais_test_shoot ("precall-tone", 400);
+  g_assert_true (relais_test_wait_for (tone_done, precall, 10000));
 
   relais_precall_page_set_media_error (precall,
                                        "La caméra et le micro ne démarrent pas : l'appel est impossible pour l'instant. "
                                        "Touchez « Annuler » et prévenez l'agent d'accueil.");
-  shoot (window, "precall-error");
+  relais_test_shoot ("precall-error", 400);
 
   /* The page lets go of the sink before the pipeline goes. */
   relais_precall_page_reset (precall);
@@ -179,14 +131,14 @@ test_call (void)
 
   relais_call_page_set_state (call, RELAIS_CALL_CONNECTING, NULL);
   g_assert_cmpstr (relais_call_page_get_status_text (call), ==, "Connexion avec votre conseiller…");
-  shoot (window, "call-connecting");
+  relais_test_shoot ("call-connecting", 400);
 
   relais_call_page_set_remote_sink (call, remote_sink);
   relais_call_page_set_local_sink (call, local_sink);
   relais_call_page_set_state (call, RELAIS_CALL_CONNECTED, NULL);
   g_assert_cmpstr (relais_call_page_get_status_text (call), ==, "");
-  g_assert_true (wait_for (has_frames, relais_call_page_get_remote_paintable (call), 10000));
-  g_assert_true (wait_for (has_frames, relais_call_page_get_local_paintable (call), 10000));
+  g_assert_true (relais_test_wait_for (has_frames, relais_call_page_get_remote_paintable (call), 10000));
+  g_assert_true (relais_test_wait_for (has_frames, relais_call_page_get_local_paintable (call), 10000));
   g_assert_false (relais_call_page_get_chat_visible (call));
 
   /* A line from the advisor opens the written messages. */
@@ -199,20 +151,20 @@ test_call (void)
                    "Conseiller : Bonjour, je suis votre conseillère. Je vous écris aussi ce que je dis.\n"
                    "Vous : Bonjour, je viens pour la prime d'activité.\n"
                    "Conseiller : Très bien. Avez-vous votre numéro d'allocataire ?");
-  shoot (window, "call-chat");
+  relais_test_shoot ("call-chat", 400);
 
   relais_call_page_set_muted (call, TRUE);
   relais_call_page_set_camera_off (call, TRUE);
   relais_call_page_set_state (call, RELAIS_CALL_RECONNECTING, NULL);
   g_assert_cmpstr (relais_call_page_get_status_text (call), ==,
                    "La connexion est faible, nous essayons de la rétablir…");
-  shoot (window, "call-reconnecting");
+  relais_test_shoot ("call-reconnecting", 400);
 
   relais_call_page_set_state (call, RELAIS_CALL_FAILED,
                               "La connexion avec le conseiller est perdue.");
   g_assert_cmpstr (relais_call_page_get_status_text (call), ==,
                    "La connexion avec le conseiller est perdue.");
-  shoot (window, "call-failed");
+  relais_test_shoot ("call-failed", 400);
 
   /* Nothing of the conversation stays for the next person. */
   relais_call_page_reset (call);
@@ -234,17 +186,10 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GtkCssProvider) css = NULL;
 
   gst_init (&argc, &argv);
   gtk_test_init (&argc, &argv, NULL);
-  relais_register_resource ();
-
-  css = gtk_css_provider_new ();
-  gtk_css_provider_load_from_resource (css, "/org/relais/Kiosk/style.css");
-  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
-                                              GTK_STYLE_PROVIDER (css),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  relais_test_ui_load_style ();
 
   g_test_add_func ("/call-pages/precall", test_precall);
   g_test_add_func ("/call-pages/call", test_call);

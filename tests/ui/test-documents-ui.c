@@ -12,7 +12,9 @@
 #include <gtk/gtk.h>
 
 #include "relais-call-page.h"
-#include "relais-resources.h"
+
+#include "relais-test-ui.h"
+#include "../relais-test-utils.h"
 
 static GtkWidget *
 find_action_button (GtkWidget  *widget,
@@ -31,18 +33,6 @@ find_action_button (GtkWidget  *widget,
         return found;
     }
   return NULL;
-}
-
-static void
-spin (guint ms)
-{
-  gint64 until = g_get_monotonic_time () + (gint64) ms * 1000;
-
-  while (g_get_monotonic_time () < until)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
 }
 
 static void
@@ -68,7 +58,7 @@ test_document_button (void)
   gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
   gtk_window_set_child (GTK_WINDOW (window), page);
   gtk_window_present (GTK_WINDOW (window));
-  spin (300);
+  relais_test_spin (300);
 
   button = find_action_button (page, "app.scan-document");
   g_assert_nonnull (button);
@@ -84,14 +74,14 @@ test_document_button (void)
   g_signal_connect (action, "activate", G_CALLBACK (activated_cb), &activated);
   g_action_map_add_action (G_ACTION_MAP (group), G_ACTION (action));
   gtk_widget_insert_action_group (window, "app", G_ACTION_GROUP (group));
-  spin (100);
+  relais_test_spin (100);
   g_assert_true (gtk_widget_is_sensitive (button));
   g_assert_true (gtk_widget_activate (button));
-  spin (600);   /* a keyboard activation shows the press for 250 ms first */
+  relais_test_spin (600);   /* a keyboard activation shows the press for 250 ms first */
   g_assert_cmpuint (activated, ==, 1);
 
   g_simple_action_set_enabled (action, FALSE);
-  spin (100);
+  relais_test_spin (100);
   g_assert_false (gtk_widget_is_sensitive (button));
 
   gtk_window_destroy (GTK_WINDOW (window));
@@ -101,17 +91,10 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GtkCssProvider) css = NULL;
 
   gst_init (&argc, &argv);
   gtk_test_init (&argc, &argv, NULL);
-  relais_register_resource ();
-
-  css = gtk_css_provider_new ();
-  gtk_css_provider_load_from_resource (css, "/org/relais/Kiosk/style.css");
-  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
-                                              GTK_STYLE_PROVIDER (css),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  relais_test_ui_load_style ();
 
   g_test_add_func ("/documents/call-page-button", test_document_button);
 

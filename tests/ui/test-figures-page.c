@@ -10,37 +10,13 @@
 
 #include "relais-chart.h"
 #include "relais-figures-page.h"
-#include "relais-resources.h"
 #include "relais-survey-page.h"
+
+#include "relais-test-ui.h"
+#include "../relais-test-utils.h"
 
 #define DAY  (G_GINT64_CONSTANT (24) * 60 * 60)
 #define WEEK (7 * DAY)
-
-static void
-spin (guint ms)
-{
-  gint64 until = g_get_monotonic_time () + (gint64) ms * 1000;
-
-  while (g_get_monotonic_time () < until)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-}
-
-static void
-shoot (const char *name)
-{
-  const char *dir = g_getenv ("RELAIS_UI_SHOTS");
-  g_autofree char *command = NULL;
-
-  if (dir == NULL)
-    return;
-
-  spin (400);
-  command = g_strdup_printf ("import -window root %s/%s.png", dir, name);
-  g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL);
-}
 
 static GtkWidget *
 show (GtkWidget *child)
@@ -51,7 +27,7 @@ show (GtkWidget *child)
   gtk_window_set_child (GTK_WINDOW (window), child);
   gtk_window_present (GTK_WINDOW (window));
   /* Several frames: the charts are drawn (snapshot) more than once. */
-  spin (500);
+  relais_test_spin (500);
   g_assert_true (gtk_widget_get_mapped (child));
 
   return window;
@@ -101,21 +77,21 @@ test_chart_edges (void)
     many[i] = i % 4;
 
   relais_chart_set_data (RELAIS_CHART (chart), 0, NULL, 0, NULL, NULL);
-  spin (100);
+  relais_test_spin (100);
   relais_chart_set_data (RELAIS_CHART (chart), 3, categories, 1, series, zeros);
-  spin (100);
+  relais_test_spin (100);
   relais_chart_set_value_kind (RELAIS_CHART (chart), RELAIS_CHART_DURATION);
   relais_chart_set_data (RELAIS_CHART (chart), 3, categories, 1, series, none);
   description = relais_chart_get_description (RELAIS_CHART (chart));
   g_assert_cmpstr (description, ==, "a : – ; b : – ; c : –");
-  spin (100);
+  relais_test_spin (100);
   relais_chart_set_value_kind (RELAIS_CHART (chart), RELAIS_CHART_COUNT);
   relais_chart_set_data (RELAIS_CHART (chart), 3, categories, 1, series, huge);
-  spin (100);
+  relais_test_spin (100);
   gtk_widget_set_size_request (chart, 300, 170);
   gtk_window_set_default_size (GTK_WINDOW (window), 300, 200);
   relais_chart_set_data (RELAIS_CHART (chart), 3, categories, 10, series, many);
-  spin (200);
+  relais_test_spin (200);
   g_clear_pointer (&description, g_free);
   description = relais_chart_get_description (RELAIS_CHART (chart));
   /* Totals of the stacked series per category. */
@@ -152,7 +128,7 @@ test_page (void)
   empty = relais_figures_compute (sessions, now);
   relais_figures_page_set_figures (figures_page, empty);
   g_assert_cmpstr (relais_figures_page_get_state (figures_page), ==, "empty");
-  shoot ("figures-page-empty");
+  relais_test_shoot ("figures-page-empty", 400);
 
   for (int i = 0; i < 40; i++)
     {
@@ -175,8 +151,8 @@ test_page (void)
   g_assert_nonnull (strstr (description, "appels sur 32"));
   g_assert_nonnull (strstr (description, "28 réponses"));
   g_assert_nonnull (strstr (description, "Très mécontent : 0 ; Mécontent : 7"));
-  spin (300);
-  shoot ("figures-page");
+  relais_test_spin (300);
+  relais_test_shoot ("figures-page", 400);
 
   /* Back to nothing (all purged): the empty state again. */
   relais_figures_page_set_figures (figures_page, empty);
@@ -195,7 +171,7 @@ test_survey_page (void)
   relais_survey_page_set_remaining (RELAIS_SURVEY_PAGE (page), 12);
   for (int mood = 1; mood <= 5; mood++)
     g_assert_cmpstr (relais_survey_face_label (mood), !=, "");
-  shoot ("survey-page");
+  relais_test_shoot ("survey-page", 400);
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -204,14 +180,9 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GtkCssProvider) css = NULL;
 
   gtk_test_init (&argc, &argv, NULL);
-  relais_register_resource ();
-  css = gtk_css_provider_new ();
-  gtk_css_provider_load_from_resource (css, "/org/relais/Kiosk/style.css");
-  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  relais_test_ui_load_style ();
 
   g_test_add_func ("/figures-page/format", test_format);
   g_test_add_func ("/figures-page/chart-edges", test_chart_edges);

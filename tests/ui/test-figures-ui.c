@@ -19,6 +19,8 @@
 #include "relais-error.h"
 #include "relais-window.h"
 
+#include "relais-test-ui.h"
+#include "../relais-test-utils.h"
 #include "../relais-test-tolerate.h"
 
 static char *tmp_dir;
@@ -26,99 +28,7 @@ static char *config_path;
 
 typedef void (*Scenario) (RelaisApplication *app);
 
-static gboolean
-wait_for (gboolean (*predicate) (gpointer),
-          gpointer   data,
-          guint      timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  while (!predicate (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (2000);
-    }
-
-  return TRUE;
-}
-
-static void
-spin (guint ms)
-{
-  gint64 until = g_get_monotonic_time () + (gint64) ms * 1000;
-
-  while (g_get_monotonic_time () < until)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (2000);
-    }
-}
-
-static void
-shoot (const char *name)
-{
-  const char *dir = g_getenv ("RELAIS_UI_SHOTS");
-  g_autofree char *command = NULL;
-  g_autoptr(GError) error = NULL;
-
-  if (dir == NULL)
-    return;
-
-  spin (600);
-  command = g_strdup_printf ("import -window root %s/%s.png", dir, name);
-  if (!g_spawn_command_line_sync (command, NULL, NULL, NULL, &error))
-    g_test_message ("No screenshot: %s", error->message);
-}
-
-static RelaisWindow *
-window_of (RelaisApplication *app)
-{
-  return RELAIS_WINDOW (relais_application_get_main_window (app));
-}
-
-typedef struct
-{
-  RelaisApplication *app;
-  const char        *name;
-} Wait;
-
-static gboolean
-page_is (gpointer data)
-{
-  Wait *wait = data;
-  RelaisWindow *window = window_of (wait->app);
-
-  return window != NULL && g_strcmp0 (relais_window_get_page (window), wait->name) == 0;
-}
-
-static void
-assert_page (RelaisApplication *app,
-             const char        *page)
-{
-  Wait wait = { app, page };
-
-  if (!wait_for (page_is, &wait, 20000))
-    g_error ("expected page %s, got %s", page, relais_window_get_page (window_of (app)));
-}
-
-static gboolean
-action_enabled (gpointer data)
-{
-  Wait *wait = data;
-
-  return g_action_group_get_action_enabled (G_ACTION_GROUP (wait->app), wait->name);
-}
-
-static gboolean
-window_ready (gpointer data)
-{
-  RelaisWindow *window = window_of (data);
-
-  return window != NULL && gtk_widget_get_mapped (GTK_WIDGET (window))
-         && gtk_widget_get_width (GTK_WIDGET (window)) > 0;
-}
+typedef RelaisTestUiWait Wait;
 
 static void
 activate (RelaisApplication *app,
@@ -127,27 +37,25 @@ activate (RelaisApplication *app,
 {
   Wait wait = { app, action };
 
-  if (!wait_for (action_enabled, &wait, 60000))
+  if (!relais_test_wait_for (relais_test_ui_action_enabled, &wait, 60000))
     g_error ("action %s stayed disabled", action);
-  g_action_group_activate_action (G_ACTION_GROUP (app), action, parameter);
-  for (int i = 0; i < 50; i++)
-    g_main_context_iteration (NULL, FALSE);
+  relais_test_ui_activate (app, action, parameter);
 }
 
 static void
 unlock (RelaisApplication *app)
 {
   activate (app, "agent", NULL);
-  assert_page (app, "unlock");
+  relais_test_ui_assert_page (app, "unlock", 20000);
   activate (app, "unlock", g_variant_new_string ("1234"));
-  assert_page (app, "desk");
+  relais_test_ui_assert_page (app, "desk", 20000);
 }
 
 static gboolean
 notice_has (gpointer data)
 {
   Wait *wait = data;
-  const char *notice = relais_window_get_notice (window_of (wait->app));
+  const char *notice = relais_window_get_notice (relais_test_ui_window_of (wait->app));
 
   return notice != NULL && strstr (notice, wait->name) != NULL;
 }
@@ -176,7 +84,7 @@ call_connected (gpointer data)
 static void
 scenario_sessions (RelaisApplication *app)
 {
-  RelaisWindow *window = window_of (app);
+  RelaisWindow *window = relais_test_ui_window_of (app);
   RelaisFiguresPage *figures = relais_window_get_figures_page (window);
   g_autoptr(GPtrArray) sessions = NULL;
   g_autoptr(GError) error = NULL;
@@ -191,22 +99,22 @@ scenario_sessions (RelaisApplication *app)
   /* Nothing yet: the empty state. */
   unlock (app);
   activate (app, "figures", NULL);
-  assert_page (app, "figures");
+  relais_test_ui_assert_page (app, "figures", 20000);
   g_assert_cmpstr (relais_figures_page_get_state (figures), ==, "empty");
-  shoot ("figures-empty");
+  relais_test_shoot ("figures-empty", 600);
   activate (app, "close-figures", NULL);
-  assert_page (app, "desk");
+  relais_test_ui_assert_page (app, "desk", 20000);
 
   activate (app, "new-ticket", g_variant_new ("(ssss)", "caf", "prime-activite", "Jeanne", "RSA"));
   activate (app, "new-ticket", g_variant_new ("(ssss)", "france-travail", "inscription", "", ""));
   activate (app, "new-ticket", g_variant_new ("(ssss)", "caf", "aides-logement", "", ""));
   activate (app, "call-next", NULL);
-  assert_page (app, "your-turn");
+  relais_test_ui_assert_page (app, "your-turn", 20000);
   activate (app, "start-session", NULL);
-  assert_page (app, "precall");
+  relais_test_ui_assert_page (app, "precall", 20000);
   activate (app, "start-call", NULL);
-  assert_page (app, "call");
-  g_assert_true (wait_for (call_connected, relais_window_get_call_page (window), 60000));
+  relais_test_ui_assert_page (app, "call", 20000);
+  g_assert_true (relais_test_wait_for (call_connected, relais_window_get_call_page (window), 60000));
   /* The advisor says how it went, over the data channel (the console's
    * work): here straight through the application's entry point. */
   g_assert_true (relais_application_record_outcome (app, "follow-up", &error));
@@ -215,18 +123,18 @@ scenario_sessions (RelaisApplication *app)
   g_assert_error (error, RELAIS_ERROR, RELAIS_ERROR_FAILED);
   g_clear_error (&error);
   /* Long enough for a few per-second samples of the frame rate. */
-  spin (4000);
+  relais_test_spin (4000);
   activate (app, "hang-up", NULL);
-  assert_page (app, "call-ended");
+  relais_test_ui_assert_page (app, "call-ended", 20000);
 
   /* "Terminer": the survey; a tap stores the face, then the attract
    * screen. */
   activate (app, "finish-session", NULL);
-  assert_page (app, "survey");
+  relais_test_ui_assert_page (app, "survey", 20000);
   g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (app), "figures"));
-  shoot ("survey");
+  relais_test_shoot ("survey", 600);
   activate (app, "survey", g_variant_new_int32 (5));
-  assert_page (app, "attract");
+  relais_test_ui_assert_page (app, "attract", 20000);
   g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (app), "survey"));
 
   sessions = relais_store_list_session_facts (store_of (app), 0, &error);
@@ -256,21 +164,21 @@ scenario_sessions (RelaisApplication *app)
   unlock (app);
   activate (app, "new-ticket", g_variant_new ("(ssss)", "caf", "rsa", "", ""));
   activate (app, "call-ticket", g_variant_new_int64 (4));
-  assert_page (app, "your-turn");
+  relais_test_ui_assert_page (app, "your-turn", 20000);
   activate (app, "start-session", NULL);
-  assert_page (app, "precall");
+  relais_test_ui_assert_page (app, "precall", 20000);
   activate (app, "start-call", NULL);
-  assert_page (app, "call");
-  g_assert_true (wait_for (call_connected, relais_window_get_call_page (window), 60000));
+  relais_test_ui_assert_page (app, "call", 20000);
+  g_assert_true (relais_test_wait_for (call_connected, relais_window_get_call_page (window), 60000));
   activate (app, "hang-up", NULL);
-  assert_page (app, "call-ended");
+  relais_test_ui_assert_page (app, "call-ended", 20000);
   activate (app, "finish-session", NULL);
-  assert_page (app, "survey");
+  relais_test_ui_assert_page (app, "survey", 20000);
   {
     Wait back = { app, "attract" };
     gint64 shown = g_get_monotonic_time ();
 
-    g_assert_true (wait_for (page_is, &back, 45000));
+    g_assert_true (relais_test_wait_for (relais_test_ui_page_is, &back, 45000));
     g_assert_cmpint (g_get_monotonic_time () - shown, >=, 29 * G_USEC_PER_SEC);
   }
   g_clear_pointer (&sessions, g_ptr_array_unref);
@@ -290,7 +198,7 @@ scenario_sessions (RelaisApplication *app)
   activate (app, "cancel-ticket", g_variant_new_int64 (3));
 
   activate (app, "figures", NULL);
-  assert_page (app, "figures");
+  relais_test_ui_assert_page (app, "figures", 20000);
   g_assert_cmpstr (relais_figures_page_get_state (figures), ==, "charts");
   description = relais_figures_page_describe (figures);
   g_test_message ("%s", description);
@@ -300,11 +208,11 @@ scenario_sessions (RelaisApplication *app)
   g_assert_nonnull (strstr (description, "1 réponse"));
   g_assert_nonnull (strstr (description, "Très content : 1"));
   g_assert_nonnull (strstr (description, "Content : 0"));
-  shoot ("figures");
+  relais_test_shoot ("figures", 600);
 
   /* The page's export: into Documents (or $HOME), said on screen. */
   activate (app, "export-figures", NULL);
-  g_assert_true (wait_for (notice_has, &saved, 20000));
+  g_assert_true (relais_test_wait_for (notice_has, &saved, 20000));
   export_file = g_strdup_printf ("%s/home/relais-chiffres-%s.csv", tmp_dir, day);
   g_assert_nonnull (strstr (relais_window_get_notice (window), export_file));
   g_file_get_contents (export_file, &csv, NULL, &error);
@@ -323,7 +231,7 @@ scenario_sessions (RelaisApplication *app)
 
   /* Locking closes the figures. */
   activate (app, "lock", NULL);
-  assert_page (app, "attract");
+  relais_test_ui_assert_page (app, "attract", 20000);
 }
 
 static void
@@ -332,7 +240,7 @@ hook_activate_cb (GApplication *application,
 {
   RelaisApplication *app = RELAIS_APPLICATION (application);
 
-  g_assert_true (wait_for (window_ready, app, 10000));
+  g_assert_true (relais_test_wait_for (relais_test_ui_window_ready, app, 10000));
   ((Scenario) user_data) (app);
   g_application_quit (application);
 }

@@ -15,6 +15,8 @@
 #include "relais-application.h"
 #include "relais-window.h"
 
+#include "relais-test-ui.h"
+#include "../relais-test-utils.h"
 #include "../relais-test-tolerate.h"
 
 static char *tmp_dir;
@@ -23,58 +25,9 @@ static char *config_path;
 typedef void (*Scenario) (RelaisApplication *app);
 
 static gboolean
-wait_for (gboolean (*predicate) (gpointer),
-          gpointer   data,
-          guint      timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  while (!predicate (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (2000);
-    }
-
-  return TRUE;
-}
-
-static RelaisWindow *
-window_of (RelaisApplication *app)
-{
-  return RELAIS_WINDOW (relais_application_get_main_window (app));
-}
-
-typedef struct
-{
-  RelaisApplication *app;
-  const char        *page;
-} PageWait;
-
-static gboolean
-page_is (gpointer data)
-{
-  PageWait *wait = data;
-  RelaisWindow *window = window_of (wait->app);
-
-  return window != NULL && g_strcmp0 (relais_window_get_page (window), wait->page) == 0;
-}
-
-static void
-assert_page (RelaisApplication *app,
-             const char        *page)
-{
-  PageWait wait = { app, page };
-
-  if (!wait_for (page_is, &wait, 10000))
-    g_error ("expected page %s, got %s", page, relais_window_get_page (window_of (app)));
-}
-
-static gboolean
 window_mapped (gpointer data)
 {
-  RelaisWindow *window = window_of (data);
+  RelaisWindow *window = relais_test_ui_window_of (data);
 
   return window != NULL && gtk_widget_get_mapped (GTK_WIDGET (window));
 }
@@ -82,7 +35,7 @@ window_mapped (gpointer data)
 static gboolean
 window_allocated (gpointer data)
 {
-  RelaisWindow *window = window_of (data);
+  RelaisWindow *window = relais_test_ui_window_of (data);
 
   return window != NULL && gtk_widget_get_width (GTK_WIDGET (window)) > 0;
 }
@@ -90,22 +43,10 @@ window_allocated (gpointer data)
 static gboolean
 feedback_set (gpointer data)
 {
-  RelaisPinPage *pin_page = relais_window_get_pin_page (window_of (data));
+  RelaisPinPage *pin_page = relais_window_get_pin_page (relais_test_ui_window_of (data));
   const char *feedback = relais_pin_page_get_feedback (pin_page);
 
   return feedback != NULL && *feedback != '\0' && !g_str_has_suffix (feedback, "…");
-}
-
-static void
-activate (RelaisApplication *app,
-          const char        *action,
-          GVariant          *parameter)
-{
-  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (app), action));
-  g_action_group_activate_action (G_ACTION_GROUP (app), action, parameter);
-  /* Let the views redraw from the queue (they do so on idle). */
-  for (int i = 0; i < 50; i++)
-    g_main_context_iteration (NULL, FALSE);
 }
 
 static char *
@@ -114,7 +55,7 @@ board_text (RelaisApplication *app)
   for (int i = 0; i < 50; i++)
     g_main_context_iteration (NULL, FALSE);
 
-  return relais_attract_page_dup_board_text (relais_window_get_attract_page (window_of (app)));
+  return relais_attract_page_dup_board_text (relais_window_get_attract_page (relais_test_ui_window_of (app)));
 }
 
 /* Each card's place and estimated wait. */
@@ -124,16 +65,16 @@ wait_text (RelaisApplication *app)
   for (int i = 0; i < 50; i++)
     g_main_context_iteration (NULL, FALSE);
 
-  return relais_attract_page_dup_wait_text (relais_window_get_attract_page (window_of (app)));
+  return relais_attract_page_dup_wait_text (relais_window_get_attract_page (relais_test_ui_window_of (app)));
 }
 
 static void
 unlock (RelaisApplication *app)
 {
-  activate (app, "agent", NULL);
-  assert_page (app, "unlock");
-  activate (app, "unlock", g_variant_new_string ("1234"));
-  assert_page (app, "desk");
+  relais_test_ui_activate (app, "agent", NULL);
+  relais_test_ui_assert_page (app, "unlock", 10000);
+  relais_test_ui_activate (app, "unlock", g_variant_new_string ("1234"));
+  relais_test_ui_assert_page (app, "desk", 10000);
 }
 
 static void
@@ -143,8 +84,8 @@ activate_after_cb (GApplication *application,
   RelaisApplication *app = RELAIS_APPLICATION (application);
   Scenario scenario = user_data;
 
-  g_assert_true (wait_for (window_mapped, app, 10000));
-  g_assert_true (wait_for (window_allocated, app, 10000));
+  g_assert_true (relais_test_wait_for (window_mapped, app, 10000));
+  g_assert_true (relais_test_wait_for (window_allocated, app, 10000));
   scenario (app);
   g_application_quit (application);
 }
@@ -169,14 +110,14 @@ run_kiosk (Scenario scenario)
 static void
 scenario_first_start (RelaisApplication *app)
 {
-  RelaisWindow *window = window_of (app);
+  RelaisWindow *window = relais_test_ui_window_of (app);
   g_autofree char *board = NULL;
   g_autofree char *wait = NULL;
   GdkRectangle geometry;
   g_autoptr(GdkMonitor) monitor =
     g_list_model_get_item (gdk_display_get_monitors (gdk_display_get_default ()), 0);
 
-  assert_page (app, "attract");
+  relais_test_ui_assert_page (app, "attract", 10000);
 
   /* As large as the monitor, even with no window manager to fullscreen it. */
   gdk_monitor_get_geometry (monitor, &geometry);
@@ -196,25 +137,25 @@ scenario_first_start (RelaisApplication *app)
   g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (app), "quit"));
 
   /* A wrong PIN keeps the desk locked and says so. */
-  activate (app, "agent", NULL);
-  assert_page (app, "unlock");
-  activate (app, "unlock", g_variant_new_string ("9999"));
-  g_assert_true (wait_for (feedback_set, app, 10000));
+  relais_test_ui_activate (app, "agent", NULL);
+  relais_test_ui_assert_page (app, "unlock", 10000);
+  relais_test_ui_activate (app, "unlock", g_variant_new_string ("9999"));
+  g_assert_true (relais_test_wait_for (feedback_set, app, 10000));
   g_assert_nonnull (strstr (relais_pin_page_get_feedback (relais_window_get_pin_page (window)),
                             "Code incorrect"));
-  assert_page (app, "unlock");
+  relais_test_ui_assert_page (app, "unlock", 10000);
 
-  activate (app, "unlock", g_variant_new_string ("1234"));
-  assert_page (app, "desk");
+  relais_test_ui_activate (app, "unlock", g_variant_new_string ("1234"));
+  relais_test_ui_assert_page (app, "desk", 10000);
 
   /* A walk-in for the CAF, then one for France Travail. */
-  activate (app, "new-ticket", g_variant_new ("(ssss)", "caf", "prime-activite", "Jeanne", "Dossier en cours"));
+  relais_test_ui_activate (app, "new-ticket", g_variant_new ("(ssss)", "caf", "prime-activite", "Jeanne", "Dossier en cours"));
   g_assert_nonnull (strstr (relais_window_get_notice (window), "C1"));
-  activate (app, "new-ticket", g_variant_new ("(ssss)", "france-travail", "inscription", "", ""));
+  relais_test_ui_activate (app, "new-ticket", g_variant_new ("(ssss)", "france-travail", "inscription", "", ""));
   g_assert_nonnull (strstr (relais_window_get_notice (window), "F1"));
 
   /* A sub-service not offered by visio gets no ticket. */
-  activate (app, "new-ticket", g_variant_new ("(ssss)", "ants", "carte-grise", "", ""));
+  relais_test_ui_activate (app, "new-ticket", g_variant_new ("(ssss)", "ants", "carte-grise", "", ""));
   g_assert_nonnull (strstr (relais_window_get_notice (window), "visio"));
 
   /* Reorder: F1 goes first. */
@@ -222,11 +163,11 @@ scenario_first_start (RelaisApplication *app)
     RelaisQueue *queue = relais_context_get_queue (relais_application_get_context (app));
     g_autoptr(RelaisTicket) second = g_list_model_get_item (relais_queue_get_model (queue), 1);
 
-    activate (app, "move-ticket", g_variant_new ("(xi)", relais_ticket_get_id (second), -1));
+    relais_test_ui_activate (app, "move-ticket", g_variant_new ("(xi)", relais_ticket_get_id (second), -1));
   }
 
-  activate (app, "lock", NULL);
-  assert_page (app, "attract");
+  relais_test_ui_activate (app, "lock", NULL);
+  relais_test_ui_assert_page (app, "attract", 10000);
 
   board = board_text (app);
   g_assert_cmpstr (board, ==, "F1 C1");
@@ -242,14 +183,14 @@ scenario_after_restart (RelaisApplication *app)
   g_autofree char *board = NULL;
   g_autofree char *wait = NULL;
 
-  assert_page (app, "attract");
+  relais_test_ui_assert_page (app, "attract", 10000);
   board = board_text (app);
   g_assert_cmpstr (board, ==, "F1 C1");
 
   /* Call the first: the screen goes to the person and the desk locks. */
   unlock (app);
-  activate (app, "call-next", NULL);
-  assert_page (app, "your-turn");
+  relais_test_ui_activate (app, "call-next", NULL);
+  relais_test_ui_assert_page (app, "your-turn", 10000);
   g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (app), "new-ticket"));
 
   g_clear_pointer (&board, g_free);
@@ -267,13 +208,13 @@ scenario_called_survives (RelaisApplication *app)
   RelaisStore *store = relais_context_get_store (relais_application_get_context (app));
 
   /* The kiosk died while F1 was called: it comes back to F1's page. */
-  assert_page (app, "your-turn");
+  relais_test_ui_assert_page (app, "your-turn", 10000);
 
-  activate (app, "start-session", NULL);
-  assert_page (app, "precall");
+  relais_test_ui_activate (app, "start-session", NULL);
+  relais_test_ui_assert_page (app, "precall", 10000);
   /* "Annuler" during the check ends the session. */
-  activate (app, "finish-session", NULL);
-  assert_page (app, "attract");
+  relais_test_ui_activate (app, "finish-session", NULL);
+  relais_test_ui_assert_page (app, "attract", 10000);
 
   g_assert_cmpint (relais_store_count_personal_leftovers (store, NULL), ==, 0);
 
@@ -286,7 +227,7 @@ scenario_called_survives (RelaisApplication *app)
     g_autoptr(RelaisTicket) stored = NULL;
 
     g_assert_cmpstr (relais_ticket_get_code (c1), ==, "C1");
-    activate (app, "cancel-ticket", g_variant_new_int64 (id));
+    relais_test_ui_activate (app, "cancel-ticket", g_variant_new_int64 (id));
     stored = relais_store_get_ticket (store, id, NULL);
     g_assert_nonnull (stored);
     g_assert_cmpint (relais_ticket_get_state (stored), ==, RELAIS_TICKET_CANCELLED);
@@ -320,23 +261,9 @@ assert_frames (RelaisVideoPaintable *paintable,
 {
   FramesWait wait = { paintable, frames };
 
-  if (!wait_for (frames_reached, &wait, timeout_ms))
+  if (!relais_test_wait_for (frames_reached, &wait, timeout_ms))
     g_error ("expected %" G_GUINT64_FORMAT " frames, got %" G_GUINT64_FORMAT,
              frames, relais_video_paintable_get_frames (paintable));
-}
-
-typedef struct
-{
-  RelaisApplication *app;
-  const char        *action;
-} ActionWait;
-
-static gboolean
-action_enabled (gpointer data)
-{
-  ActionWait *wait = data;
-
-  return g_action_group_get_action_enabled (G_ACTION_GROUP (wait->app), wait->action);
 }
 
 static gboolean
@@ -374,21 +301,21 @@ chat_at_end (gpointer data)
 static void
 scenario_call (RelaisApplication *app)
 {
-  RelaisWindow *window = window_of (app);
+  RelaisWindow *window = relais_test_ui_window_of (app);
   RelaisPrecallPage *precall = relais_window_get_precall_page (window);
   RelaisCallPage *call_page = relais_window_get_call_page (window);
   RelaisQueue *queue = relais_context_get_queue (relais_application_get_context (app));
   RelaisStore *store = relais_context_get_store (relais_application_get_context (app));
-  ActionWait start_enabled = { app, "start-call" };
+  RelaisTestUiWait start_enabled = { app, "start-call" };
   g_autofree char *chat = NULL;
   g_autoptr(GVariant) muted = NULL;
 
   unlock (app);
-  activate (app, "new-ticket", g_variant_new ("(ssss)", "caf", "prime-activite", "Jeanne", ""));
-  activate (app, "call-next", NULL);
-  assert_page (app, "your-turn");
-  activate (app, "start-session", NULL);
-  assert_page (app, "precall");
+  relais_test_ui_activate (app, "new-ticket", g_variant_new ("(ssss)", "caf", "prime-activite", "Jeanne", ""));
+  relais_test_ui_activate (app, "call-next", NULL);
+  relais_test_ui_assert_page (app, "your-turn", 10000);
+  relais_test_ui_activate (app, "start-session", NULL);
+  relais_test_ui_assert_page (app, "precall", 10000);
 
   /* The check: the person sees themself, the network line speaks of the
    * demo, the test tone plays and stops. */
@@ -396,14 +323,14 @@ scenario_call (RelaisApplication *app)
   g_assert_cmpint (gdk_paintable_get_intrinsic_width (GDK_PAINTABLE (relais_precall_page_get_local_paintable (precall))), >, 0);
   g_assert_nonnull (strstr (relais_precall_page_get_network_text (precall), "démonstration"));
   relais_precall_page_play_test_sound (precall);
-  g_assert_true (wait_for (tone_done, precall, 10000));
-  g_assert_true (wait_for (action_enabled, &start_enabled, 20000));
+  g_assert_true (relais_test_wait_for (tone_done, precall, 10000));
+  g_assert_true (relais_test_wait_for (relais_test_ui_action_enabled, &start_enabled, 20000));
   g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (app), "hang-up"));
 
   /* The call: the advisor's picture comes, the person's own moves to the
    * corner. */
-  activate (app, "start-call", NULL);
-  assert_page (app, "call");
+  relais_test_ui_activate (app, "start-call", NULL);
+  relais_test_ui_assert_page (app, "call", 10000);
   assert_frames (relais_call_page_get_remote_paintable (call_page), 3, 60000);
   assert_frames (relais_call_page_get_local_paintable (call_page), 1, 10000);
   g_assert_null (relais_video_paintable_get_sink (relais_precall_page_get_local_paintable (precall)));
@@ -411,26 +338,26 @@ scenario_call (RelaisApplication *app)
   /* Written words both ways; the advisor's open the panel. (Not waiting
    * for the bot's greeting: the person may write first.) */
   relais_call_page_send_text (call_page, "Bonjour, je voudrais un renseignement");
-  g_assert_true (wait_for (reply_after_mine, call_page, 60000));
+  g_assert_true (relais_test_wait_for (reply_after_mine, call_page, 60000));
   g_assert_true (relais_call_page_get_chat_visible (call_page));
   chat = relais_call_page_dup_chat_text (call_page);
   g_assert_nonnull (strstr (chat, "Vous : Bonjour, je voudrais un renseignement"));
   /* The newest line is in view, not below the panel's edge. */
-  g_assert_true (wait_for (chat_at_end, call_page, 5000));
+  g_assert_true (relais_test_wait_for (chat_at_end, call_page, 5000));
 
-  activate (app, "toggle-mute", NULL);
+  relais_test_ui_activate (app, "toggle-mute", NULL);
   muted = g_action_group_get_action_state (G_ACTION_GROUP (app), "toggle-mute");
   g_assert_true (g_variant_get_boolean (muted));
 
   /* The agent peeks in mid-call and leaves: the call is still there. */
-  activate (app, "agent", NULL);
-  assert_page (app, "unlock");
-  activate (app, "lock", NULL);
-  assert_page (app, "call");
+  relais_test_ui_activate (app, "agent", NULL);
+  relais_test_ui_assert_page (app, "unlock", 10000);
+  relais_test_ui_activate (app, "lock", NULL);
+  relais_test_ui_assert_page (app, "call", 10000);
 
   /* Hung up: one call per person; the conversation is gone. */
-  activate (app, "hang-up", NULL);
-  assert_page (app, "call-ended");
+  relais_test_ui_activate (app, "hang-up", NULL);
+  relais_test_ui_assert_page (app, "call-ended", 10000);
   g_clear_pointer (&chat, g_free);
   chat = relais_call_page_dup_chat_text (call_page);
   g_assert_cmpstr (chat, ==, "");
@@ -439,12 +366,12 @@ scenario_call (RelaisApplication *app)
   muted = g_action_group_get_action_state (G_ACTION_GROUP (app), "toggle-mute");
   g_assert_false (g_variant_get_boolean (muted));
 
-  activate (app, "finish-session", NULL);
+  relais_test_ui_activate (app, "finish-session", NULL);
   /* The satisfaction survey (its own test: test-figures-ui), left
    * unanswered here. */
-  assert_page (app, "survey");
-  activate (app, "survey", g_variant_new_int32 (0));
-  assert_page (app, "attract");
+  relais_test_ui_assert_page (app, "survey", 10000);
+  relais_test_ui_activate (app, "survey", g_variant_new_int32 (0));
+  relais_test_ui_assert_page (app, "attract", 10000);
   g_assert_null (relais_queue_get_current (queue));
   g_assert_cmpint (relais_store_count_personal_leftovers (store, NULL), ==, 0);
 }
@@ -452,41 +379,41 @@ scenario_call (RelaisApplication *app)
 static void
 scenario_lockout (RelaisApplication *app)
 {
-  RelaisPinPage *pin_page = relais_window_get_pin_page (window_of (app));
+  RelaisPinPage *pin_page = relais_window_get_pin_page (relais_test_ui_window_of (app));
 
-  activate (app, "agent", NULL);
+  relais_test_ui_activate (app, "agent", NULL);
   for (int i = 0; i < 3; i++)
     {
       relais_pin_page_set_feedback (pin_page, NULL, FALSE);
-      activate (app, "unlock", g_variant_new_string ("0000"));
-      g_assert_true (wait_for (feedback_set, app, 10000));
+      relais_test_ui_activate (app, "unlock", g_variant_new_string ("0000"));
+      g_assert_true (relais_test_wait_for (feedback_set, app, 10000));
     }
   g_assert_nonnull (strstr (relais_pin_page_get_feedback (pin_page), "Trop d'essais"));
 
   /* Locked out: even the right PIN is refused for now. */
   relais_pin_page_set_feedback (pin_page, NULL, FALSE);
-  activate (app, "unlock", g_variant_new_string ("1234"));
-  g_assert_true (wait_for (feedback_set, app, 10000));
+  relais_test_ui_activate (app, "unlock", g_variant_new_string ("1234"));
+  g_assert_true (relais_test_wait_for (feedback_set, app, 10000));
   g_assert_nonnull (strstr (relais_pin_page_get_feedback (pin_page), "Trop d'essais"));
-  assert_page (app, "unlock");
+  relais_test_ui_assert_page (app, "unlock", 10000);
 }
 
 static void
 scenario_idle_relock (RelaisApplication *app)
 {
-  PageWait wait = { app, "attract" };
+  RelaisTestUiWait wait = { app, "attract" };
 
   unlock (app);
   /* idle-lock-seconds is 15 in this test's configuration; the check runs
    * every 5 s. */
-  g_assert_true (wait_for (page_is, &wait, 30000));
+  g_assert_true (relais_test_wait_for (relais_test_ui_page_is, &wait, 30000));
   g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (app), "new-ticket"));
 }
 
 static void
 scenario_english (RelaisApplication *app)
 {
-  assert_page (app, "attract");
+  relais_test_ui_assert_page (app, "attract", 10000);
   g_assert_cmpstr (_("Bienvenue"), ==, "Welcome");
   g_assert_cmpstr (_("Espace agent"), ==, "Agent desk");
 }

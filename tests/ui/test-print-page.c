@@ -12,7 +12,9 @@
 #include <gtk/gtk.h>
 
 #include "relais-print-page.h"
-#include "relais-resources.h"
+
+#include "relais-test-ui.h"
+#include "../relais-test-utils.h"
 
 static char *test_dir;
 
@@ -23,53 +25,6 @@ typedef struct
   guint            close_requests;
   guint            cancel_requests;
 } Fixture;
-
-static void
-spin (guint ms)
-{
-  gint64 until = g_get_monotonic_time () + (gint64) ms * 1000;
-
-  while (g_get_monotonic_time () < until)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-}
-
-static gboolean
-wait_for (gboolean (*predicate) (gpointer),
-          gpointer   data,
-          guint      timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  while (!predicate (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-  return TRUE;
-}
-
-static void
-shoot (const char *name)
-{
-  const char *dir = g_getenv ("RELAIS_UI_SHOTS");
-  g_autofree char *path = NULL;
-  g_autofree char *command = NULL;
-  g_autoptr(GError) error = NULL;
-
-  if (dir == NULL)
-    return;
-
-  spin (400);
-  path = g_build_filename (dir, name, NULL);
-  command = g_strdup_printf ("import -window root %s.png", path);
-  if (!g_spawn_command_line_sync (command, NULL, NULL, NULL, &error))
-    g_test_message ("No screenshot: %s", error->message);
-}
 
 /* A letter-like A4 document: a title and lines of text on each page. */
 static char *
@@ -223,7 +178,7 @@ test_print_page (void)
 
   started = g_get_monotonic_time ();
   relais_print_page_set_document (fixture.page, document);
-  g_assert_true (wait_for (page_shown, fixture.page, 10000));
+  g_assert_true (relais_test_wait_for (page_shown, fixture.page, 10000));
   g_test_message ("First page on screen after %" G_GINT64_FORMAT " ms",
                   (g_get_monotonic_time () - started) / 1000);
   g_assert_cmpstr (visible_view (fixture.page), ==, "preview");
@@ -238,28 +193,28 @@ test_print_page (void)
   /* A4 proportions. */
   g_assert_cmpfloat (gdk_paintable_get_intrinsic_aspect_ratio (first), >, 0.69);
   g_assert_cmpfloat (gdk_paintable_get_intrinsic_aspect_ratio (first), <, 0.72);
-  shoot ("print-preview-1");
+  relais_test_shoot ("print-preview-1", 400);
 
   /* › twice, then ‹ once. */
   click (child (fixture.page, "next_button"));
   g_assert_cmpuint (relais_print_page_get_current_page (fixture.page), ==, 1);
-  g_assert_true (wait_for (page_shown, fixture.page, 10000));
+  g_assert_true (relais_test_wait_for (page_shown, fixture.page, 10000));
   g_assert_cmpstr (label_text (fixture.page, "page_label"), ==, "Page 2 sur 3");
   g_assert_true (gtk_picture_get_paintable (picture) != first);
   click (child (fixture.page, "next_button"));
-  g_assert_true (wait_for (page_shown, fixture.page, 10000));
+  g_assert_true (relais_test_wait_for (page_shown, fixture.page, 10000));
   g_assert_cmpstr (label_text (fixture.page, "page_label"), ==, "Page 3 sur 3");
   g_assert_false (gtk_widget_get_sensitive (child (fixture.page, "next_button")));
   g_assert_true (gtk_widget_get_sensitive (child (fixture.page, "prev_button")));
-  shoot ("print-preview-3");
+  relais_test_shoot ("print-preview-3", 400);
   click (child (fixture.page, "prev_button"));
-  g_assert_true (wait_for (page_shown, fixture.page, 10000));
+  g_assert_true (relais_test_wait_for (page_shown, fixture.page, 10000));
   g_assert_cmpstr (label_text (fixture.page, "page_label"), ==, "Page 2 sur 3");
 
   /* A swipe to the left turns to the next page, to the right back. */
   swipe (fixture.page, -900.0);
   g_assert_cmpuint (relais_print_page_get_current_page (fixture.page), ==, 2);
-  g_assert_true (wait_for (page_shown, fixture.page, 10000));
+  g_assert_true (relais_test_wait_for (page_shown, fixture.page, 10000));
   swipe (fixture.page, 900.0);
   g_assert_cmpuint (relais_print_page_get_current_page (fixture.page), ==, 1);
   swipe (fixture.page, 50.0);
@@ -277,7 +232,7 @@ test_print_page (void)
   g_assert_cmpstr (label_text (fixture.page, "state_title"), ==, "L'imprimante se prépare…");
   relais_print_page_set_state (fixture.page, RELAIS_PRINT_STATE_PRINTING, NULL);
   g_assert_cmpstr (label_text (fixture.page, "state_title"), ==, "Impression en cours…");
-  shoot ("print-printing");
+  relais_test_shoot ("print-printing", 400);
 
   /* Annuler l'impression goes back to the preview. */
   click (child (fixture.page, "cancel_button"));
@@ -289,7 +244,7 @@ test_print_page (void)
   g_assert_cmpstr (label_text (fixture.page, "close_label"), ==, "Terminé");
   g_assert_false (gtk_widget_get_visible (child (fixture.page, "cancel_button")));
   g_assert_false (gtk_widget_get_visible (child (fixture.page, "retry_button")));
-  shoot ("print-done");
+  relais_test_shoot ("print-done", 400);
   click (child (fixture.page, "close_button"));
   g_assert_cmpuint (fixture.close_requests, ==, 1);
 
@@ -300,7 +255,7 @@ test_print_page (void)
   g_assert_true (gtk_widget_get_visible (child (fixture.page, "retry_button")));
   g_assert_true (gtk_widget_get_visible (child (fixture.page, "close_button")));
   g_assert_cmpstr (label_text (fixture.page, "close_label"), ==, "Fermer");
-  shoot ("print-error");
+  relais_test_shoot ("print-error", 400);
   click (child (fixture.page, "retry_button"));
   g_assert_cmpuint (fixture.print_requests, ==, 2);
 
@@ -330,13 +285,13 @@ test_broken_document (void)
   gtk_window_present (GTK_WINDOW (window));
 
   relais_print_page_set_document (page, path);
-  g_assert_true (wait_for (preview_broken, page, 10000));
+  g_assert_true (relais_test_wait_for (preview_broken, page, 10000));
   g_assert_false (gtk_widget_get_visible (child (page, "print_button")));
-  shoot ("print-broken");
+  relais_test_shoot ("print-broken", 400);
 
   /* The next document replaces it; a single page has no ‹ ›. */
   relais_print_page_set_document (page, single);
-  g_assert_true (wait_for (page_shown, page, 10000));
+  g_assert_true (relais_test_wait_for (page_shown, page, 10000));
   g_assert_true (gtk_widget_get_visible (child (page, "print_button")));
   g_assert_false (gtk_widget_get_visible (child (page, "next_button")));
   g_assert_cmpstr (label_text (page, "page_label"), ==, "Page 1 sur 1");
@@ -344,8 +299,8 @@ test_broken_document (void)
   /* A document swapped while its pages are drawn: only the new one shows. */
   relais_print_page_set_document (page, path);
   relais_print_page_set_document (page, single);
-  g_assert_true (wait_for (page_shown, page, 10000));
-  spin (200);
+  g_assert_true (relais_test_wait_for (page_shown, page, 10000));
+  relais_test_spin (200);
   g_assert_false (preview_broken (page));
 
   gtk_window_destroy (GTK_WINDOW (window));
@@ -355,17 +310,10 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GtkCssProvider) css = NULL;
   int status;
 
   gtk_test_init (&argc, &argv, NULL);
-  relais_register_resource ();
-
-  css = gtk_css_provider_new ();
-  gtk_css_provider_load_from_resource (css, "/org/relais/Kiosk/style.css");
-  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
-                                              GTK_STYLE_PROVIDER (css),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  relais_test_ui_load_style ();
 
   test_dir = g_dir_make_tmp ("relais-test-print-page-XXXXXX", NULL);
   g_assert_nonnull (test_dir);

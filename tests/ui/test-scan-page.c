@@ -9,9 +9,11 @@
 
 #include <gtk/gtk.h>
 
-#include "relais-resources.h"
 #include "relais-scan-page.h"
 #include "relais-text-page.h"
+
+#include "relais-test-ui.h"
+#include "../relais-test-utils.h"
 
 typedef struct
 {
@@ -20,31 +22,6 @@ typedef struct
   guint sends;
   guint closes;
 } Asked;
-
-static void
-spin (guint ms)
-{
-  gint64 until = g_get_monotonic_time () + (gint64) ms * 1000;
-
-  while (g_get_monotonic_time () < until)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-}
-
-static void
-shoot (const char *name)
-{
-  const char *dir = g_getenv ("RELAIS_UI_SHOTS");
-  g_autofree char *command = NULL;
-
-  if (dir == NULL)
-    return;
-  spin (400);
-  command = g_strdup_printf ("import -window root %s/%s.png", dir, name);
-  g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL);
-}
 
 static void
 scan_requested_cb (RelaisScanPage *page,
@@ -114,12 +91,12 @@ click (GtkWidget  *page,
 {
   GtkWidget *button;
 
-  spin (50);
+  relais_test_spin (50);
   button = find_button (page, label);
   if (button == NULL)
     g_error ("no visible button “%s”", label);
   g_signal_emit_by_name (button, "clicked");
-  spin (50);
+  relais_test_spin (50);
 }
 
 static GPtrArray *
@@ -162,14 +139,14 @@ test_journey (void)
 
   /* 1. Place the paper. */
   g_assert_cmpstr (visible (widget), ==, "place");
-  shoot ("scan-1-place");
+  relais_test_shoot ("scan-1-place", 400);
 
   /* 2. Scan: a large bar; cancel goes back. */
   click (widget, "Numériser");
   g_assert_cmpuint (asked.scans, ==, 1);
   g_assert_cmpstr (visible (widget), ==, "progress");
   relais_scan_page_set_scan_progress (page, 0, 0.42);
-  shoot ("scan-2-scanning");
+  relais_test_shoot ("scan-2-scanning", 400);
   click (widget, "Annuler");
   g_assert_cmpuint (asked.cancels, ==, 1);
   relais_scan_page_scan_failed (page, NULL);
@@ -179,7 +156,7 @@ test_journey (void)
   click (widget, "Numériser");
   relais_scan_page_scan_failed (page, "Le capot du scanner est ouvert. Fermez-le, puis réessayez.");
   g_assert_cmpstr (visible (widget), ==, "outcome");
-  shoot ("scan-3-error");
+  relais_test_shoot ("scan-3-error", 400);
   click (widget, "Réessayer");
   g_assert_cmpstr (visible (widget), ==, "place");
 
@@ -192,7 +169,7 @@ test_journey (void)
   }
   g_assert_cmpstr (visible (widget), ==, "review");
   g_assert_cmpuint (relais_document_get_n_pages (document), ==, 2);
-  shoot ("scan-4-review");
+  relais_test_shoot ("scan-4-review", 400);
 
   click (widget, "Ajouter une page");
   g_assert_cmpstr (visible (widget), ==, "place");
@@ -225,7 +202,7 @@ test_journey (void)
   /* 4. Consent, naming the service; "no" changes nothing. */
   click (widget, "Envoyer");
   g_assert_cmpstr (visible (widget), ==, "consent");
-  shoot ("scan-5-consent");
+  relais_test_shoot ("scan-5-consent", 400);
   click (widget, "Non, revenir");
   g_assert_cmpstr (visible (widget), ==, "review");
   g_assert_cmpuint (asked.sends, ==, 0);
@@ -235,14 +212,14 @@ test_journey (void)
 
   /* 5. Sending, a failure, a retry, then done. */
   relais_scan_page_set_send_progress (page, 0.6);
-  shoot ("scan-6-sending");
+  relais_test_shoot ("scan-6-sending", 400);
   relais_scan_page_send_failed (page, "La connexion est trop lente : le message n’a pas pu partir.");
   g_assert_cmpstr (visible (widget), ==, "outcome");
   click (widget, "Réessayer");
   g_assert_cmpuint (asked.sends, ==, 2);
   relais_scan_page_send_done (page);
   g_assert_cmpstr (visible (widget), ==, "outcome");
-  shoot ("scan-7-sent");
+  relais_test_shoot ("scan-7-sent", 400);
   click (widget, "Retour à l’appel");
   g_assert_cmpuint (asked.closes, ==, 1);
 
@@ -254,10 +231,10 @@ test_journey (void)
   /* No scanner: the camera's words and pictogram. */
   relais_scan_page_set_camera_mode (page, TRUE);
   g_assert_nonnull (find_button (widget, "Photographier"));
-  shoot ("scan-8-camera");
+  relais_test_shoot ("scan-8-camera", 400);
 
   gtk_window_destroy (GTK_WINDOW (window));
-  spin (50);
+  relais_test_spin (50);
   g_assert_finalize_object (widget);
 }
 
@@ -265,16 +242,9 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GtkCssProvider) css = NULL;
 
   gtk_test_init (&argc, &argv, NULL);
-  relais_register_resource ();
-
-  css = gtk_css_provider_new ();
-  gtk_css_provider_load_from_resource (css, "/org/relais/Kiosk/style.css");
-  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
-                                              GTK_STYLE_PROVIDER (css),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  relais_test_ui_load_style ();
 
   g_test_add_func ("/scan-page/journey", test_journey);
 

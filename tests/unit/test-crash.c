@@ -21,6 +21,8 @@
 #include "relais-error.h"
 #include "relais-store.h"
 
+#include "../relais-test-utils.h"
+
 #define DEFAULT_ROUNDS 300
 #define MAX_LINES_BEFORE_KILL 30
 #define MAX_KILL_DELAY_US 3000
@@ -60,32 +62,10 @@ expected_free (gpointer data)
 }
 
 static void
-remove_dir (const char *dir)
-{
-  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  if (handle == NULL)
-    return;
-
-  while ((name = g_dir_read_name (handle)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_assert_no_errno (g_unlink (path));
-    }
-
-  g_assert_no_errno (g_rmdir (dir));
-}
-
-static void
 fixture_setup (CrashFixture  *fixture,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
-  fixture->dir = g_dir_make_tmp ("relais-crash-XXXXXX", &error);
-  g_assert_no_error (error);
-  fixture->path = g_build_filename (fixture->dir, "relais.db", NULL);
+  relais_test_store_dir ("relais-crash-XXXXXX", &fixture->dir, &fixture->path);
   fixture->expected = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, expected_free);
 }
 
@@ -94,7 +74,7 @@ fixture_teardown (CrashFixture  *fixture,
                   gconstpointer  data)
 {
   g_hash_table_unref (fixture->expected);
-  remove_dir (fixture->dir);
+  relais_test_remove_dir (fixture->dir);
   g_free (fixture->path);
   g_free (fixture->dir);
 }

@@ -11,6 +11,7 @@
 #include "relais-document.h"
 #include "relais-error.h"
 #include "relais-text-page.h"
+#include "../relais-test-document.h"
 
 /* The aim for a 150 dpi A4 grey page (issue 5). */
 #define MAX_PAGE_BYTES (120 * 1024)
@@ -157,18 +158,6 @@ test_colour (void)
 }
 
 static void
-written_cb (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  GBytes **pdf = user_data;
-  g_autoptr(GError) error = NULL;
-
-  *pdf = relais_document_write_pdf_finish (RELAIS_DOCUMENT (source), result, &error);
-  g_assert_no_error (error);
-}
-
-static void
 test_edit_and_async (void)
 {
   g_autoptr(RelaisDocument) document = relais_document_new ();
@@ -187,7 +176,7 @@ test_edit_and_async (void)
   relais_document_remove_page (document, 2);
   g_assert_cmpuint (relais_document_get_n_pages (document), ==, 2);
 
-  relais_document_write_pdf_async (document, NULL, written_cb, &pdf);
+  relais_document_write_pdf_async (document, NULL, relais_test_written_cb, &pdf);
   while (pdf == NULL)
     g_main_context_iteration (NULL, TRUE);
   boxes = media_boxes (pdf);

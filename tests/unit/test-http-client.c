@@ -20,6 +20,8 @@
 #include "relais-error.h"
 #include "relais-http-client.h"
 
+#include "../relais-test-utils.h"
+
 #define SAFETY_TIMEOUT_S   10
 #define STALL_MAX_MS       10000
 #define SLOW_MS            2000
@@ -73,22 +75,6 @@ server_request_clear (ServerRequest *request)
 }
 
 static void
-send_all (GSocket    *socket,
-          const char *data,
-          gsize       len)
-{
-  while (len > 0)
-    {
-      gssize n = g_socket_send (socket, data, len, NULL, NULL);
-
-      if (n <= 0)
-        return;
-      data += n;
-      len -= (gsize) n;
-    }
-}
-
-static void
 send_response (GSocket    *socket,
                guint       status,
                const char *reason,
@@ -106,8 +92,8 @@ send_response (GSocket    *socket,
                                            status, reason, content_type, len,
                                            extra_headers ? extra_headers : "");
 
-  send_all (socket, head, strlen (head));
-  send_all (socket, body, len);
+  relais_test_send_all (socket, head, strlen (head));
+  relais_test_send_all (socket, body, len);
 }
 
 /* Waits at most @timeout_ms for the client to close the connection;
@@ -281,13 +267,13 @@ serve (TestServer          *server,
     {
       const char *head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
                          "Content-Length: 100\r\nConnection: close\r\n\r\n";
-      send_all (socket, head, strlen (head));
+      relais_test_send_all (socket, head, strlen (head));
     }
   else if (g_str_equal (path, "/drop-mid-body"))
     {
       const char *head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
                          "Content-Length: 100\r\nConnection: close\r\n\r\n{\"janus\":";
-      send_all (socket, head, strlen (head));
+      relais_test_send_all (socket, head, strlen (head));
     }
   else if (g_str_equal (path, "/malformed"))
     {
@@ -330,8 +316,8 @@ serve (TestServer          *server,
       g_autofree char *body = g_malloc (HUGE_SIZE);
 
       memset (body, 'x', HUGE_SIZE);
-      send_all (socket, head, strlen (head));
-      send_all (socket, body, HUGE_SIZE);
+      relais_test_send_all (socket, head, strlen (head));
+      relais_test_send_all (socket, body, HUGE_SIZE);
     }
   else if (g_str_equal (path, "/redirect"))
     {
@@ -563,8 +549,7 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  f->context = g_main_context_new ();
-  g_main_context_push_thread_default (f->context);
+  f->context = relais_test_context_push ();
   f->server = test_server_start ();
   f->client = relais_http_client_new ();
 }
@@ -579,10 +564,7 @@ fixture_teardown (Fixture       *f,
 
   test_server_stop (f->server);
 
-  while (g_main_context_iteration (f->context, FALSE))
-    ;
-  g_main_context_pop_thread_default (f->context);
-  g_main_context_unref (f->context);
+  relais_test_context_pop (f->context);
 }
 
 static gboolean

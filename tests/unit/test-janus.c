@@ -22,6 +22,8 @@
 #include "relais-http-client.h"
 #include "relais-janus.h"
 
+#include "../relais-test-utils.h"
+
 #define LONG_POLL_HOLD_MS 1000
 
 /* ---- fake Janus --------------------------------------------------------- */
@@ -62,22 +64,6 @@ fake_session_free (gpointer data)
 }
 
 static void
-send_all (GSocket    *socket,
-          const char *data,
-          gsize       len)
-{
-  while (len > 0)
-    {
-      gssize n = g_socket_send (socket, data, len, NULL, NULL);
-
-      if (n <= 0)
-        return;
-      data += n;
-      len -= (gsize) n;
-    }
-}
-
-static void
 send_json (GSocket    *socket,
            const char *body)
 {
@@ -87,8 +73,8 @@ send_json (GSocket    *socket,
                                            "Connection: close\r\n"
                                            "\r\n", strlen (body));
 
-  send_all (socket, head, strlen (head));
-  send_all (socket, body, strlen (body));
+  relais_test_send_all (socket, head, strlen (head));
+  relais_test_send_all (socket, body, strlen (body));
 }
 
 static gboolean
@@ -538,53 +524,6 @@ typedef struct
 } Fixture;
 
 static void
-result_cb (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  Fixture *f = user_data;
-
-  g_assert_null (f->result);
-  f->result = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_result (Fixture *f)
-{
-  while (f->result == NULL)
-    g_main_context_iteration (f->context, TRUE);
-  return f->result;
-}
-
-static void
-clear_result (Fixture *f)
-{
-  g_clear_object (&f->result);
-}
-
-static gboolean
-flag_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-iterate_for (Fixture *f,
-             guint    ms)
-{
-  gboolean done = FALSE;
-  GSource *source = g_timeout_source_new (ms);
-
-  g_source_set_callback (source, flag_cb, &done, NULL);
-  g_source_attach (source, f->context);
-  while (!done)
-    g_main_context_iteration (f->context, TRUE);
-  g_source_destroy (source);
-  g_source_unref (source);
-}
-
-static void
 lost_cb (RelaisJanus *janus,
          Fixture     *f)
 {
@@ -669,8 +608,7 @@ fixture_setup (Fixture       *f,
 {
   g_autofree char *url = NULL;
 
-  f->context = g_main_context_new ();
-  g_main_context_push_thread_default (f->context);
+  f->context = relais_test_context_push ();
   f->fake = fake_janus_new ();
   f->client = relais_http_client_new ();
   url = g_strdup_printf ("http://127.0.0.1:%u/janus/", f->fake->port);
@@ -690,19 +628,14 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  clear_result (f);
+  g_clear_object (&f->result);
   /* Disposing sends a best-effort destroy, which holds the client until
    * it is answered. */
   g_assert_finalize_object (g_steal_pointer (&f->janus));
-  while (G_OBJECT (f->client)->ref_count > 1)
-    g_main_context_iteration (f->context, TRUE);
-  g_assert_finalize_object (g_steal_pointer (&f->client));
+  relais_test_finalize_iterating (f->context, g_steal_pointer (&f->client));
   fake_janus_free (f->fake);
   g_ptr_array_unref (f->signals);
-  while (g_main_context_iteration (f->context, FALSE))
-    ;
-  g_main_context_pop_thread_default (f->context);
-  g_main_context_unref (f->context);
+  relais_test_context_pop (f->context);
 }
 
 static void
@@ -710,11 +643,11 @@ connect_janus (Fixture *f)
 {
   g_autoptr(GError) error = NULL;
 
-  relais_janus_connect_async (f->janus, NULL, result_cb, f);
+  relais_janus_connect_async (f->janus, NULL, relais_test_result_cb, &f->result);
   g_assert_cmpint (relais_janus_get_state (f->janus), ==, RELAIS_JANUS_STATE_CONNECTING);
-  g_assert_true (relais_janus_connect_finish (f->janus, wait_result (f), &error));
+  g_assert_true (relais_janus_connect_finish (f->janus, relais_test_wait_result (f->context, &f->result), &error));
   g_assert_no_error (error);
-  clear_result (f);
+  g_clear_object (&f->result);
   g_assert_cmpint (relais_janus_get_state (f->janus), ==, RELAIS_JANUS_STATE_CONNECTED);
   g_assert_cmpuint (relais_janus_get_session_id (f->janus), >, 0);
 }
@@ -725,11 +658,11 @@ attach (Fixture *f)
   g_autoptr(GError) error = NULL;
   guint64 handle;
 
-  relais_janus_attach_async (f->janus, "janus.plugin.videoroom", NULL, result_cb, f);
-  handle = relais_janus_attach_finish (f->janus, wait_result (f), &error);
+  relais_janus_attach_async (f->janus, "janus.plugin.videoroom", NULL, relais_test_result_cb, &f->result);
+  handle = relais_janus_attach_finish (f->janus, relais_test_wait_result (f->context, &f->result), &error);
   g_assert_no_error (error);
   g_assert_cmpuint (handle, >, 0);
-  clear_result (f);
+  g_clear_object (&f->result);
   return handle;
 }
 
@@ -752,7 +685,7 @@ send_message (Fixture    *f,
 {
   g_autoptr(JsonNode) body = request_body (request);
 
-  relais_janus_message_async (f->janus, handle, body, NULL, NULL, result_cb, f);
+  relais_janus_message_async (f->janus, handle, body, NULL, NULL, relais_test_result_cb, &f->result);
 }
 
 /* ---- tests -------------------------------------------------------------- */
@@ -770,7 +703,7 @@ test_sync_message (Fixture       *f,
   handle = attach (f);
 
   send_message (f, handle, "sync");
-  reply = relais_janus_message_finish (f->janus, wait_result (f), &jsep, &error);
+  reply = relais_janus_message_finish (f->janus, relais_test_wait_result (f->context, &f->result), &jsep, &error);
   g_assert_no_error (error);
   g_assert_null (jsep);
   g_assert_cmpint (json_object_get_int_member (json_node_get_object (reply), "answer"), ==, 42);
@@ -791,7 +724,7 @@ test_async_event (Fixture       *f,
   handle = attach (f);
 
   send_message (f, handle, "async");
-  reply = relais_janus_message_finish (f->janus, wait_result (f), &jsep, &error);
+  reply = relais_janus_message_finish (f->janus, relais_test_wait_result (f->context, &f->result), &jsep, &error);
   g_assert_no_error (error);
   g_assert_nonnull (jsep);
   g_assert_cmpstr (json_object_get_string_member (json_node_get_object (jsep), "type"), ==, "answer");
@@ -823,7 +756,7 @@ test_early_event (Fixture       *f,
 
   /* The fake sends the event on the long poll 300 ms before the ack. */
   send_message (f, handle, "early");
-  reply = relais_janus_message_finish (f->janus, wait_result (f), NULL, &error);
+  reply = relais_janus_message_finish (f->janus, relais_test_wait_result (f->context, &f->result), NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (json_object_get_string_member (json_node_get_object (reply), "videoroom"), ==, "joined");
   g_assert_cmpuint (f->signals->len, ==, 0);
@@ -843,9 +776,9 @@ test_unsolicited_events (Fixture       *f,
   handle = attach (f);
 
   send_message (f, handle, "notify");
-  reply = relais_janus_message_finish (f->janus, wait_result (f), NULL, &error);
+  reply = relais_janus_message_finish (f->janus, relais_test_wait_result (f->context, &f->result), NULL, &error);
   g_assert_no_error (error);
-  clear_result (f);
+  g_clear_object (&f->result);
 
   while (f->signals->len < 6)
     g_main_context_iteration (f->context, TRUE);
@@ -880,13 +813,13 @@ test_order_per_handle (Fixture       *f,
 
   /* The fake holds the answer to "slow" 300 ms: trickles sent at once on
    * other connections would reach it first. */
-  relais_janus_message_async (f->janus, handle, body, NULL, NULL, result_cb, f);
+  relais_janus_message_async (f->janus, handle, body, NULL, NULL, relais_test_result_cb, &f->result);
   for (guint i = 0; i < 3; i++)
     relais_janus_trickle_async (f->janus, handle, i,
                                 "candidate:1 1 udp 2122260223 10.77.0.1 40000 typ host",
                                 NULL, (GAsyncReadyCallback) NULL, NULL);
   relais_janus_trickle_async (f->janus, handle, 0, NULL, NULL, NULL, NULL);
-  reply = relais_janus_message_finish (f->janus, wait_result (f), NULL, &error);
+  reply = relais_janus_message_finish (f->janus, relais_test_wait_result (f->context, &f->result), NULL, &error);
   g_assert_no_error (error);
 
   while (done == 0)
@@ -897,7 +830,7 @@ test_order_per_handle (Fixture       *f,
       g_main_context_iteration (f->context, FALSE);
       g_usleep (1000);
     }
-  iterate_for (f, 100);
+  relais_test_iterate_for (f->context, 100);
 
   log = fake_janus_log (f->fake);
   expected = g_strdup_printf ("message %1$" G_GUINT64_FORMAT " slow; trickle %1$" G_GUINT64_FORMAT
@@ -926,8 +859,8 @@ test_trickle_mline_zero (Fixture       *f,
 
   relais_janus_trickle_async (f->janus, handle, 2,
                               "candidate:1 1 udp 2122260223 10.77.0.1 40000 typ host",
-                              NULL, result_cb, f);
-  g_assert_true (relais_janus_trickle_finish (f->janus, wait_result (f), &error));
+                              NULL, relais_test_result_cb, &f->result);
+  g_assert_true (relais_janus_trickle_finish (f->janus, relais_test_wait_result (f->context, &f->result), &error));
   g_assert_no_error (error);
 
   g_assert_true (json_parser_load_from_data (parser, f->fake->last_trickle, -1, NULL));
@@ -946,34 +879,34 @@ test_errors (Fixture       *f,
   guint64 handle;
 
   /* Not connected yet. */
-  relais_janus_attach_async (f->janus, "janus.plugin.videoroom", NULL, result_cb, f);
-  g_assert_cmpuint (relais_janus_attach_finish (f->janus, wait_result (f), &error), ==, 0);
+  relais_janus_attach_async (f->janus, "janus.plugin.videoroom", NULL, relais_test_result_cb, &f->result);
+  g_assert_cmpuint (relais_janus_attach_finish (f->janus, relais_test_wait_result (f->context, &f->result), &error), ==, 0);
   g_assert_error (error, RELAIS_ERROR, RELAIS_ERROR_NETWORK);
   g_clear_error (&error);
-  clear_result (f);
+  g_clear_object (&f->result);
 
   connect_janus (f);
 
   /* A Janus error reply. */
-  relais_janus_attach_async (f->janus, "janus.plugin.nothing", NULL, result_cb, f);
-  g_assert_cmpuint (relais_janus_attach_finish (f->janus, wait_result (f), &error), ==, 0);
+  relais_janus_attach_async (f->janus, "janus.plugin.nothing", NULL, relais_test_result_cb, &f->result);
+  g_assert_cmpuint (relais_janus_attach_finish (f->janus, relais_test_wait_result (f->context, &f->result), &error), ==, 0);
   g_assert_error (error, RELAIS_ERROR, RELAIS_ERROR_NETWORK);
   g_assert_true (g_str_has_prefix (error->message,
                                    "Le service de visio demandé n'est pas disponible sur le serveur."));
   g_assert_nonnull (strstr (error->message, "(No such plugin)"));
   g_clear_error (&error);
-  clear_result (f);
+  g_clear_object (&f->result);
 
   /* A plugin error, in the event. */
   handle = attach (f);
   send_message (f, handle, "noroom");
-  reply = relais_janus_message_finish (f->janus, wait_result (f), NULL, &error);
+  reply = relais_janus_message_finish (f->janus, relais_test_wait_result (f->context, &f->result), NULL, &error);
   g_assert_null (reply);
   g_assert_error (error, RELAIS_ERROR, RELAIS_ERROR_NETWORK);
   g_assert_cmpstr (error->message, ==,
                    "La salle de visio n'existe pas sur le serveur. (No such room (999))");
   g_clear_error (&error);
-  clear_result (f);
+  g_clear_object (&f->result);
 
   /* The session survives errors. */
   g_assert_cmpint (relais_janus_get_state (f->janus), ==, RELAIS_JANUS_STATE_CONNECTED);
@@ -995,24 +928,24 @@ test_event_timeout_and_cancel (Fixture       *f,
 
   relais_janus_set_event_timeout (f->janus, 300);
   send_message (f, handle, "never");
-  g_assert_null (relais_janus_message_finish (f->janus, wait_result (f), NULL, &error));
+  g_assert_null (relais_janus_message_finish (f->janus, relais_test_wait_result (f->context, &f->result), NULL, &error));
   g_assert_error (error, RELAIS_ERROR, RELAIS_ERROR_NETWORK);
   g_clear_error (&error);
-  clear_result (f);
+  g_clear_object (&f->result);
 
   relais_janus_set_event_timeout (f->janus, 10000);
-  relais_janus_message_async (f->janus, handle, body, NULL, cancellable, result_cb, f);
-  iterate_for (f, 100);
+  relais_janus_message_async (f->janus, handle, body, NULL, cancellable, relais_test_result_cb, &f->result);
+  relais_test_iterate_for (f->context, 100);
   start = g_get_monotonic_time ();
   g_cancellable_cancel (cancellable);
-  g_assert_null (relais_janus_message_finish (f->janus, wait_result (f), NULL, &error));
+  g_assert_null (relais_janus_message_finish (f->janus, relais_test_wait_result (f->context, &f->result), NULL, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpint (g_get_monotonic_time () - start, <, 500 * 1000);
-  clear_result (f);
+  g_clear_object (&f->result);
 
   /* The handle's queue goes on. */
   send_message (f, handle, "sync");
-  g_assert_nonnull (relais_janus_message_finish (f->janus, wait_result (f), NULL, NULL));
+  g_assert_nonnull (relais_janus_message_finish (f->janus, relais_test_wait_result (f->context, &f->result), NULL, NULL));
 }
 
 static void
@@ -1023,7 +956,7 @@ test_keepalive (Fixture       *f,
 
   relais_janus_set_keepalive_interval (f->janus, 200);
   connect_janus (f);
-  iterate_for (f, 1100);
+  relais_test_iterate_for (f->context, 1100);
   g_mutex_lock (&f->fake->lock);
   keepalives = f->fake->keepalives;
   g_mutex_unlock (&f->fake->lock);
@@ -1062,17 +995,17 @@ test_lost_458_and_reconnect (Fixture       *f,
   /* A request waiting for its event, and one whose POST is still in
    * flight, fail with the loss of the session. */
   send_message (f, handle, "never");
-  iterate_for (f, 100);
+  relais_test_iterate_for (f->context, 100);
   relais_janus_message_async (f->janus, other_handle, stall, NULL, NULL, stall_cb, &stall_error);
-  iterate_for (f, 100);
+  relais_test_iterate_for (f->context, 100);
 
   start = g_get_monotonic_time ();
   fake_janus_forget_sessions (f->fake);
-  g_assert_null (relais_janus_message_finish (f->janus, wait_result (f), NULL, &error));
+  g_assert_null (relais_janus_message_finish (f->janus, relais_test_wait_result (f->context, &f->result), NULL, &error));
   g_assert_error (error, RELAIS_ERROR, RELAIS_ERROR_NETWORK);
   g_assert_cmpstr (error->message, ==, "La connexion avec le serveur de visio a été perdue.");
   g_clear_error (&error);
-  clear_result (f);
+  g_clear_object (&f->result);
   while (stall_error == NULL)
     g_main_context_iteration (f->context, TRUE);
   g_assert_cmpint (g_get_monotonic_time () - start, <, 1000 * 1000);
@@ -1085,10 +1018,10 @@ test_lost_458_and_reconnect (Fixture       *f,
 
   /* Requests fail at once while reconnecting. */
   send_message (f, handle, "sync");
-  g_assert_null (relais_janus_message_finish (f->janus, wait_result (f), NULL, &error));
+  g_assert_null (relais_janus_message_finish (f->janus, relais_test_wait_result (f->context, &f->result), NULL, &error));
   g_assert_error (error, RELAIS_ERROR, RELAIS_ERROR_NETWORK);
   g_clear_error (&error);
-  clear_result (f);
+  g_clear_object (&f->result);
 
   while (f->reconnected == 0)
     g_main_context_iteration (f->context, TRUE);
@@ -1099,7 +1032,7 @@ test_lost_458_and_reconnect (Fixture       *f,
   /* The new session works; handles must be attached again. */
   handle = attach (f);
   send_message (f, handle, "sync");
-  g_assert_nonnull (relais_janus_message_finish (f->janus, wait_result (f), NULL, NULL));
+  g_assert_nonnull (relais_janus_message_finish (f->janus, relais_test_wait_result (f->context, &f->result), NULL, NULL));
 }
 
 static void
@@ -1109,7 +1042,7 @@ test_lost_gateway_down (Fixture       *f,
   gint64 start;
 
   connect_janus (f);
-  iterate_for (f, 100);
+  relais_test_iterate_for (f->context, 100);
 
   start = g_get_monotonic_time ();
   fake_janus_kill (f->fake);
@@ -1119,7 +1052,7 @@ test_lost_gateway_down (Fixture       *f,
   g_assert_cmpint (f->lost_at - start, <, 3 * G_USEC_PER_SEC);
 
   /* Reconnection attempts fail (refused) and go on. */
-  iterate_for (f, 1500);
+  relais_test_iterate_for (f->context, 1500);
   g_assert_cmpint (relais_janus_get_state (f->janus), ==, RELAIS_JANUS_STATE_RECONNECTING);
   g_assert_cmpuint (f->reconnected, ==, 0);
 }
@@ -1134,10 +1067,10 @@ test_destroy (Fixture       *f,
   connect_janus (f);
   (void) attach (f);
 
-  relais_janus_destroy_async (f->janus, NULL, result_cb, f);
-  g_assert_true (relais_janus_destroy_finish (f->janus, wait_result (f), &error));
+  relais_janus_destroy_async (f->janus, NULL, relais_test_result_cb, &f->result);
+  g_assert_true (relais_janus_destroy_finish (f->janus, relais_test_wait_result (f->context, &f->result), &error));
   g_assert_no_error (error);
-  clear_result (f);
+  g_clear_object (&f->result);
   g_assert_cmpint (relais_janus_get_state (f->janus), ==, RELAIS_JANUS_STATE_DISCONNECTED);
   g_assert_cmpuint (relais_janus_get_session_id (f->janus), ==, 0);
   g_mutex_lock (&f->fake->lock);
@@ -1146,7 +1079,7 @@ test_destroy (Fixture       *f,
   g_assert_cmpuint (destroys, ==, 1);
 
   /* No "lost" for a session we ended, and it can connect again. */
-  iterate_for (f, 200);
+  relais_test_iterate_for (f->context, 200);
   g_assert_cmpuint (f->lost, ==, 0);
   connect_janus (f);
 }
@@ -1177,8 +1110,8 @@ test_connect_refused (Fixture       *f,
   g_autoptr(GError) error = NULL;
 
   fake_janus_kill (f->fake);
-  relais_janus_connect_async (f->janus, NULL, result_cb, f);
-  g_assert_false (relais_janus_connect_finish (f->janus, wait_result (f), &error));
+  relais_janus_connect_async (f->janus, NULL, relais_test_result_cb, &f->result);
+  g_assert_false (relais_janus_connect_finish (f->janus, relais_test_wait_result (f->context, &f->result), &error));
   g_assert_error (error, RELAIS_ERROR, RELAIS_ERROR_NETWORK);
   g_assert_cmpint (relais_janus_get_state (f->janus), ==, RELAIS_JANUS_STATE_DISCONNECTED);
 }

@@ -9,6 +9,8 @@
 #include "relais-error.h"
 #include "relais-queue.h"
 
+#include "../relais-test-utils.h"
+
 typedef struct
 {
   guint position;
@@ -59,24 +61,6 @@ items_changed_cb (GListModel   *model,
 }
 
 static void
-remove_dir (const char *dir)
-{
-  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  if (handle == NULL)
-    return;
-
-  while ((name = g_dir_read_name (handle)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_assert_no_errno (g_unlink (path));
-    }
-
-  g_assert_no_errno (g_rmdir (dir));
-}
-
-static void
 close_queue (QueueFixture *fixture)
 {
   if (fixture->queue != NULL)
@@ -116,11 +100,7 @@ static void
 fixture_setup (QueueFixture  *fixture,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
-  fixture->dir = g_dir_make_tmp ("relais-queue-XXXXXX", &error);
-  g_assert_no_error (error);
-  fixture->path = g_build_filename (fixture->dir, "relais.db", NULL);
+  relais_test_store_dir ("relais-queue-XXXXXX", &fixture->dir, &fixture->path);
   fixture->now = local_time (2024, 3, 1, 9, 0);
   fixture->changes = g_array_new (FALSE, FALSE, sizeof (ItemsChanged));
 
@@ -132,7 +112,7 @@ fixture_teardown (QueueFixture  *fixture,
                   gconstpointer  data)
 {
   close_queue (fixture);
-  remove_dir (fixture->dir);
+  relais_test_remove_dir (fixture->dir);
   g_array_unref (fixture->changes);
   g_free (fixture->path);
   g_free (fixture->dir);

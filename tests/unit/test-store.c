@@ -11,6 +11,8 @@
 #include "relais-error.h"
 #include "relais-store.h"
 
+#include "../relais-test-utils.h"
+
 /* 2024-03-01 10:00:00 UTC: any fixed instant will do, the store takes
  * times from its callers. */
 #define T0 G_GINT64_CONSTANT (1709287200)
@@ -22,24 +24,6 @@ typedef struct
   char        *path;
   RelaisStore *store;
 } StoreFixture;
-
-static void
-remove_dir (const char *dir)
-{
-  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  if (handle == NULL)
-    return;
-
-  while ((name = g_dir_read_name (handle)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_assert_no_errno (g_unlink (path));
-    }
-
-  g_assert_no_errno (g_rmdir (dir));
-}
 
 static void
 close_store (RelaisStore **store)
@@ -54,9 +38,7 @@ fixture_setup (StoreFixture  *fixture,
 {
   g_autoptr(GError) error = NULL;
 
-  fixture->dir = g_dir_make_tmp ("relais-store-XXXXXX", &error);
-  g_assert_no_error (error);
-  fixture->path = g_build_filename (fixture->dir, "relais.db", NULL);
+  relais_test_store_dir ("relais-store-XXXXXX", &fixture->dir, &fixture->path);
 
   fixture->store = relais_store_new (":memory:", &error);
   g_assert_no_error (error);
@@ -68,7 +50,7 @@ fixture_teardown (StoreFixture  *fixture,
                   gconstpointer  data)
 {
   close_store (&fixture->store);
-  remove_dir (fixture->dir);
+  relais_test_remove_dir (fixture->dir);
   g_free (fixture->path);
   g_free (fixture->dir);
 }

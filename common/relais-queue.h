@@ -60,8 +60,9 @@ void          relais_queue_set_turn_rule  (RelaisQueue            *self,
                                            gpointer                user_data,
                                            const RelaisTurnPolicy *policy);
 /* How many times a waiting ticket was passed over (someone behind it was
- * called first). Kept in memory: a restart sets it back to 0, and the
- * ageing by waiting time (created_at is on disk) still holds. */
+ * called first). Stored with the ticket right after each call, so it
+ * survives a restart (a crash between the call and that write loses one
+ * pass; the ageing by waiting time, created_at on disk, still holds). */
 guint         relais_queue_get_passed_over (RelaisQueue     *self,
                                             gint64           ticket_id);
 /* The waiting tickets in the order the turn rule would call them now

@@ -1565,26 +1565,30 @@ call_ticket_action (GSimpleAction *action,
 }
 
 /* Moves the ticket in the booth on with @step (relais_queue_start,
- * relais_queue_finish). Returns that ticket, or NULL when there is none
- * or the step failed (the notice says so). */
-static RelaisTicket *
+ * relais_queue_finish). Returns that ticket's id, or 0 when there is none
+ * or the step failed (the notice says so). Not the ticket: a final state
+ * takes it out of the queue's model, which may have held the last
+ * reference. */
+static gint64
 step_current_ticket (RelaisApplication *self,
                      gboolean         (*step) (RelaisQueue *, gint64, GError **))
 {
   RelaisQueue *queue = relais_context_get_queue (self->context);
   RelaisTicket *current = relais_queue_get_current (queue);
   g_autoptr(GError) error = NULL;
+  gint64 ticket_id;
 
   if (current == NULL)
-    return NULL;
+    return 0;
 
-  if (!step (queue, relais_ticket_get_id (current), &error))
+  ticket_id = relais_ticket_get_id (current);
+  if (!step (queue, ticket_id, &error))
     {
       notice_error (self, error);
-      return NULL;
+      return 0;
     }
 
-  return current;
+  return ticket_id;
 }
 
 static void
@@ -1594,7 +1598,7 @@ start_session_action (GSimpleAction *action,
 {
   RelaisApplication *self = RELAIS_APPLICATION (user_data);
 
-  if (step_current_ticket (self, relais_queue_start) == NULL)
+  if (step_current_ticket (self, relais_queue_start) == 0)
     return;
 
   handle (self, RELAIS_SESSION_EVENT_PERSON_PRESENT);
@@ -1606,14 +1610,14 @@ finish_session_action (GSimpleAction *action,
                        gpointer       user_data)
 {
   RelaisApplication *self = RELAIS_APPLICATION (user_data);
-  RelaisTicket *current;
+  gint64 ticket_id;
 
   /* Finishing erases the person's name and note in the same transaction. */
-  current = step_current_ticket (self, relais_queue_finish);
-  if (current == NULL)
+  ticket_id = step_current_ticket (self, relais_queue_finish);
+  if (ticket_id == 0)
     return;
 
-  figures_ticket_ended (self, relais_ticket_get_id (current));
+  figures_ticket_ended (self, ticket_id);
   documents_session_over (self);
   notice (self, _("Rendez-vous terminé. Merci et à bientôt !"), FALSE);
   handle (self, RELAIS_SESSION_EVENT_SESSION_ENDED);

@@ -37,7 +37,8 @@ window_enabled() {
 # window_act NAME [PARAMETER]: activates the action once it is enabled
 # (the agent's PIN, say, is checked in a worker thread: on a loaded
 # machine the actions it unlocks come seconds later), waiting 10 s at
-# the most; then it is sent anyway and the kiosk ignores it.
+# the most; then it is sent anyway and the kiosk ignores it. Fails when
+# gapplication does (the kiosk is gone from the bus).
 window_act() {
   local waited=0
 
@@ -47,7 +48,10 @@ window_act() {
     waited=$((waited + 1))
   done
   [ "$waited" = 0 ] || echo "$who: action $1 waited $((waited * 2))00 ms to be enabled" >&2
-  gapplication action "$app" "$@" || echo "$who: action $1 refused" >&2
+  if ! gapplication action "$app" "$@"; then
+    echo "$who: action $1 refused" >&2
+    return 1
+  fi
 }
 
 # window_wait_quit: after "quit", the kiosk has 20 s to leave, else the

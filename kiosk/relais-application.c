@@ -130,6 +130,14 @@ struct _RelaisApplication
 
 G_DEFINE_FINAL_TYPE (RelaisApplication, relais_application, GTK_TYPE_APPLICATION)
 
+/* Stops what *@cancellable guards (if anything) and lets it go. */
+static void
+cancel_and_clear (GCancellable **cancellable)
+{
+  g_cancellable_cancel (*cancellable);
+  g_clear_object (cancellable);
+}
+
 static const char *
 page_for_state (RelaisSessionState state)
 {
@@ -345,11 +353,7 @@ room_call_drop (RelaisApplication *self)
   g_clear_handle_id (&self->gateway_down_id, g_source_remove);
   g_clear_pointer (&self->gateway_failure, g_free);
   self->gateway_lost = FALSE;
-  if (self->probe_cancellable != NULL)
-    {
-      g_cancellable_cancel (self->probe_cancellable);
-      g_clear_object (&self->probe_cancellable);
-    }
+  cancel_and_clear (&self->probe_cancellable);
 
   if (self->room_call != NULL)
     {
@@ -415,9 +419,7 @@ gateway_probe (RelaisApplication *self)
   g_autofree char *url = NULL;
   GatewayProbe *probe;
 
-  if (self->probe_cancellable != NULL)
-    g_cancellable_cancel (self->probe_cancellable);
-  g_clear_object (&self->probe_cancellable);
+  cancel_and_clear (&self->probe_cancellable);
   self->probe_cancellable = g_cancellable_new ();
 
   while (trimmed[0] != '\0' && g_str_has_suffix (trimmed, "/"))
@@ -1124,11 +1126,7 @@ presence_watch_stop (RelaisApplication *self)
 static void
 presence_wait_drop (RelaisApplication *self)
 {
-  if (self->wait_cancellable != NULL)
-    {
-      g_cancellable_cancel (self->wait_cancellable);
-      g_clear_object (&self->wait_cancellable);
-    }
+  cancel_and_clear (&self->wait_cancellable);
   if (self->waiting != NULL)
     {
       relais_presence_stop (self->waiting);
@@ -2420,9 +2418,7 @@ struct Printing
 static void
 printing_free (Printing *printing)
 {
-  if (printing->cancellable != NULL)
-    g_cancellable_cancel (printing->cancellable);
-  g_clear_object (&printing->cancellable);
+  cancel_and_clear (&printing->cancellable);
   if (printing->printer != NULL)
     g_clear_signal_handler (&printing->state_id, printing->printer);
   g_clear_object (&printing->printer);
@@ -2521,8 +2517,7 @@ show_document_action (GSimpleAction *action,
       return;
     }
 
-  if (printing->cancellable != NULL)
-    g_cancellable_cancel (printing->cancellable);
+  g_cancellable_cancel (printing->cancellable);
   g_free (printing->document);
   printing->document = g_steal_pointer (&path);
   relais_print_page_set_document (relais_window_get_print_page (self->window), printing->document);
@@ -2560,8 +2555,7 @@ cancel_print_action (GSimpleAction *action,
 {
   Printing *printing = RELAIS_APPLICATION (user_data)->printing;
 
-  if (printing->cancellable != NULL)
-    g_cancellable_cancel (printing->cancellable);
+  g_cancellable_cancel (printing->cancellable);
 }
 
 static void
@@ -2572,8 +2566,7 @@ close_document_action (GSimpleAction *action,
   RelaisApplication *self = RELAIS_APPLICATION (user_data);
   Printing *printing = self->printing;
 
-  if (printing->cancellable != NULL)
-    g_cancellable_cancel (printing->cancellable);
+  g_cancellable_cancel (printing->cancellable);
   g_clear_pointer (&printing->document, g_free);
   if (self->window == NULL)
     return;
@@ -2604,13 +2597,19 @@ struct Documents
   GBytes         *pdf;              /* being written, then sent */
 };
 
+/* Nothing more is scanned or sent (the call or the session is over). */
 static void
-documents_free (Documents *docs)
+documents_cancel (Documents *docs)
 {
   g_cancellable_cancel (docs->scan_cancellable);
   g_cancellable_cancel (docs->send_cancellable);
-  g_clear_object (&docs->scan_cancellable);
-  g_clear_object (&docs->send_cancellable);
+}
+
+static void
+documents_free (Documents *docs)
+{
+  cancel_and_clear (&docs->scan_cancellable);
+  cancel_and_clear (&docs->send_cancellable);
   if (docs->transfer != NULL)
     {
       g_signal_handlers_disconnect_by_data (docs->transfer, docs->app);
@@ -3001,8 +3000,7 @@ documents_close (RelaisApplication *self)
   Documents *docs = self->documents;
   RelaisScanPage *page = documents_page (self);
 
-  g_cancellable_cancel (docs->scan_cancellable);
-  g_cancellable_cancel (docs->send_cancellable);
+  documents_cancel (docs);
   if (page == NULL)
     return;
   relais_scan_page_reset (page);
@@ -3024,8 +3022,7 @@ scan_page_cancel_requested_cb (RelaisApplication *self)
 {
   Documents *docs = self->documents;
 
-  g_cancellable_cancel (docs->scan_cancellable);
-  g_cancellable_cancel (docs->send_cancellable);
+  documents_cancel (docs);
 }
 
 static void
@@ -3070,8 +3067,7 @@ documents_session_over (RelaisApplication *self)
     }
   docs->transfer_call = NULL;
 
-  if (printing->cancellable != NULL)
-    g_cancellable_cancel (printing->cancellable);
+  g_cancellable_cancel (printing->cancellable);
   g_clear_pointer (&printing->document, g_free);
   if (self->window != NULL)
     relais_print_page_set_document (relais_window_get_print_page (self->window), NULL);
@@ -3090,11 +3086,7 @@ documents_update_actions (RelaisApplication  *self,
 
   documents_sync_call (self);
   if (!in_call)
-    {
-      /* The call is over: nothing more is scanned or sent. */
-      g_cancellable_cancel (docs->scan_cancellable);
-      g_cancellable_cancel (docs->send_cancellable);
-    }
+    documents_cancel (docs);
   set_action_enabled (self, "scan-document", in_call);
   set_action_enabled (self, "scan-page", in_call);
   set_action_enabled (self, "send-document", in_call);

@@ -279,7 +279,9 @@
           audioPkts += s.packetsReceived || 0;
         }
       });
-      if (stats.feeds[id]) stats.feeds[id].framesDecoded = feedDecoded;
+      // A count only grows: a feed leaving during the await above (its
+      // connection closed, its stats gone) must not fall back to 0.
+      if (stats.feeds[id]) stats.feeds[id].framesDecoded = Math.max(stats.feeds[id].framesDecoded, feedDecoded);
     }
     // Feeds that left keep their last count.
     stats.framesDecoded = Object.values(stats.feeds).reduce((n, f) => n + f.framesDecoded, 0);

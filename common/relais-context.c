@@ -12,6 +12,7 @@
 
 #include "relais-context.h"
 #include "relais-error.h"
+#include "relais-session.h"
 
 struct _RelaisContext
 {
@@ -22,6 +23,7 @@ struct _RelaisContext
   RelaisQueue     *queue;
   RelaisDirectory *directory;
   RelaisAgentLock *agent_lock;
+  RelaisSession   *session;
 };
 
 G_DEFINE_FINAL_TYPE (RelaisContext, relais_context, G_TYPE_OBJECT)
@@ -31,6 +33,7 @@ relais_context_dispose (GObject *object)
 {
   RelaisContext *self = (RelaisContext *)object;
 
+  g_clear_object (&self->session);
   g_clear_object (&self->queue);
   g_clear_object (&self->store);
   g_clear_object (&self->directory);
@@ -108,6 +111,8 @@ relais_context_new (RelaisConfig  *config,
                                             relais_config_get_max_pin_attempts (config),
                                             relais_config_get_lockout_seconds (config));
 
+  self->session = relais_session_new (self->queue);
+
   return g_steal_pointer (&self);
 }
 
@@ -144,4 +149,13 @@ relais_context_get_agent_lock (RelaisContext *self)
 {
   g_return_val_if_fail (RELAIS_IS_CONTEXT (self), NULL);
   return self->agent_lock;
+}
+
+/* The session state machine: which step of the journey the booth is at.
+ * Pages and models watch its "state"; only the application drives it. */
+RelaisSession *
+relais_context_get_session (RelaisContext *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CONTEXT (self), NULL);
+  return self->session;
 }

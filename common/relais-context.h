@@ -10,6 +10,7 @@
 #include "relais-config.h"
 #include "relais-directory.h"
 #include "relais-queue.h"
+#include "relais-session.h"
 #include "relais-store.h"
 
 G_BEGIN_DECLS
@@ -29,5 +30,6 @@ RelaisStore     *relais_context_get_store      (RelaisContext  *self);
 RelaisQueue     *relais_context_get_queue      (RelaisContext  *self);
 RelaisDirectory *relais_context_get_directory  (RelaisContext  *self);
 RelaisAgentLock *relais_context_get_agent_lock (RelaisContext  *self);
+RelaisSession   *relais_context_get_session    (RelaisContext  *self);
 
 G_END_DECLS

@@ -3362,7 +3362,7 @@ relais_application_startup (GApplication *application)
   relais_queue_set_turn_rule (relais_context_get_queue (self->context),
                               turn_ready_cb, self, NULL);
 
-  self->session = relais_session_new (relais_context_get_queue (self->context));
+  self->session = g_object_ref (relais_context_get_session (self->context));
   g_signal_connect_object (self->session, "notify::state",
                            G_CALLBACK (session_state_cb), self, G_CONNECT_SWAPPED);
   figures_init (self);

@@ -33,6 +33,10 @@ test_packages=(
   cups cups-client cups-filters printer-driver-cups-pdf ghostscript
   glib-networking ca-certificates
   sane-utils
+  # LeakSanitizer matches tests/lsan.supp against function names, which it
+  # only knows when llvm-symbolizer turns the stack's addresses into names:
+  # without it, nothing matches and every GStreamer test fails at exit.
+  llvm
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -81,9 +85,13 @@ cmd_run() {
     # No screen (a server, a container): give the kiosk a virtual one.
     local n=99
     while [ -e "/tmp/.X11-unix/X$n" ] || [ -e "/tmp/.X$n-lock" ]; do n=$((n - 1)); done
+    # xvfb-run writes the X server's key to the file -f names: a second
+    # terminal needs the same file to take a screenshot.
+    local auth="$here/build/Xauthority"
+    rm -f "$auth"
     log "No display: running under Xvfb (1280x800) on display :$n"
-    log "To look at it: DISPLAY=:$n import -window root relais.png"
-    exec xvfb-run -n "$n" -s '-screen 0 1280x800x24' \
+    log "To look at it: XAUTHORITY=$auth DISPLAY=:$n import -window root relais.png"
+    exec xvfb-run -n "$n" -f "$auth" -s '-screen 0 1280x800x24' \
       dbus-run-session -- build/kiosk/relais-kiosk "$@"
   fi
   if [ -z "${DBUS_SESSION_BUS_ADDRESS:-}" ]; then
@@ -132,6 +140,11 @@ cmd_test() {
 
   build build-asan -Db_sanitize=address,undefined -Db_lundef=false
   log "Running every suite under AddressSanitizer + UndefinedBehaviorSanitizer"
+  # Named, not looked up in PATH: a missing symbolizer must fail here, not
+  # turn into unmatched leak suppressions in 40 tests.
+  local symbolizer
+  symbolizer=$(command -v llvm-symbolizer) || { log "llvm-symbolizer is missing (Debian package llvm)"; return 1; }
+  ASAN_SYMBOLIZER_PATH=$symbolizer \
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
     meson test -C build-asan --print-errorlogs --num-processes 2 --timeout-multiplier 3 || status=1
 

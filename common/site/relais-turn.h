@@ -11,7 +11,7 @@ G_BEGIN_DECLS
 /* Who goes into the booth next, and how long the others may wait.
  *
  * Pure functions: no store, no GTK, no clock of their own. The queue
- * (common/relais-queue.c) feeds them its waiting tickets; the tests feed
+ * (common/site/relais-queue.c) feeds them its waiting tickets; the tests feed
  * them made-up ones.
  *
  * The rule, and why

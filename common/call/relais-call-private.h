@@ -1,0 +1,190 @@
+/* relais-call-private.h
+ *
+ * What the files of RelaisCall share, and nothing else includes:
+ * relais-call.c (the object, its state, signalling and public API),
+ * relais-call-media.c (plugins, the pipeline, encoders, remote media),
+ * relais-call-channel.c (the data channel) and relais-call-stats.c.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#pragma once
+
+/* The WebRTC library of gst-plugins-bad still calls itself unstable. */
+#ifndef GST_USE_UNSTABLE_API
+#define GST_USE_UNSTABLE_API
+#endif
+#include <gst/webrtc/webrtc.h>
+
+#include "relais-call.h"
+
+G_BEGIN_DECLS
+
+#define MIN_VIDEO_BITRATE       30000    /* bit/s: below that VP8 is a slideshow */
+#define VIDEO_PAYLOAD_TYPE      96
+#define AUDIO_PAYLOAD_TYPE      97
+#define H264_PAYLOAD_TYPE       102
+/* A keyframe at least every two seconds (at 30 fps): what a late joiner
+ * or a lost keyframe waits at most. */
+#define KEYFRAME_MAX_DISTANCE   60
+/* What we send, fixed. The capsfilter behind each payloader holds it, and
+ * so do the transceivers' codec preferences: webrtcbin then builds offers
+ * and answers from these caps, not from whatever has flowed so far.
+ * rtcp-fb-* become a=rtcp-fb lines: the far end may ask for keyframes
+ * (PLI/FIR: rtpsession turns them into a force-key-unit event that vp8enc
+ * honours) and send REMB. */
+#define VIDEO_RTP_CAPS \
+  "application/x-rtp,media=video,encoding-name=VP8,clock-rate=90000,payload=96," \
+  "rtcp-fb-nack-pli=(boolean)true,rtcp-fb-ccm-fir=(boolean)true,rtcp-fb-goog-remb=(boolean)true"
+/* H.264 as browsers and Janus speak it: constrained baseline, one NAL unit
+ * or fragment per packet (packetization-mode 1; mode 0 cannot carry a
+ * frame larger than a packet). The profile-level-id is added per call
+ * (h264_level); what we receive, we take at any level. */
+#define H264_RTP_CAPS \
+  "application/x-rtp,media=video,encoding-name=H264,clock-rate=90000,payload=102," \
+  "packetization-mode=(string)1,level-asymmetry-allowed=(string)1," \
+  "rtcp-fb-nack-pli=(boolean)true,rtcp-fb-ccm-fir=(boolean)true,rtcp-fb-goog-remb=(boolean)true"
+#define AUDIO_RTP_CAPS \
+  "application/x-rtp,media=audio,encoding-name=OPUS,clock-rate=48000,payload=97," \
+  "encoding-params=(string)2"
+
+typedef enum
+{
+  PEER_SEND,
+  PEER_RECV,
+  PEER_SENDRECV,
+} PeerDirection;
+
+typedef struct _Peer Peer;
+
+struct _Peer
+{
+  RelaisCall                  *self;           /* not owned: the call owns its peers */
+  guint                        id;
+  PeerDirection                direction;
+  GstElement                  *webrtc;         /* a reference; the pipeline holds another */
+  GstElement                  *video_encoder;  /* a reference, NULL when not sending */
+  GstWebRTCDataChannel        *channel;        /* where our messages go, NULL until made or offered */
+  GPtrArray                   *channels;       /* every channel we listen to */
+  GstWebRTCICEConnectionState  ice_state;
+  GSource                     *ready_source;   /* offer/answer, once the pipeline plays */
+  GSource                     *media_check_source; /* fails the call if nothing is sent */
+  char                        *pending_offer;  /* remote offer waiting for our caps */
+  gboolean                     negotiating;
+  guint64                      bytes_in;
+  guint64                      bytes_out;
+};
+
+struct _RelaisCall
+{
+  GObject            parent_instance;
+
+  GMainContext      *context;
+  RelaisCallOptions  options;
+
+  GstElement        *pipeline;
+  guint              bus_watch_id;
+  GstElement        *video_tee;
+  GstElement        *audio_tee;
+  GstElement        *volume;
+  GstElement        *local_sink;
+  GstElement        *remote_select;   /* input-selector: the newest remote video is shown */
+  GstElement        *remote_convert;
+  GstElement        *remote_sink;
+  gboolean           video_simulated;
+  gboolean           audio_simulated;
+
+  RelaisCallState    state;
+  char              *failure;
+  double             mic_level;
+
+  GPtrArray         *peers;           /* Peer, owned */
+  guint              next_peer_id;
+  char             **local_addresses;
+
+  GQueue             outgoing;        /* Outgoing *, messages waiting for the channel */
+  gsize              outgoing_bytes;
+
+  /* Touched on streaming threads: atomics only. */
+  gint               camera_off;
+  gint               video_output_off;
+  gint               frames_received;
+  gint               frames_sent;
+  gint               first_frame_reported;
+
+  gboolean           remote_frame_seen;
+  GSource           *stats_source;
+  gint64             stats_time;
+  guint64            stats_frames_received;
+  guint64            stats_frames_sent;
+  guint64            stats_bytes_in;
+  guint64            stats_bytes_out;
+  RelaisCallStats    stats;
+
+  GThread           *dtls_thread;
+  gboolean           disposed;
+};
+
+enum {
+  SIGNAL_LOCAL_DESCRIPTION,
+  SIGNAL_LOCAL_CANDIDATE,
+  SIGNAL_MESSAGE_RECEIVED,
+  SIGNAL_DATA_RECEIVED,
+  SIGNAL_SEND_QUEUE_LOW,
+  N_SIGNALS
+};
+
+typedef void (*MainFunc) (RelaisCall *self, gpointer data);
+
+/* Promises may resolve after the call is gone: hold it weakly. */
+typedef struct
+{
+  GWeakRef  self;
+  guint     peer_id;
+} PromiseData;
+
+extern guint _relais_call_signals[N_SIGNALS];
+
+/* relais-call.c */
+void         _relais_call_hop                 (RelaisCall     *self,
+                                               MainFunc        func,
+                                               gpointer        data,
+                                               GDestroyNotify  destroy);
+PromiseData *_relais_call_promise_data_new    (RelaisCall     *self,
+                                               guint           peer_id);
+void         _relais_call_promise_data_free   (gpointer        user_data);
+Peer        *_relais_call_find_peer           (RelaisCall     *self,
+                                               guint           id);
+void         _relais_call_update_state        (RelaisCall     *self);
+
+/* relais-call-media.c */
+gboolean     _relais_call_check_plugins       (GError        **error);
+gboolean     _relais_call_check_h264_plugins  (GError        **error);
+const char  *_relais_call_h264_decoder_factory (void);
+gboolean     _relais_call_build_media         (RelaisCall     *self,
+                                               GError        **error);
+gboolean     _relais_call_add_send_branch     (RelaisCall     *self,
+                                               Peer           *peer,
+                                               gboolean        video,
+                                               GError        **error);
+void         _relais_call_webrtc_pad_added_cb (GstElement     *webrtc,
+                                               GstPad         *pad,
+                                               Peer           *peer);
+void         _relais_call_webrtc_deep_element_added_cb (GstBin     *bin,
+                                                        GstBin     *sub_bin,
+                                                        GstElement *element,
+                                                        Peer       *peer);
+
+/* relais-call-channel.c */
+void         _relais_call_outgoing_free       (gpointer        data);
+void         _relais_call_peer_watch_channel  (Peer                 *peer,
+                                               GstWebRTCDataChannel *channel);
+void         _relais_call_webrtc_on_data_channel_cb (GstElement           *webrtc,
+                                                     GstWebRTCDataChannel *channel,
+                                                     Peer                 *peer);
+GstWebRTCDataChannel *_relais_call_peer_create_channel (Peer *peer);
+void         _relais_call_peer_open_receive_channel (Peer *peer);
+
+/* relais-call-stats.c */
+gboolean     _relais_call_stats_tick_cb       (gpointer        user_data);
+
+G_END_DECLS

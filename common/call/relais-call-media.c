@@ -511,12 +511,17 @@ _relais_call_webrtc_pad_added_cb (GstElement *webrtc,
     g_warning ("Peer %u: could not link a remote stream", peer->id);
 }
 
+/* "first-remote-frame" goes before the state: whoever times the first
+ * picture hears of it before the call says CONNECTED. */
 static void
 first_frame_on_main (RelaisCall *self,
                      gpointer    data)
 {
+  gint64 at = *(gint64 *) data;
+
   g_debug ("First remote frame decoded");
   self->remote_frame_seen = TRUE;
+  g_signal_emit (self, _relais_call_signals[SIGNAL_FIRST_REMOTE_FRAME], 0, at);
   _relais_call_update_state (self);
 }
 
@@ -529,7 +534,13 @@ remote_frame_probe_cb (GstPad          *pad,
 
   g_atomic_int_inc (&self->frames_received);
   if (g_atomic_int_compare_and_exchange (&self->first_frame_reported, 0, 1))
-    _relais_call_hop (self, first_frame_on_main, NULL, NULL);
+    {
+      /* The time it was decoded, not the time the main context gets to it. */
+      gint64 *at = g_new (gint64, 1);
+
+      *at = g_get_monotonic_time ();
+      _relais_call_hop (self, first_frame_on_main, at, g_free);
+    }
 
   return GST_PAD_PROBE_OK;
 }

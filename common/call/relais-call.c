@@ -949,6 +949,11 @@ relais_call_class_init (RelaisCallClass *klass)
   _relais_call_signals[SIGNAL_SEND_QUEUE_LOW] =
     g_signal_new ("send-queue-low", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /* (gint64 monotonic µs, when it was decoded) the first remote video
+   * frame of the call, once. */
+  _relais_call_signals[SIGNAL_FIRST_REMOTE_FRAME] =
+    g_signal_new ("first-remote-frame", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
 }
 
 static void

@@ -88,6 +88,13 @@ gboolean         relais_call_is_audio_simulated  (RelaisCall   *self);
 gboolean         relais_call_start_preview       (RelaisCall   *self,
                                                   GError      **error);
 
+/* "first-remote-frame" (gint64 monotonic µs): the first remote video
+ * frame has been decoded (it reaches the remote appsink, or would when
+ * the pictures are not shown: relais_call_set_video_output (FALSE)). Once
+ * per call, on the call's main context, with the time it was decoded;
+ * emitted before the state goes CONNECTED. Nobody else probes the
+ * pipeline for it. */
+
 /* Appsinks (BGRA frames) the UI wraps in a GdkPaintable; owned by the call. */
 GstElement      *relais_call_get_local_video_sink  (RelaisCall *self);
 GstElement      *relais_call_get_remote_video_sink (RelaisCall *self);

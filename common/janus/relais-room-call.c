@@ -51,9 +51,7 @@ struct _RelaisRoomCall
 
   gint64       join_requested_at;
   gint64       subscribe_requested_at;
-  gint         first_frame_flag;  /* atomic: a streaming thread sets it */
-  GstPad      *probe_pad;
-  gulong       probe_id;
+  gboolean     first_frame_seen;  /* "first-remote-frame" is once per room call */
 };
 
 G_DEFINE_FINAL_TYPE (RelaisRoomCall, relais_room_call, G_TYPE_OBJECT)
@@ -215,64 +213,29 @@ since_join (RelaisRoomCall *self)
 
 /* ---- the media ---------------------------------------------------------- */
 
-typedef struct
-{
-  RelaisRoomCall *self;
-  gint64          at;
-} FirstFrame;
-
+/* The call's first decoded remote picture (the call hears it where its
+ * pipeline decodes: nobody else probes it). Forwarded once per room call,
+ * whatever call it comes from after a reconnection. */
 static void
-first_frame_free (gpointer data)
+call_first_remote_frame_cb (RelaisCall     *call,
+                            gint64          at,
+                            RelaisRoomCall *self)
 {
-  FirstFrame *ff = data;
+  if (self->first_frame_seen)
+    return;
+  self->first_frame_seen = TRUE;
 
-  g_object_unref (ff->self);
-  g_free (ff);
-}
-
-static gboolean
-first_frame_cb (gpointer data)
-{
-  FirstFrame *ff = data;
-
-  if (ff->self->join_requested_at != 0)
+  if (self->join_requested_at != 0)
     g_debug ("First remote frame %.0f ms after the join request",
-             (ff->at - ff->self->join_requested_at) / 1000.0);
-  g_signal_emit (ff->self, signals[FIRST_REMOTE_FRAME], 0, ff->at);
-  return G_SOURCE_REMOVE;
+             (at - self->join_requested_at) / 1000.0);
+  g_signal_emit (self, signals[FIRST_REMOTE_FRAME], 0, at);
 }
 
-/* On a streaming thread: note the time, hop to the main context. */
-static GstPadProbeReturn
-remote_frame_probe_cb (GstPad          *pad,
-                       GstPadProbeInfo *info,
-                       gpointer         user_data)
-{
-  RelaisRoomCall *self = user_data;
-
-  if (g_atomic_int_compare_and_exchange (&self->first_frame_flag, 0, 1))
-    {
-      FirstFrame *ff = g_new (FirstFrame, 1);
-
-      ff->self = g_object_ref (self);
-      ff->at = g_get_monotonic_time ();
-      g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, first_frame_cb, ff,
-                                  first_frame_free);
-    }
-  return GST_PAD_PROBE_OK;
-}
-
-/* Lets go of the call's signals and the frame probe; its peers are
- * forgotten (they belong to a session that may be gone). */
+/* Lets go of the call's signals; its peers are forgotten (they belong to
+ * a session that may be gone). */
 static void
 release_call (RelaisRoomCall *self)
 {
-  if (self->probe_pad != NULL)
-    {
-      gst_pad_remove_probe (self->probe_pad, self->probe_id);
-      gst_clear_object (&self->probe_pad);
-      self->probe_id = 0;
-    }
   if (self->call != NULL)
     g_signal_handlers_disconnect_by_data (self->call, self);
   self->send_peer = 0;
@@ -406,45 +369,15 @@ call_local_candidate_cb (RelaisCall     *call,
   relais_janus_trickle_async (self->janus, handle, mline, candidate, NULL, trickle_cb, NULL);
 }
 
-/* The appsink is fed by a converter to BGRA, fed by the decoded remote
- * video: the converter's input pad's peer. The call skips the conversion
- * (at the converter's input) when its pictures are not shown. */
-static GstPad *
-decoded_pad (GstElement *sink)
-{
-  g_autoptr(GstPad) sink_pad = gst_element_get_static_pad (sink, "sink");
-  g_autoptr(GstPad) convert_src = sink_pad != NULL ? gst_pad_get_peer (sink_pad) : NULL;
-  g_autoptr(GstElement) convert = convert_src != NULL ? gst_pad_get_parent_element (convert_src) : NULL;
-  g_autoptr(GstPad) convert_sink = convert != NULL ? gst_element_get_static_pad (convert, "sink") : NULL;
-  GstPad *decoded = convert_sink != NULL ? gst_pad_get_peer (convert_sink) : NULL;
-
-  if (decoded == NULL)
-    return g_steal_pointer (&sink_pad);
-  return decoded;
-}
-
 static void
 bind_call (RelaisRoomCall *self)
 {
-  GstElement *sink;
-
   if (self->call == NULL)
     return;
 
   g_signal_connect (self->call, "local-description", G_CALLBACK (call_local_description_cb), self);
   g_signal_connect (self->call, "local-candidate", G_CALLBACK (call_local_candidate_cb), self);
-
-  /* The first decoded remote frame: where the call's remote pictures
-   * leave the decoders, upstream of the appsink (which sees none when
-   * nobody shows them: relais_call_set_video_output (FALSE)). */
-  sink = relais_call_get_remote_video_sink (self->call);
-  if (sink != NULL)
-    {
-      self->probe_pad = decoded_pad (sink);
-      if (self->probe_pad != NULL)
-        self->probe_id = gst_pad_add_probe (self->probe_pad, GST_PAD_PROBE_TYPE_BUFFER,
-                                            remote_frame_probe_cb, self, NULL);
-    }
+  g_signal_connect (self->call, "first-remote-frame", G_CALLBACK (call_first_remote_frame_cb), self);
 }
 
 /* ---- the subscription --------------------------------------------------- */

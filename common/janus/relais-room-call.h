@@ -29,7 +29,8 @@ G_DECLARE_FINAL_TYPE (RelaisRoomCall, relais_room_call, RELAIS, ROOM_CALL, GObje
  * Signals, on the main context:
  * - "notify::remote-publishers": how many other publishers are in the room;
  * - "first-remote-frame" (gint64 monotonic µs): the first decoded remote
- *   picture (once per room call);
+ *   picture (once per room call: the first of its calls' own
+ *   "first-remote-frame", see relais-call.h);
  * - "lost", "reconnected": the gateway session went and came back;
  * - "remote-left": the last other publisher left the room;
  * - "failed" (const char *message): the call cannot go on (a French

@@ -229,7 +229,23 @@ typedef struct
   guint       answerer_peer;
   char       *offer;
   char       *answer;
+  /* "first-remote-frame" of the offerer [0] and the answerer [1]. */
+  guint       first_frames[2];
+  gint64      first_frame_at[2];
+  RelaisCallState state_at_first_frame[2];
 } Pair;
+
+static void
+pair_first_frame_cb (RelaisCall *call,
+                     gint64      at,
+                     Pair       *pair)
+{
+  guint i = call == pair->offerer ? 0 : 1;
+
+  pair->first_frames[i]++;
+  pair->first_frame_at[i] = at;
+  pair->state_at_first_frame[i] = relais_call_get_state (call);
+}
 
 static void
 pair_description_cb (RelaisCall *call,
@@ -337,6 +353,8 @@ pair_start (Pair              *pair,
   g_signal_connect (pair->answerer, "local-description", G_CALLBACK (pair_description_cb), pair);
   g_signal_connect (pair->offerer, "local-candidate", G_CALLBACK (pair_candidate_cb), pair);
   g_signal_connect (pair->answerer, "local-candidate", G_CALLBACK (pair_candidate_cb), pair);
+  g_signal_connect (pair->offerer, "first-remote-frame", G_CALLBACK (pair_first_frame_cb), pair);
+  g_signal_connect (pair->answerer, "first-remote-frame", G_CALLBACK (pair_first_frame_cb), pair);
 
   g_assert_true (relais_call_start_preview (pair->offerer, &error));
   g_assert_no_error (error);
@@ -508,6 +526,39 @@ test_h264_call (void)
       g_assert_cmpuint (decoders->len, ==, 1);
       g_assert_cmpuint (encoders->len, ==, 1);
       g_assert_cmpuint (vp8->len, ==, 0);
+    }
+
+  pair_stop (&pair);
+}
+
+/* "first-remote-frame": once per call, with the time the frame was
+ * decoded, before the call says CONNECTED (which waits for that frame). */
+static void
+test_first_remote_frame (void)
+{
+  RelaisCallOptions a, b;
+  Pair pair;
+  gint64 before = g_get_monotonic_time ();
+
+  relais_call_options_init (&a);
+  relais_call_options_init (&b);
+  a.width = b.width = 320;
+  a.height = b.height = 240;
+  a.framerate = b.framerate = 15;
+  pair_start (&pair, &a, &b);
+
+  /* More frames arrive; the signal does not come again. */
+  assert_remote_frame (pair.offerer, 320, 240);
+  assert_remote_frame (pair.answerer, 320, 240);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_assert_cmpuint (pair.first_frames[i], ==, 1);
+      g_assert_cmpint (pair.first_frame_at[i], >, before);
+      g_assert_cmpint (pair.first_frame_at[i], <=, g_get_monotonic_time ());
+      g_assert_cmpint (pair.state_at_first_frame[i], !=, RELAIS_CALL_CONNECTED);
     }
 
   pair_stop (&pair);
@@ -1077,6 +1128,7 @@ main (int   argc,
   g_test_add_func ("/call/camera-fallback", test_camera_fallback);
   g_test_add_func ("/call/options-from-config", test_options_from_config);
   g_test_add_func ("/call/config-reaches-call", test_config_reaches_call);
+  g_test_add_func ("/call/first-remote-frame", test_first_remote_frame);
   g_test_add_func ("/call/h264", test_h264_call);
   g_test_add_data_func ("/call/keyframe-on-pli-vp8", GINT_TO_POINTER (FALSE), test_keyframe_on_pli);
   g_test_add_data_func ("/call/keyframe-on-pli-h264", GINT_TO_POINTER (TRUE), test_keyframe_on_pli);

@@ -197,4 +197,5 @@ _relais_janus_fail_tasks (GPtrArray *tasks,
 GError *
 _relais_janus_error_from_plugin (const char *plugin,
                                  JsonObject *data);
+
 G_END_DECLS

@@ -1,5 +1,10 @@
 /* relais-store.c
  *
+ * RelaisStore: the connection, its schema and migrations, its prepared
+ * statements, and the tickets, events, settings and integrity check.
+ * The session facts (the figures) and their upload queue are in
+ * relais-store-figures.c; relais-store-private.h holds what both share.
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #define G_LOG_DOMAIN "relais-store"
@@ -7,86 +12,9 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
-#include <sqlite3.h>
 
 #include "relais-error.h"
-#include "relais-store.h"
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3, sqlite3_close)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
-
-/* A persistent statement borrowed from the cache: g_autoptr() resets it
- * and clears its bindings when it goes out of scope, so no path can leave
- * a statement half-stepped (which would keep a read transaction open). */
-typedef sqlite3_stmt StoreStmt;
-
-static void
-store_stmt_release (StoreStmt *stmt)
-{
-  sqlite3_reset (stmt);
-  sqlite3_clear_bindings (stmt);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (StoreStmt, store_stmt_release)
-
-typedef enum
-{
-  STMT_BEGIN,
-  STMT_COMMIT,
-  STMT_ROLLBACK,
-  STMT_NEXT_NUMBER,
-  STMT_NEXT_POSITION,
-  STMT_INSERT_TICKET,
-  STMT_GET_TICKET,
-  STMT_LIST_ACTIVE,
-  STMT_RECENT_DURATIONS,
-  STMT_TICKET_FOR_UPDATE,
-  STMT_SET_STATE,
-  STMT_SET_CALLED,
-  STMT_END_TICKET,
-  STMT_OPEN_SESSION,
-  STMT_CLOSE_SESSION,
-  STMT_GET_POSITION,
-  STMT_SET_POSITION,
-  STMT_ADD_PASS_OVER,
-  STMT_LIST_PASS_OVERS,
-  STMT_COUNT_LEFTOVERS,
-  STMT_INSERT_EVENT,
-  STMT_COUNT_EVENTS,
-  STMT_PURGE_EVENTS,
-  STMT_PURGE_TICKETS,
-  STMT_GET_SETTING,
-  STMT_SET_SETTING,
-  STMT_DELETE_SETTING,
-  STMT_INTEGRITY_CHECK,
-  STMT_FOREIGN_KEY_CHECK,
-  STMT_CHECK_TICKETS,
-  STMT_INSERT_FACTS,
-  STMT_SET_FACTS_SURVEY,
-  STMT_SET_FACTS_OUTCOME,
-  STMT_GET_FACTS,
-  STMT_LIST_FACTS,
-  STMT_PURGE_FACTS,
-  STMT_INSERT_UPLOAD,
-  STMT_NEXT_UPLOAD,
-  STMT_POSTPONE_UPLOAD,
-  STMT_DELETE_UPLOAD,
-  STMT_COUNT_UPLOADS,
-  STMT_EARLIEST_UPLOAD,
-  N_STMTS
-} StmtId;
-
-struct _RelaisStore
-{
-  GObject       parent_instance;
-
-  char         *path;
-  int           target_version;
-  int           schema_version;
-
-  sqlite3      *db;
-  sqlite3_stmt *stmts[N_STMTS];
-};
+#include "relais-store-private.h"
 
 static void relais_store_initable_iface_init (GInitableIface *iface);
 
@@ -329,10 +257,10 @@ static const char *statements[N_STMTS] = {
     "SELECT COALESCE (MIN (next_attempt_at), -1) FROM outbox",
 };
 
-static gboolean
-set_store_error (RelaisStore  *self,
-                 GError      **error,
-                 const char   *what)
+gboolean
+_relais_store_set_store_error (RelaisStore  *self,
+                               GError      **error,
+                               const char   *what)
 {
   g_set_error (error, RELAIS_ERROR, RELAIS_ERROR_STORE,
                "%s: %s", what, sqlite3_errmsg (self->db));
@@ -342,10 +270,10 @@ set_store_error (RelaisStore  *self,
 /* Statements are prepared on first use rather than at open, so that a
  * store held at an old schema version (migration tests) opens fine and
  * only the statements that need newer columns fail. */
-static StoreStmt *
-get_stmt (RelaisStore  *self,
-          StmtId        id,
-          GError      **error)
+StoreStmt *
+_relais_store_get_stmt (RelaisStore  *self,
+                        StmtId        id,
+                        GError      **error)
 {
   if (self->stmts[id] == NULL)
     {
@@ -354,7 +282,7 @@ get_stmt (RelaisStore  *self,
                                    &self->stmts[id], NULL);
       if (rc != SQLITE_OK)
         {
-          set_store_error (self, error, _("Requête invalide pour la base locale"));
+          _relais_store_set_store_error (self, error, _("Requête invalide pour la base locale"));
           return NULL;
         }
     }
@@ -363,10 +291,10 @@ get_stmt (RelaisStore  *self,
 }
 
 /* Steps a statement that returns no row (or whose rows are ignored). */
-static gboolean
-step_done (RelaisStore  *self,
-           StoreStmt    *stmt,
-           GError      **error)
+gboolean
+_relais_store_step_done (RelaisStore  *self,
+                         StoreStmt    *stmt,
+                         GError      **error)
 {
   int rc;
 
@@ -374,16 +302,16 @@ step_done (RelaisStore  *self,
     ;
 
   if (rc != SQLITE_DONE)
-    return set_store_error (self, error, _("Écriture dans la base locale impossible"));
+    return _relais_store_set_store_error (self, error, _("Écriture dans la base locale impossible"));
 
   return TRUE;
 }
 
 /* Steps a statement expected to return exactly one row. */
-static gboolean
-step_row (RelaisStore  *self,
-          StoreStmt    *stmt,
-          GError      **error)
+gboolean
+_relais_store_step_row (RelaisStore  *self,
+                        StoreStmt    *stmt,
+                        GError      **error)
 {
   int rc = sqlite3_step (stmt);
 
@@ -394,7 +322,7 @@ step_row (RelaisStore  *self,
     g_set_error_literal (error, RELAIS_ERROR, RELAIS_ERROR_STORE,
                          _("Donnée introuvable dans la base locale"));
   else
-    set_store_error (self, error, _("Lecture de la base locale impossible"));
+    _relais_store_set_store_error (self, error, _("Lecture de la base locale impossible"));
 
   return FALSE;
 }
@@ -404,9 +332,9 @@ run_simple (RelaisStore  *self,
             StmtId        id,
             GError      **error)
 {
-  g_autoptr(StoreStmt) stmt = get_stmt (self, id, error);
+  g_autoptr(StoreStmt) stmt = _relais_store_get_stmt (self, id, error);
 
-  return stmt != NULL && step_done (self, stmt, error);
+  return stmt != NULL && _relais_store_step_done (self, stmt, error);
 }
 
 /* BEGIN IMMEDIATE takes the write lock at once: a read-then-write
@@ -445,10 +373,10 @@ transaction_commit (RelaisStore  *self,
   return TRUE;
 }
 
-static gboolean
-bind_text (StoreStmt  *stmt,
-           int         index,
-           const char *text)
+gboolean
+_relais_store_bind_text (StoreStmt  *stmt,
+                         int         index,
+                         const char *text)
 {
   if (text == NULL)
     return sqlite3_bind_null (stmt, index) == SQLITE_OK;
@@ -471,14 +399,14 @@ ticket_from_row (StoreStmt *stmt)
                             sqlite3_column_int64 (stmt, 9));
 }
 
-static gint64
-query_int64 (RelaisStore  *self,
-             StmtId        id,
-             GError      **error)
+gint64
+_relais_store_query_int64 (RelaisStore  *self,
+                           StmtId        id,
+                           GError      **error)
 {
-  g_autoptr(StoreStmt) stmt = get_stmt (self, id, error);
+  g_autoptr(StoreStmt) stmt = _relais_store_get_stmt (self, id, error);
 
-  if (stmt == NULL || !step_row (self, stmt, error))
+  if (stmt == NULL || !_relais_store_step_row (self, stmt, error))
     return -1;
 
   return sqlite3_column_int64 (stmt, 0);
@@ -490,7 +418,7 @@ exec_script (RelaisStore  *self,
              GError      **error)
 {
   if (sqlite3_exec (self->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-    return set_store_error (self, error, _("Mise à jour de la base locale impossible"));
+    return _relais_store_set_store_error (self, error, _("Mise à jour de la base locale impossible"));
 
   return TRUE;
 }
@@ -504,7 +432,7 @@ read_user_version (RelaisStore  *self,
   if (sqlite3_prepare_v2 (self->db, "PRAGMA user_version", -1, &stmt, NULL) != SQLITE_OK ||
       sqlite3_step (stmt) != SQLITE_ROW)
     {
-      set_store_error (self, error, _("Lecture de la version de la base impossible"));
+      _relais_store_set_store_error (self, error, _("Lecture de la version de la base impossible"));
       return -1;
     }
 
@@ -773,32 +701,32 @@ add_ticket_in_transaction (RelaisStore  *self,
   gint64 number;
   gint64 position;
 
-  if (!(number_stmt = get_stmt (self, STMT_NEXT_NUMBER, error)))
+  if (!(number_stmt = _relais_store_get_stmt (self, STMT_NEXT_NUMBER, error)))
     return NULL;
-  bind_text (number_stmt, 1, day);
-  bind_text (number_stmt, 2, letter_str);
-  if (!step_row (self, number_stmt, error))
+  _relais_store_bind_text (number_stmt, 1, day);
+  _relais_store_bind_text (number_stmt, 2, letter_str);
+  if (!_relais_store_step_row (self, number_stmt, error))
     return NULL;
   number = sqlite3_column_int64 (number_stmt, 0);
 
-  if ((position = query_int64 (self, STMT_NEXT_POSITION, error)) < 0)
+  if ((position = _relais_store_query_int64 (self, STMT_NEXT_POSITION, error)) < 0)
     return NULL;
 
   code = g_strdup_printf ("%s%" G_GINT64_FORMAT, letter_str, number);
 
-  if (!(insert_stmt = get_stmt (self, STMT_INSERT_TICKET, error)))
+  if (!(insert_stmt = _relais_store_get_stmt (self, STMT_INSERT_TICKET, error)))
     return NULL;
-  bind_text (insert_stmt, 1, day);
-  bind_text (insert_stmt, 2, letter_str);
+  _relais_store_bind_text (insert_stmt, 1, day);
+  _relais_store_bind_text (insert_stmt, 2, letter_str);
   sqlite3_bind_int64 (insert_stmt, 3, number);
-  bind_text (insert_stmt, 4, code);
-  bind_text (insert_stmt, 5, service_id);
-  bind_text (insert_stmt, 6, subservice_id);
-  bind_text (insert_stmt, 7, person_name);
-  bind_text (insert_stmt, 8, note);
+  _relais_store_bind_text (insert_stmt, 4, code);
+  _relais_store_bind_text (insert_stmt, 5, service_id);
+  _relais_store_bind_text (insert_stmt, 6, subservice_id);
+  _relais_store_bind_text (insert_stmt, 7, person_name);
+  _relais_store_bind_text (insert_stmt, 8, note);
   sqlite3_bind_int64 (insert_stmt, 9, position);
   sqlite3_bind_int64 (insert_stmt, 10, now);
-  if (!step_done (self, insert_stmt, error))
+  if (!_relais_store_step_done (self, insert_stmt, error))
     return NULL;
 
   return relais_ticket_new (sqlite3_last_insert_rowid (self->db), code,
@@ -856,19 +784,19 @@ add_event_unlocked (RelaisStore  *self,
                     gint64        now,
                     GError      **error)
 {
-  g_autoptr(StoreStmt) stmt = get_stmt (self, STMT_INSERT_EVENT, error);
+  g_autoptr(StoreStmt) stmt = _relais_store_get_stmt (self, STMT_INSERT_EVENT, error);
 
   if (stmt == NULL)
     return FALSE;
 
-  bind_text (stmt, 1, kind);
-  bind_text (stmt, 2, service_id);
-  bind_text (stmt, 3, subservice_id);
+  _relais_store_bind_text (stmt, 1, kind);
+  _relais_store_bind_text (stmt, 2, service_id);
+  _relais_store_bind_text (stmt, 3, subservice_id);
   sqlite3_bind_int64 (stmt, 4, value);
-  bind_text (stmt, 5, outcome);
+  _relais_store_bind_text (stmt, 5, outcome);
   sqlite3_bind_int64 (stmt, 6, now);
 
-  return step_done (self, stmt, error);
+  return _relais_store_step_done (self, stmt, error);
 }
 
 static gboolean
@@ -887,10 +815,10 @@ set_state_in_transaction (RelaisStore        *self,
   gint64 called_at;
   gboolean was_called;
 
-  if (!(read_stmt = get_stmt (self, STMT_TICKET_FOR_UPDATE, error)))
+  if (!(read_stmt = _relais_store_get_stmt (self, STMT_TICKET_FOR_UPDATE, error)))
     return FALSE;
   sqlite3_bind_int64 (read_stmt, 1, ticket_id);
-  if (!step_row (self, read_stmt, error))
+  if (!_relais_store_step_row (self, read_stmt, error))
     return FALSE;
   old_state = sqlite3_column_int (read_stmt, 0);
   service_id = g_strdup ((const char *)sqlite3_column_text (read_stmt, 1));
@@ -918,21 +846,21 @@ set_state_in_transaction (RelaisStore        *self,
       const char *outcome = relais_ticket_state_to_string (state);
       gint64 wait = (was_called ? called_at : now) - created_at;
 
-      if (!(write_stmt = get_stmt (self, STMT_END_TICKET, error)))
+      if (!(write_stmt = _relais_store_get_stmt (self, STMT_END_TICKET, error)))
         return FALSE;
       sqlite3_bind_int64 (write_stmt, 1, ticket_id);
       sqlite3_bind_int (write_stmt, 2, state);
       sqlite3_bind_int64 (write_stmt, 3, now);
-      if (!step_done (self, write_stmt, error))
+      if (!_relais_store_step_done (self, write_stmt, error))
         return FALSE;
       g_clear_pointer (&write_stmt, store_stmt_release);
 
-      if (!(write_stmt = get_stmt (self, STMT_CLOSE_SESSION, error)))
+      if (!(write_stmt = _relais_store_get_stmt (self, STMT_CLOSE_SESSION, error)))
         return FALSE;
       sqlite3_bind_int64 (write_stmt, 1, ticket_id);
       sqlite3_bind_int64 (write_stmt, 2, now);
-      bind_text (write_stmt, 3, outcome);
-      if (!step_done (self, write_stmt, error))
+      _relais_store_bind_text (write_stmt, 3, outcome);
+      if (!_relais_store_step_done (self, write_stmt, error))
         return FALSE;
 
       return add_event_unlocked (self, "ticket-ended", service_id, subservice_id,
@@ -941,29 +869,29 @@ set_state_in_transaction (RelaisStore        *self,
 
   if (state == RELAIS_TICKET_CALLED)
     {
-      if (!(write_stmt = get_stmt (self, STMT_SET_CALLED, error)))
+      if (!(write_stmt = _relais_store_get_stmt (self, STMT_SET_CALLED, error)))
         return FALSE;
       sqlite3_bind_int64 (write_stmt, 1, ticket_id);
       sqlite3_bind_int (write_stmt, 2, state);
       sqlite3_bind_int64 (write_stmt, 3, now);
-      return step_done (self, write_stmt, error);
+      return _relais_store_step_done (self, write_stmt, error);
     }
 
-  if (!(write_stmt = get_stmt (self, STMT_SET_STATE, error)))
+  if (!(write_stmt = _relais_store_get_stmt (self, STMT_SET_STATE, error)))
     return FALSE;
   sqlite3_bind_int64 (write_stmt, 1, ticket_id);
   sqlite3_bind_int (write_stmt, 2, state);
-  if (!step_done (self, write_stmt, error))
+  if (!_relais_store_step_done (self, write_stmt, error))
     return FALSE;
   g_clear_pointer (&write_stmt, store_stmt_release);
 
   if (state == RELAIS_TICKET_IN_CALL)
     {
-      if (!(write_stmt = get_stmt (self, STMT_OPEN_SESSION, error)))
+      if (!(write_stmt = _relais_store_get_stmt (self, STMT_OPEN_SESSION, error)))
         return FALSE;
       sqlite3_bind_int64 (write_stmt, 1, ticket_id);
       sqlite3_bind_int64 (write_stmt, 2, now);
-      return step_done (self, write_stmt, error);
+      return _relais_store_step_done (self, write_stmt, error);
     }
 
   return TRUE;
@@ -1004,13 +932,13 @@ read_position (RelaisStore  *self,
                gint64       *position,
                GError      **error)
 {
-  g_autoptr(StoreStmt) stmt = get_stmt (self, STMT_GET_POSITION, error);
+  g_autoptr(StoreStmt) stmt = _relais_store_get_stmt (self, STMT_GET_POSITION, error);
 
   if (stmt == NULL)
     return FALSE;
 
   sqlite3_bind_int64 (stmt, 1, ticket_id);
-  if (!step_row (self, stmt, error))
+  if (!_relais_store_step_row (self, stmt, error))
     return FALSE;
 
   *position = sqlite3_column_int64 (stmt, 0);
@@ -1023,14 +951,14 @@ write_position (RelaisStore  *self,
                 gint64        position,
                 GError      **error)
 {
-  g_autoptr(StoreStmt) stmt = get_stmt (self, STMT_SET_POSITION, error);
+  g_autoptr(StoreStmt) stmt = _relais_store_get_stmt (self, STMT_SET_POSITION, error);
 
   if (stmt == NULL)
     return FALSE;
 
   sqlite3_bind_int64 (stmt, 1, ticket_id);
   sqlite3_bind_int64 (stmt, 2, position);
-  return step_done (self, stmt, error);
+  return _relais_store_step_done (self, stmt, error);
 }
 
 gboolean
@@ -1072,7 +1000,7 @@ relais_store_list_active_tickets (RelaisStore  *self,
   g_return_val_if_fail (RELAIS_IS_STORE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!(stmt = get_stmt (self, STMT_LIST_ACTIVE, error)))
+  if (!(stmt = _relais_store_get_stmt (self, STMT_LIST_ACTIVE, error)))
     return NULL;
 
   tickets = g_ptr_array_new_with_free_func (g_object_unref);
@@ -1082,7 +1010,7 @@ relais_store_list_active_tickets (RelaisStore  *self,
 
   if (rc != SQLITE_DONE)
     {
-      set_store_error (self, error, _("Lecture de la file d'attente impossible"));
+      _relais_store_set_store_error (self, error, _("Lecture de la file d'attente impossible"));
       return NULL;
     }
 
@@ -1107,7 +1035,7 @@ relais_store_add_pass_overs (RelaisStore   *self,
 
   for (guint i = 0; i < n_tickets; i++)
     {
-      g_autoptr(StoreStmt) stmt = get_stmt (self, STMT_ADD_PASS_OVER, error);
+      g_autoptr(StoreStmt) stmt = _relais_store_get_stmt (self, STMT_ADD_PASS_OVER, error);
 
       if (stmt == NULL)
         {
@@ -1115,7 +1043,7 @@ relais_store_add_pass_overs (RelaisStore   *self,
           return FALSE;
         }
       sqlite3_bind_int64 (stmt, 1, ticket_ids[i]);
-      if (!step_done (self, stmt, error))
+      if (!_relais_store_step_done (self, stmt, error))
         {
           transaction_rollback (self);
           return FALSE;
@@ -1137,7 +1065,7 @@ relais_store_list_pass_overs (RelaisStore  *self,
   g_return_val_if_fail (RELAIS_IS_STORE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!(stmt = get_stmt (self, STMT_LIST_PASS_OVERS, error)))
+  if (!(stmt = _relais_store_get_stmt (self, STMT_LIST_PASS_OVERS, error)))
     return NULL;
 
   pass_overs = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
@@ -1153,7 +1081,7 @@ relais_store_list_pass_overs (RelaisStore  *self,
 
   if (rc != SQLITE_DONE)
     {
-      set_store_error (self, error, _("Lecture de la file d'attente impossible"));
+      _relais_store_set_store_error (self, error, _("Lecture de la file d'attente impossible"));
       return NULL;
     }
 
@@ -1173,7 +1101,7 @@ relais_store_list_recent_durations (RelaisStore  *self,
   g_return_val_if_fail (RELAIS_IS_STORE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!(stmt = get_stmt (self, STMT_RECENT_DURATIONS, error)))
+  if (!(stmt = _relais_store_get_stmt (self, STMT_RECENT_DURATIONS, error)))
     return NULL;
 
   sqlite3_bind_int64 (stmt, 1, since);
@@ -1188,7 +1116,7 @@ relais_store_list_recent_durations (RelaisStore  *self,
 
   if (rc != SQLITE_DONE)
     {
-      set_store_error (self, error, _("Lecture des durées de rendez-vous impossible"));
+      _relais_store_set_store_error (self, error, _("Lecture des durées de rendez-vous impossible"));
       return NULL;
     }
 
@@ -1206,11 +1134,11 @@ relais_store_get_ticket (RelaisStore  *self,
   g_return_val_if_fail (RELAIS_IS_STORE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!(stmt = get_stmt (self, STMT_GET_TICKET, error)))
+  if (!(stmt = _relais_store_get_stmt (self, STMT_GET_TICKET, error)))
     return NULL;
 
   sqlite3_bind_int64 (stmt, 1, ticket_id);
-  if (!step_row (self, stmt, error))
+  if (!_relais_store_step_row (self, stmt, error))
     return NULL;
 
   return ticket_from_row (stmt);
@@ -1223,7 +1151,7 @@ relais_store_count_personal_leftovers (RelaisStore  *self,
   g_return_val_if_fail (RELAIS_IS_STORE (self), -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
-  return query_int64 (self, STMT_COUNT_LEFTOVERS, error);
+  return _relais_store_query_int64 (self, STMT_COUNT_LEFTOVERS, error);
 }
 
 gboolean
@@ -1255,11 +1183,11 @@ relais_store_count_events (RelaisStore  *self,
   g_return_val_if_fail (RELAIS_IS_STORE (self), -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
-  if (!(stmt = get_stmt (self, STMT_COUNT_EVENTS, error)))
+  if (!(stmt = _relais_store_get_stmt (self, STMT_COUNT_EVENTS, error)))
     return -1;
 
-  bind_text (stmt, 1, kind);
-  if (!step_row (self, stmt, error))
+  _relais_store_bind_text (stmt, 1, kind);
+  if (!_relais_store_step_row (self, stmt, error))
     return -1;
 
   return sqlite3_column_int64 (stmt, 0);
@@ -1271,13 +1199,13 @@ purge_statement (RelaisStore  *self,
                  gint64        cutoff,
                  GError      **error)
 {
-  g_autoptr(StoreStmt) stmt = get_stmt (self, id, error);
+  g_autoptr(StoreStmt) stmt = _relais_store_get_stmt (self, id, error);
 
   if (stmt == NULL)
     return -1;
 
   sqlite3_bind_int64 (stmt, 1, cutoff);
-  if (!step_done (self, stmt, error))
+  if (!_relais_store_step_done (self, stmt, error))
     return -1;
 
   return sqlite3_changes64 (self->db);
@@ -1331,13 +1259,13 @@ relais_store_get_setting (RelaisStore *self,
   g_return_val_if_fail (RELAIS_IS_STORE (self), NULL);
   g_return_val_if_fail (key != NULL, NULL);
 
-  if (!(stmt = get_stmt (self, STMT_GET_SETTING, &error)))
+  if (!(stmt = _relais_store_get_stmt (self, STMT_GET_SETTING, &error)))
     {
       g_warning ("Could not read setting %s: %s", key, error->message);
       return NULL;
     }
 
-  bind_text (stmt, 1, key);
+  _relais_store_bind_text (stmt, 1, key);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     return g_strdup ((const char *)sqlite3_column_text (stmt, 0));
@@ -1361,14 +1289,14 @@ relais_store_set_setting (RelaisStore  *self,
   g_return_val_if_fail (key != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!(stmt = get_stmt (self, value != NULL ? STMT_SET_SETTING : STMT_DELETE_SETTING, error)))
+  if (!(stmt = _relais_store_get_stmt (self, value != NULL ? STMT_SET_SETTING : STMT_DELETE_SETTING, error)))
     return FALSE;
 
-  bind_text (stmt, 1, key);
+  _relais_store_bind_text (stmt, 1, key);
   if (value != NULL)
-    bind_text (stmt, 2, value);
+    _relais_store_bind_text (stmt, 2, value);
 
-  return step_done (self, stmt, error);
+  return _relais_store_step_done (self, stmt, error);
 }
 
 gboolean
@@ -1381,8 +1309,8 @@ relais_store_check_integrity (RelaisStore  *self,
   g_return_val_if_fail (RELAIS_IS_STORE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!(stmt = get_stmt (self, STMT_INTEGRITY_CHECK, error)) ||
-      !step_row (self, stmt, error))
+  if (!(stmt = _relais_store_get_stmt (self, STMT_INTEGRITY_CHECK, error)) ||
+      !_relais_store_step_row (self, stmt, error))
     return FALSE;
 
   if (g_strcmp0 ((const char *)sqlite3_column_text (stmt, 0), "ok") != 0)
@@ -1394,7 +1322,7 @@ relais_store_check_integrity (RelaisStore  *self,
     }
   g_clear_pointer (&stmt, store_stmt_release);
 
-  if (!(stmt = get_stmt (self, STMT_FOREIGN_KEY_CHECK, error)))
+  if (!(stmt = _relais_store_get_stmt (self, STMT_FOREIGN_KEY_CHECK, error)))
     return FALSE;
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
@@ -1405,14 +1333,14 @@ relais_store_check_integrity (RelaisStore  *self,
       return FALSE;
     }
   if (rc != SQLITE_DONE)
-    return set_store_error (self, error, _("Vérification de la base locale impossible"));
+    return _relais_store_set_store_error (self, error, _("Vérification de la base locale impossible"));
   g_clear_pointer (&stmt, store_stmt_release);
 
   if (self->schema_version < RELAIS_STORE_SCHEMA_VERSION)
     return TRUE;
 
-  if (!(stmt = get_stmt (self, STMT_CHECK_TICKETS, error)) ||
-      !step_row (self, stmt, error))
+  if (!(stmt = _relais_store_get_stmt (self, STMT_CHECK_TICKETS, error)) ||
+      !_relais_store_step_row (self, stmt, error))
     return FALSE;
 
   if (sqlite3_column_int64 (stmt, 0) != 0 ||
@@ -1442,327 +1370,4 @@ relais_store_exec_for_tests (RelaisStore  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   return exec_script (self, sql, error);
-}
-
-/* Session facts (the figures) */
-
-static void
-bind_optional_int64 (StoreStmt *stmt,
-                     int        index,
-                     gint64     value)
-{
-  if (value >= 0)
-    sqlite3_bind_int64 (stmt, index, value);
-  else
-    sqlite3_bind_null (stmt, index);
-}
-
-static gint64
-column_optional_int64 (StoreStmt *stmt,
-                       int        column)
-{
-  return sqlite3_column_type (stmt, column) == SQLITE_NULL ? -1 : sqlite3_column_int64 (stmt, column);
-}
-
-static RelaisSessionFacts *
-facts_from_row (StoreStmt *stmt)
-{
-  RelaisSessionFacts *facts = relais_session_facts_new ();
-
-  facts->session_id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  facts->service_id = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
-  facts->subservice_id = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
-  facts->created_at = sqlite3_column_int64 (stmt, 3);
-  facts->ended_at = sqlite3_column_int64 (stmt, 4);
-  facts->wait_seconds = column_optional_int64 (stmt, 5);
-  facts->call_attempted = sqlite3_column_int (stmt, 6) != 0;
-  facts->media_flowed = sqlite3_column_int (stmt, 7) != 0;
-  facts->setup_ms = column_optional_int64 (stmt, 8);
-  facts->fps_in = sqlite3_column_type (stmt, 9) == SQLITE_NULL ? -1 : sqlite3_column_double (stmt, 9);
-  facts->packets_lost = column_optional_int64 (stmt, 10);
-  facts->reconnected = sqlite3_column_int (stmt, 11) != 0;
-  facts->call_seconds = column_optional_int64 (stmt, 12);
-  facts->outcome = g_strdup ((const char *) sqlite3_column_text (stmt, 13));
-  facts->survey = sqlite3_column_type (stmt, 14) == SQLITE_NULL ? 0 : sqlite3_column_int (stmt, 14);
-
-  return facts;
-}
-
-gboolean
-relais_store_add_session_facts (RelaisStore               *self,
-                                const RelaisSessionFacts  *facts,
-                                GError                   **error)
-{
-  g_autoptr(StoreStmt) stmt = NULL;
-
-  g_return_val_if_fail (RELAIS_IS_STORE (self), FALSE);
-  g_return_val_if_fail (facts != NULL && facts->session_id != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  if (!(stmt = get_stmt (self, STMT_INSERT_FACTS, error)))
-    return FALSE;
-
-  bind_text (stmt, 1, facts->session_id);
-  bind_text (stmt, 2, facts->service_id);
-  bind_text (stmt, 3, facts->subservice_id);
-  sqlite3_bind_int64 (stmt, 4, facts->created_at);
-  sqlite3_bind_int64 (stmt, 5, facts->ended_at);
-  bind_optional_int64 (stmt, 6, facts->wait_seconds);
-  sqlite3_bind_int (stmt, 7, facts->call_attempted ? 1 : 0);
-  sqlite3_bind_int (stmt, 8, facts->media_flowed ? 1 : 0);
-  bind_optional_int64 (stmt, 9, facts->setup_ms);
-  if (facts->fps_in >= 0)
-    sqlite3_bind_double (stmt, 10, facts->fps_in);
-  bind_optional_int64 (stmt, 11, facts->packets_lost);
-  sqlite3_bind_int (stmt, 12, facts->reconnected ? 1 : 0);
-  bind_optional_int64 (stmt, 13, facts->call_seconds);
-  bind_text (stmt, 14, facts->outcome);
-  if (facts->survey >= 1 && facts->survey <= 5)
-    sqlite3_bind_int (stmt, 15, facts->survey);
-
-  return step_done (self, stmt, error);
-}
-
-static gboolean
-update_facts (RelaisStore  *self,
-              StmtId        id,
-              const char   *session_id,
-              const char   *text,
-              int           number,
-              GError      **error)
-{
-  g_autoptr(StoreStmt) stmt = get_stmt (self, id, error);
-
-  if (stmt == NULL)
-    return FALSE;
-
-  bind_text (stmt, 1, session_id);
-  if (text != NULL)
-    bind_text (stmt, 2, text);
-  else
-    sqlite3_bind_int (stmt, 2, number);
-  if (!step_done (self, stmt, error))
-    return FALSE;
-
-  if (sqlite3_changes (self->db) == 0)
-    {
-      g_set_error (error, RELAIS_ERROR, RELAIS_ERROR_STORE,
-                   _("Cette séance n'est pas enregistrée."));
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
-gboolean
-relais_store_set_session_survey (RelaisStore  *self,
-                                 const char   *session_id,
-                                 int           survey,
-                                 GError      **error)
-{
-  g_return_val_if_fail (RELAIS_IS_STORE (self), FALSE);
-  g_return_val_if_fail (session_id != NULL, FALSE);
-  g_return_val_if_fail (survey >= 1 && survey <= 5, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  return update_facts (self, STMT_SET_FACTS_SURVEY, session_id, NULL, survey, error);
-}
-
-gboolean
-relais_store_set_session_outcome (RelaisStore  *self,
-                                  const char   *session_id,
-                                  const char   *outcome,
-                                  GError      **error)
-{
-  g_return_val_if_fail (RELAIS_IS_STORE (self), FALSE);
-  g_return_val_if_fail (session_id != NULL, FALSE);
-  g_return_val_if_fail (outcome != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  return update_facts (self, STMT_SET_FACTS_OUTCOME, session_id, outcome, 0, error);
-}
-
-/* Returns: (transfer full) */
-RelaisSessionFacts *
-relais_store_get_session_facts (RelaisStore  *self,
-                                const char   *session_id,
-                                GError      **error)
-{
-  g_autoptr(StoreStmt) stmt = NULL;
-
-  g_return_val_if_fail (RELAIS_IS_STORE (self), NULL);
-  g_return_val_if_fail (session_id != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  if (!(stmt = get_stmt (self, STMT_GET_FACTS, error)))
-    return NULL;
-
-  bind_text (stmt, 1, session_id);
-  if (!step_row (self, stmt, error))
-    return NULL;
-
-  return facts_from_row (stmt);
-}
-
-/* Returns: (transfer full) (element-type RelaisSessionFacts) */
-GPtrArray *
-relais_store_list_session_facts (RelaisStore  *self,
-                                 gint64        since,
-                                 GError      **error)
-{
-  g_autoptr(StoreStmt) stmt = NULL;
-  g_autoptr(GPtrArray) sessions = NULL;
-  int rc;
-
-  g_return_val_if_fail (RELAIS_IS_STORE (self), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  if (!(stmt = get_stmt (self, STMT_LIST_FACTS, error)))
-    return NULL;
-
-  sqlite3_bind_int64 (stmt, 1, since);
-  sessions = g_ptr_array_new_with_free_func ((GDestroyNotify) relais_session_facts_free);
-
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (sessions, facts_from_row (stmt));
-
-  if (rc != SQLITE_DONE)
-    {
-      set_store_error (self, error, _("Lecture des chiffres impossible"));
-      return NULL;
-    }
-
-  return g_steal_pointer (&sessions);
-}
-
-/* The upload outbox */
-
-gboolean
-relais_store_queue_upload (RelaisStore  *self,
-                           const char   *idempotency_key,
-                           const char   *body,
-                           gint64        now,
-                           GError      **error)
-{
-  g_autoptr(StoreStmt) stmt = NULL;
-
-  g_return_val_if_fail (RELAIS_IS_STORE (self), FALSE);
-  g_return_val_if_fail (idempotency_key != NULL && body != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  if (!(stmt = get_stmt (self, STMT_INSERT_UPLOAD, error)))
-    return FALSE;
-
-  bind_text (stmt, 1, idempotency_key);
-  bind_text (stmt, 2, body);
-  sqlite3_bind_int64 (stmt, 3, now);
-
-  return step_done (self, stmt, error);
-}
-
-gboolean
-relais_store_next_upload (RelaisStore   *self,
-                          gint64         now,
-                          gint64        *upload_id,
-                          char         **idempotency_key,
-                          char         **body,
-                          guint         *attempts,
-                          GError       **error)
-{
-  g_autoptr(StoreStmt) stmt = NULL;
-  int rc;
-
-  g_return_val_if_fail (RELAIS_IS_STORE (self), FALSE);
-  g_return_val_if_fail (upload_id != NULL && idempotency_key != NULL && body != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  *upload_id = 0;
-  *idempotency_key = NULL;
-  *body = NULL;
-
-  if (!(stmt = get_stmt (self, STMT_NEXT_UPLOAD, error)))
-    return FALSE;
-
-  sqlite3_bind_int64 (stmt, 1, now);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_DONE)
-    return TRUE;
-  if (rc != SQLITE_ROW)
-    return set_store_error (self, error, _("Lecture des envois en attente impossible"));
-
-  *upload_id = sqlite3_column_int64 (stmt, 0);
-  *idempotency_key = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
-  *body = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
-  if (attempts != NULL)
-    *attempts = (guint) sqlite3_column_int (stmt, 3);
-
-  return TRUE;
-}
-
-gboolean
-relais_store_postpone_upload (RelaisStore  *self,
-                              gint64        upload_id,
-                              gint64        next_attempt_at,
-                              GError      **error)
-{
-  g_autoptr(StoreStmt) stmt = NULL;
-
-  g_return_val_if_fail (RELAIS_IS_STORE (self), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  if (!(stmt = get_stmt (self, STMT_POSTPONE_UPLOAD, error)))
-    return FALSE;
-
-  sqlite3_bind_int64 (stmt, 1, upload_id);
-  sqlite3_bind_int64 (stmt, 2, next_attempt_at);
-
-  return step_done (self, stmt, error);
-}
-
-gboolean
-relais_store_forget_upload (RelaisStore  *self,
-                            gint64        upload_id,
-                            GError      **error)
-{
-  g_autoptr(StoreStmt) stmt = NULL;
-
-  g_return_val_if_fail (RELAIS_IS_STORE (self), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  if (!(stmt = get_stmt (self, STMT_DELETE_UPLOAD, error)))
-    return FALSE;
-
-  sqlite3_bind_int64 (stmt, 1, upload_id);
-
-  return step_done (self, stmt, error);
-}
-
-gint64
-relais_store_count_uploads (RelaisStore  *self,
-                            GError      **error)
-{
-  g_return_val_if_fail (RELAIS_IS_STORE (self), -1);
-  g_return_val_if_fail (error == NULL || *error == NULL, -1);
-
-  return query_int64 (self, STMT_COUNT_UPLOADS, error);
-}
-
-gint64
-relais_store_next_upload_time (RelaisStore  *self,
-                               GError      **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  gint64 time;
-
-  g_return_val_if_fail (RELAIS_IS_STORE (self), -1);
-  g_return_val_if_fail (error == NULL || *error == NULL, -1);
-
-  time = query_int64 (self, STMT_EARLIEST_UPLOAD, &local_error);
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return -2;
-    }
-
-  return time;
 }

@@ -11,6 +11,7 @@
 #include "relais-directory.h"
 #include "relais-queue.h"
 #include "relais-session.h"
+#include "relais-session-record.h"
 #include "relais-store.h"
 
 G_BEGIN_DECLS
@@ -31,5 +32,6 @@ RelaisQueue     *relais_context_get_queue      (RelaisContext  *self);
 RelaisDirectory *relais_context_get_directory  (RelaisContext  *self);
 RelaisAgentLock *relais_context_get_agent_lock (RelaisContext  *self);
 RelaisSession   *relais_context_get_session    (RelaisContext  *self);
+RelaisSessionRecord *relais_context_get_session_record (RelaisContext *self);
 
 G_END_DECLS

@@ -21,8 +21,10 @@ G_DECLARE_FINAL_TYPE (RelaisContext, relais_context, RELAIS, CONTEXT, GObject)
 
 /* Builds and owns the services of one kiosk from its configuration: the
  * store (file created if needed), the queue restored from it, the service
- * directory, the agent lock. Purges anonymous figures past the retention
- * period. Widgets get the context as a construct property; no globals. */
+ * directory, the agent lock, the session state machine and the session's
+ * anonymous record (which starts sending what waits in the upload outbox
+ * when [figures] upload-url is set). Purges anonymous figures past the
+ * retention period. Widgets get the context as a construct property; no globals. */
 RelaisContext   *relais_context_new            (RelaisConfig   *config,
                                                 GError        **error);
 

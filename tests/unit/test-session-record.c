@@ -9,6 +9,7 @@
  */
 #define G_LOG_DOMAIN "test-session-record"
 
+#include "relais-context.h"
 #include "relais-error.h"
 #include "relais-session-record.h"
 
@@ -340,6 +341,37 @@ test_released (Fixture       *f,
   g_assert_cmpint (count_uploads (f), ==, 0);
 }
 
+/* The context makes the record of its session, and drops it with it. */
+static void
+test_context (void)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *store_path = NULL;
+  g_autofree char *data = NULL;
+  g_autoptr(RelaisConfig) config = NULL;
+  g_autoptr(GError) error = NULL;
+  RelaisContext *context;
+  RelaisSessionRecord *record;
+
+  relais_test_store_dir ("relais-session-record-XXXXXX", &dir, &store_path);
+  data = g_strdup_printf ("[kiosk]\nstore-path=%s\n", store_path);
+  config = relais_config_new_from_data (data, "/etc/relais/kiosk.conf", &error);
+  g_assert_no_error (error);
+  context = relais_context_new (config, &error);
+  g_assert_no_error (error);
+
+  record = relais_context_get_session_record (context);
+  g_assert_true (RELAIS_IS_SESSION_RECORD (record));
+  g_assert_null (relais_session_record_get_outbox (record));
+  g_assert_cmpuint (relais_session_record_get_survey_remaining (record), ==,
+                    RELAIS_SESSION_RECORD_SURVEY_SECONDS);
+  g_object_add_weak_pointer (G_OBJECT (record), (gpointer *) &record);
+
+  g_assert_finalize_object (context);
+  g_assert_null (record);
+  relais_test_remove_dir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -354,6 +386,7 @@ main (int   argc,
               setup, test_wait_given_up, teardown);
   g_test_add ("/session-record/released", Fixture, NULL,
               setup, test_released, teardown);
+  g_test_add_func ("/session-record/context", test_context);
 
   return g_test_run ();
 }

@@ -11,6 +11,7 @@
 #include "relais-directory.h"
 #include "relais-queue.h"
 #include "relais-session.h"
+#include "relais-session-record.h"
 #include "relais-store.h"
 
 G_BEGIN_DECLS
@@ -20,8 +21,10 @@ G_DECLARE_FINAL_TYPE (RelaisContext, relais_context, RELAIS, CONTEXT, GObject)
 
 /* Builds and owns the services of one kiosk from its configuration: the
  * store (file created if needed), the queue restored from it, the service
- * directory, the agent lock. Purges anonymous figures past the retention
- * period. Widgets get the context as a construct property; no globals. */
+ * directory, the agent lock, the session state machine and the session's
+ * anonymous record (which starts sending what waits in the upload outbox
+ * when [figures] upload-url is set). Purges anonymous figures past the
+ * retention period. Widgets get the context as a construct property; no globals. */
 RelaisContext   *relais_context_new            (RelaisConfig   *config,
                                                 GError        **error);
 
@@ -31,5 +34,6 @@ RelaisQueue     *relais_context_get_queue      (RelaisContext  *self);
 RelaisDirectory *relais_context_get_directory  (RelaisContext  *self);
 RelaisAgentLock *relais_context_get_agent_lock (RelaisContext  *self);
 RelaisSession   *relais_context_get_session    (RelaisContext  *self);
+RelaisSessionRecord *relais_context_get_session_record (RelaisContext *self);
 
 G_END_DECLS

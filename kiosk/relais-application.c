@@ -24,6 +24,7 @@
 #include "relais-demo-advisor.h"
 #include "relais-error.h"
 #include "relais-figures.h"
+#include "relais-figures-store.h"
 #include "relais-http-client.h"
 #include "relais-janus.h"
 #include "relais-printer.h"
@@ -40,41 +41,6 @@
 #define GATEWAY_PROBE_TIMEOUT_MS 5000
 /* How far back the estimated waits look. */
 #define WAIT_FIGURES_DAYS 14
-
-
-#define SURVEY_SECONDS 30
-
-/* The figures of the person at the booth (see relais-figures.h): their
- * call's measures, gathered while it lasts, then one anonymous row when
- * their ticket ends. */
-typedef struct
-{
-  gint64        ticket_id;        /* whose call is measured; 0: none */
-  gint64        started_us;       /* entered the call (monotonic) */
-  gint64        setup_from_us;    /* the set-up's start: entering the call,
-                                   * or through the lobby the advisor's take */
-  gint64        first_frame_us;   /* first CONNECTED: a remote picture */
-  gint64        ended_us;
-  gboolean      reconnected;
-  double        fps_sum;
-  guint         fps_samples;
-  gint64        lost_base;        /* packets lost by calls replaced */
-  gint64        lost_last;
-  RelaisCall   *call;             /* weak: the call being watched */
-  gboolean      watched;          /* a call was watched for this ticket */
-  guint         sample_id;
-  gboolean      wait_given_up;    /* the person stopped waiting in the lobby */
-  char         *advisor_outcome;
-
-  char         *survey_session_id; /* the row the survey completes */
-  char         *last_session_id;   /* the last row written */
-  guint         survey_id;
-  guint         survey_remaining;
-  RelaisSessionState last_state;
-
-  RelaisHttpClient *upload_http;
-  RelaisOutbox     *outbox;
-} FiguresState;
 
 /* The printing and documents work keep their state in structs of their
  * own, defined with their code below. */
@@ -108,7 +74,6 @@ struct _RelaisApplication
   char              *gateway_failure;  /* shown instead of the call's state */
   guint              gateway_down_id;
 
-  FiguresState     figures;
   /* The presence work (common/PROTOCOL.md): the desk's view of the
    * services' lobbies (a gateway session of its own), and the person
    * waiting for an advisor to take them (on the call's session). */
@@ -253,7 +218,6 @@ update_actions (RelaisApplication *self)
 /* The call */
 
 static gboolean handle (RelaisApplication *self, RelaisSessionEvent event);
-static void     figures_ticket_ended (RelaisApplication *self, gint64 ticket_id);
 
 static gboolean
 person_in_call (RelaisApplication *self)
@@ -454,6 +418,7 @@ room_lost_cb (RelaisRoomCall    *room_call,
 {
   g_debug ("Gateway lost");
   self->gateway_lost = TRUE;
+  relais_session_record_note_link_lost (relais_context_get_session_record (self->context));
   notice (self, _("La connexion au serveur de visio est perdue : nouvelle tentative en cours…"), TRUE);
   if (self->gateway_down_id == 0 && self->gateway_failure == NULL)
     self->gateway_down_id = g_timeout_add_seconds (GATEWAY_DOWN_SECONDS, gateway_down_cb, self);
@@ -502,6 +467,7 @@ call_replace (RelaisApplication  *self,
       relais_call_hang_up (old);
     }
   self->call = g_steal_pointer (&call);
+  relais_session_record_set_call (relais_context_get_session_record (self->context), self->call);
   g_signal_connect_swapped (self->call, "notify::state", G_CALLBACK (call_state_cb), self);
   g_signal_connect_swapped (self->call, "notify::mic-level", G_CALLBACK (mic_level_cb), self);
   g_signal_connect_swapped (self->call, "message-received", G_CALLBACK (message_received_cb), self);
@@ -676,6 +642,7 @@ call_drop (RelaisApplication *self)
   relais_call_hang_up (self->call);
   g_clear_object (&self->advisor);
   g_clear_object (&self->call);
+  relais_session_record_set_call (relais_context_get_session_record (self->context), NULL);
 
   reset_toggle (self, "toggle-mute");
   reset_toggle (self, "toggle-camera");
@@ -778,6 +745,7 @@ call_ensure (RelaisApplication *self)
     }
 
   self->call = g_steal_pointer (&call);
+  relais_session_record_set_call (relais_context_get_session_record (self->context), self->call);
   g_signal_connect_swapped (self->call, "notify::state", G_CALLBACK (call_state_cb), self);
   g_signal_connect_swapped (self->call, "notify::mic-level", G_CALLBACK (mic_level_cb), self);
   g_signal_connect_swapped (self->call, "message-received", G_CALLBACK (message_received_cb), self);
@@ -1180,6 +1148,7 @@ presence_wait_done_cb (GObject      *object,
     }
 
   self->taken_at = g_get_monotonic_time ();
+  relais_session_record_note_advisor_taken (relais_context_get_session_record (self->context));
   if (self->call_now_at != 0)
     g_debug ("Call now → taken by an advisor: %.0f ms", (self->taken_at - self->call_now_at) / 1000.0);
   self->call_waiting = FALSE;
@@ -1392,7 +1361,7 @@ cancel_wait_action (GSimpleAction *action,
   if (!self->call_waiting)
     return;
   g_debug ("Waiting cancelled");
-  self->figures.wait_given_up = TRUE;
+  relais_session_record_note_wait_given_up (relais_context_get_session_record (self->context));
   notice (self, _("L'attente est arrêtée."), FALSE);
   handle (self, RELAIS_SESSION_EVENT_CALL_OVER);
 }
@@ -1615,7 +1584,7 @@ finish_session_action (GSimpleAction *action,
   if (ticket_id == 0)
     return;
 
-  figures_ticket_ended (self, ticket_id);
+  relais_session_record_ticket_ended (relais_context_get_session_record (self->context), ticket_id);
   documents_session_over (self);
   notice (self, _("Rendez-vous terminé. Merci et à bientôt !"), FALSE);
   handle (self, RELAIS_SESSION_EVENT_SESSION_ENDED);
@@ -1760,7 +1729,7 @@ release_ticket (RelaisApplication *self,
       return;
     }
 
-  figures_ticket_ended (self, ticket_id);
+  relais_session_record_ticket_ended (relais_context_get_session_record (self->context), ticket_id);
   message = g_strdup_printf (absent ? _("Ticket %s marqué absent.") : _("Ticket %s annulé."), code);
   notice (self, message, FALSE);
 
@@ -1817,259 +1786,14 @@ quit_action (GSimpleAction *action,
 
 /* ---- figures: the anonymous record of each session ---------------------
  *
- * What is measured (see relais-figures.h for the row):
- * - wait: ticket given → called (the store's times);
- * - set-up: entering the call (through the lobby: the advisor taking
- *   the person) → the call's first CONNECTED, which RelaisCall reaches
- *   only once a remote picture is decoded;
- * - quality: mean received frame rate while connected (sampled each
- *   second), packets lost, whether the link dropped and came back (the
- *   call reconnecting, the gateway lost, or the call replaced);
- * - outcome: the advisor's (relais_application_record_outcome()), else
- *   the kiosk's own only when no call happened (absent, cancelled,
- *   no-call: also a wait in the lobby the person gave up before an
- *   advisor came), else unknown;
- * - survey: the face tapped after the call, or none.
- * The row is written when the ticket ends; the survey completes it; then
- * it is queued for upload when [figures] upload-url is set. */
+ * RelaisSessionRecord (the context's) measures the call and writes the
+ * row and its upload; the actions here tell it what only the application
+ * knows, and show the figures page. */
 
-static gint64
-now_unix (void)
+static RelaisSessionRecord *
+session_record (RelaisApplication *self)
 {
-  return g_get_real_time () / G_USEC_PER_SEC;
-}
-
-static void
-figures_call_state_cb (RelaisCall        *call,
-                       GParamSpec        *pspec,
-                       RelaisApplication *self)
-{
-  FiguresState *fs = &self->figures;
-
-  switch (relais_call_get_state (call))
-    {
-    case RELAIS_CALL_CONNECTED:
-      if (fs->first_frame_us == 0)
-        {
-          fs->first_frame_us = g_get_monotonic_time ();
-          /* Waiting in the lobby for an advisor is no set-up: through the
-           * lobby the set-up starts when an advisor takes the person. */
-          fs->setup_from_us = self->taken_at > fs->started_us ? self->taken_at : fs->started_us;
-          g_debug ("Call set up in %" G_GINT64_FORMAT " ms",
-                   (fs->first_frame_us - fs->setup_from_us) / 1000);
-        }
-      break;
-    case RELAIS_CALL_RECONNECTING:
-      fs->reconnected = TRUE;
-      break;
-    default:
-      break;
-    }
-}
-
-/* Follows self->call, which a gateway reconnection replaces. */
-static void
-figures_watch_call (RelaisApplication *self)
-{
-  FiguresState *fs = &self->figures;
-
-  if (self->call == fs->call)
-    return;
-
-  /* fs->call is a weak pointer: a replaced call is gone already, so
-   * "watched" remembers there was one. */
-  if (fs->watched && self->call != NULL)
-    {
-      /* A fresh call after the gateway came back: the link dropped. */
-      fs->reconnected = TRUE;
-      fs->lost_base += fs->lost_last;
-      fs->lost_last = 0;
-    }
-
-  g_set_weak_pointer (&fs->call, self->call);
-  /* The application disconnects everything of its own from a call it
-   * drops (g_signal_handlers_disconnect_by_data), this handler too. */
-  if (self->call != NULL)
-    {
-      fs->watched = TRUE;
-      g_signal_connect (self->call, "notify::state", G_CALLBACK (figures_call_state_cb), self);
-    }
-}
-
-static gboolean
-figures_sample_cb (gpointer user_data)
-{
-  RelaisApplication *self = user_data;
-  FiguresState *fs = &self->figures;
-  RelaisCallStats stats;
-
-  figures_watch_call (self);
-
-  if (self->gateway_lost)
-    fs->reconnected = TRUE;
-
-  /* The call's statistics cover the second before they were taken: the
-   * first one after the picture came would count the set-up as 0 fps. */
-  if (self->call != NULL && relais_call_get_state (self->call) == RELAIS_CALL_CONNECTED
-      && fs->first_frame_us != 0 && g_get_monotonic_time () - fs->first_frame_us >= 1500000)
-    {
-      relais_call_get_stats (self->call, &stats);
-      fs->fps_sum += stats.fps_in;
-      fs->fps_samples++;
-      fs->lost_last = MAX (stats.packets_lost, 0);
-    }
-
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-figures_reset_call (RelaisApplication *self)
-{
-  FiguresState *fs = &self->figures;
-
-  g_clear_handle_id (&fs->sample_id, g_source_remove);
-  if (fs->call != NULL)
-    g_signal_handlers_disconnect_by_func (fs->call, figures_call_state_cb, self);
-  g_clear_weak_pointer (&fs->call);
-  g_clear_pointer (&fs->advisor_outcome, g_free);
-  fs->ticket_id = 0;
-  fs->started_us = fs->setup_from_us = fs->first_frame_us = fs->ended_us = 0;
-  fs->reconnected = FALSE;
-  fs->wait_given_up = FALSE;
-  fs->watched = FALSE;
-  fs->fps_sum = 0;
-  fs->fps_samples = 0;
-  fs->lost_base = fs->lost_last = 0;
-}
-
-static void
-figures_call_started (RelaisApplication *self)
-{
-  FiguresState *fs = &self->figures;
-  RelaisTicket *current = relais_queue_get_current (relais_context_get_queue (self->context));
-
-  if (current == NULL || fs->ticket_id == relais_ticket_get_id (current))
-    return;
-
-  figures_reset_call (self);
-  fs->ticket_id = relais_ticket_get_id (current);
-  fs->started_us = g_get_monotonic_time ();
-  figures_watch_call (self);
-  fs->sample_id = g_timeout_add_seconds (1, figures_sample_cb, self);
-}
-
-static void
-figures_call_finished (RelaisApplication *self)
-{
-  FiguresState *fs = &self->figures;
-
-  if (fs->ticket_id == 0 || fs->ended_us != 0)
-    return;
-
-  figures_sample_cb (self);
-  fs->ended_us = g_get_monotonic_time ();
-  g_clear_handle_id (&fs->sample_id, g_source_remove);
-}
-
-static void
-figures_upload (RelaisApplication *self,
-                const char        *session_id)
-{
-  FiguresState *fs = &self->figures;
-  RelaisStore *store = relais_context_get_store (self->context);
-  g_autoptr(RelaisSessionFacts) facts = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *json = NULL;
-
-  if (fs->outbox == NULL || session_id == NULL)
-    return;
-
-  facts = relais_store_get_session_facts (store, session_id, &error);
-  if (facts == NULL)
-    {
-      g_warning ("Session record not found for upload: %s", error->message);
-      return;
-    }
-
-  json = relais_session_facts_to_json (facts, relais_config_get_site_name (self->config));
-  if (!relais_outbox_queue (fs->outbox, facts->session_id, json, &error))
-    g_warning ("Session record not queued for upload: %s", error->message);
-}
-
-static void
-figures_ticket_ended (RelaisApplication *self,
-                      gint64             ticket_id)
-{
-  FiguresState *fs = &self->figures;
-  RelaisStore *store = relais_context_get_store (self->context);
-  g_autoptr(RelaisTicket) ticket = NULL;
-  g_autoptr(RelaisSessionFacts) facts = NULL;
-  g_autoptr(GError) error = NULL;
-  gint64 now_us = g_get_monotonic_time ();
-
-  /* The ended ticket keeps its service and times, never a name. */
-  ticket = relais_store_get_ticket (store, ticket_id, &error);
-  if (ticket == NULL)
-    {
-      g_warning ("No figures for ticket %" G_GINT64_FORMAT ": %s", ticket_id, error->message);
-      return;
-    }
-
-  facts = relais_session_facts_new ();
-  facts->session_id = relais_session_facts_new_id ();
-  facts->service_id = g_strdup (relais_ticket_get_service_id (ticket));
-  facts->subservice_id = g_strdup (relais_ticket_get_subservice_id (ticket));
-  facts->created_at = relais_ticket_get_created_at (ticket);
-  facts->ended_at = now_unix ();
-  if (relais_ticket_get_called_at (ticket) > 0)
-    facts->wait_seconds = MAX (relais_ticket_get_called_at (ticket) - facts->created_at, 0);
-
-  if (fs->ticket_id == ticket_id)
-    {
-      gint64 end_us = fs->ended_us != 0 ? fs->ended_us : now_us;
-
-      if (fs->ended_us == 0)
-        figures_sample_cb (self);
-      /* Waiting in the lobby and giving up before an advisor came is no
-       * call: it counts as "no-call", not as a call that failed. */
-      facts->call_attempted = !fs->wait_given_up || fs->first_frame_us != 0;
-      facts->media_flowed = fs->first_frame_us != 0;
-      facts->reconnected = fs->reconnected;
-      if (fs->first_frame_us != 0)
-        {
-          facts->setup_ms = (fs->first_frame_us - fs->setup_from_us) / 1000;
-          facts->call_seconds = (end_us - fs->first_frame_us) / G_USEC_PER_SEC;
-          facts->packets_lost = fs->lost_base + fs->lost_last;
-        }
-      if (fs->fps_samples > 0)
-        facts->fps_in = fs->fps_sum / fs->fps_samples;
-    }
-
-  facts->outcome = g_strdup (relais_session_outcome (relais_ticket_state_to_string (relais_ticket_get_state (ticket)),
-                                                     facts->call_attempted,
-                                                     fs->ticket_id == ticket_id ? fs->advisor_outcome : NULL));
-  if (fs->ticket_id == ticket_id)
-    figures_reset_call (self);
-
-  if (!relais_store_add_session_facts (store, facts, &error))
-    {
-      g_warning ("Session figures not recorded: %s", error->message);
-      return;
-    }
-  g_debug ("Session recorded (%s)", facts->outcome != NULL ? facts->outcome : "no outcome given");
-
-  g_free (fs->last_session_id);
-  fs->last_session_id = g_strdup (facts->session_id);
-
-  /* After a call the person is asked the survey: the upload waits for
-   * their answer (or its time-out). */
-  if (relais_session_get_state (self->session) == RELAIS_SESSION_CALL_ENDED)
-    {
-      g_free (fs->survey_session_id);
-      fs->survey_session_id = g_strdup (facts->session_id);
-    }
-  else
-    figures_upload (self, facts->session_id);
+  return relais_context_get_session_record (self->context);
 }
 
 gboolean
@@ -2077,91 +1801,16 @@ relais_application_record_outcome (RelaisApplication  *self,
                                    const char         *outcome,
                                    GError            **error)
 {
-  FiguresState *fs;
-  RelaisTicket *current;
-
   g_return_val_if_fail (RELAIS_IS_APPLICATION (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  fs = &self->figures;
-  if (!relais_outcome_is_advisor (outcome))
+  if (self->context == NULL)
     {
-      g_set_error (error, RELAIS_ERROR, RELAIS_ERROR_FAILED,
-                   "Unknown outcome (expected resolved, follow-up, redirected or technical-failure)");
+      g_set_error (error, RELAIS_ERROR, RELAIS_ERROR_FAILED, "No session to give an outcome to");
       return FALSE;
     }
 
-  /* During the call: kept until the ticket ends. */
-  current = self->context != NULL ? relais_queue_get_current (relais_context_get_queue (self->context)) : NULL;
-  if (current != NULL && fs->ticket_id == relais_ticket_get_id (current))
-    {
-      g_free (fs->advisor_outcome);
-      fs->advisor_outcome = g_strdup (outcome);
-      return TRUE;
-    }
-
-  /* Just after: the row is written already (the person touched
-   * "Terminer" before the advisor chose). */
-  if (fs->last_session_id != NULL)
-    return relais_store_set_session_outcome (relais_context_get_store (self->context),
-                                             fs->last_session_id, outcome, error);
-
-  g_set_error (error, RELAIS_ERROR, RELAIS_ERROR_FAILED, "No session to give an outcome to");
-  return FALSE;
-}
-
-static gboolean
-figures_survey_tick_cb (gpointer user_data)
-{
-  RelaisApplication *self = user_data;
-  FiguresState *fs = &self->figures;
-
-  if (fs->survey_remaining > 0)
-    fs->survey_remaining--;
-  if (self->window != NULL)
-    relais_survey_page_set_remaining (relais_window_get_survey_page (self->window), fs->survey_remaining);
-
-  if (fs->survey_remaining > 0)
-    return G_SOURCE_CONTINUE;
-
-  g_debug ("Survey unanswered");
-  fs->survey_id = 0;
-  handle (self, RELAIS_SESSION_EVENT_SURVEY_DONE);
-  return G_SOURCE_REMOVE;
-}
-
-/* Follows the session's state: the call's start and end, and the
- * survey's 30 seconds. */
-static void
-figures_session_state_cb (RelaisApplication *self)
-{
-  FiguresState *fs = &self->figures;
-  RelaisSessionState state = relais_session_get_state (self->session);
-  RelaisSessionState previous = fs->last_state;
-
-  fs->last_state = state;
-
-  if (state == RELAIS_SESSION_IN_CALL)
-    figures_call_started (self);
-  else if (previous == RELAIS_SESSION_IN_CALL
-           && (state == RELAIS_SESSION_CALL_ENDED || state == RELAIS_SESSION_ATTRACT))
-    figures_call_finished (self);
-
-  if (state == RELAIS_SESSION_SURVEY && previous != RELAIS_SESSION_SURVEY)
-    {
-      fs->survey_remaining = SURVEY_SECONDS;
-      if (self->window != NULL)
-        relais_survey_page_set_remaining (relais_window_get_survey_page (self->window), SURVEY_SECONDS);
-      g_clear_handle_id (&fs->survey_id, g_source_remove);
-      fs->survey_id = g_timeout_add_seconds (1, figures_survey_tick_cb, self);
-    }
-  else if (previous == RELAIS_SESSION_SURVEY && state != RELAIS_SESSION_SURVEY)
-    {
-      g_autofree char *session_id = g_steal_pointer (&fs->survey_session_id);
-
-      g_clear_handle_id (&fs->survey_id, g_source_remove);
-      figures_upload (self, session_id);
-    }
+  return relais_session_record_set_outcome (session_record (self), outcome, error);
 }
 
 static void
@@ -2180,7 +1829,6 @@ survey_action (GSimpleAction *action,
                gpointer       user_data)
 {
   RelaisApplication *self = RELAIS_APPLICATION (user_data);
-  FiguresState *fs = &self->figures;
   int answer = g_variant_get_int32 (parameter);
   g_autoptr(GError) error = NULL;
 
@@ -2188,32 +1836,12 @@ survey_action (GSimpleAction *action,
     return;
 
   /* 0: "Ne pas répondre". */
-  if (answer >= RELAIS_SURVEY_MIN && answer <= RELAIS_SURVEY_MAX && fs->survey_session_id != NULL)
-    {
-      if (relais_store_set_session_survey (relais_context_get_store (self->context),
-                                           fs->survey_session_id, answer, &error))
-        g_debug ("Survey answered: %d", answer);
-      else
-        g_warning ("Survey answer not recorded: %s", error->message);
-    }
+  if (answer >= RELAIS_SURVEY_MIN && answer <= RELAIS_SURVEY_MAX
+      && !relais_session_record_answer_survey (session_record (self), answer, &error))
+    g_warning ("Survey answer not recorded: %s", error->message);
 
   notice (self, _("Merci ! À bientôt."), FALSE);
   handle (self, RELAIS_SESSION_EVENT_SURVEY_DONE);
-}
-
-static RelaisFigures *
-figures_compute (RelaisApplication  *self,
-                 GError            **error)
-{
-  gint64 now = now_unix ();
-  gint64 since = relais_figures_week_start (now) - (RELAIS_FIGURES_WEEKS - 1) * 7 * 24 * 3600;
-  g_autoptr(GPtrArray) sessions = NULL;
-
-  sessions = relais_store_list_session_facts (relais_context_get_store (self->context), since, error);
-  if (sessions == NULL)
-    return NULL;
-
-  return relais_figures_compute (sessions, now);
 }
 
 static void
@@ -2222,21 +1850,22 @@ figures_action (GSimpleAction *action,
                 gpointer       user_data)
 {
   RelaisApplication *self = RELAIS_APPLICATION (user_data);
-  g_autoptr(RelaisFigures) figures = NULL;
+  RelaisFiguresPage *page;
+  const RelaisFigures *figures;
   g_autoptr(GError) error = NULL;
 
   if (self->window == NULL || relais_session_get_state (self->session) != RELAIS_SESSION_DESK)
     return;
 
-  figures = figures_compute (self, &error);
-  if (figures == NULL)
+  page = relais_window_get_figures_page (self->window);
+  if (!relais_figures_page_refresh (page, &error))
     {
       notice_error (self, error);
       return;
     }
 
-  relais_figures_page_set_figures (relais_window_get_figures_page (self->window), figures);
   relais_window_set_page (self->window, "figures");
+  figures = relais_figures_page_get_figures (page);
   if (g_strcmp0 (g_getenv ("RELAIS_TEST_TRACE"), "1") == 0)
     {
       g_autofree char *text = NULL;
@@ -2261,27 +1890,10 @@ close_figures_action (GSimpleAction *action,
     relais_window_set_page (self->window, "desk");
 }
 
-/* Returns: (transfer full) the CSV of every recorded session and how many
- * rows it holds, or NULL. */
-static char *
-figures_csv (RelaisStore  *store,
-             guint        *n_rows,
-             GError      **error)
-{
-  g_autoptr(GPtrArray) sessions = relais_store_list_session_facts (store, G_MININT64, error);
-
-  if (sessions == NULL)
-    return NULL;
-
-  *n_rows = sessions->len;
-  return relais_figures_to_csv (sessions);
-}
-
 typedef struct
 {
   RelaisApplication *self;
   char              *path;
-  guint              n_rows;
 } ExportData;
 
 static void
@@ -2302,9 +1914,16 @@ export_written_cb (GObject      *object,
   g_autoptr(ExportData) data = user_data;
   g_autoptr(GError) error = NULL;
   g_autofree char *message = NULL;
+  guint n_rows = 0;
 
-  if (!g_file_replace_contents_finish (G_FILE (object), result, NULL, &error))
+  if (!relais_figures_csv_write_finish (RELAIS_STORE (object), result, &n_rows, &error))
     {
+      /* The store's errors say what they are; the file's need the way out. */
+      if (error->domain != G_IO_ERROR || error->code == G_IO_ERROR_CANCELLED)
+        {
+          notice_error (data->self, error);
+          return;
+        }
       g_warning ("CSV export failed: %s", error->message);
       message = g_strdup_printf (_("Le fichier des chiffres n'a pas pu être écrit (%s). Vérifiez la place libre, puis réessayez."),
                                  error->message);
@@ -2315,24 +1934,9 @@ export_written_cb (GObject      *object,
   message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                           "Chiffres enregistrés (%u séance) dans %s",
                                           "Chiffres enregistrés (%u séances) dans %s",
-                                          data->n_rows),
-                             data->n_rows, data->path);
+                                          n_rows),
+                             n_rows, data->path);
   notice (data->self, message, FALSE);
-}
-
-static char *
-export_default_path (void)
-{
-  const char *documents = g_get_user_special_dir (G_USER_DIRECTORY_DOCUMENTS);
-  g_autoptr(GDateTime) today = g_date_time_new_now_local ();
-  g_autofree char *day = g_date_time_format (today, "%Y-%m-%d");
-  g_autofree char *name = g_strdup_printf ("relais-chiffres-%s.csv", day);
-
-  /* xdg-user-dirs may name a folder that was never made: then $HOME. */
-  if (documents == NULL || !g_file_test (documents, G_FILE_TEST_IS_DIR))
-    documents = g_get_home_dir ();
-
-  return g_build_filename (documents, name, NULL);
 }
 
 static void
@@ -2341,67 +1945,13 @@ export_figures_action (GSimpleAction *action,
                        gpointer       user_data)
 {
   RelaisApplication *self = RELAIS_APPLICATION (user_data);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GFile) file = NULL;
-  g_autoptr(GBytes) bytes = NULL;
   ExportData *data;
-  char *csv;
-  guint n_rows = 0;
-
-  csv = figures_csv (relais_context_get_store (self->context), &n_rows, &error);
-  if (csv == NULL)
-    {
-      notice_error (self, error);
-      return;
-    }
 
   data = g_new0 (ExportData, 1);
   data->self = g_object_ref (self);
-  data->path = export_default_path ();
-  data->n_rows = n_rows;
-  file = g_file_new_for_path (data->path);
-  bytes = g_bytes_new_take (csv, strlen (csv));
-
-  g_debug ("Exporting %u sessions as CSV", n_rows);
-  g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION,
-                                       self->cancellable, export_written_cb, data);
-}
-
-static void
-figures_init (RelaisApplication *self)
-{
-  FiguresState *fs = &self->figures;
-  const char *url = relais_config_get_upload_url (self->config);
-
-  fs->last_state = relais_session_get_state (self->session);
-  g_signal_connect_object (self->session, "notify::state",
-                           G_CALLBACK (figures_session_state_cb), self, G_CONNECT_SWAPPED);
-
-  if (url == NULL)
-    return;
-
-  /* Its own client with the system's CAs: the [gateway] ca-file is the
-   * gateway's, not the department's figures server's. */
-  fs->upload_http = relais_http_client_new ();
-  fs->outbox = relais_outbox_new (relais_context_get_store (self->context), fs->upload_http,
-                                  url, relais_config_get_upload_token (self->config));
-  /* Whatever waited through a restart or an offline spell. */
-  relais_outbox_flush (fs->outbox);
-}
-
-static void
-figures_clear (RelaisApplication *self)
-{
-  FiguresState *fs = &self->figures;
-
-  figures_reset_call (self);
-  g_clear_handle_id (&fs->survey_id, g_source_remove);
-  g_clear_pointer (&fs->survey_session_id, g_free);
-  g_clear_pointer (&fs->last_session_id, g_free);
-  if (fs->outbox != NULL)
-    g_object_run_dispose (G_OBJECT (fs->outbox));
-  g_clear_object (&fs->outbox);
-  g_clear_object (&fs->upload_http);
+  data->path = relais_figures_csv_default_path ();
+  relais_figures_csv_write_async (relais_context_get_store (self->context), data->path,
+                                  self->cancellable, export_written_cb, data);
 }
 
 /* Printing what the advisor sent. The state lives in self->printing,
@@ -3291,7 +2841,7 @@ export_csv (const char *config_path,
     }
 
   store = relais_store_new (relais_config_get_store_path (config), &error);
-  if (store == NULL || (csv = figures_csv (store, &n_rows, &error)) == NULL)
+  if (store == NULL || (csv = relais_figures_csv_from_store (store, &n_rows, &error)) == NULL)
     {
       g_printerr ("%s\n", error->message);
       return 1;
@@ -3365,7 +2915,6 @@ relais_application_startup (GApplication *application)
   self->session = g_object_ref (relais_context_get_session (self->context));
   g_signal_connect_object (self->session, "notify::state",
                            G_CALLBACK (session_state_cb), self, G_CONNECT_SWAPPED);
-  figures_init (self);
 
   self->last_activity = g_get_monotonic_time ();
   self->idle_id = g_timeout_add_seconds (IDLE_CHECK_SECONDS, idle_check_cb, self);
@@ -3436,7 +2985,6 @@ relais_application_dispose (GObject *object)
       g_signal_handlers_disconnect_by_data (self->call, self);
       relais_call_hang_up (self->call);
     }
-  figures_clear (self);
   g_clear_object (&self->advisor);
   g_clear_object (&self->call);
   g_clear_object (&self->http);

@@ -11,14 +11,15 @@
 #include <string.h>
 
 #include "relais-chart.h"
+#include "relais-figures-store.h"
 #include "relais-figures-page.h"
 #include "relais-survey-page.h"
 
 struct _RelaisFiguresPage
 {
-  GtkWidget      parent_instance;
+  RelaisContextPage parent_instance;
 
-  RelaisContext *context;
+  RelaisFigures *figures;       /* the last computed; NULL before */
 
   GtkWidget     *root;
   GtkWidget     *summary_label;
@@ -33,13 +34,14 @@ struct _RelaisFiguresPage
   GtkWidget     *survey_chart;
 };
 
-G_DEFINE_FINAL_TYPE (RelaisFiguresPage, relais_figures_page, GTK_TYPE_WIDGET)
+G_DEFINE_FINAL_TYPE (RelaisFiguresPage, relais_figures_page, RELAIS_TYPE_CONTEXT_PAGE)
 
 static char *
 service_name (RelaisFiguresPage *self,
               const char        *service_id)
 {
-  RelaisDirectory *directory = self->context != NULL ? relais_context_get_directory (self->context) : NULL;
+  RelaisContext *context = relais_context_page_get_context (RELAIS_CONTEXT_PAGE (self));
+  RelaisDirectory *directory = context != NULL ? relais_context_get_directory (context) : NULL;
   const RelaisService *service = directory != NULL ? relais_directory_find_service (directory, service_id) : NULL;
 
   const char *dash;
@@ -166,12 +168,45 @@ show_survey (RelaisFiguresPage   *self,
 }
 
 static void
+show_figures (RelaisFiguresPage   *self,
+              const RelaisFigures *figures)
+{
+  g_auto(GStrv) weeks = NULL;
+  g_autofree char *summary = NULL;
+
+  if (figures->n_sessions == 0)
+    {
+      gtk_label_set_text (GTK_LABEL (self->summary_label), _("8 dernières semaines"));
+      gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "empty");
+      return;
+    }
+
+  weeks = g_new0 (char *, RELAIS_FIGURES_WEEKS + 1);
+  for (guint w = 0; w < RELAIS_FIGURES_WEEKS; w++)
+    weeks[w] = week_label (figures->week_starts[w]);
+
+  summary = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                          "8 dernières semaines (du lundi indiqué) : %u personne reçue",
+                                          "8 dernières semaines (du lundi indiqué) : %u personnes reçues",
+                                          figures->n_sessions),
+                             figures->n_sessions);
+  gtk_label_set_text (GTK_LABEL (self->summary_label), summary);
+
+  show_sessions (self, figures, weeks);
+  show_waits (self, figures, weeks);
+  show_success (self, figures);
+  show_survey (self, figures);
+
+  gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "charts");
+}
+
+static void
 relais_figures_page_dispose (GObject *object)
 {
   RelaisFiguresPage *self = (RelaisFiguresPage *) object;
 
   gtk_widget_dispose_template (GTK_WIDGET (object), RELAIS_TYPE_FIGURES_PAGE);
-  g_clear_object (&self->context);
+  g_clear_pointer (&self->figures, relais_figures_free);
 
   G_OBJECT_CLASS (relais_figures_page_parent_class)->dispose (object);
 }
@@ -211,47 +246,39 @@ relais_figures_page_init (RelaisFiguresPage *self)
 GtkWidget *
 relais_figures_page_new (RelaisContext *context)
 {
-  RelaisFiguresPage *self = g_object_new (RELAIS_TYPE_FIGURES_PAGE, NULL);
-
-  self->context = context != NULL ? g_object_ref (context) : NULL;
-
-  return GTK_WIDGET (self);
+  return g_object_new (RELAIS_TYPE_FIGURES_PAGE, "context", context, NULL);
 }
 
-void
-relais_figures_page_set_figures (RelaisFiguresPage   *self,
-                                 const RelaisFigures *figures)
+gboolean
+relais_figures_page_refresh (RelaisFiguresPage  *self,
+                             GError            **error)
 {
-  g_auto(GStrv) weeks = NULL;
-  g_autofree char *summary = NULL;
+  RelaisContext *context;
+  RelaisFigures *figures;
 
-  g_return_if_fail (RELAIS_IS_FIGURES_PAGE (self));
-  g_return_if_fail (figures != NULL);
+  g_return_val_if_fail (RELAIS_IS_FIGURES_PAGE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (figures->n_sessions == 0)
-    {
-      gtk_label_set_text (GTK_LABEL (self->summary_label), _("8 dernières semaines"));
-      gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "empty");
-      return;
-    }
+  context = relais_context_page_get_context (RELAIS_CONTEXT_PAGE (self));
+  g_return_val_if_fail (context != NULL, FALSE);
 
-  weeks = g_new0 (char *, RELAIS_FIGURES_WEEKS + 1);
-  for (guint w = 0; w < RELAIS_FIGURES_WEEKS; w++)
-    weeks[w] = week_label (figures->week_starts[w]);
+  figures = relais_figures_compute_from_store (relais_context_get_store (context),
+                                               g_get_real_time () / G_USEC_PER_SEC, error);
+  if (figures == NULL)
+    return FALSE;
 
-  summary = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                          "8 dernières semaines (du lundi indiqué) : %u personne reçue",
-                                          "8 dernières semaines (du lundi indiqué) : %u personnes reçues",
-                                          figures->n_sessions),
-                             figures->n_sessions);
-  gtk_label_set_text (GTK_LABEL (self->summary_label), summary);
+  g_clear_pointer (&self->figures, relais_figures_free);
+  self->figures = figures;
+  show_figures (self, figures);
+  return TRUE;
+}
 
-  show_sessions (self, figures, weeks);
-  show_waits (self, figures, weeks);
-  show_success (self, figures);
-  show_survey (self, figures);
+const RelaisFigures *
+relais_figures_page_get_figures (RelaisFiguresPage *self)
+{
+  g_return_val_if_fail (RELAIS_IS_FIGURES_PAGE (self), NULL);
 
-  gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "charts");
+  return self->figures;
 }
 
 const char *

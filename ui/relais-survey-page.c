@@ -15,14 +15,14 @@
 
 struct _RelaisSurveyPage
 {
-  GtkWidget  parent_instance;
+  RelaisContextPage parent_instance;
 
   GtkWidget *root;
   GtkWidget *faces_box;
   GtkWidget *remaining_label;
 };
 
-G_DEFINE_FINAL_TYPE (RelaisSurveyPage, relais_survey_page, GTK_TYPE_WIDGET)
+G_DEFINE_FINAL_TYPE (RelaisSurveyPage, relais_survey_page, RELAIS_TYPE_CONTEXT_PAGE)
 
 /* Red to green through orange and amber; each face also differs by its
  * mouth and brows, so no one needs the colours to tell them apart. */
@@ -121,6 +121,47 @@ draw_face_cb (GtkDrawingArea *area,
 }
 
 static void
+show_remaining (RelaisSurveyPage *self,
+                guint             seconds)
+{
+  g_autofree char *text = NULL;
+
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "Sans réponse, retour à l'accueil dans %u seconde.",
+                                       "Sans réponse, retour à l'accueil dans %u secondes.",
+                                       seconds),
+                          seconds);
+  gtk_label_set_text (GTK_LABEL (self->remaining_label), text);
+}
+
+static void
+survey_remaining_cb (RelaisSurveyPage    *self,
+                     GParamSpec          *pspec,
+                     RelaisSessionRecord *record)
+{
+  show_remaining (self, relais_session_record_get_survey_remaining (record));
+}
+
+static void
+relais_survey_page_constructed (GObject *object)
+{
+  RelaisSurveyPage *self = RELAIS_SURVEY_PAGE (object);
+  RelaisContext *context = relais_context_page_get_context (RELAIS_CONTEXT_PAGE (self));
+  RelaisSessionRecord *record;
+
+  G_OBJECT_CLASS (relais_survey_page_parent_class)->constructed (object);
+
+  if (context == NULL)
+    return;
+
+  /* The countdown is the session record's. */
+  record = relais_context_get_session_record (context);
+  g_signal_connect_object (record, "notify::survey-remaining",
+                           G_CALLBACK (survey_remaining_cb), self, G_CONNECT_SWAPPED);
+  survey_remaining_cb (self, NULL, record);
+}
+
+static void
 relais_survey_page_dispose (GObject *object)
 {
   gtk_widget_dispose_template (GTK_WIDGET (object), RELAIS_TYPE_SURVEY_PAGE);
@@ -134,6 +175,7 @@ relais_survey_page_class_init (RelaisSurveyPageClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  object_class->constructed = relais_survey_page_constructed;
   object_class->dispose = relais_survey_page_dispose;
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
@@ -175,27 +217,11 @@ relais_survey_page_init (RelaisSurveyPage *self)
       gtk_box_append (GTK_BOX (self->faces_box), button);
     }
 
-  relais_survey_page_set_remaining (self, 30);
+  show_remaining (self, RELAIS_SESSION_RECORD_SURVEY_SECONDS);
 }
 
 GtkWidget *
-relais_survey_page_new (void)
+relais_survey_page_new (RelaisContext *context)
 {
-  return g_object_new (RELAIS_TYPE_SURVEY_PAGE, NULL);
-}
-
-void
-relais_survey_page_set_remaining (RelaisSurveyPage *self,
-                                  guint             seconds)
-{
-  g_autofree char *text = NULL;
-
-  g_return_if_fail (RELAIS_IS_SURVEY_PAGE (self));
-
-  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                       "Sans réponse, retour à l'accueil dans %u seconde.",
-                                       "Sans réponse, retour à l'accueil dans %u secondes.",
-                                       seconds),
-                          seconds);
-  gtk_label_set_text (GTK_LABEL (self->remaining_label), text);
+  return g_object_new (RELAIS_TYPE_SURVEY_PAGE, "context", context, NULL);
 }

@@ -6,19 +6,20 @@
 
 #include <gtk/gtk.h>
 
+#include "relais-context-page.h"
+
 G_BEGIN_DECLS
 
 #define RELAIS_TYPE_SURVEY_PAGE (relais_survey_page_get_type ())
-G_DECLARE_FINAL_TYPE (RelaisSurveyPage, relais_survey_page, RELAIS, SURVEY_PAGE, GtkWidget)
+G_DECLARE_FINAL_TYPE (RelaisSurveyPage, relais_survey_page, RELAIS, SURVEY_PAGE, RelaisContextPage)
 
 /* After the call: "Êtes-vous satisfait ?" and five large faces, very
  * unhappy to very happy, each with its word under it. A tap activates
  * app.survey with 1…5; "Ne pas répondre" with 0. The page holds no
- * answer itself. */
-GtkWidget *relais_survey_page_new          (void);
-/* The seconds left before the kiosk goes back to the attract screen. */
-void       relais_survey_page_set_remaining (RelaisSurveyPage *self,
-                                             guint             seconds);
+ * answer itself. Under the faces, the seconds left before the kiosk goes
+ * back to the attract screen: the context's session record counts them
+ * ("survey-remaining"). */
+GtkWidget *relais_survey_page_new          (RelaisContext    *context);
 /* Draws face @mood (1 very unhappy … 5 very happy) in the square of side
  * @size at (0, 0); also used by the figures page. */
 void       relais_survey_draw_face         (cairo_t          *cr,

@@ -146,7 +146,7 @@ relais_window_constructed (GObject *object)
   page = relais_print_page_new ();
   self->print_page = RELAIS_PRINT_PAGE (page);
   gtk_stack_add_named (self->pages, page, "print");
-  page = relais_survey_page_new ();
+  page = relais_survey_page_new (self->context);
   self->survey_page = RELAIS_SURVEY_PAGE (page);
   gtk_stack_add_named (self->pages, page, "survey");
 

@@ -35,7 +35,7 @@ typedef struct
 } RelaisSessionFacts;
 
 /* Outcomes. The first four come from the advisor (over the call's data
- * channel, see relais_application_record_outcome()); the last three are
+ * channel, see relais_session_record_set_outcome()); the last three are
  * the kiosk's own when no call happened. A call nobody gave an outcome
  * to keeps NULL: the kiosk never guesses. */
 #define RELAIS_OUTCOME_RESOLVED          "resolved"

@@ -11,12 +11,32 @@
 #include "relais-chart.h"
 #include "relais-figures-page.h"
 #include "relais-survey-page.h"
+#include "relais-context.h"
 
 #include "relais-test-ui.h"
 #include "../relais-test-utils.h"
 
 #define DAY  (G_GINT64_CONSTANT (24) * 60 * 60)
 #define WEEK (7 * DAY)
+
+/* A context of its own: a store in a temporary directory. */
+static RelaisContext *
+make_context (char **dir)
+{
+  g_autofree char *store_path = NULL;
+  g_autofree char *data = NULL;
+  g_autoptr(RelaisConfig) config = NULL;
+  g_autoptr(GError) error = NULL;
+  RelaisContext *context;
+
+  relais_test_store_dir ("relais-figures-page-XXXXXX", dir, &store_path);
+  data = g_strdup_printf ("[kiosk]\nstore-path=%s\n", store_path);
+  config = relais_config_new_from_data (data, "/etc/relais/kiosk.conf", &error);
+  g_assert_no_error (error);
+  context = relais_context_new (config, &error);
+  g_assert_no_error (error);
+  return context;
+}
 
 static GtkWidget *
 show (GtkWidget *child)
@@ -114,19 +134,35 @@ facts_at (const char *service,
 }
 
 static void
+add_facts (RelaisStore        *store,
+           RelaisSessionFacts *facts)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (relais_store_add_session_facts (store, facts, &error));
+  g_assert_no_error (error);
+  relais_session_facts_free (facts);
+}
+
+/* The page reads its figures from the context's store. */
+static void
 test_page (void)
 {
-  GtkWidget *page = relais_figures_page_new (NULL);
+  g_autofree char *dir = NULL;
+  RelaisContext *context = make_context (&dir);
+  RelaisStore *store = relais_context_get_store (context);
+  GtkWidget *page = relais_figures_page_new (context);
   RelaisFiguresPage *figures_page = RELAIS_FIGURES_PAGE (page);
   GtkWidget *window = show (page);
-  g_autoptr(GPtrArray) sessions = g_ptr_array_new_with_free_func ((GDestroyNotify) relais_session_facts_free);
-  g_autoptr(RelaisFigures) empty = NULL;
-  g_autoptr(RelaisFigures) figures = NULL;
+  g_autoptr(GError) error = NULL;
   g_autofree char *description = NULL;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
 
-  empty = relais_figures_compute (sessions, now);
-  relais_figures_page_set_figures (figures_page, empty);
+  g_object_unref (context);
+  g_assert_null (relais_figures_page_get_figures (figures_page));
+  g_assert_true (relais_figures_page_refresh (figures_page, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (relais_figures_page_get_figures (figures_page)->n_sessions, ==, 0);
   g_assert_cmpstr (relais_figures_page_get_state (figures_page), ==, "empty");
   relais_test_shoot ("figures-page-empty", 400);
 
@@ -140,10 +176,13 @@ test_page (void)
       facts->media_flowed = facts->call_attempted && i % 7 != 0;
       facts->setup_ms = facts->media_flowed ? 700 : -1;
       facts->survey = facts->media_flowed ? 1 + i % 5 : 0;
-      g_ptr_array_add (sessions, facts);
+      add_facts (store, facts);
     }
-  figures = relais_figures_compute (sessions, now);
-  relais_figures_page_set_figures (figures_page, figures);
+  /* Older than the eight weeks: not counted. */
+  add_facts (store, facts_at ("caf", now - 9 * WEEK));
+  g_assert_true (relais_figures_page_refresh (figures_page, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (relais_figures_page_get_figures (figures_page)->n_sessions, ==, 40);
   g_assert_cmpstr (relais_figures_page_get_state (figures_page), ==, "charts");
   description = relais_figures_page_describe (figures_page);
   g_test_message ("%s", description);
@@ -155,25 +194,100 @@ test_page (void)
   relais_test_shoot ("figures-page", 400);
 
   /* Back to nothing (all purged): the empty state again. */
-  relais_figures_page_set_figures (figures_page, empty);
+  g_assert_cmpint (relais_store_purge (store, 1, now + 20 * WEEK, &error), >, 0);
+  g_assert_no_error (error);
+  g_assert_true (relais_figures_page_refresh (figures_page, &error));
+  g_assert_no_error (error);
   g_assert_cmpstr (relais_figures_page_get_state (figures_page), ==, "empty");
 
   gtk_window_destroy (GTK_WINDOW (window));
+  relais_test_remove_dir (dir);
 }
 
 static void
+handle (RelaisSession      *session,
+        RelaisSessionEvent  event)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (relais_session_handle (session, event, &error));
+  g_assert_no_error (error);
+}
+
+/* The label under the faces that holds @text, or NULL. */
+static GtkWidget *
+find_label (GtkWidget  *widget,
+            const char *text)
+{
+  if (GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL)
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_label (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static gboolean
+label_says (gpointer data)
+{
+  GtkWidget **widgets = data;
+
+  return find_label (widgets[0], (const char *) widgets[1]) != NULL;
+}
+
+/* The countdown is the session record's: the page follows it. */
+static void
 test_survey_page (void)
 {
-  GtkWidget *page = relais_survey_page_new ();
+  g_autofree char *dir = NULL;
+  RelaisContext *context = make_context (&dir);
+  RelaisQueue *queue = relais_context_get_queue (context);
+  RelaisSession *session = relais_context_get_session (context);
+  RelaisSessionRecord *record = relais_context_get_session_record (context);
+  GtkWidget *page = relais_survey_page_new (context);
   GtkWidget *window = show (page);
+  g_autoptr(RelaisTicket) ticket = NULL;
+  g_autoptr(GError) error = NULL;
+  gpointer eleven_seconds[] = { page, (gpointer) "dans 11 secondes." };
+  gint64 id;
 
-  relais_survey_page_set_remaining (RELAIS_SURVEY_PAGE (page), 1);
-  relais_survey_page_set_remaining (RELAIS_SURVEY_PAGE (page), 12);
+  g_object_unref (context);
+  g_assert_nonnull (find_label (page, "dans 30 secondes."));
+
+  /* A walk-in through the call to the survey, which lasts 12 s here. */
+  relais_session_record_set_survey_seconds (record, 12);
+  ticket = relais_queue_add (queue, 'C', "caf", "rsa", NULL, NULL, &error);
+  g_assert_no_error (error);
+  id = relais_ticket_get_id (ticket);
+  handle (session, RELAIS_SESSION_EVENT_AGENT_REQUEST);
+  handle (session, RELAIS_SESSION_EVENT_UNLOCKED);
+  g_assert_true (relais_queue_call (queue, id, &error));
+  handle (session, RELAIS_SESSION_EVENT_TICKET_CALLED);
+  g_assert_true (relais_queue_start (queue, id, &error));
+  handle (session, RELAIS_SESSION_EVENT_PERSON_PRESENT);
+  handle (session, RELAIS_SESSION_EVENT_START_CALL);
+  handle (session, RELAIS_SESSION_EVENT_CALL_OVER);
+  g_assert_true (relais_queue_finish (queue, id, &error));
+  g_assert_no_error (error);
+  relais_session_record_ticket_ended (record, id);
+  handle (session, RELAIS_SESSION_EVENT_SESSION_ENDED);
+  g_assert_cmpint (relais_session_get_state (session), ==, RELAIS_SESSION_SURVEY);
+  g_assert_nonnull (find_label (page, "dans 12 secondes."));
   for (int mood = 1; mood <= 5; mood++)
     g_assert_cmpstr (relais_survey_face_label (mood), !=, "");
   relais_test_shoot ("survey-page", 400);
+  g_assert_true (relais_test_wait_for (label_says, eleven_seconds, 5000));
+  handle (session, RELAIS_SESSION_EVENT_SURVEY_DONE);
 
   gtk_window_destroy (GTK_WINDOW (window));
+  relais_test_remove_dir (dir);
 }
 
 int

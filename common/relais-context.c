@@ -24,6 +24,7 @@ struct _RelaisContext
   RelaisDirectory *directory;
   RelaisAgentLock *agent_lock;
   RelaisSession   *session;
+  RelaisDossier   *dossier;
 };
 
 G_DEFINE_FINAL_TYPE (RelaisContext, relais_context, G_TYPE_OBJECT)
@@ -33,6 +34,7 @@ relais_context_dispose (GObject *object)
 {
   RelaisContext *self = (RelaisContext *)object;
 
+  g_clear_object (&self->dossier);
   g_clear_object (&self->session);
   g_clear_object (&self->queue);
   g_clear_object (&self->store);
@@ -112,6 +114,7 @@ relais_context_new (RelaisConfig  *config,
                                             relais_config_get_lockout_seconds (config));
 
   self->session = relais_session_new (self->queue);
+  self->dossier = relais_dossier_new (config);
 
   return g_steal_pointer (&self);
 }
@@ -158,4 +161,13 @@ relais_context_get_session (RelaisContext *self)
 {
   g_return_val_if_fail (RELAIS_IS_CONTEXT (self), NULL);
   return self->session;
+}
+
+/* The papers of the person at the booth: scans, sending, the advisor's
+ * document and its printing. */
+RelaisDossier *
+relais_context_get_dossier (RelaisContext *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CONTEXT (self), NULL);
+  return self->dossier;
 }

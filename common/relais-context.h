@@ -9,6 +9,7 @@
 #include "relais-agent-lock.h"
 #include "relais-config.h"
 #include "relais-directory.h"
+#include "relais-dossier.h"
 #include "relais-queue.h"
 #include "relais-session.h"
 #include "relais-store.h"
@@ -31,5 +32,6 @@ RelaisQueue     *relais_context_get_queue      (RelaisContext  *self);
 RelaisDirectory *relais_context_get_directory  (RelaisContext  *self);
 RelaisAgentLock *relais_context_get_agent_lock (RelaisContext  *self);
 RelaisSession   *relais_context_get_session    (RelaisContext  *self);
+RelaisDossier   *relais_context_get_dossier    (RelaisContext  *self);
 
 G_END_DECLS

@@ -932,6 +932,13 @@ relais_dossier_prepare (RelaisDossier *self)
                                      devices_cb, g_object_ref (self));
 }
 
+RelaisScanner *
+relais_dossier_get_scanner (RelaisDossier *self)
+{
+  g_return_val_if_fail (RELAIS_IS_DOSSIER (self), NULL);
+  return get_scanner (self);
+}
+
 gboolean
 relais_dossier_get_camera (RelaisDossier *self)
 {

@@ -10,6 +10,7 @@
 #include "relais-config.h"
 #include "relais-document.h"
 #include "relais-printer.h"
+#include "relais-scanner.h"
 
 G_BEGIN_DECLS
 
@@ -64,6 +65,9 @@ const char         *relais_dossier_get_failure        (RelaisDossier  *self);
  * asks SANE for a scanner; a configured one is used as is), and readies
  * the camera's still. Call it when the scan page opens. */
 void                relais_dossier_prepare            (RelaisDossier  *self);
+/* The scanner (made from the configuration on first use): for a
+ * backend's own options (tests, odd scanners). */
+RelaisScanner      *relais_dossier_get_scanner        (RelaisDossier  *self);
 /* TRUE: no scanner, the camera takes the pages. */
 gboolean            relais_dossier_get_camera         (RelaisDossier  *self);
 

@@ -25,6 +25,7 @@ struct _RelaisContext
   RelaisAgentLock *agent_lock;
   RelaisSession   *session;
   RelaisSessionRecord *session_record;
+  RelaisDossier   *dossier;
 };
 
 G_DEFINE_FINAL_TYPE (RelaisContext, relais_context, G_TYPE_OBJECT)
@@ -35,6 +36,7 @@ relais_context_dispose (GObject *object)
   RelaisContext *self = (RelaisContext *)object;
 
   g_clear_object (&self->session_record);
+  g_clear_object (&self->dossier);
   g_clear_object (&self->session);
   g_clear_object (&self->queue);
   g_clear_object (&self->store);
@@ -115,6 +117,7 @@ relais_context_new (RelaisConfig  *config,
 
   self->session = relais_session_new (self->queue);
   self->session_record = relais_session_record_new (config, self->store, self->queue, self->session);
+  self->dossier = relais_dossier_new (config);
 
   return g_steal_pointer (&self);
 }
@@ -170,4 +173,13 @@ relais_context_get_session_record (RelaisContext *self)
 {
   g_return_val_if_fail (RELAIS_IS_CONTEXT (self), NULL);
   return self->session_record;
+}
+
+/* The papers of the person at the booth: scans, sending, the advisor's
+ * document and its printing. */
+RelaisDossier *
+relais_context_get_dossier (RelaisContext *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CONTEXT (self), NULL);
+  return self->dossier;
 }

@@ -9,6 +9,7 @@
 #include "relais-agent-lock.h"
 #include "relais-config.h"
 #include "relais-directory.h"
+#include "relais-dossier.h"
 #include "relais-queue.h"
 #include "relais-session.h"
 #include "relais-session-record.h"
@@ -35,5 +36,6 @@ RelaisDirectory *relais_context_get_directory  (RelaisContext  *self);
 RelaisAgentLock *relais_context_get_agent_lock (RelaisContext  *self);
 RelaisSession   *relais_context_get_session    (RelaisContext  *self);
 RelaisSessionRecord *relais_context_get_session_record (RelaisContext *self);
+RelaisDossier   *relais_context_get_dossier    (RelaisContext  *self);
 
 G_END_DECLS

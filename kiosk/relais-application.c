@@ -42,10 +42,6 @@
 /* How far back the estimated waits look. */
 #define WAIT_FIGURES_DAYS 14
 
-/* The printing and documents work keep their state in structs of their
- * own, defined with their code below. */
-typedef struct Printing Printing;
-typedef struct Documents Documents;
 
 struct _RelaisApplication
 {
@@ -84,9 +80,6 @@ struct _RelaisApplication
   gboolean           call_waiting;
   gint64             call_now_at;     /* monotonic µs of call-now, 0: none */
   gint64             taken_at;
-
-  Printing        *printing;       /* what the advisor sent to print */
-  Documents       *documents;      /* the scan page and the transfer */
 
   gint64           last_activity;  /* monotonic µs */
   guint            idle_id;
@@ -1954,97 +1947,34 @@ export_figures_action (GSimpleAction *action,
                                   self->cancellable, export_written_cb, data);
 }
 
-/* Printing what the advisor sent. The state lives in self->printing,
- * made with the application and freed when it is finalized. */
+/* The person's papers (common/booth/relais-dossier.h): the scan page in
+ * the call, the sending, the advisor's document and its printing. The
+ * dossier does the work and the scan and print pages watch it; here the
+ * actions reach it and the window shows the page. */
 
-struct Printing
+static RelaisDossier *
+dossier_of (RelaisApplication *self)
 {
-  RelaisPrinter *printer;
-  gulong         state_id;
-  GCancellable  *cancellable;   /* of the job running, if any */
-  char          *document;      /* shown on the print page */
-};
-
-static void
-printing_free (Printing *printing)
-{
-  cancel_and_clear (&printing->cancellable);
-  if (printing->printer != NULL)
-    g_clear_signal_handler (&printing->state_id, printing->printer);
-  g_clear_object (&printing->printer);
-  g_free (printing->document);
-  g_free (printing);
-}
-
-/* Where the person's files live during their session (a tmpfs under
- * XDG_RUNTIME_DIR). */
-static char *
-print_session_dir (void)
-{
-  return relais_session_dir_get_default ();
-}
-
-/* The real path of @path if it is a regular file inside the session
- * directory (after resolving links and "..": a name sent by the advisor
- * must not lead elsewhere), else NULL. */
-static char *
-print_resolve_document (const char *path)
-{
-  g_autofree char *dir = print_session_dir ();
-  g_autofree char *real_dir = NULL;
-  g_autofree char *real_path = NULL;
-  g_autofree char *prefix = NULL;
-
-  if (path == NULL || !g_path_is_absolute (path))
-    return NULL;
-  real_dir = realpath (dir, NULL);
-  real_path = realpath (path, NULL);
-  if (real_dir == NULL || real_path == NULL)
-    return NULL;
-  prefix = g_strconcat (real_dir, G_DIR_SEPARATOR_S, NULL);
-  if (!g_str_has_prefix (real_path, prefix) ||
-      !g_file_test (real_path, G_FILE_TEST_IS_REGULAR))
-    return NULL;
-  return g_steal_pointer (&real_path);
+  return self->context != NULL ? relais_context_get_dossier (self->context) : NULL;
 }
 
 static void
-print_state_cb (RelaisPrinter     *printer,
-                GParamSpec        *pspec,
-                RelaisApplication *self)
+dossier_document_cb (RelaisDossier     *dossier,
+                     GParamSpec        *pspec,
+                     RelaisApplication *self)
 {
-  RelaisPrintState state = relais_printer_get_state (printer);
-
-  /* The end (done, failed, cancelled) is shown by print_done_cb, which
-   * has the error. */
-  if (self->window != NULL &&
-      (state == RELAIS_PRINT_STATE_SENDING || state == RELAIS_PRINT_STATE_QUEUED ||
-       state == RELAIS_PRINT_STATE_PRINTING))
-    relais_print_page_set_state (relais_window_get_print_page (self->window), state, NULL);
-}
-
-static void
-print_done_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  g_autoptr(RelaisApplication) self = user_data;
-  g_autoptr(GError) error = NULL;
-  Printing *printing = self->printing;
-  RelaisPrintPage *page = self->window != NULL ? relais_window_get_print_page (self->window) : NULL;
-  gboolean ok;
-
-  ok = relais_printer_print_finish (RELAIS_PRINTER (source), result, &error);
-  g_clear_object (&printing->cancellable);
-  if (page == NULL)
+  if (self->window == NULL || relais_dossier_get_document_path (dossier) == NULL)
     return;
+  relais_window_hide_notice (self->window);
+  relais_window_set_page (self->window, "print");
+}
 
-  if (ok)
-    relais_print_page_set_state (page, RELAIS_PRINT_STATE_DONE, NULL);
-  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    relais_print_page_set_state (page, RELAIS_PRINT_STATE_IDLE, NULL);
-  else
-    relais_print_page_set_state (page, RELAIS_PRINT_STATE_FAILED, error->message);
+static void
+dossier_receive_failed_cb (RelaisDossier     *dossier,
+                           const char        *message,
+                           RelaisApplication *self)
+{
+  notice (self, message, TRUE);
 }
 
 static void
@@ -2053,26 +1983,11 @@ show_document_action (GSimpleAction *action,
                       gpointer       user_data)
 {
   RelaisApplication *self = RELAIS_APPLICATION (user_data);
-  Printing *printing = self->printing;
-  g_autofree char *path = print_resolve_document (g_variant_get_string (parameter, NULL));
 
   if (self->window == NULL)
     return;
-
-  if (path == NULL)
-    {
-      /* The path is not logged: it may hold the document's name. */
-      g_warning ("Refusing to show a document from outside the session directory");
-      notice (self, _("Ce document ne peut pas être ouvert. Demandez à votre conseiller de vous le renvoyer."), TRUE);
-      return;
-    }
-
-  g_cancellable_cancel (printing->cancellable);
-  g_free (printing->document);
-  printing->document = g_steal_pointer (&path);
-  relais_print_page_set_document (relais_window_get_print_page (self->window), printing->document);
-  relais_window_hide_notice (self->window);
-  relais_window_set_page (self->window, "print");
+  if (!relais_dossier_show_document (dossier_of (self), g_variant_get_string (parameter, NULL)))
+    notice (self, _("Ce document ne peut pas être ouvert. Demandez à votre conseiller de vous le renvoyer."), TRUE);
 }
 
 static void
@@ -2080,22 +1995,7 @@ print_document_action (GSimpleAction *action,
                        GVariant      *parameter,
                        gpointer       user_data)
 {
-  RelaisApplication *self = RELAIS_APPLICATION (user_data);
-  Printing *printing = self->printing;
-
-  if (printing->document == NULL || printing->cancellable != NULL)
-    return;
-
-  if (printing->printer == NULL)
-    {
-      printing->printer = relais_printer_new_from_config (self->config);
-      printing->state_id = g_signal_connect (printing->printer, "notify::state",
-                                             G_CALLBACK (print_state_cb), self);
-    }
-
-  printing->cancellable = g_cancellable_new ();
-  relais_printer_print_async (printing->printer, printing->document, printing->cancellable,
-                              print_done_cb, g_object_ref (self));
+  relais_dossier_print (dossier_of (RELAIS_APPLICATION (user_data)));
 }
 
 static void
@@ -2103,9 +2003,7 @@ cancel_print_action (GSimpleAction *action,
                      GVariant      *parameter,
                      gpointer       user_data)
 {
-  Printing *printing = RELAIS_APPLICATION (user_data)->printing;
-
-  g_cancellable_cancel (printing->cancellable);
+  relais_dossier_cancel_print (dossier_of (RELAIS_APPLICATION (user_data)));
 }
 
 static void
@@ -2114,447 +2012,33 @@ close_document_action (GSimpleAction *action,
                        gpointer       user_data)
 {
   RelaisApplication *self = RELAIS_APPLICATION (user_data);
-  Printing *printing = self->printing;
 
-  g_cancellable_cancel (printing->cancellable);
-  g_clear_pointer (&printing->document, g_free);
+  relais_dossier_close_document (dossier_of (self));
   if (self->window == NULL)
     return;
-  relais_print_page_set_document (relais_window_get_print_page (self->window), NULL);
   /* Back to where the session is (the call, usually). */
   relais_window_set_page (self->window, page_for_state (relais_session_get_state (self->session)));
 }
 
-/* ---- documents: the scan page in the call, and the transfer ------------- */
-
-/* The person's document for the advisor (issue 5): the scan page opens
- * inside the call (the call keeps running), the scanner or the camera
- * still makes the pages, RelaisDocument the PDF (in the session
- * directory), RelaisTransfer sends it over the call; a PDF the advisor
- * sends arrives in the session directory and opens the print page. */
-struct Documents
-{
-  RelaisApplication *app;           /* the owner (not a ref) */
-  RelaisScanner  *scanner;
-  gboolean        camera;           /* no scanner: the camera's still */
-  gboolean        probed;           /* camera decided for this session */
-  GCancellable   *scan_cancellable;
-  GCancellable   *send_cancellable;
-  RelaisTransfer *transfer;
-  RelaisCall     *transfer_call;    /* the call the transfer rides (not a ref) */
-  gint64          send_started;     /* monotonic µs of "send" */
-  guint           send_pages;
-  GBytes         *pdf;              /* being written, then sent */
-};
-
-/* Nothing more is scanned or sent (the call or the session is over). */
-static void
-documents_cancel (Documents *docs)
-{
-  g_cancellable_cancel (docs->scan_cancellable);
-  g_cancellable_cancel (docs->send_cancellable);
-}
-
-static void
-documents_free (Documents *docs)
-{
-  cancel_and_clear (&docs->scan_cancellable);
-  cancel_and_clear (&docs->send_cancellable);
-  if (docs->transfer != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (docs->transfer, docs->app);
-      relais_transfer_set_call (docs->transfer, NULL);
-    }
-  g_clear_object (&docs->transfer);
-  g_clear_object (&docs->scanner);
-  g_clear_pointer (&docs->pdf, g_bytes_unref);
-  g_free (docs);
-}
-
-static RelaisScanPage *
-documents_page (RelaisApplication *self)
-{
-  return self->window != NULL ? relais_window_get_scan_page (self->window) : NULL;
-}
-
-static void
-transfer_received_cb (RelaisTransfer    *transfer,
-                      guint64            id,
-                      const char        *path,
-                      guint64            size,
-                      const char        *sha256,
-                      RelaisApplication *self)
-{
-  /* Ids and sizes only: the name and the contents are the person's. */
-  g_debug ("Document received: transfer %016" G_GINT64_MODIFIER "x, %" G_GUINT64_FORMAT " bytes",
-           id, size);
-  g_action_group_activate_action (G_ACTION_GROUP (self), "show-document", g_variant_new_string (path));
-}
-
-static void
-transfer_receive_failed_cb (RelaisTransfer    *transfer,
-                            guint64            id,
-                            const char        *message,
-                            RelaisApplication *self)
-{
-  g_debug ("Document not received: transfer %016" G_GINT64_MODIFIER "x", id);
-  notice (self, message, TRUE);
-}
-
-static void
-transfer_send_progress_cb (RelaisTransfer    *transfer,
-                           guint64            id,
-                           guint64            queued,
-                           guint64            total,
-                           RelaisApplication *self)
-{
-  RelaisScanPage *page = documents_page (self);
-
-  if (page != NULL && total > 0)
-    /* Queued is not yet delivered: the last tenth waits for the ack. */
-    relais_scan_page_set_send_progress (page, 0.1 + 0.8 * (double) queued / (double) total);
-}
-
-/* Keeps the transfer on the current call: created with the call (so the
- * advisor's documents are received), moved to a replacement call (a
- * reconnection resumes), let go with the call. */
-static void
-documents_sync_call (RelaisApplication *self)
-{
-  Documents *docs = self->documents;
-
-  if (self->call == docs->transfer_call)
-    return;
-  docs->transfer_call = self->call;
-
-  if (self->call == NULL)
-    {
-      if (docs->transfer != NULL)
-        relais_transfer_set_call (docs->transfer, NULL);
-      return;
-    }
-
-  if (docs->transfer == NULL)
-    {
-      g_autofree char *dir = relais_session_dir_get_default ();
-      g_autoptr(GError) error = NULL;
-
-      if (!relais_session_dir_ensure (dir, &error))
-        g_warning ("No session directory for documents: %s", error->message);
-      docs->transfer = relais_transfer_new (self->call);
-      relais_transfer_set_receive_dir (docs->transfer, dir);
-      g_signal_connect (docs->transfer, "received", G_CALLBACK (transfer_received_cb), self);
-      g_signal_connect (docs->transfer, "receive-failed", G_CALLBACK (transfer_receive_failed_cb), self);
-      g_signal_connect (docs->transfer, "send-progress", G_CALLBACK (transfer_send_progress_cb), self);
-    }
-  else
-    relais_transfer_set_call (docs->transfer, self->call);
-}
-
-static void
-scanner_progress_cb (RelaisScanner     *scanner,
-                     guint              page_index,
-                     double             fraction,
-                     RelaisApplication *self)
-{
-  RelaisScanPage *page = documents_page (self);
-
-  if (page != NULL)
-    relais_scan_page_set_scan_progress (page, page_index, fraction);
-}
-
-static RelaisScanner *
-documents_scanner (RelaisApplication *self)
-{
-  Documents *docs = self->documents;
-
-  if (docs->scanner == NULL)
-    {
-      RelaisScannerOptions options;
-
-      relais_scanner_options_init (&options);
-      g_free (options.device);
-      options.device = g_strdup (relais_config_get_scanner_device (self->config));
-      options.resolution_dpi = relais_config_get_scanner_resolution (self->config);
-      options.colour = relais_config_get_scanner_colour (self->config);
-      options.source = relais_config_get_scanner_feeder (self->config)
-                       ? RELAIS_SCANNER_SOURCE_FEEDER : RELAIS_SCANNER_SOURCE_FLATBED;
-      docs->scanner = relais_scanner_new (&options);
-      relais_scanner_options_clear (&options);
-      g_signal_connect (docs->scanner, "progress", G_CALLBACK (scanner_progress_cb), self);
-    }
-  return docs->scanner;
-}
-
-static void
-documents_set_camera (RelaisApplication *self,
-                      gboolean           camera)
-{
-  Documents *docs = self->documents;
-  RelaisScanPage *page = documents_page (self);
-
-  docs->camera = camera;
-  docs->probed = TRUE;
-  g_debug ("Documents by %s", camera ? "the camera" : "the scanner");
-  if (page != NULL)
-    relais_scan_page_set_camera_mode (page, camera);
-  if (camera && self->call != NULL)
-    relais_camera_still_prepare (relais_call_get_local_video_sink (self->call));
-}
-
-static void
-documents_devices_cb (GObject      *source,
-                      GAsyncResult *result,
-                      gpointer      user_data)
-{
-  g_autoptr(RelaisApplication) self = user_data;
-  g_autoptr(GPtrArray) devices = NULL;
-  g_autoptr(GError) error = NULL;
-
-  devices = relais_scanner_list_devices_finish (RELAIS_SCANNER (source), result, &error);
-  if (devices == NULL)
-    g_debug ("No scanner list: %s", error->message);
-  documents_set_camera (self, devices == NULL || devices->len == 0);
-}
-
-/* Opens the scan page over the call. */
+/* Opens the scan page over the call (the call keeps running). */
 static void
 documents_open (RelaisApplication *self)
 {
-  Documents *docs = self->documents;
-  RelaisScanPage *page = documents_page (self);
-  RelaisTicket *current = relais_queue_get_current (relais_context_get_queue (self->context));
-  const RelaisService *service = NULL;
-
-  if (page == NULL || relais_session_get_state (self->session) != RELAIS_SESSION_IN_CALL)
+  if (self->window == NULL || relais_session_get_state (self->session) != RELAIS_SESSION_IN_CALL)
     return;
 
-  if (current != NULL)
-    service = relais_directory_find_service (relais_context_get_directory (self->context),
-                                             relais_ticket_get_service_id (current));
-  relais_scan_page_set_service_name (page, service != NULL ? service->name : _("votre service"));
-
-  if (!docs->probed)
-    {
-      /* A configured scanner is used as is; "auto" asks SANE for one. */
-      if (g_strcmp0 (relais_config_get_scanner_device (self->config), "auto") != 0)
-        documents_set_camera (self, FALSE);
-      else
-        relais_scanner_list_devices_async (documents_scanner (self), NULL,
-                                           documents_devices_cb, g_object_ref (self));
-    }
-  else if (docs->camera && self->call != NULL)
-    relais_camera_still_prepare (relais_call_get_local_video_sink (self->call));
-
+  relais_dossier_prepare (dossier_of (self));
   relais_window_hide_notice (self->window);
   relais_window_set_page (self->window, "scan");
   g_debug ("Scan page open");
-}
-
-static void
-documents_scan_cb (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  g_autoptr(RelaisApplication) self = user_data;
-  Documents *docs = self->documents;
-  RelaisScanPage *page = documents_page (self);
-  g_autoptr(GPtrArray) pages = NULL;
-  g_autoptr(GError) error = NULL;
-
-  pages = relais_scanner_scan_finish (RELAIS_SCANNER (source), result, &error);
-  g_clear_object (&docs->scan_cancellable);
-  if (page == NULL)
-    return;
-  if (pages != NULL)
-    {
-      g_debug ("Scanned %u page(s)", pages->len);
-      relais_scan_page_scan_done (page, pages);
-    }
-  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    relais_scan_page_scan_failed (page, NULL);
-  else
-    {
-      g_debug ("Scan failed");
-      relais_scan_page_scan_failed (page, error->message);
-    }
-}
-
-static void
-documents_scan (RelaisApplication *self)
-{
-  Documents *docs = self->documents;
-  RelaisScanPage *page = documents_page (self);
-
-  if (page == NULL || docs->scan_cancellable != NULL || docs->send_cancellable != NULL)
-    return;
-  /* The banner ("your advisor asks…") would cover the pages. */
-  relais_window_hide_notice (self->window);
-
-  if (docs->camera)
-    {
-      g_autoptr(GError) error = NULL;
-      g_autoptr(RelaisPage) still = NULL;
-      g_autoptr(GPtrArray) pages = g_ptr_array_new_with_free_func ((GDestroyNotify) relais_page_unref);
-
-      /* An A4 sheet filling a 640x480 picture is about 75 dpi. */
-      if (self->call != NULL)
-        still = relais_camera_still_take (relais_call_get_local_video_sink (self->call), 75.0, &error);
-      if (still == NULL)
-        {
-          relais_scan_page_scan_failed (page, error != NULL ? error->message
-                                        : _("La caméra ne donne pas d'image. Prévenez l'agent d'accueil."));
-          return;
-        }
-      g_ptr_array_add (pages, g_steal_pointer (&still));
-      relais_scan_page_scan_done (page, pages);
-      return;
-    }
-
-  docs->scan_cancellable = g_cancellable_new ();
-  relais_scan_page_set_scan_progress (page, 0, 0.0);
-  relais_scanner_scan_async (documents_scanner (self), docs->scan_cancellable,
-                             documents_scan_cb, g_object_ref (self));
-}
-
-static void
-documents_sent_cb (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  g_autoptr(RelaisApplication) self = user_data;
-  Documents *docs = self->documents;
-  RelaisScanPage *page = documents_page (self);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *sha256 = NULL;
-
-  sha256 = relais_transfer_send_finish (RELAIS_TRANSFER (source), result, &error);
-  g_clear_object (&docs->send_cancellable);
-  if (sha256 != NULL)
-    {
-      g_debug ("Document delivered: %u page(s), %" G_GINT64_FORMAT " ms after send",
-               docs->send_pages, (g_get_monotonic_time () - docs->send_started) / 1000);
-      if (page != NULL)
-        relais_scan_page_send_done (page);
-    }
-  else if (page != NULL)
-    {
-      g_debug ("Document not delivered");
-      relais_scan_page_send_failed (page, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
-                                    ? _("L'envoi a été arrêté.") : error->message);
-    }
-}
-
-/* The PDF is in the session directory: off it goes. */
-static void
-documents_kept_cb (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  g_autoptr(RelaisApplication) self = user_data;
-  Documents *docs = self->documents;
-  RelaisScanPage *page = documents_page (self);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) pdf = g_steal_pointer (&docs->pdf);
-
-  if (!g_file_replace_contents_finish (G_FILE (source), result, NULL, &error) &&
-      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_warning ("The PDF was not kept in the session directory: %s", error->message);
-
-  if (pdf == NULL || docs->send_cancellable == NULL ||
-      g_cancellable_is_cancelled (docs->send_cancellable))
-    {
-      g_clear_object (&docs->send_cancellable);
-      if (page != NULL)
-        relais_scan_page_send_failed (page, _("L'envoi a été arrêté."));
-      return;
-    }
-  if (docs->transfer == NULL || self->call == NULL)
-    {
-      g_clear_object (&docs->send_cancellable);
-      if (page != NULL)
-        relais_scan_page_send_failed (page, _("L'appel est coupé : le document n'est pas parti."));
-      return;
-    }
-  if (page != NULL)
-    relais_scan_page_set_send_progress (page, 0.1);
-  g_debug ("Sending the document: %u page(s), %" G_GSIZE_FORMAT " bytes",
-           docs->send_pages, g_bytes_get_size (pdf));
-  relais_transfer_send_async (docs->transfer, pdf, "dossier.pdf", "application/pdf",
-                              docs->send_cancellable, documents_sent_cb, g_object_ref (self));
-}
-
-static void
-documents_pdf_cb (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(RelaisApplication) self = user_data;
-  Documents *docs = self->documents;
-  RelaisScanPage *page = documents_page (self);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) pdf = NULL;
-  g_autofree char *dir = relais_session_dir_get_default ();
-  g_autofree char *path = g_build_filename (dir, "dossier.pdf", NULL);
-  g_autoptr(GFile) file = NULL;
-
-  pdf = relais_document_write_pdf_finish (RELAIS_DOCUMENT (source), result, &error);
-  if (pdf == NULL || docs->send_cancellable == NULL ||
-      g_cancellable_is_cancelled (docs->send_cancellable))
-    {
-      g_clear_object (&docs->send_cancellable);
-      if (page != NULL)
-        relais_scan_page_send_failed (page, error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
-                                      ? _("Le document n'a pas pu être préparé. Réessayez, ou prévenez l'agent d'accueil.")
-                                      : _("L'envoi a été arrêté."));
-      return;
-    }
-
-  /* The PDF stays in the session directory (a tmpfs, mode 0600), wiped
-   * with the rest at the end of the session; written by GIO's worker. */
-  if (!relais_session_dir_ensure (dir, &error))
-    g_warning ("No session directory for the PDF: %s", error->message);
-  g_clear_pointer (&docs->pdf, g_bytes_unref);
-  docs->pdf = g_bytes_ref (pdf);
-  file = g_file_new_for_path (path);
-  g_file_replace_contents_bytes_async (file, pdf, NULL, FALSE,
-                                       G_FILE_CREATE_PRIVATE | G_FILE_CREATE_REPLACE_DESTINATION,
-                                       docs->send_cancellable, documents_kept_cb, g_object_ref (self));
-}
-
-static void
-documents_send (RelaisApplication *self)
-{
-  Documents *docs = self->documents;
-  RelaisScanPage *page = documents_page (self);
-  RelaisDocument *document;
-
-  if (page == NULL || docs->send_cancellable != NULL || docs->scan_cancellable != NULL)
-    return;
-  document = relais_scan_page_get_document (page);
-  if (relais_document_get_n_pages (document) == 0)
-    return;
-
-  docs->send_cancellable = g_cancellable_new ();
-  docs->send_started = g_get_monotonic_time ();
-  docs->send_pages = relais_document_get_n_pages (document);
-  relais_scan_page_set_send_progress (page, 0.0);
-  relais_document_set_colour (document, relais_config_get_scanner_colour (self->config));
-  relais_document_write_pdf_async (document, docs->send_cancellable, documents_pdf_cb, g_object_ref (self));
 }
 
 /* Back to the call page; the pages are dropped (nothing of them stays). */
 static void
 documents_close (RelaisApplication *self)
 {
-  Documents *docs = self->documents;
-  RelaisScanPage *page = documents_page (self);
-
-  documents_cancel (docs);
-  if (page == NULL)
-    return;
-  relais_scan_page_reset (page);
-  if (g_strcmp0 (relais_window_get_page (self->window), "scan") == 0)
+  relais_dossier_clear_pages (dossier_of (self));
+  if (self->window != NULL && g_strcmp0 (relais_window_get_page (self->window), "scan") == 0)
     {
       relais_window_hide_notice (self->window);
       relais_window_set_page (self->window, page_for_state (relais_session_get_state (self->session)));
@@ -2562,69 +2046,21 @@ documents_close (RelaisApplication *self)
 }
 
 static void
-scan_page_scan_requested_cb (RelaisApplication *self)
-{
-  documents_scan (self);
-}
-
-static void
-scan_page_cancel_requested_cb (RelaisApplication *self)
-{
-  Documents *docs = self->documents;
-
-  documents_cancel (docs);
-}
-
-static void
-scan_page_send_requested_cb (RelaisApplication *self)
-{
-  documents_send (self);
-}
-
-static void
-scan_page_closed_cb (RelaisApplication *self)
-{
-  documents_close (self);
-}
-
-static void
 documents_connect_page (RelaisApplication *self)
 {
-  RelaisScanPage *page = documents_page (self);
+  RelaisDossier *dossier = dossier_of (self);
 
-  if (page == NULL)
-    return;
-  g_signal_connect_swapped (page, "scan-requested", G_CALLBACK (scan_page_scan_requested_cb), self);
-  g_signal_connect_swapped (page, "cancel-requested", G_CALLBACK (scan_page_cancel_requested_cb), self);
-  g_signal_connect_swapped (page, "send-requested", G_CALLBACK (scan_page_send_requested_cb), self);
-  g_signal_connect_swapped (page, "closed", G_CALLBACK (scan_page_closed_cb), self);
+  g_signal_connect_object (dossier, "notify::document", G_CALLBACK (dossier_document_cb), self, 0);
+  g_signal_connect_object (dossier, "receive-failed", G_CALLBACK (dossier_receive_failed_cb), self, 0);
 }
 
-/* The session is over: no scan, no sending, no document, no transfer. */
+/* The session is over: no scan, no sending, no document, no transfer,
+ * and the session directory wiped. */
 static void
 documents_session_over (RelaisApplication *self)
 {
-  Documents *docs = self->documents;
-  Printing *printing = self->printing;
-
   documents_close (self);
-  docs->probed = FALSE;
-  if (docs->transfer != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (docs->transfer, self);
-      relais_transfer_set_call (docs->transfer, NULL);
-      g_clear_object (&docs->transfer);
-    }
-  docs->transfer_call = NULL;
-
-  g_cancellable_cancel (printing->cancellable);
-  g_clear_pointer (&printing->document, g_free);
-  if (self->window != NULL)
-    relais_print_page_set_document (relais_window_get_print_page (self->window), NULL);
-
-  /* The person's files go now, not after the survey: the scans' PDF and
-   * what the advisor sent (a few files on a tmpfs). */
-  relais_session_dir_reset (NULL);
+  relais_dossier_reset (dossier_of (self));
 }
 
 static void
@@ -2632,13 +2068,15 @@ documents_update_actions (RelaisApplication  *self,
                           RelaisSessionState  state)
 {
   gboolean in_call = state == RELAIS_SESSION_IN_CALL && self->call != NULL;
-  Documents *docs = self->documents;
+  RelaisDossier *dossier = dossier_of (self);
 
-  documents_sync_call (self);
+  /* Until the booth's "call" is bound to it (issue 9). */
+  relais_dossier_set_call (dossier, self->call);
   if (!in_call)
-    documents_cancel (docs);
+    relais_dossier_cancel (dossier);
   set_action_enabled (self, "scan-document", in_call);
   set_action_enabled (self, "scan-page", in_call);
+  set_action_enabled (self, "cancel-scan", in_call);
   set_action_enabled (self, "send-document", in_call);
   set_action_enabled (self, "close-scan", in_call);
 }
@@ -2656,7 +2094,20 @@ scan_page_action (GSimpleAction *action,
                   GVariant      *parameter,
                   gpointer       user_data)
 {
-  documents_scan (RELAIS_APPLICATION (user_data));
+  RelaisApplication *self = RELAIS_APPLICATION (user_data);
+
+  /* The banner ("your advisor asks…") would cover the pages. */
+  if (self->window != NULL)
+    relais_window_hide_notice (self->window);
+  relais_dossier_scan_async (dossier_of (self), NULL, NULL, NULL);
+}
+
+static void
+cancel_scan_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  relais_dossier_cancel (dossier_of (RELAIS_APPLICATION (user_data)));
 }
 
 static void
@@ -2664,7 +2115,7 @@ send_document_action (GSimpleAction *action,
                       GVariant      *parameter,
                       gpointer       user_data)
 {
-  documents_send (RELAIS_APPLICATION (user_data));
+  relais_dossier_send_async (dossier_of (RELAIS_APPLICATION (user_data)), NULL, NULL, NULL);
 }
 
 static void
@@ -2700,6 +2151,7 @@ static const GActionEntry actions[] = {
   /* The documents work */
   { "scan-document", scan_document_action, NULL, NULL, NULL },
   { "scan-page", scan_page_action, NULL, NULL, NULL },
+  { "cancel-scan", cancel_scan_action, NULL, NULL, NULL },
   { "send-document", send_document_action, NULL, NULL, NULL },
   { "close-scan", close_scan_action, NULL, NULL, NULL },
   { "survey", survey_action, "i", NULL, NULL },
@@ -2997,24 +2449,12 @@ relais_application_dispose (GObject *object)
 }
 
 static void
-relais_application_finalize (GObject *object)
-{
-  RelaisApplication *self = (RelaisApplication *)object;
-
-  g_clear_pointer (&self->documents, documents_free);
-  g_clear_pointer (&self->printing, printing_free);
-
-  G_OBJECT_CLASS (relais_application_parent_class)->finalize (object);
-}
-
-static void
 relais_application_class_init (RelaisApplicationClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
 
   object_class->dispose = relais_application_dispose;
-  object_class->finalize = relais_application_finalize;
 
   app_class->startup = relais_application_startup;
   app_class->activate = relais_application_activate;
@@ -3025,9 +2465,6 @@ static void
 relais_application_init (RelaisApplication *self)
 {
   self->cancellable = g_cancellable_new ();
-  self->printing = g_new0 (Printing, 1);
-  self->documents = g_new0 (Documents, 1);
-  self->documents->app = self;
 }
 
 RelaisApplication *

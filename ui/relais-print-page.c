@@ -10,6 +10,7 @@
 #include <poppler.h>
 
 #include "relais-print-page.h"
+#include "relais-dossier.h"
 
 /* Pages are drawn this many pixels high, about twice the room the preview
  * has on a 1280x800 screen: sharp text without drawing at every resize.
@@ -22,7 +23,9 @@
 
 struct _RelaisPrintPage
 {
-  GtkWidget         parent_instance;
+  RelaisContextPage parent_instance;
+
+  RelaisDossier    *dossier;       /* the context's: the document lives there */
 
   char             *path;
   guint             generation;    /* bumped with each document */
@@ -57,7 +60,7 @@ struct _RelaisPrintPage
   GtkAspectFrame   *paper_frame;
 };
 
-G_DEFINE_FINAL_TYPE (RelaisPrintPage, relais_print_page, GTK_TYPE_WIDGET)
+G_DEFINE_FINAL_TYPE (RelaisPrintPage, relais_print_page, RELAIS_TYPE_CONTEXT_PAGE)
 
 typedef struct
 {
@@ -92,6 +95,25 @@ render_result_free (RenderResult *result)
 }
 
 static void render_next (RelaisPrintPage *self);
+static void set_document (RelaisPrintPage *self,
+                          const char      *pdf_path);
+static void set_state    (RelaisPrintPage  *self,
+                          RelaisPrintState  state,
+                          const char       *message);
+
+/* The dossier's document and its printing: what the page shows. */
+static void
+dossier_document_cb (RelaisPrintPage *self)
+{
+  set_document (self, relais_dossier_get_document_path (self->dossier));
+}
+
+static void
+dossier_print_state_cb (RelaisPrintPage *self)
+{
+  set_state (self, relais_dossier_get_print_state (self->dossier),
+             relais_dossier_get_print_failure (self->dossier));
+}
 
 static void
 unref_texture (gpointer texture)
@@ -344,10 +366,33 @@ swipe_cb (GtkGestureSwipe *gesture,
 }
 
 static void
+relais_print_page_constructed (GObject *object)
+{
+  RelaisPrintPage *self = (RelaisPrintPage *)object;
+  RelaisContext *context;
+
+  G_OBJECT_CLASS (relais_print_page_parent_class)->constructed (object);
+
+  context = relais_context_page_get_context (RELAIS_CONTEXT_PAGE (self));
+  g_return_if_fail (context != NULL);
+  self->dossier = g_object_ref (relais_context_get_dossier (context));
+  g_signal_connect_object (self->dossier, "notify::document",
+                           G_CALLBACK (dossier_document_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->dossier, "notify::print-state",
+                           G_CALLBACK (dossier_print_state_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->dossier, "notify::print-failure",
+                           G_CALLBACK (dossier_print_state_cb), self, G_CONNECT_SWAPPED);
+  if (relais_dossier_get_document_path (self->dossier) != NULL)
+    dossier_document_cb (self);
+  dossier_print_state_cb (self);
+}
+
+static void
 relais_print_page_dispose (GObject *object)
 {
   RelaisPrintPage *self = (RelaisPrintPage *)object;
 
+  g_clear_object (&self->dossier);
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->pulse_id, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (object), RELAIS_TYPE_PRINT_PAGE);
@@ -373,6 +418,7 @@ relais_print_page_class_init (RelaisPrintPageClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  object_class->constructed = relais_print_page_constructed;
   object_class->dispose = relais_print_page_dispose;
   object_class->finalize = relais_print_page_finalize;
 
@@ -416,17 +462,19 @@ relais_print_page_init (RelaisPrintPage *self)
 }
 
 GtkWidget *
-relais_print_page_new (void)
+relais_print_page_new (RelaisContext *context)
 {
-  return g_object_new (RELAIS_TYPE_PRINT_PAGE, NULL);
+  g_return_val_if_fail (RELAIS_IS_CONTEXT (context), NULL);
+
+  return g_object_new (RELAIS_TYPE_PRINT_PAGE, "context", context, NULL);
 }
 
-void
-relais_print_page_set_document (RelaisPrintPage *self,
-                                const char      *pdf_path)
+/* Shows @pdf_path (NULL: nothing) from its first page, in the preview
+ * state. */
+static void
+set_document (RelaisPrintPage *self,
+              const char      *pdf_path)
 {
-  g_return_if_fail (RELAIS_IS_PRINT_PAGE (self));
-
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
@@ -440,23 +488,23 @@ relais_print_page_set_document (RelaisPrintPage *self,
   g_free (self->path);
   self->path = g_strdup (pdf_path);
 
-  relais_print_page_set_state (self, RELAIS_PRINT_STATE_IDLE, NULL);
+  set_state (self, RELAIS_PRINT_STATE_IDLE, NULL);
   update_navigation (self);
   show_current (self);
   render_next (self);
 }
 
-void
-relais_print_page_set_state (RelaisPrintPage  *self,
-                             RelaisPrintState  state,
-                             const char       *message)
+/* @message: the printer's error, shown with FAILED. IDLE goes back to
+ * the preview. */
+static void
+set_state (RelaisPrintPage  *self,
+           RelaisPrintState  state,
+           const char       *message)
 {
   const char *icon = NULL;
   const char *title = NULL;
   const char *detail = NULL;
   gboolean busy = FALSE;
-
-  g_return_if_fail (RELAIS_IS_PRINT_PAGE (self));
 
   self->state = state;
   gtk_widget_remove_css_class (GTK_WIDGET (self->state_icon), "check-ok");

@@ -6,31 +6,25 @@
 
 #include <gtk/gtk.h>
 
+#include "relais-context-page.h"
 #include "relais-printer.h"
 
 G_BEGIN_DECLS
 
 #define RELAIS_TYPE_PRINT_PAGE (relais_print_page_get_type ())
-G_DECLARE_FINAL_TYPE (RelaisPrintPage, relais_print_page, RELAIS, PRINT_PAGE, GtkWidget)
+G_DECLARE_FINAL_TYPE (RelaisPrintPage, relais_print_page, RELAIS, PRINT_PAGE, RelaisContextPage)
 
 /* "Votre conseiller vous envoie un document": a preview of the PDF page
  * by page (‹ ›, "Page 1 sur 3"), *Imprimer* (app.print-document) and
- * *Ne pas imprimer* (app.close-document); then the job's progress, told
- * by relais_print_page_set_state() (the kiosk follows the RelaisPrinter),
- * with *Annuler l'impression* (app.cancel-print), *Réessayer* and
- * *Terminé*. The page reads the file itself (poppler, in worker threads)
- * and talks to no printer. */
-GtkWidget        *relais_print_page_new              (void);
+ * *Ne pas imprimer* (app.close-document); then the job's progress, with
+ * *Annuler l'impression* (app.cancel-print), *Réessayer* and *Terminé*.
+ * It watches the context's RelaisDossier: its "document" (shown from its
+ * first page, in the preview state), "print-state" and "print-failure".
+ * The page reads the file itself (poppler, in worker threads) and talks
+ * to no printer. */
+GtkWidget        *relais_print_page_new              (RelaisContext    *context);
 
-/* Shows @pdf_path (NULL: nothing) from its first page, in the preview
- * state. */
-void              relais_print_page_set_document     (RelaisPrintPage  *self,
-                                                      const char       *pdf_path);
-/* @message: the printer's error, shown with FAILED. IDLE goes back to
- * the preview. */
-void              relais_print_page_set_state        (RelaisPrintPage  *self,
-                                                      RelaisPrintState  state,
-                                                      const char       *message);
+/* What the page shows (the dossier's print state, as last seen). */
 RelaisPrintState  relais_print_page_get_state        (RelaisPrintPage  *self);
 
 /* 0 until the document is read. */

@@ -9,6 +9,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "relais-scan-page.h"
+#include "relais-dossier.h"
 
 /* Thumbnails and the preview are made from the page's pixels at most this
  * tall: enough for a 1280x800 screen, cheap to convert. */
@@ -24,13 +25,10 @@ typedef enum
 
 struct _RelaisScanPage
 {
-  GtkWidget       parent_instance;
+  RelaisContextPage parent_instance;
 
-  RelaisDocument *document;
-  char           *service_name;
-  gboolean        camera;
+  RelaisDossier  *dossier;        /* the context's: the pages live there */
   int             selected;       /* page shown large */
-  int             retake;         /* page the next scan replaces, or -1 */
   Failed          failed;
 
   GtkStack       *stack;
@@ -57,17 +55,7 @@ struct _RelaisScanPage
   GtkWidget      *outcome_retry_button;
 };
 
-G_DEFINE_FINAL_TYPE (RelaisScanPage, relais_scan_page, GTK_TYPE_WIDGET)
-
-enum {
-  SIGNAL_SCAN_REQUESTED,
-  SIGNAL_CANCEL_REQUESTED,
-  SIGNAL_SEND_REQUESTED,
-  SIGNAL_CLOSED,
-  N_SIGNALS
-};
-
-static guint signals[N_SIGNALS];
+G_DEFINE_FINAL_TYPE (RelaisScanPage, relais_scan_page, RELAIS_TYPE_CONTEXT_PAGE)
 
 /* ---- Pictures ----------------------------------------------------------- */
 
@@ -109,7 +97,7 @@ static void thumbnail_clicked_cb (GtkButton      *button,
 static void
 show_review (RelaisScanPage *self)
 {
-  guint n = relais_document_get_n_pages (self->document);
+  guint n = relais_dossier_get_n_pages (self->dossier);
   GtkWidget *child;
   g_autofree char *title = NULL;
 
@@ -125,7 +113,7 @@ show_review (RelaisScanPage *self)
 
   for (guint i = 0; i < n; i++)
     {
-      g_autoptr(GdkTexture) texture = page_texture (relais_document_get_page (self->document, i), THUMB_HEIGHT);
+      g_autoptr(GdkTexture) texture = page_texture (relais_dossier_get_page (self->dossier, i), THUMB_HEIGHT);
       g_autofree char *label = g_strdup_printf (_("Page %u"), i + 1);
       GtkWidget *button = gtk_button_new ();
       GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
@@ -144,7 +132,7 @@ show_review (RelaisScanPage *self)
     }
 
   {
-    g_autoptr(GdkTexture) texture = page_texture (relais_document_get_page (self->document, (guint) self->selected),
+    g_autoptr(GdkTexture) texture = page_texture (relais_dossier_get_page (self->dossier, (guint) self->selected),
                                                   PREVIEW_HEIGHT);
 
     gtk_picture_set_paintable (self->preview, GDK_PAINTABLE (texture));
@@ -158,20 +146,24 @@ show_review (RelaisScanPage *self)
 static void
 show_place (RelaisScanPage *self)
 {
-  gboolean adding = relais_document_get_n_pages (self->document) > 0;
+  gboolean adding = relais_dossier_get_n_pages (self->dossier) > 0;
+  gboolean camera = relais_dossier_get_camera (self->dossier);
 
-  gtk_image_set_from_icon_name (self->place_icon, self->camera ? "camera-photo-symbolic" : "scanner-symbolic");
-  gtk_image_set_from_icon_name (self->scan_button_icon, self->camera ? "camera-photo-symbolic" : "scanner-symbolic");
+  gtk_image_set_from_icon_name (self->place_icon, camera ? "camera-photo-symbolic" : "scanner-symbolic");
+  gtk_image_set_from_icon_name (self->scan_button_icon, camera ? "camera-photo-symbolic" : "scanner-symbolic");
   gtk_label_set_label (self->place_title,
-                       self->camera ? _("Posez votre feuille sous la caméra")
+                       camera ? _("Posez votre feuille sous la caméra")
                                     : _("Posez votre feuille sur le scanner"));
   gtk_label_set_label (self->place_hint,
-                       self->camera ? _("Face écrite vers le haut, bien à plat, toute la feuille dans le cadre.")
+                       camera ? _("Face écrite vers le haut, bien à plat, toute la feuille dans le cadre.")
                                     : _("Face écrite contre la vitre, en haut à gauche. Puis fermez le capot."));
-  gtk_label_set_label (self->scan_button_label, self->camera ? _("Photographier") : _("Numériser"));
-  /* While adding or retaking, going back means the pages already there. */
+  gtk_label_set_label (self->scan_button_label, camera ? _("Photographier") : _("Numériser"));
+  /* While adding or retaking, going back means the pages already there
+   * (place_back_clicked_cb); else back to the call. */
   gtk_button_set_label (GTK_BUTTON (self->place_back_button),
                         adding ? _("Revenir aux pages") : _("Retour à l’appel"));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->place_back_button),
+                                  adding ? NULL : "app.close-scan");
   gtk_stack_set_visible_child_name (self->stack, "place");
 }
 
@@ -191,7 +183,149 @@ show_outcome (RelaisScanPage *self,
   gtk_label_set_label (self->outcome_title, title);
   gtk_label_set_label (self->outcome_text, text);
   gtk_widget_set_visible (self->outcome_retry_button, failed != FAILED_NOTHING);
+  /* Réessayer sends again, or goes back to "place the paper" (retry_clicked_cb). */
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->outcome_retry_button),
+                                  failed == FAILED_SEND ? "app.send-document" : NULL);
   gtk_stack_set_visible_child_name (self->stack, "outcome");
+}
+
+static void
+clear_pictures (RelaisScanPage *self)
+{
+  GtkWidget *child;
+
+  /* Nothing of the person's pages stays on screen either. */
+  gtk_picture_set_paintable (self->preview, NULL);
+  while ((child = gtk_widget_get_first_child (self->thumbnails)) != NULL)
+    gtk_box_remove (GTK_BOX (self->thumbnails), child);
+}
+
+static void
+show_progress (RelaisScanPage *self)
+{
+  RelaisDossierState state = relais_dossier_get_state (self->dossier);
+  double fraction = relais_dossier_get_progress (self->dossier);
+  gboolean camera = relais_dossier_get_camera (self->dossier);
+  g_autofree char *title = NULL;
+  g_autofree char *text = g_strdup_printf ("%d %%", (int) (CLAMP (fraction, 0.0, 1.0) * 100 + 0.5));
+
+  if (state == RELAIS_DOSSIER_SCANNING)
+    {
+      title = camera ? g_strdup (_("Photo en cours…"))
+                     : g_strdup_printf (_("Numérisation de la page %u…"),
+                                        relais_dossier_get_scanning_page (self->dossier) + 1);
+      gtk_image_set_from_icon_name (self->progress_icon, camera ? "camera-photo-symbolic" : "scanner-symbolic");
+      gtk_label_set_label (self->progress_hint, _("Ne soulevez pas le capot pendant la numérisation."));
+      gtk_widget_set_visible (GTK_WIDGET (self->progress_hint), !camera);
+    }
+  else
+    {
+      title = g_strdup (_("Envoi au conseiller…"));
+      gtk_image_set_from_icon_name (self->progress_icon, "document-send-symbolic");
+      gtk_label_set_label (self->progress_hint, _("Vous pouvez continuer à parler pendant l’envoi."));
+      gtk_widget_set_visible (GTK_WIDGET (self->progress_hint), TRUE);
+    }
+  gtk_label_set_label (self->progress_title, title);
+  gtk_progress_bar_set_fraction (self->progress_bar, CLAMP (fraction, 0.0, 1.0));
+  gtk_progress_bar_set_text (self->progress_bar, text);
+  gtk_widget_set_visible (self->cancel_button, TRUE);
+  gtk_stack_set_visible_child_name (self->stack, "progress");
+}
+
+/* "la Caisse d’allocations familiales": named in the consent question. */
+static char *
+service_name (RelaisScanPage *self)
+{
+  RelaisContext *context = relais_context_page_get_context (RELAIS_CONTEXT_PAGE (self));
+  RelaisTicket *current = relais_queue_get_current (relais_context_get_queue (context));
+  const RelaisService *service = NULL;
+
+  if (current != NULL)
+    service = relais_directory_find_service (relais_context_get_directory (context),
+                                             relais_ticket_get_service_id (current));
+  return g_strdup (service != NULL ? service->name : _("votre service"));
+}
+
+/* ---- The dossier -------------------------------------------------------- */
+
+static void
+dossier_state_cb (RelaisScanPage *self)
+{
+  switch (relais_dossier_get_state (self->dossier))
+    {
+    case RELAIS_DOSSIER_IDLE:
+      /* A scan done or stopped, or the pages dropped. */
+      if (relais_dossier_get_n_pages (self->dossier) > 0)
+        show_review (self);
+      else
+        show_place (self);
+      break;
+
+    case RELAIS_DOSSIER_SCANNING:
+    case RELAIS_DOSSIER_SENDING:
+      show_progress (self);
+      break;
+
+    case RELAIS_DOSSIER_SCAN_FAILED:
+      show_outcome (self, "dialog-warning-symbolic", _("La numérisation n’a pas marché"),
+                    relais_dossier_get_failure (self->dossier), FAILED_SCAN);
+      break;
+
+    case RELAIS_DOSSIER_SENT:
+      show_outcome (self, "emblem-ok-symbolic", _("Votre conseiller a bien reçu le document"),
+                    _("Il a été vérifié à l’arrivée. Vous pouvez reprendre vos feuilles."), FAILED_NOTHING);
+      break;
+
+    case RELAIS_DOSSIER_SEND_FAILED:
+    default:
+      show_outcome (self, "dialog-warning-symbolic", _("Le document n’est pas parti"),
+                    relais_dossier_get_failure (self->dossier), FAILED_SEND);
+      break;
+    }
+}
+
+static void
+dossier_progress_cb (RelaisScanPage *self)
+{
+  RelaisDossierState state = relais_dossier_get_state (self->dossier);
+
+  if (state == RELAIS_DOSSIER_SCANNING || state == RELAIS_DOSSIER_SENDING)
+    show_progress (self);
+}
+
+static void
+dossier_camera_cb (RelaisScanPage *self)
+{
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "place") == 0)
+    show_place (self);
+}
+
+static void
+dossier_pages_changed_cb (RelaisScanPage *self,
+                          guint           position,
+                          guint           removed,
+                          guint           added)
+{
+  guint n = relais_dossier_get_n_pages (self->dossier);
+
+  if (added > 0)
+    self->selected = (int) (position + added - 1);
+  else if (self->selected > 0)
+    self->selected--;
+
+  if (n == 0)
+    {
+      self->selected = 0;
+      self->failed = FAILED_NOTHING;
+      clear_pictures (self);
+    }
+  /* A scan shows its pages once it is over ("state"). */
+  if (relais_dossier_get_state (self->dossier) == RELAIS_DOSSIER_SCANNING)
+    return;
+  if (n == 0)
+    show_place (self);
+  else
+    show_review (self);
 }
 
 /* ---- Callbacks ---------------------------------------------------------- */
@@ -205,59 +339,41 @@ thumbnail_clicked_cb (GtkButton      *button,
 }
 
 static void
-scan_clicked_cb (RelaisScanPage *self)
-{
-  relais_scan_page_set_scan_progress (self, 0, 0.0);
-  g_signal_emit (self, signals[SIGNAL_SCAN_REQUESTED], 0);
-}
-
-static void
-cancel_clicked_cb (RelaisScanPage *self)
-{
-  g_signal_emit (self, signals[SIGNAL_CANCEL_REQUESTED], 0);
-}
-
-static void
 add_clicked_cb (RelaisScanPage *self)
 {
-  self->retake = -1;
+  relais_dossier_set_retake (self->dossier, -1);
   show_place (self);
 }
 
 static void
 retake_clicked_cb (RelaisScanPage *self)
 {
-  self->retake = self->selected;
+  relais_dossier_set_retake (self->dossier, self->selected);
   show_place (self);
 }
 
 static void
 remove_clicked_cb (RelaisScanPage *self)
 {
-  if (self->selected < (int) relais_document_get_n_pages (self->document))
-    relais_document_remove_page (self->document, (guint) self->selected);
-  if (self->selected > 0)
-    self->selected--;
-  if (relais_document_get_n_pages (self->document) == 0)
-    show_place (self);
-  else
-    show_review (self);
+  if (self->selected >= 0)
+    relais_dossier_remove_page (self->dossier, (guint) self->selected);
 }
 
 static void
 send_clicked_cb (RelaisScanPage *self)
 {
-  guint n = relais_document_get_n_pages (self->document);
+  guint n = relais_dossier_get_n_pages (self->dossier);
+  g_autofree char *service = service_name (self);
   g_autofree char *question = NULL;
 
   /* The explicit consent: what goes, to whom, and what happens to it. */
   if (n == 1)
-    question = g_strdup_printf (_("Envoyer cette page à votre conseiller de %s ?"), self->service_name);
+    question = g_strdup_printf (_("Envoyer cette page à votre conseiller de %s ?"), service);
   else
     question = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                              "Envoyer cette %u page à votre conseiller de %s ?",
                                              "Envoyer ces %u pages à votre conseiller de %s ?", n),
-                                n, self->service_name);
+                                n, service);
   gtk_label_set_label (self->consent_question, question);
   gtk_label_set_label (self->consent_hint,
                        _("Seul votre conseiller les verra. Rien ne reste sur cette borne : "
@@ -271,37 +387,51 @@ consent_no_clicked_cb (RelaisScanPage *self)
   show_review (self);
 }
 
-static void
-consent_yes_clicked_cb (RelaisScanPage *self)
-{
-  relais_scan_page_set_send_progress (self, 0.0);
-  g_signal_emit (self, signals[SIGNAL_SEND_REQUESTED], 0);
-}
-
+/* Réessayer after a failed scan (a failed sending has app.send-document). */
 static void
 retry_clicked_cb (RelaisScanPage *self)
 {
-  if (self->failed == FAILED_SEND)
-    consent_yes_clicked_cb (self);
-  else
+  if (self->failed != FAILED_SEND)
     show_place (self);
 }
 
+/* From "place the paper" while adding or retaking: back to the pages
+ * (otherwise the button is app.close-scan). */
 static void
-close_clicked_cb (RelaisScanPage *self)
+place_back_clicked_cb (RelaisScanPage *self)
 {
-  /* From "place the paper" while adding or retaking: back to the pages. */
-  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "place") == 0 &&
-      relais_document_get_n_pages (self->document) > 0)
+  if (relais_dossier_get_n_pages (self->dossier) > 0)
     {
-      self->retake = -1;
+      relais_dossier_set_retake (self->dossier, -1);
       show_review (self);
-      return;
     }
-  g_signal_emit (self, signals[SIGNAL_CLOSED], 0);
 }
 
 /* ---- GObject ------------------------------------------------------------ */
+
+static void
+relais_scan_page_constructed (GObject *object)
+{
+  RelaisScanPage *self = (RelaisScanPage *) object;
+  RelaisContext *context;
+
+  G_OBJECT_CLASS (relais_scan_page_parent_class)->constructed (object);
+
+  context = relais_context_page_get_context (RELAIS_CONTEXT_PAGE (self));
+  g_return_if_fail (context != NULL);
+  self->dossier = g_object_ref (relais_context_get_dossier (context));
+  g_signal_connect_object (self->dossier, "notify::state",
+                           G_CALLBACK (dossier_state_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->dossier, "notify::progress",
+                           G_CALLBACK (dossier_progress_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->dossier, "notify::scanning-page",
+                           G_CALLBACK (dossier_progress_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->dossier, "notify::camera",
+                           G_CALLBACK (dossier_camera_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->dossier, "pages-changed",
+                           G_CALLBACK (dossier_pages_changed_cb), self, G_CONNECT_SWAPPED);
+  dossier_state_cb (self);
+}
 
 static void
 relais_scan_page_dispose (GObject *object)
@@ -309,19 +439,9 @@ relais_scan_page_dispose (GObject *object)
   RelaisScanPage *self = (RelaisScanPage *) object;
 
   gtk_widget_dispose_template (GTK_WIDGET (self), RELAIS_TYPE_SCAN_PAGE);
-  g_clear_object (&self->document);
+  g_clear_object (&self->dossier);
 
   G_OBJECT_CLASS (relais_scan_page_parent_class)->dispose (object);
-}
-
-static void
-relais_scan_page_finalize (GObject *object)
-{
-  RelaisScanPage *self = (RelaisScanPage *) object;
-
-  g_free (self->service_name);
-
-  G_OBJECT_CLASS (relais_scan_page_parent_class)->finalize (object);
 }
 
 static void
@@ -330,21 +450,8 @@ relais_scan_page_class_init (RelaisScanPageClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  object_class->constructed = relais_scan_page_constructed;
   object_class->dispose = relais_scan_page_dispose;
-  object_class->finalize = relais_scan_page_finalize;
-
-  signals[SIGNAL_SCAN_REQUESTED] =
-    g_signal_new ("scan-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
-  signals[SIGNAL_CANCEL_REQUESTED] =
-    g_signal_new ("cancel-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
-  signals[SIGNAL_SEND_REQUESTED] =
-    g_signal_new ("send-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
-  signals[SIGNAL_CLOSED] =
-    g_signal_new ("closed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/relais/Kiosk/relais-scan-page.ui");
   gtk_widget_class_bind_template_child (widget_class, RelaisScanPage, stack);
@@ -369,16 +476,13 @@ relais_scan_page_class_init (RelaisScanPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RelaisScanPage, outcome_title);
   gtk_widget_class_bind_template_child (widget_class, RelaisScanPage, outcome_text);
   gtk_widget_class_bind_template_child (widget_class, RelaisScanPage, outcome_retry_button);
-  gtk_widget_class_bind_template_callback (widget_class, scan_clicked_cb);
-  gtk_widget_class_bind_template_callback (widget_class, cancel_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, add_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, retake_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, remove_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, send_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, consent_no_clicked_cb);
-  gtk_widget_class_bind_template_callback (widget_class, consent_yes_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, retry_clicked_cb);
-  gtk_widget_class_bind_template_callback (widget_class, close_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, place_back_clicked_cb);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
 
@@ -386,184 +490,14 @@ static void
 relais_scan_page_init (RelaisScanPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
-  self->document = relais_document_new ();
-  self->service_name = g_strdup (_("votre service"));
-  self->retake = -1;
-  show_place (self);
 }
 
 /* ---- Public ------------------------------------------------------------- */
 
 GtkWidget *
-relais_scan_page_new (void)
+relais_scan_page_new (RelaisContext *context)
 {
-  return g_object_new (RELAIS_TYPE_SCAN_PAGE, NULL);
-}
+  g_return_val_if_fail (RELAIS_IS_CONTEXT (context), NULL);
 
-void
-relais_scan_page_set_service_name (RelaisScanPage *self,
-                                   const char     *service_name)
-{
-  g_return_if_fail (RELAIS_IS_SCAN_PAGE (self));
-  g_return_if_fail (service_name != NULL);
-
-  g_free (self->service_name);
-  self->service_name = g_strdup (service_name);
-}
-
-void
-relais_scan_page_set_camera_mode (RelaisScanPage *self,
-                                  gboolean        camera)
-{
-  g_return_if_fail (RELAIS_IS_SCAN_PAGE (self));
-
-  self->camera = !!camera;
-  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "place") == 0)
-    show_place (self);
-}
-
-RelaisDocument *
-relais_scan_page_get_document (RelaisScanPage *self)
-{
-  g_return_val_if_fail (RELAIS_IS_SCAN_PAGE (self), NULL);
-
-  return self->document;
-}
-
-int
-relais_scan_page_get_retake_index (RelaisScanPage *self)
-{
-  g_return_val_if_fail (RELAIS_IS_SCAN_PAGE (self), -1);
-
-  return self->retake;
-}
-
-void
-relais_scan_page_set_scan_progress (RelaisScanPage *self,
-                                    guint           page,
-                                    double          fraction)
-{
-  g_autofree char *title = NULL;
-  g_autofree char *text = NULL;
-
-  g_return_if_fail (RELAIS_IS_SCAN_PAGE (self));
-
-  title = self->camera ? g_strdup (_("Photo en cours…"))
-                       : g_strdup_printf (_("Numérisation de la page %u…"),
-                                          (self->retake >= 0 ? (guint) self->retake
-                                                             : relais_document_get_n_pages (self->document)) + page + 1);
-  text = g_strdup_printf ("%d %%", (int) (CLAMP (fraction, 0.0, 1.0) * 100 + 0.5));
-  gtk_image_set_from_icon_name (self->progress_icon, self->camera ? "camera-photo-symbolic" : "scanner-symbolic");
-  gtk_label_set_label (self->progress_title, title);
-  gtk_label_set_label (self->progress_hint, _("Ne soulevez pas le capot pendant la numérisation."));
-  gtk_widget_set_visible (GTK_WIDGET (self->progress_hint), !self->camera);
-  gtk_progress_bar_set_fraction (self->progress_bar, CLAMP (fraction, 0.0, 1.0));
-  gtk_progress_bar_set_text (self->progress_bar, text);
-  gtk_widget_set_visible (self->cancel_button, TRUE);
-  gtk_stack_set_visible_child_name (self->stack, "progress");
-}
-
-void
-relais_scan_page_scan_done (RelaisScanPage *self,
-                            GPtrArray      *pages)
-{
-  g_return_if_fail (RELAIS_IS_SCAN_PAGE (self));
-  g_return_if_fail (pages != NULL);
-
-  for (guint i = 0; i < pages->len; i++)
-    {
-      RelaisPage *page = g_ptr_array_index (pages, i);
-
-      if (i == 0 && self->retake >= 0 && self->retake < (int) relais_document_get_n_pages (self->document))
-        {
-          relais_document_replace_page (self->document, (guint) self->retake, page);
-          self->selected = self->retake;
-        }
-      else
-        {
-          relais_document_add_page (self->document, page);
-          self->selected = (int) relais_document_get_n_pages (self->document) - 1;
-        }
-    }
-  self->retake = -1;
-  show_review (self);
-}
-
-void
-relais_scan_page_scan_failed (RelaisScanPage *self,
-                              const char     *message)
-{
-  g_return_if_fail (RELAIS_IS_SCAN_PAGE (self));
-
-  if (message == NULL)
-    {
-      /* Cancelled: back where the person was. */
-      if (relais_document_get_n_pages (self->document) > 0)
-        show_review (self);
-      else
-        show_place (self);
-      return;
-    }
-  show_outcome (self, "dialog-warning-symbolic", _("La numérisation n’a pas marché"), message, FAILED_SCAN);
-}
-
-void
-relais_scan_page_set_send_progress (RelaisScanPage *self,
-                                    double          fraction)
-{
-  g_autofree char *text = NULL;
-
-  g_return_if_fail (RELAIS_IS_SCAN_PAGE (self));
-
-  text = g_strdup_printf ("%d %%", (int) (CLAMP (fraction, 0.0, 1.0) * 100 + 0.5));
-  gtk_image_set_from_icon_name (self->progress_icon, "document-send-symbolic");
-  gtk_label_set_label (self->progress_title, _("Envoi au conseiller…"));
-  gtk_label_set_label (self->progress_hint, _("Vous pouvez continuer à parler pendant l’envoi."));
-  gtk_widget_set_visible (GTK_WIDGET (self->progress_hint), TRUE);
-  gtk_progress_bar_set_fraction (self->progress_bar, CLAMP (fraction, 0.0, 1.0));
-  gtk_progress_bar_set_text (self->progress_bar, text);
-  gtk_widget_set_visible (self->cancel_button, TRUE);
-  gtk_stack_set_visible_child_name (self->stack, "progress");
-}
-
-void
-relais_scan_page_send_done (RelaisScanPage *self)
-{
-  g_return_if_fail (RELAIS_IS_SCAN_PAGE (self));
-
-  show_outcome (self, "emblem-ok-symbolic", _("Votre conseiller a bien reçu le document"),
-                _("Il a été vérifié à l’arrivée. Vous pouvez reprendre vos feuilles."), FAILED_NOTHING);
-}
-
-void
-relais_scan_page_send_failed (RelaisScanPage *self,
-                              const char     *message)
-{
-  g_return_if_fail (RELAIS_IS_SCAN_PAGE (self));
-
-  if (message == NULL)
-    {
-      show_review (self);
-      return;
-    }
-  show_outcome (self, "dialog-warning-symbolic", _("Le document n’est pas parti"), message, FAILED_SEND);
-}
-
-void
-relais_scan_page_reset (RelaisScanPage *self)
-{
-  g_return_if_fail (RELAIS_IS_SCAN_PAGE (self));
-
-  relais_document_clear (self->document);
-  gtk_picture_set_paintable (self->preview, NULL);
-  {
-    GtkWidget *child;
-
-    while ((child = gtk_widget_get_first_child (self->thumbnails)) != NULL)
-      gtk_box_remove (GTK_BOX (self->thumbnails), child);
-  }
-  self->selected = 0;
-  self->retake = -1;
-  self->failed = FAILED_NOTHING;
-  show_place (self);
+  return g_object_new (RELAIS_TYPE_SCAN_PAGE, "context", context, NULL);
 }

@@ -143,7 +143,7 @@ relais_window_constructed (GObject *object)
 
   gtk_stack_add_named (self->pages, relais_call_ended_page_new (), "call-ended");
 
-  page = relais_print_page_new ();
+  page = relais_print_page_new (self->context);
   self->print_page = RELAIS_PRINT_PAGE (page);
   gtk_stack_add_named (self->pages, page, "print");
   page = relais_survey_page_new (self->context);
@@ -159,7 +159,7 @@ relais_window_constructed (GObject *object)
   gtk_stack_add_named (self->pages, page, "wait");
 
   /* The documents work: scanning a document for the advisor, mid-call. */
-  page = relais_scan_page_new ();
+  page = relais_scan_page_new (self->context);
   self->scan_page = RELAIS_SCAN_PAGE (page);
   gtk_stack_add_named (self->pages, page, "scan");
 

@@ -48,6 +48,48 @@ page_label (RelaisApplication *app,
 }
 
 static gboolean
+page_widget_visible (RelaisApplication *app,
+                     const char        *name)
+{
+  GObject *widget = gtk_widget_get_template_child (GTK_WIDGET (print_page_of (app)),
+                                                   RELAIS_TYPE_PRINT_PAGE, name);
+
+  g_assert_true (GTK_IS_WIDGET (widget));
+  return gtk_widget_get_visible (GTK_WIDGET (widget));
+}
+
+/* What the page said while the job moved (the dossier's print state, as
+ * the page saw it first: it connected before the test). */
+typedef struct
+{
+  RelaisApplication *app;
+  gboolean           queued;
+  gboolean           printing;
+} Seen;
+
+static void
+print_state_cb (RelaisDossier *dossier,
+                GParamSpec    *pspec,
+                Seen          *seen)
+{
+  switch (relais_dossier_get_print_state (dossier))
+    {
+    case RELAIS_PRINT_STATE_QUEUED:
+      seen->queued = TRUE;
+      g_assert_cmpstr (page_label (seen->app, "state_title"), ==, "L'imprimante se prépare…");
+      g_assert_true (page_widget_visible (seen->app, "cancel_button"));
+      g_assert_false (page_widget_visible (seen->app, "close_button"));
+      break;
+    case RELAIS_PRINT_STATE_PRINTING:
+      seen->printing = TRUE;
+      g_assert_cmpstr (page_label (seen->app, "state_title"), ==, "Impression en cours…");
+      break;
+    default:
+      break;
+    }
+}
+
+static gboolean
 preview_shown (gpointer data)
 {
   return relais_print_page_is_page_shown (print_page_of (data));
@@ -70,7 +112,7 @@ assert_refused (RelaisApplication *app,
   const char *notice;
 
   g_test_message ("show-document %s", path);
-  g_test_expect_message ("relais-application", G_LOG_LEVEL_WARNING,
+  g_test_expect_message ("relais-dossier", G_LOG_LEVEL_WARNING,
                          "Refusing to show a document from outside the session directory");
   relais_test_ui_activate (app, "show-document", g_variant_new_string (path));
   g_test_assert_expected_messages ();
@@ -90,6 +132,9 @@ scenario (RelaisApplication *app)
   g_autoptr(GError) error = NULL;
   PopplerDocument *printed;
   gint64 started;
+  RelaisDossier *dossier = relais_context_get_dossier (relais_application_get_context (app));
+  Seen seen = { app, FALSE, FALSE };
+  gulong seen_id;
 
   assert_refused (app, "/etc/passwd");
   assert_refused (app, dotdot);
@@ -110,12 +155,19 @@ scenario (RelaisApplication *app)
 
   relais_test_cups_clear_output ();
   started = g_get_monotonic_time ();
+  seen_id = g_signal_connect (dossier, "notify::print-state", G_CALLBACK (print_state_cb), &seen);
   relais_test_ui_activate (app, "print-document", NULL);
   g_assert_cmpint (relais_print_page_get_state (print_page_of (app)), !=, RELAIS_PRINT_STATE_IDLE);
   g_assert_true (relais_test_wait_for (print_ended, app, 60000));
-  g_test_message ("Printed in %.1f s", (g_get_monotonic_time () - started) / 1e6);
+  g_signal_handler_disconnect (dossier, seen_id);
+  g_test_message ("Printed in %.1f s (printing state seen: %s)", (g_get_monotonic_time () - started) / 1e6,
+                  seen.printing ? "yes" : "no");
+  g_assert_true (seen.queued);
   g_assert_cmpint (relais_print_page_get_state (print_page_of (app)), ==, RELAIS_PRINT_STATE_DONE);
   g_assert_cmpstr (page_label (app, "state_title"), ==, "C'est imprimé");
+  g_assert_cmpstr (page_label (app, "close_label"), ==, "Terminé");
+  g_assert_false (page_widget_visible (app, "cancel_button"));
+  g_assert_false (page_widget_visible (app, "retry_button"));
   relais_test_shoot ("kiosk-print-done", 400);
 
   output = relais_test_cups_find_output ();

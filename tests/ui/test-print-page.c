@@ -1,5 +1,7 @@
-/* test-print-page.c: the print page on its own, with the application's
- * print actions played by the test
+/* test-print-page.c: the print page on its own, watching a RelaisDossier,
+ * with the application's print actions played by the test and no CUPS
+ * scheduler (the printing fails as it does when CUPS is down;
+ * ../integration/test-print-kiosk prints for real)
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
@@ -12,18 +14,23 @@
 #include <gtk/gtk.h>
 
 #include "relais-print-page.h"
+#include "relais-session-dir.h"
 
 #include "relais-test-ui.h"
 #include "../relais-test-utils.h"
 
 static char *test_dir;
+static char *session_dir;
 
 typedef struct
 {
+  RelaisContext   *context;
+  RelaisDossier   *dossier;
   RelaisPrintPage *page;
   guint            print_requests;
   guint            close_requests;
   guint            cancel_requests;
+  RelaisPrintState wanted;
 } Fixture;
 
 /* A letter-like A4 document: a title and lines of text on each page. */
@@ -31,7 +38,7 @@ static char *
 write_document (const char *name,
                 guint       n_pages)
 {
-  char *path = g_build_filename (test_dir, name, NULL);
+  char *path = g_build_filename (session_dir, name, NULL);
   cairo_surface_t *surface = cairo_pdf_surface_create (path, 595.0, 842.0);
   cairo_t *cr = cairo_create (surface);
 
@@ -71,7 +78,7 @@ print_action (GSimpleAction *action,
   Fixture *fixture = user_data;
 
   fixture->print_requests++;
-  relais_print_page_set_state (fixture->page, RELAIS_PRINT_STATE_SENDING, NULL);
+  relais_dossier_print (fixture->dossier);
 }
 
 static void
@@ -82,6 +89,7 @@ close_action (GSimpleAction *action,
   Fixture *fixture = user_data;
 
   fixture->close_requests++;
+  relais_dossier_close_document (fixture->dossier);
 }
 
 static void
@@ -92,7 +100,33 @@ cancel_action (GSimpleAction *action,
   Fixture *fixture = user_data;
 
   fixture->cancel_requests++;
-  relais_print_page_set_state (fixture->page, RELAIS_PRINT_STATE_IDLE, NULL);
+  relais_dossier_cancel_print (fixture->dossier);
+}
+
+/* A kiosk's context (store in the test's directory, the sample service
+ * directory) and its dossier. */
+static RelaisContext *
+context_new (void)
+{
+  g_autofree char *store = g_build_filename (test_dir, "relais.db", NULL);
+  g_autofree char *data = g_strdup_printf ("[kiosk]\nstore-path=%s\n", store);
+  g_autoptr(RelaisConfig) config = NULL;
+  g_autoptr(GError) error = NULL;
+  RelaisContext *context;
+
+  config = relais_config_new_from_data (data, "kiosk.conf", &error);
+  g_assert_no_error (error);
+  context = relais_context_new (config, &error);
+  g_assert_no_error (error);
+  return context;
+}
+
+static gboolean
+print_state_is (gpointer data)
+{
+  Fixture *fixture = data;
+
+  return relais_dossier_get_print_state (fixture->dossier) == fixture->wanted;
 }
 
 static gboolean
@@ -168,7 +202,9 @@ test_print_page (void)
   GdkPaintable *first;
   gint64 started;
 
-  fixture.page = RELAIS_PRINT_PAGE (relais_print_page_new ());
+  fixture.context = context_new ();
+  fixture.dossier = relais_context_get_dossier (fixture.context);
+  fixture.page = RELAIS_PRINT_PAGE (relais_print_page_new (fixture.context));
   g_action_map_add_action_entries (G_ACTION_MAP (group), entries, G_N_ELEMENTS (entries), &fixture);
   gtk_widget_insert_action_group (window, "app", G_ACTION_GROUP (group));
   gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
@@ -177,7 +213,7 @@ test_print_page (void)
   gtk_window_present (GTK_WINDOW (window));
 
   started = g_get_monotonic_time ();
-  relais_print_page_set_document (fixture.page, document);
+  g_assert_true (relais_dossier_show_document (fixture.dossier, document));
   g_assert_true (relais_test_wait_for (page_shown, fixture.page, 10000));
   g_test_message ("First page on screen after %" G_GINT64_FORMAT " ms",
                   (g_get_monotonic_time () - started) / 1000);
@@ -220,46 +256,51 @@ test_print_page (void)
   swipe (fixture.page, 50.0);
   g_assert_cmpuint (relais_print_page_get_current_page (fixture.page), ==, 1);
 
-  /* Imprimer: the action, then the progress the kiosk reports. */
+  /* Imprimer: the action, then the progress the dossier reports. */
   click (child (fixture.page, "print_button"));
   g_assert_cmpuint (fixture.print_requests, ==, 1);
   g_assert_cmpstr (visible_view (fixture.page), ==, "progress");
+  g_assert_cmpint (relais_print_page_get_state (fixture.page), ==, RELAIS_PRINT_STATE_SENDING);
   g_assert_cmpstr (label_text (fixture.page, "state_title"), ==, "Envoi à l'imprimante…");
   g_assert_true (gtk_widget_get_visible (child (fixture.page, "cancel_button")));
   g_assert_false (gtk_widget_get_visible (child (fixture.page, "close_button")));
 
-  relais_print_page_set_state (fixture.page, RELAIS_PRINT_STATE_QUEUED, NULL);
-  g_assert_cmpstr (label_text (fixture.page, "state_title"), ==, "L'imprimante se prépare…");
-  relais_print_page_set_state (fixture.page, RELAIS_PRINT_STATE_PRINTING, NULL);
-  g_assert_cmpstr (label_text (fixture.page, "state_title"), ==, "Impression en cours…");
-  relais_test_shoot ("print-printing", 400);
-
-  /* Annuler l'impression goes back to the preview. */
+  /* Annuler l'impression goes back to the preview. (Queued, printing
+   * and done need a scheduler: test-print-kiosk.) */
   click (child (fixture.page, "cancel_button"));
   g_assert_cmpuint (fixture.cancel_requests, ==, 1);
+  fixture.wanted = RELAIS_PRINT_STATE_IDLE;
+  g_assert_true (relais_test_wait_for (print_state_is, &fixture, 30000));
   g_assert_cmpstr (visible_view (fixture.page), ==, "preview");
 
-  relais_print_page_set_state (fixture.page, RELAIS_PRINT_STATE_DONE, NULL);
-  g_assert_cmpstr (label_text (fixture.page, "state_title"), ==, "C'est imprimé");
-  g_assert_cmpstr (label_text (fixture.page, "close_label"), ==, "Terminé");
-  g_assert_false (gtk_widget_get_visible (child (fixture.page, "cancel_button")));
-  g_assert_false (gtk_widget_get_visible (child (fixture.page, "retry_button")));
-  relais_test_shoot ("print-done", 400);
-  click (child (fixture.page, "close_button"));
-  g_assert_cmpuint (fixture.close_requests, ==, 1);
-
-  relais_print_page_set_state (fixture.page, RELAIS_PRINT_STATE_FAILED,
-                               "L'imprimante n'a plus de papier. "
-                               "Demandez à l'agent d'accueil de vérifier l'imprimante.");
+  /* No scheduler: said in plain words, Réessayer and Fermer offered. */
+  click (child (fixture.page, "print_button"));
+  g_assert_cmpuint (fixture.print_requests, ==, 2);
+  fixture.wanted = RELAIS_PRINT_STATE_FAILED;
+  g_assert_true (relais_test_wait_for (print_state_is, &fixture, 30000));
+  g_assert_cmpstr (visible_view (fixture.page), ==, "progress");
   g_assert_cmpstr (label_text (fixture.page, "state_title"), ==, "Le document n'a pas été imprimé");
+  g_assert_cmpstr (label_text (fixture.page, "state_detail"), ==,
+                   "Le service d'impression de la borne ne répond pas. "
+                   "Demandez à l'agent d'accueil de vérifier l'imprimante.");
   g_assert_true (gtk_widget_get_visible (child (fixture.page, "retry_button")));
   g_assert_true (gtk_widget_get_visible (child (fixture.page, "close_button")));
+  g_assert_false (gtk_widget_get_visible (child (fixture.page, "cancel_button")));
   g_assert_cmpstr (label_text (fixture.page, "close_label"), ==, "Fermer");
   relais_test_shoot ("print-error", 400);
   click (child (fixture.page, "retry_button"));
-  g_assert_cmpuint (fixture.print_requests, ==, 2);
+  g_assert_cmpuint (fixture.print_requests, ==, 3);
+  g_assert_true (relais_test_wait_for (print_state_is, &fixture, 30000));
+
+  /* Fermer: the document goes. */
+  click (child (fixture.page, "close_button"));
+  g_assert_cmpuint (fixture.close_requests, ==, 1);
+  g_assert_null (relais_dossier_get_document_path (fixture.dossier));
+  g_assert_cmpuint (relais_print_page_get_n_pages (fixture.page), ==, 0);
 
   gtk_window_destroy (GTK_WINDOW (window));
+  relais_test_spin (50);
+  g_assert_finalize_object (fixture.context);
 }
 
 static gboolean
@@ -271,11 +312,13 @@ preview_broken (gpointer data)
 static void
 test_broken_document (void)
 {
-  g_autofree char *path = g_build_filename (test_dir, "abime.pdf", NULL);
+  g_autofree char *path = g_build_filename (session_dir, "abime.pdf", NULL);
   g_autofree char *single = write_document ("une-page.pdf", 1);
   g_autoptr(GError) error = NULL;
   GtkWidget *window = gtk_window_new ();
-  RelaisPrintPage *page = RELAIS_PRINT_PAGE (relais_print_page_new ());
+  RelaisContext *context = context_new ();
+  RelaisDossier *dossier = relais_context_get_dossier (context);
+  RelaisPrintPage *page = RELAIS_PRINT_PAGE (relais_print_page_new (context));
 
   g_file_set_contents (path, "%PDF-1.7\nplus rien\n", -1, &error);
   g_assert_no_error (error);
@@ -284,39 +327,52 @@ test_broken_document (void)
   gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (page));
   gtk_window_present (GTK_WINDOW (window));
 
-  relais_print_page_set_document (page, path);
+  g_assert_true (relais_dossier_show_document (dossier, path));
   g_assert_true (relais_test_wait_for (preview_broken, page, 10000));
   g_assert_false (gtk_widget_get_visible (child (page, "print_button")));
   relais_test_shoot ("print-broken", 400);
 
   /* The next document replaces it; a single page has no ‹ ›. */
-  relais_print_page_set_document (page, single);
+  g_assert_true (relais_dossier_show_document (dossier, single));
   g_assert_true (relais_test_wait_for (page_shown, page, 10000));
   g_assert_true (gtk_widget_get_visible (child (page, "print_button")));
   g_assert_false (gtk_widget_get_visible (child (page, "next_button")));
   g_assert_cmpstr (label_text (page, "page_label"), ==, "Page 1 sur 1");
 
   /* A document swapped while its pages are drawn: only the new one shows. */
-  relais_print_page_set_document (page, path);
-  relais_print_page_set_document (page, single);
+  g_assert_true (relais_dossier_show_document (dossier, path));
+  g_assert_true (relais_dossier_show_document (dossier, single));
   g_assert_true (relais_test_wait_for (page_shown, page, 10000));
   relais_test_spin (200);
   g_assert_false (preview_broken (page));
 
   gtk_window_destroy (GTK_WINDOW (window));
+  relais_test_spin (50);
+  g_assert_finalize_object (context);
 }
 
 int
 main (int   argc,
       char *argv[])
 {
+  g_autofree char *runtime_dir = NULL;
+  g_autofree char *socket_path = NULL;
   int status;
+
+  /* Environment first (setenv is not thread-safe): the session directory
+   * under a runtime directory of the test's own, and a CUPS scheduler
+   * that is not there. */
+  test_dir = g_dir_make_tmp ("relais-test-print-page-XXXXXX", NULL);
+  g_assert_nonnull (test_dir);
+  runtime_dir = g_build_filename (test_dir, "runtime", NULL);
+  g_setenv ("XDG_RUNTIME_DIR", runtime_dir, TRUE);
+  socket_path = g_build_filename (test_dir, "no-cups.sock", NULL);
+  g_setenv ("CUPS_SERVER", socket_path, TRUE);
+  session_dir = relais_session_dir_get_default ();
+  g_assert_true (relais_session_dir_ensure (session_dir, NULL));
 
   gtk_test_init (&argc, &argv, NULL);
   relais_test_ui_load_style ();
-
-  test_dir = g_dir_make_tmp ("relais-test-print-page-XXXXXX", NULL);
-  g_assert_nonnull (test_dir);
 
   g_test_add_func ("/print-page/preview-and-progress", test_print_page);
   g_test_add_func ("/print-page/broken-document", test_broken_document);
@@ -329,5 +385,6 @@ main (int   argc,
     g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL);
   }
   g_free (test_dir);
+  g_free (session_dir);
   return status;
 }

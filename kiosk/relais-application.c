@@ -135,27 +135,11 @@ cancel_and_clear (GCancellable **cancellable)
   g_clear_object (cancellable);
 }
 
-static const char *
-page_for_state (RelaisSessionState state)
-{
-  switch (state)
-    {
-    case RELAIS_SESSION_ATTRACT: return "attract";
-    case RELAIS_SESSION_UNLOCKING: return "unlock";
-    case RELAIS_SESSION_DESK: return "desk";
-    case RELAIS_SESSION_YOUR_TURN: return "your-turn";
-    case RELAIS_SESSION_PRECALL: return "precall";
-    case RELAIS_SESSION_IN_CALL: return "call";
-    case RELAIS_SESSION_CALL_ENDED: return "call-ended";
-    case RELAIS_SESSION_SURVEY: return "survey";
-    default: g_assert_not_reached ();
-    }
-}
-
 /* RELAIS_TEST_TRACE=1: what the screen says, one line on stderr each time
- * it changes (the page, the notices, the call's status line, the first
- * remote frame), for the integration tests and the benchmark. Never a
- * name, a note or a chat line: none of those go through here. */
+ * it changes (the notices, the call's status line, the first remote
+ * frame; the window traces the page), for the integration tests and the
+ * benchmark. Never a name, a note or a chat line: none of those go
+ * through here. */
 static void
 trace (const char *what,
        const char *text)
@@ -922,7 +906,6 @@ session_state_cb (RelaisApplication *self)
   RelaisSessionState state = relais_session_get_state (self->session);
 
   self->last_activity = g_get_monotonic_time ();
-  trace ("page", page_for_state (state));
 
   /* Back to the attract screen: nothing of the last person stays (scans,
    * documents, temporary files; issue 5, item 8). A session finished from
@@ -933,10 +916,12 @@ session_state_cb (RelaisApplication *self)
       relais_session_dir_reset (NULL);
     }
 
+  /* The window shows the new state's page (and traces it): what was
+   * shown over the last one goes with it. */
   if (self->window != NULL)
     {
-      relais_window_set_page (self->window, page_for_state (state));
-      relais_window_set_can_close (self->window, state == RELAIS_SESSION_DESK);
+      relais_window_set_overlay (self->window, RELAIS_WINDOW_OVERLAY_NONE);
+      relais_window_set_waiting (self->window, FALSE);
       presence_sync_page (self);
     }
 
@@ -1044,7 +1029,7 @@ presence_sync_page (RelaisApplication *self)
 {
   if (self->window != NULL && self->call_waiting &&
       relais_session_get_state (self->session) == RELAIS_SESSION_IN_CALL)
-    relais_window_set_page (self->window, "wait");
+    relais_window_set_waiting (self->window, TRUE);
 }
 
 static void
@@ -1183,7 +1168,7 @@ presence_wait_done_cb (GObject      *object,
   if (self->window != NULL)
     relais_wait_page_stop (relais_window_get_wait_page (self->window));
   if (relais_session_get_state (self->session) == RELAIS_SESSION_IN_CALL && self->window != NULL)
-    relais_window_set_page (self->window, "call");
+    relais_window_set_waiting (self->window, FALSE);
   /* The advisor's display name is theirs to show; it never goes to a log. */
   message = g_strdup_printf (_("%s vous répond."), advisor);
   notice (self, message, FALSE);
@@ -1236,7 +1221,7 @@ presence_room_failed_cb (RelaisRoomCall    *room_call,
       g_cancellable_cancel (self->wait_cancellable);
       self->call_waiting = FALSE;
       if (self->window != NULL && relais_session_get_state (self->session) == RELAIS_SESSION_IN_CALL)
-        relais_window_set_page (self->window, "call");
+        relais_window_set_waiting (self->window, FALSE);
     }
   gateway_fail (self, message);
 }
@@ -1807,8 +1792,6 @@ quit_action (GSimpleAction *action,
   RelaisApplication *self = RELAIS_APPLICATION (user_data);
 
   g_debug ("Quit requested from the unlocked desk");
-  if (self->window != NULL)
-    relais_window_set_can_close (self->window, TRUE);
   g_application_quit (G_APPLICATION (self));
 }
 
@@ -2233,7 +2216,7 @@ figures_action (GSimpleAction *action,
     }
 
   relais_figures_page_set_figures (relais_window_get_figures_page (self->window), figures);
-  relais_window_set_page (self->window, "figures");
+  relais_window_set_overlay (self->window, RELAIS_WINDOW_OVERLAY_FIGURES);
   if (g_strcmp0 (g_getenv ("RELAIS_TEST_TRACE"), "1") == 0)
     {
       g_autofree char *text = NULL;
@@ -2255,7 +2238,7 @@ close_figures_action (GSimpleAction *action,
   RelaisApplication *self = RELAIS_APPLICATION (user_data);
 
   if (self->window != NULL && relais_session_get_state (self->session) == RELAIS_SESSION_DESK)
-    relais_window_set_page (self->window, "desk");
+    relais_window_set_overlay (self->window, RELAIS_WINDOW_OVERLAY_NONE);
 }
 
 /* Returns: (transfer full) the CSV of every recorded session and how many
@@ -2519,7 +2502,7 @@ show_document_action (GSimpleAction *action,
   printing->document = g_steal_pointer (&path);
   relais_print_page_set_document (relais_window_get_print_page (self->window), printing->document);
   relais_window_hide_notice (self->window);
-  relais_window_set_page (self->window, "print");
+  relais_window_set_overlay (self->window, RELAIS_WINDOW_OVERLAY_PRINT);
 }
 
 static void
@@ -2569,7 +2552,7 @@ close_document_action (GSimpleAction *action,
     return;
   relais_print_page_set_document (relais_window_get_print_page (self->window), NULL);
   /* Back to where the session is (the call, usually). */
-  relais_window_set_page (self->window, page_for_state (relais_session_get_state (self->session)));
+  relais_window_set_overlay (self->window, RELAIS_WINDOW_OVERLAY_NONE);
 }
 
 /* ---- documents: the scan page in the call, and the transfer ------------- */
@@ -2794,7 +2777,7 @@ documents_open (RelaisApplication *self)
     relais_camera_still_prepare (relais_call_get_local_video_sink (self->call));
 
   relais_window_hide_notice (self->window);
-  relais_window_set_page (self->window, "scan");
+  relais_window_set_overlay (self->window, RELAIS_WINDOW_OVERLAY_SCAN);
   g_debug ("Scan page open");
 }
 
@@ -3004,7 +2987,7 @@ documents_close (RelaisApplication *self)
   if (g_strcmp0 (relais_window_get_page (self->window), "scan") == 0)
     {
       relais_window_hide_notice (self->window);
-      relais_window_set_page (self->window, page_for_state (relais_session_get_state (self->session)));
+      relais_window_set_overlay (self->window, RELAIS_WINDOW_OVERLAY_NONE);
     }
 }
 
@@ -3258,10 +3241,7 @@ relais_application_shutdown (GApplication *application)
   call_drop (self);
 
   if (self->window != NULL)
-    {
-      relais_window_set_can_close (self->window, TRUE);
-      gtk_window_destroy (GTK_WINDOW (self->window));
-    }
+    gtk_window_destroy (GTK_WINDOW (self->window));
 
   G_APPLICATION_CLASS (relais_application_parent_class)->shutdown (application);
 }

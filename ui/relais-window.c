@@ -272,7 +272,7 @@ relais_window_constructed (GObject *object)
   self->call_page = RELAIS_CALL_PAGE (page);
   gtk_stack_add_named (self->pages, page, "call");
 
-  gtk_stack_add_named (self->pages, relais_call_ended_page_new (), "call-ended");
+  gtk_stack_add_named (self->pages, relais_call_ended_page_new (self->context), "call-ended");
 
   page = relais_print_page_new ();
   self->print_page = RELAIS_PRINT_PAGE (page);

@@ -6,14 +6,14 @@
 
 #include "config.h"
 
-#include "relais-application.h"
+#include "relais-command-line.h"
 #include "relais-test-call.h"
 
 int
 main (int   argc,
       char *argv[])
 {
-  relais_application_init_i18n ();
+  relais_command_line_init_i18n ();
 
   /* Headless: decided before anything initialises GTK. */
   if (relais_test_call_requested (argc, argv))

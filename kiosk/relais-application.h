@@ -60,19 +60,5 @@ int                relais_application_get_exit_status (RelaisApplication *self);
 gboolean           relais_application_record_outcome (RelaisApplication  *self,
                                                       const char         *outcome,
                                                       GError            **error);
-/* Points gettext at the installed catalogues, or at the build tree's when
- * running uninstalled, and picks a locale gettext honours LANGUAGE in. */
-void               relais_application_init_i18n    (void);
-
-typedef void (*RelaisKioskHook) (RelaisApplication *app,
-                                 gpointer           user_data);
-
-/* The whole of `relais-kiosk`: options (--config, --check-config,
- * --hash-pin, --version), configuration, then the application. @hook, if
- * given, sees the application before it runs (the UI tests use it). */
-int                relais_kiosk_main               (int                argc,
-                                                    char             **argv,
-                                                    RelaisKioskHook    hook,
-                                                    gpointer           hook_data);
 
 G_END_DECLS

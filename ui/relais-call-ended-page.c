@@ -10,12 +10,12 @@
 
 struct _RelaisCallEndedPage
 {
-  GtkWidget  parent_instance;
+  RelaisContextPage  parent_instance;
 
-  GtkWidget *root;
+  GtkWidget         *root;
 };
 
-G_DEFINE_FINAL_TYPE (RelaisCallEndedPage, relais_call_ended_page, GTK_TYPE_WIDGET)
+G_DEFINE_FINAL_TYPE (RelaisCallEndedPage, relais_call_ended_page, RELAIS_TYPE_CONTEXT_PAGE)
 
 static void
 relais_call_ended_page_dispose (GObject *object)
@@ -45,7 +45,9 @@ relais_call_ended_page_init (RelaisCallEndedPage *self)
 }
 
 GtkWidget *
-relais_call_ended_page_new (void)
+relais_call_ended_page_new (RelaisContext *context)
 {
-  return g_object_new (RELAIS_TYPE_CALL_ENDED_PAGE, NULL);
+  return g_object_new (RELAIS_TYPE_CALL_ENDED_PAGE,
+                       "context", context,
+                       NULL);
 }

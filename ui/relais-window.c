@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <stdio.h>
 
 #include "relais-attract-page.h"
 #include "relais-call-ended-page.h"
@@ -26,7 +27,10 @@ struct _RelaisWindow
   GtkApplicationWindow  parent_instance;
 
   RelaisContext        *context;
-  gboolean              can_close;
+  RelaisSession        *session;
+  RelaisWindowOverlay   overlay;
+  gboolean              waiting;
+  int                   traced_state;   /* the last state traced; -1: none */
   guint                 notice_id;
 
   GtkStack             *pages;
@@ -49,13 +53,140 @@ struct _RelaisWindow
 
 G_DEFINE_FINAL_TYPE (RelaisWindow, relais_window, GTK_TYPE_APPLICATION_WINDOW)
 
+G_DEFINE_ENUM_TYPE (RelaisWindowOverlay, relais_window_overlay,
+                    G_DEFINE_ENUM_VALUE (RELAIS_WINDOW_OVERLAY_NONE, "none"),
+                    G_DEFINE_ENUM_VALUE (RELAIS_WINDOW_OVERLAY_FIGURES, "figures"),
+                    G_DEFINE_ENUM_VALUE (RELAIS_WINDOW_OVERLAY_SCAN, "scan"),
+                    G_DEFINE_ENUM_VALUE (RELAIS_WINDOW_OVERLAY_PRINT, "print"))
+
 enum {
   PROP_0,
   PROP_CONTEXT,
+  PROP_OVERLAY,
+  PROP_WAITING,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
+
+/* RELAIS_TEST_TRACE=1: the integration tests and the benchmark read the
+ * page from stderr (the application traces the rest: notices, the call's
+ * status line, the first remote frame). */
+static void
+trace_page (const char *name)
+{
+  static int enabled = -1;
+
+  if (enabled < 0)
+    enabled = g_strcmp0 (g_getenv ("RELAIS_TEST_TRACE"), "1") == 0;
+  if (!enabled)
+    return;
+  fprintf (stderr, "relais-trace: page: %s\n", name);
+  fflush (stderr);
+}
+
+static void
+set_page (RelaisWindow *self,
+          const char   *page_name)
+{
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->pages), page_name) == 0)
+    return;
+
+  if (g_str_equal (page_name, "unlock"))
+    relais_pin_page_reset (self->pin_page);
+  else if (g_str_equal (page_name, "desk"))
+    relais_desk_page_reset_walk_in (self->desk_page);
+
+  /* A confirmation ("Ticket C1 appelé") was for whoever acted on the page
+   * being left; over the next page it would only hide its title. Errors
+   * stay: they say what to do next. */
+  if (gtk_revealer_get_reveal_child (self->notice_revealer) &&
+      !gtk_widget_has_css_class (self->notice_box, "error"))
+    relais_window_hide_notice (self);
+
+  gtk_stack_set_visible_child_name (self->pages, page_name);
+}
+
+/* The one place that chooses the visible page: the session's state, then
+ * what is shown over it. */
+static void
+update_page (RelaisWindow *self)
+{
+  RelaisSessionState state;
+  const char *state_page;
+  const char *page;
+
+  if (self->session == NULL)
+    return;   /* not constructed yet, or disposed */
+
+  state = relais_session_get_state (self->session);
+
+  switch (state)
+    {
+    case RELAIS_SESSION_ATTRACT:
+      state_page = page = "attract";
+      break;
+
+    case RELAIS_SESSION_UNLOCKING:
+      state_page = page = "unlock";
+      break;
+
+    case RELAIS_SESSION_DESK:
+      state_page = "desk";
+      page = self->overlay == RELAIS_WINDOW_OVERLAY_FIGURES ? "figures" : "desk";
+      break;
+
+    case RELAIS_SESSION_YOUR_TURN:
+      state_page = page = "your-turn";
+      break;
+
+    case RELAIS_SESSION_PRECALL:
+      state_page = page = "precall";
+      break;
+
+    case RELAIS_SESSION_IN_CALL:
+      state_page = "call";
+      if (self->overlay == RELAIS_WINDOW_OVERLAY_SCAN)
+        page = "scan";
+      else if (self->waiting)
+        page = "wait";
+      else
+        page = "call";
+      break;
+
+    case RELAIS_SESSION_CALL_ENDED:
+      state_page = page = "call-ended";
+      break;
+
+    case RELAIS_SESSION_SURVEY:
+      state_page = page = "survey";
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+
+  /* The advisor's document opens over whatever is shown (the call, or
+   * the desk during the agent's visit) until the person closes it. */
+  if (self->overlay == RELAIS_WINDOW_OVERLAY_PRINT)
+    page = "print";
+
+  /* The trace names the state's page, as the tests have always read it,
+   * whatever is shown over it. */
+  if (self->traced_state != (int) state)
+    {
+      self->traced_state = state;
+      trace_page (state_page);
+    }
+
+  set_page (self, page);
+}
+
+static void
+session_state_cb (RelaisWindow *self)
+{
+  update_page (self);
+}
 
 static void
 notice_close_cb (RelaisWindow *self)
@@ -82,7 +213,7 @@ relais_window_close_request (GtkWindow *window)
 
   /* Alt+F4 or a compositor's close: a kiosk does not go away unless the
    * agent asked for it from the unlocked desk. */
-  if (!self->can_close)
+  if (self->session == NULL || relais_session_get_state (self->session) != RELAIS_SESSION_DESK)
     {
       g_debug ("Refusing to close: the desk is locked");
       return TRUE;
@@ -141,7 +272,7 @@ relais_window_constructed (GObject *object)
   self->call_page = RELAIS_CALL_PAGE (page);
   gtk_stack_add_named (self->pages, page, "call");
 
-  gtk_stack_add_named (self->pages, relais_call_ended_page_new (), "call-ended");
+  gtk_stack_add_named (self->pages, relais_call_ended_page_new (self->context), "call-ended");
 
   page = relais_print_page_new (self->context);
   self->print_page = RELAIS_PRINT_PAGE (page);
@@ -165,6 +296,11 @@ relais_window_constructed (GObject *object)
 
   gtk_stack_set_visible_child_name (self->pages, "attract");
 
+  self->session = g_object_ref (relais_context_get_session (self->context));
+  g_signal_connect_object (self->session, "notify::state",
+                           G_CALLBACK (session_state_cb), self, G_CONNECT_SWAPPED);
+  update_page (self);
+
   fit_monitor (self);
 }
 
@@ -175,6 +311,7 @@ relais_window_dispose (GObject *object)
 
   g_clear_handle_id (&self->notice_id, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), RELAIS_TYPE_WINDOW);
+  g_clear_object (&self->session);
   g_clear_object (&self->context);
 
   G_OBJECT_CLASS (relais_window_parent_class)->dispose (object);
@@ -194,6 +331,14 @@ relais_window_set_property (GObject      *object,
       self->context = g_value_dup_object (value);
       break;
 
+    case PROP_OVERLAY:
+      relais_window_set_overlay (self, g_value_get_enum (value));
+      break;
+
+    case PROP_WAITING:
+      relais_window_set_waiting (self, g_value_get_boolean (value));
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -211,6 +356,14 @@ relais_window_get_property (GObject    *object,
     {
     case PROP_CONTEXT:
       g_value_set_object (value, self->context);
+      break;
+
+    case PROP_OVERLAY:
+      g_value_set_enum (value, self->overlay);
+      break;
+
+    case PROP_WAITING:
+      g_value_set_boolean (value, self->waiting);
       break;
 
     default:
@@ -236,6 +389,13 @@ relais_window_class_init (RelaisWindowClass *klass)
     g_param_spec_object ("context", NULL, NULL,
                          RELAIS_TYPE_CONTEXT,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_OVERLAY] =
+    g_param_spec_enum ("overlay", NULL, NULL,
+                       RELAIS_TYPE_WINDOW_OVERLAY, RELAIS_WINDOW_OVERLAY_NONE,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_WAITING] =
+    g_param_spec_boolean ("waiting", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/relais/Kiosk/relais-window.ui");
@@ -250,6 +410,7 @@ relais_window_class_init (RelaisWindowClass *klass)
 static void
 relais_window_init (RelaisWindow *self)
 {
+  self->traced_state = -1;
   gtk_widget_init_template (GTK_WIDGET (self));
 }
 
@@ -261,30 +422,6 @@ relais_window_new (GtkApplication *application,
                        "application", application,
                        "context", context,
                        NULL);
-}
-
-void
-relais_window_set_page (RelaisWindow *self,
-                        const char   *page_name)
-{
-  g_return_if_fail (RELAIS_IS_WINDOW (self));
-  g_return_if_fail (gtk_stack_get_child_by_name (self->pages, page_name) != NULL);
-
-  if (g_str_equal (page_name, "unlock"))
-    relais_pin_page_reset (self->pin_page);
-  else if (g_str_equal (page_name, "desk")
-           && g_strcmp0 (gtk_stack_get_visible_child_name (self->pages), "desk") != 0)
-    relais_desk_page_reset_walk_in (self->desk_page);
-
-  /* A confirmation ("Ticket C1 appelé") was for whoever acted on the page
-   * being left; over the next page it would only hide its title. Errors
-   * stay: they say what to do next. */
-  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->pages), page_name) != 0 &&
-      gtk_revealer_get_reveal_child (self->notice_revealer) &&
-      !gtk_widget_has_css_class (self->notice_box, "error"))
-    relais_window_hide_notice (self);
-
-  gtk_stack_set_visible_child_name (self->pages, page_name);
 }
 
 const char *
@@ -328,12 +465,50 @@ relais_window_get_notice (RelaisWindow *self)
 }
 
 void
-relais_window_set_can_close (RelaisWindow *self,
-                             gboolean      can_close)
+relais_window_set_overlay (RelaisWindow        *self,
+                           RelaisWindowOverlay  overlay)
 {
   g_return_if_fail (RELAIS_IS_WINDOW (self));
 
-  self->can_close = can_close;
+  if (self->overlay != overlay)
+    {
+      self->overlay = overlay;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OVERLAY]);
+    }
+  /* Even unchanged: the session's state may have moved on, and the
+   * watchers connected before the window (the application's) run first. */
+  update_page (self);
+}
+
+RelaisWindowOverlay
+relais_window_get_overlay (RelaisWindow *self)
+{
+  g_return_val_if_fail (RELAIS_IS_WINDOW (self), RELAIS_WINDOW_OVERLAY_NONE);
+
+  return self->overlay;
+}
+
+void
+relais_window_set_waiting (RelaisWindow *self,
+                           gboolean      waiting)
+{
+  g_return_if_fail (RELAIS_IS_WINDOW (self));
+
+  waiting = !!waiting;
+  if (self->waiting != waiting)
+    {
+      self->waiting = waiting;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WAITING]);
+    }
+  update_page (self);
+}
+
+gboolean
+relais_window_get_waiting (RelaisWindow *self)
+{
+  g_return_val_if_fail (RELAIS_IS_WINDOW (self), FALSE);
+
+  return self->waiting;
 }
 
 void

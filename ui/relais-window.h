@@ -23,23 +23,46 @@ G_BEGIN_DECLS
 #define RELAIS_TYPE_WINDOW (relais_window_get_type ())
 G_DECLARE_FINAL_TYPE (RelaisWindow, relais_window, RELAIS, WINDOW, GtkApplicationWindow)
 
+/* What is shown over the page of the session's state, until it is closed
+ * or the state changes. */
+typedef enum
+{
+  RELAIS_WINDOW_OVERLAY_NONE,     /* the state's own page */
+  RELAIS_WINDOW_OVERLAY_FIGURES,  /* "figures": the site's figures, over the desk */
+  RELAIS_WINDOW_OVERLAY_SCAN,     /* "scan": a document for the advisor, over the call */
+  RELAIS_WINDOW_OVERLAY_PRINT,    /* "print": the advisor's document, over any page */
+} RelaisWindowOverlay;
+
+#define RELAIS_TYPE_WINDOW_OVERLAY (relais_window_overlay_get_type ())
+GType relais_window_overlay_get_type (void);
+
 /* The kiosk's only window: fullscreen, undecorated, as large as the
- * monitor, and it refuses to close unless the application allows it
- * ("can-close", set only from the unlocked agent desk). */
+ * monitor. It watches the context's session and chooses the visible page
+ * itself, in one place, from the session's state ("attract", "unlock",
+ * "desk", "your-turn", "precall", "call", "call-ended", "survey") and what
+ * is shown over it: "wait" over the call while the person waits for an
+ * advisor ("waiting"), and the "overlay". It refuses to close unless the
+ * agent's desk is unlocked (the state is DESK).
+ *
+ * RELAIS_TEST_TRACE=1 prints "relais-trace: page: NAME" on stderr each
+ * time the state's page changes (NAME as above). */
 RelaisWindow *relais_window_new            (GtkApplication *application,
                                             RelaisContext  *context);
-/* Shows one page: "attract", "unlock", "desk", "your-turn", "precall",
- * "call", "call-ended", "survey", "figures", "print", "wait", "scan". */
-void          relais_window_set_page       (RelaisWindow   *self,
-                                            const char     *page_name);
+/* The visible page's name, for the tests. */
 const char   *relais_window_get_page       (RelaisWindow   *self);
+void          relais_window_set_overlay    (RelaisWindow        *self,
+                                            RelaisWindowOverlay  overlay);
+RelaisWindowOverlay relais_window_get_overlay (RelaisWindow     *self);
+/* The person waits in the lobby for an advisor to take the call: the
+ * "wait" page instead of the call's. */
+void          relais_window_set_waiting    (RelaisWindow   *self,
+                                            gboolean        waiting);
+gboolean      relais_window_get_waiting    (RelaisWindow   *self);
 /* A banner at the top of the screen, gone after a few seconds. */
 void          relais_window_show_notice    (RelaisWindow   *self,
                                             const char     *message,
                                             gboolean        is_error);
 const char   *relais_window_get_notice     (RelaisWindow   *self);
-void          relais_window_set_can_close  (RelaisWindow   *self,
-                                            gboolean        can_close);
 /* The PIN page's feedback line ("Code incorrect…"), and whether it waits
  * for a check in progress. */
 void          relais_window_set_unlock_feedback (RelaisWindow *self,

@@ -10,6 +10,7 @@
 #pragma once
 
 #include "relais-application.h"
+#include "relais-command-line.h"
 #include "relais-window.h"
 
 G_BEGIN_DECLS

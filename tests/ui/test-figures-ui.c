@@ -312,7 +312,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  relais_application_init_i18n ();
+  relais_command_line_init_i18n ();
   g_test_init (&argc, &argv, NULL);
   relais_test_tolerate_library_races ();
 

@@ -535,7 +535,7 @@ main (int   argc,
 {
   int ret;
 
-  relais_application_init_i18n ();
+  relais_command_line_init_i18n ();
   g_test_init (&argc, &argv, NULL);
   relais_test_tolerate_library_races ();
 

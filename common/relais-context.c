@@ -24,6 +24,9 @@ struct _RelaisContext
   RelaisDirectory *directory;
   RelaisAgentLock *agent_lock;
   RelaisSession   *session;
+  RelaisHttpClient *http;
+  RelaisBooth     *booth;
+  RelaisAdvisorPresence *advisor_presence;
 };
 
 G_DEFINE_FINAL_TYPE (RelaisContext, relais_context, G_TYPE_OBJECT)
@@ -33,6 +36,9 @@ relais_context_dispose (GObject *object)
 {
   RelaisContext *self = (RelaisContext *)object;
 
+  g_clear_object (&self->booth);
+  g_clear_object (&self->advisor_presence);
+  g_clear_object (&self->http);
   g_clear_object (&self->session);
   g_clear_object (&self->queue);
   g_clear_object (&self->store);
@@ -113,6 +119,12 @@ relais_context_new (RelaisConfig  *config,
 
   self->session = relais_session_new (self->queue);
 
+  self->http = relais_http_client_new ();
+  if (relais_config_get_ca_file (config) != NULL)
+    relais_http_client_set_ca_file (self->http, relais_config_get_ca_file (config));
+  self->booth = relais_booth_new (config, self->directory, self->queue, self->session, self->http);
+  self->advisor_presence = relais_advisor_presence_new (config, self->directory, self->http);
+
   return g_steal_pointer (&self);
 }
 
@@ -158,4 +170,29 @@ relais_context_get_session (RelaisContext *self)
 {
   g_return_val_if_fail (RELAIS_IS_CONTEXT (self), NULL);
   return self->session;
+}
+
+/* The one HTTP client of the kiosk's life (the gateway's requests). */
+RelaisHttpClient *
+relais_context_get_http_client (RelaisContext *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CONTEXT (self), NULL);
+  return self->http;
+}
+
+/* The person at the booth and their call: pages watch it, the
+ * application drives it. */
+RelaisBooth *
+relais_context_get_booth (RelaisContext *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CONTEXT (self), NULL);
+  return self->booth;
+}
+
+/* Which services have an advisor ready (the desk, the turn rule). */
+RelaisAdvisorPresence *
+relais_context_get_advisor_presence (RelaisContext *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CONTEXT (self), NULL);
+  return self->advisor_presence;
 }

@@ -6,9 +6,12 @@
 
 #include <gio/gio.h>
 
+#include "relais-advisor-presence.h"
 #include "relais-agent-lock.h"
+#include "relais-booth.h"
 #include "relais-config.h"
 #include "relais-directory.h"
+#include "relais-http-client.h"
 #include "relais-queue.h"
 #include "relais-session.h"
 #include "relais-store.h"
@@ -20,7 +23,9 @@ G_DECLARE_FINAL_TYPE (RelaisContext, relais_context, RELAIS, CONTEXT, GObject)
 
 /* Builds and owns the services of one kiosk from its configuration: the
  * store (file created if needed), the queue restored from it, the service
- * directory, the agent lock. Purges anonymous figures past the retention
+ * directory, the agent lock, the one HTTP client of the kiosk's life, the
+ * booth (the person and their call) and the desk's view of the advisors'
+ * lobbies. Purges anonymous figures past the retention
  * period. Widgets get the context as a construct property; no globals. */
 RelaisContext   *relais_context_new            (RelaisConfig   *config,
                                                 GError        **error);
@@ -31,5 +36,8 @@ RelaisQueue     *relais_context_get_queue      (RelaisContext  *self);
 RelaisDirectory *relais_context_get_directory  (RelaisContext  *self);
 RelaisAgentLock *relais_context_get_agent_lock (RelaisContext  *self);
 RelaisSession   *relais_context_get_session    (RelaisContext  *self);
+RelaisHttpClient *relais_context_get_http_client (RelaisContext *self);
+RelaisBooth     *relais_context_get_booth      (RelaisContext  *self);
+RelaisAdvisorPresence *relais_context_get_advisor_presence (RelaisContext *self);
 
 G_END_DECLS

@@ -33,12 +33,12 @@ struct _RelaisBooth
   /* One per person, made for the pre-call check, dropped when their call
    * or session ends. */
   RelaisCall        *call;
-  guint              reconcile_id;
+  GSource           *reconcile;
   GCancellable      *check_cancellable;
 
   gboolean           link_lost;
   char              *gateway_failure;  /* shown instead of the call's state */
-  guint              gateway_down_id;
+  GSource           *gateway_down;
 
   RelaisCallState    call_state;
   char              *status_text;
@@ -131,6 +131,27 @@ set_string_property (RelaisBooth  *self,
     g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
 }
 
+/* A source on the thread-default main context (the booth's, which a test
+ * pushes of its own), where g_idle_add() would use the global one. */
+static GSource *
+add_source (GSource     *source,
+            GSourceFunc  func,
+            gpointer     data)
+{
+  g_source_set_callback (source, func, data, NULL);
+  g_source_attach (source, g_main_context_get_thread_default ());
+  return source;
+}
+
+static void
+clear_source (GSource **source)
+{
+  if (*source == NULL)
+    return;
+  g_source_destroy (*source);
+  g_clear_pointer (source, g_source_unref);
+}
+
 static void
 notice (RelaisBooth *self,
         const char  *message,
@@ -197,7 +218,7 @@ static void
 gateway_fail (RelaisBooth *self,
               const char  *message)
 {
-  g_clear_handle_id (&self->gateway_down_id, g_source_remove);
+  clear_source (&self->gateway_down);
   g_free (self->gateway_failure);
   self->gateway_failure = g_strdup_printf ("%s %s", message,
                                            _("Prévenez l'agent d'accueil."));
@@ -321,7 +342,7 @@ reconcile_cb (gpointer user_data)
 {
   RelaisBooth *self = user_data;
 
-  self->reconcile_id = 0;
+  g_clear_pointer (&self->reconcile, g_source_unref);
   /* The other side hung up: the owner says so or drops the call. */
   if (self->call != NULL && relais_call_get_state (self->call) == RELAIS_CALL_ENDED)
     g_signal_emit (self, signals[REMOTE_LEFT], 0);
@@ -343,8 +364,8 @@ call_state_cb (RelaisBooth *self)
                          PROP_MEDIA_ERROR);
 
   /* Not from inside the call's own notification. */
-  if (call_state == RELAIS_CALL_ENDED && self->reconcile_id == 0)
-    self->reconcile_id = g_idle_add (reconcile_cb, self);
+  if (call_state == RELAIS_CALL_ENDED && self->reconcile == NULL)
+    self->reconcile = add_source (g_idle_source_new (), reconcile_cb, self);
 
   update_status (self);
 }
@@ -413,7 +434,7 @@ gateway_down_cb (gpointer user_data)
 {
   RelaisBooth *self = user_data;
 
-  self->gateway_down_id = 0;
+  g_clear_pointer (&self->gateway_down, g_source_unref);
   g_debug ("The gateway stayed out of reach for %d s: giving up the call", GATEWAY_DOWN_SECONDS);
   /* No coming back into this call: stop reconnecting, and say what to do.
    * The next call starts afresh, with the gateway back or not. */
@@ -441,8 +462,9 @@ link_state_cb (RelaisBooth *self)
       g_debug ("Gateway lost");
       self->link_lost = TRUE;
       notice (self, _("La connexion au serveur de visio est perdue : nouvelle tentative en cours…"), TRUE);
-      if (self->gateway_down_id == 0 && self->gateway_failure == NULL)
-        self->gateway_down_id = g_timeout_add_seconds (GATEWAY_DOWN_SECONDS, gateway_down_cb, self);
+      if (self->gateway_down == NULL && self->gateway_failure == NULL)
+        self->gateway_down = add_source (g_timeout_source_new_seconds (GATEWAY_DOWN_SECONDS),
+                                            gateway_down_cb, self);
       update_status (self);
       break;
 
@@ -468,7 +490,7 @@ link_reconnected_cb (RelaisBooth *self)
 
   g_debug ("Gateway back");
   self->link_lost = FALSE;
-  g_clear_handle_id (&self->gateway_down_id, g_source_remove);
+  clear_source (&self->gateway_down);
   g_clear_pointer (&self->gateway_failure, g_free);
 
   if (self->call == NULL)
@@ -786,7 +808,7 @@ relais_booth_start_call (RelaisBooth  *self,
     }
 
   /* Each link leaves what it joined before, if anything. */
-  g_clear_handle_id (&self->gateway_down_id, g_source_remove);
+  clear_source (&self->gateway_down);
   g_clear_pointer (&self->gateway_failure, g_free);
   self->link_lost = FALSE;
   self->taken_at = 0;
@@ -815,13 +837,13 @@ relais_booth_drop (RelaisBooth *self)
 {
   g_return_if_fail (RELAIS_IS_BOOTH (self));
 
-  g_clear_handle_id (&self->reconcile_id, g_source_remove);
+  clear_source (&self->reconcile);
   g_cancellable_cancel (self->check_cancellable);
   g_clear_object (&self->check_cancellable);
   /* Leave before hanging up, so the advisor hears "leaving" at once. */
   if (self->link != NULL)
     relais_advisor_link_stop (self->link);
-  g_clear_handle_id (&self->gateway_down_id, g_source_remove);
+  clear_source (&self->gateway_down);
   g_clear_pointer (&self->gateway_failure, g_free);
   self->link_lost = FALSE;
   set_waiting (self, FALSE, NULL);

@@ -133,11 +133,11 @@ relais_window_constructed (GObject *object)
 
   gtk_stack_add_named (self->pages, relais_ticket_page_new (self->context), "your-turn");
 
-  page = relais_precall_page_new ();
+  page = relais_precall_page_new (self->context);
   self->precall_page = RELAIS_PRECALL_PAGE (page);
   gtk_stack_add_named (self->pages, page, "precall");
 
-  page = relais_call_page_new ();
+  page = relais_call_page_new (self->context);
   self->call_page = RELAIS_CALL_PAGE (page);
   gtk_stack_add_named (self->pages, page, "call");
 
@@ -154,7 +154,7 @@ relais_window_constructed (GObject *object)
   self->figures_page = RELAIS_FIGURES_PAGE (page);
   gtk_stack_add_named (self->pages, page, "figures");
   /* The presence work: waiting for an advisor to take the call. */
-  page = relais_wait_page_new ();
+  page = relais_wait_page_new (self->context);
   self->wait_page = RELAIS_WAIT_PAGE (page);
   gtk_stack_add_named (self->pages, page, "wait");
 

@@ -21,16 +21,12 @@
 #include "relais-scanner.h"
 #include "relais-transfer.h"
 #include "relais-call.h"
-#include "relais-demo-advisor.h"
 #include "relais-error.h"
 #include "relais-figures.h"
 #include "relais-http-client.h"
-#include "relais-janus.h"
 #include "relais-printer.h"
 #include "relais-outbox.h"
-#include "relais-presence.h"
 #include "relais-resources.h"
-#include "relais-room-call.h"
 #include "relais-window.h"
 
 #define IDLE_CHECK_SECONDS 5

@@ -418,16 +418,6 @@ relais_window_hide_notice (RelaisWindow *self)
   notice_close_cb (self);
 }
 
-/* The presence work */
-
-RelaisWaitPage *
-relais_window_get_wait_page (RelaisWindow *self)
-{
-  g_return_val_if_fail (RELAIS_IS_WINDOW (self), NULL);
-
-  return self->wait_page;
-}
-
 RelaisScanPage *
 relais_window_get_scan_page (RelaisWindow *self)
 {

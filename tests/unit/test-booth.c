@@ -189,7 +189,11 @@ start_call (Fixture *f)
   g_assert_true (relais_booth_start_call (f->booth, &error));
   g_assert_no_error (error);
   wait_connected (f);
+  /* The demo advisor takes the call at once: no lobby to wait in. */
   g_assert_false (relais_booth_get_waiting (f->booth));
+  g_assert_false (relais_booth_cancel_wait (f->booth));
+  g_assert_cmpint (relais_advisor_link_get_state (relais_booth_get_link (f->booth)), ==,
+                   RELAIS_ADVISOR_LINK_CONNECTED);
 }
 
 static void

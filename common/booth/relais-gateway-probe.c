@@ -39,7 +39,8 @@ probe_cb (GObject      *object,
 }
 
 void
-relais_gateway_probe_async (RelaisHttpClient    *http,
+relais_gateway_probe_async (gpointer             source_object,
+                            RelaisHttpClient    *http,
                             const char          *janus_url,
                             GCancellable        *cancellable,
                             GAsyncReadyCallback  callback,
@@ -53,7 +54,7 @@ relais_gateway_probe_async (RelaisHttpClient    *http,
   g_return_if_fail (RELAIS_IS_HTTP_CLIENT (http));
   g_return_if_fail (janus_url != NULL);
 
-  task = g_task_new (NULL, cancellable, callback, user_data);
+  task = g_task_new (source_object, cancellable, callback, user_data);
   g_task_set_source_tag (task, relais_gateway_probe_async);
   started_at = g_new (gint64, 1);
   *started_at = g_get_monotonic_time ();
@@ -71,7 +72,7 @@ char *
 relais_gateway_probe_finish (GAsyncResult  *result,
                              GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (G_IS_TASK (result), NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
 }

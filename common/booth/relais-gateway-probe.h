@@ -12,9 +12,11 @@ G_BEGIN_DECLS
 
 /* A GET of the gateway's /info, timed: whether a call can start before the
  * person tries (the pre-call check of RelaisRoomLink and RelaisLobbyLink).
- * Finishes with "Serveur de visio joignable : réponse en N ms." or an
+ * @source_object is the GAsyncResult's (the link that asks). Finishes
+ * with "Serveur de visio joignable : réponse en N ms." or an
  * error saying why not. */
-void  relais_gateway_probe_async  (RelaisHttpClient     *http,
+void  relais_gateway_probe_async  (gpointer              source_object,
+                                   RelaisHttpClient     *http,
                                    const char           *janus_url,
                                    GCancellable         *cancellable,
                                    GAsyncReadyCallback   callback,

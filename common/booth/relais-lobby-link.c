@@ -234,7 +234,7 @@ lobby_link_check_async (RelaisAdvisorLink   *link,
 {
   RelaisLobbyLink *self = RELAIS_LOBBY_LINK (link);
 
-  relais_gateway_probe_async (self->http, self->janus_url, cancellable, callback, user_data);
+  relais_gateway_probe_async (self, self->http, self->janus_url, cancellable, callback, user_data);
 }
 
 static char *

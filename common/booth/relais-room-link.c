@@ -154,7 +154,7 @@ room_link_check_async (RelaisAdvisorLink   *link,
 {
   RelaisRoomLink *self = RELAIS_ROOM_LINK (link);
 
-  relais_gateway_probe_async (self->http, self->janus_url, cancellable, callback, user_data);
+  relais_gateway_probe_async (self, self->http, self->janus_url, cancellable, callback, user_data);
 }
 
 static char *

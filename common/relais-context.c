@@ -26,6 +26,9 @@ struct _RelaisContext
   RelaisSession   *session;
   RelaisSessionRecord *session_record;
   RelaisDossier   *dossier;
+  RelaisHttpClient *http;
+  RelaisBooth     *booth;
+  RelaisAdvisorPresence *advisor_presence;
 };
 
 G_DEFINE_FINAL_TYPE (RelaisContext, relais_context, G_TYPE_OBJECT)
@@ -37,6 +40,9 @@ relais_context_dispose (GObject *object)
 
   g_clear_object (&self->session_record);
   g_clear_object (&self->dossier);
+  g_clear_object (&self->booth);
+  g_clear_object (&self->advisor_presence);
+  g_clear_object (&self->http);
   g_clear_object (&self->session);
   g_clear_object (&self->queue);
   g_clear_object (&self->store);
@@ -119,6 +125,24 @@ relais_context_new (RelaisConfig  *config,
   self->session_record = relais_session_record_new (config, self->store, self->queue, self->session);
   self->dossier = relais_dossier_new (config);
 
+  self->http = relais_http_client_new ();
+  if (relais_config_get_ca_file (config) != NULL)
+    relais_http_client_set_ca_file (self->http, relais_config_get_ca_file (config));
+  self->booth = relais_booth_new (config, self->directory, self->queue, self->session, self->http);
+  self->advisor_presence = relais_advisor_presence_new (config, self->directory, self->http);
+
+  /* The person's call is the booth's: the papers travel over it and the
+   * figures measure it, whichever call the booth has now (a reconnection
+   * replaces it). */
+  g_object_bind_property (self->booth, "call", self->dossier, "call", G_BINDING_SYNC_CREATE);
+  g_object_bind_property (self->booth, "call", self->session_record, "call", G_BINDING_SYNC_CREATE);
+  g_signal_connect_object (self->booth, "advisor-taken",
+                           G_CALLBACK (relais_session_record_note_advisor_taken),
+                           self->session_record, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->booth, "link-lost",
+                           G_CALLBACK (relais_session_record_note_link_lost),
+                           self->session_record, G_CONNECT_SWAPPED);
+
   return g_steal_pointer (&self);
 }
 
@@ -182,4 +206,29 @@ relais_context_get_dossier (RelaisContext *self)
 {
   g_return_val_if_fail (RELAIS_IS_CONTEXT (self), NULL);
   return self->dossier;
+}
+
+/* The one HTTP client of the kiosk's life (the gateway's requests). */
+RelaisHttpClient *
+relais_context_get_http_client (RelaisContext *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CONTEXT (self), NULL);
+  return self->http;
+}
+
+/* The person at the booth and their call: pages watch it, the
+ * application drives it. */
+RelaisBooth *
+relais_context_get_booth (RelaisContext *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CONTEXT (self), NULL);
+  return self->booth;
+}
+
+/* Which services have an advisor ready (the desk, the turn rule). */
+RelaisAdvisorPresence *
+relais_context_get_advisor_presence (RelaisContext *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CONTEXT (self), NULL);
+  return self->advisor_presence;
 }

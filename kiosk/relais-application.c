@@ -18,24 +18,16 @@
 #include "relais-scanner.h"
 #include "relais-transfer.h"
 #include "relais-call.h"
-#include "relais-demo-advisor.h"
 #include "relais-error.h"
 #include "relais-figures.h"
 #include "relais-figures-store.h"
 #include "relais-http-client.h"
-#include "relais-janus.h"
 #include "relais-printer.h"
 #include "relais-outbox.h"
-#include "relais-presence.h"
 #include "relais-resources.h"
-#include "relais-room-call.h"
 #include "relais-window.h"
 
 #define IDLE_CHECK_SECONDS 5
-/* How long the gateway may stay unreachable during a call before we stop
- * pretending it will come back and show the way out. */
-#define GATEWAY_DOWN_SECONDS 30
-#define GATEWAY_PROBE_TIMEOUT_MS 5000
 /* How far back the estimated waits look. */
 #define WAIT_FIGURES_DAYS 14
 
@@ -50,33 +42,12 @@ struct _RelaisApplication
   RelaisWindow    *window;
   GCancellable    *cancellable;
 
-  /* The call of the person at the booth: one per person, made for the
-   * pre-call check, dropped when their call or session ends. Its chat
-   * lines live in the call page only and go with it. */
+  /* The person at the booth and their call (the context's), and that
+   * call as booth:call last said (weak), which the dossier and figures
+   * code follow. */
+  RelaisBooth       *booth;
   RelaisCall        *call;
-  RelaisDemoAdvisor *advisor;
-  guint              reconcile_id;
 
-  /* With a gateway: one HTTP client for the kiosk's life, one Janus
-   * session and one room call per call. */
-  RelaisHttpClient  *http;
-  RelaisJanus       *janus;
-  RelaisRoomCall    *room_call;
-  GCancellable      *probe_cancellable;
-  gboolean           gateway_lost;
-  char              *gateway_failure;  /* shown instead of the call's state */
-  guint              gateway_down_id;
-
-  /* The presence work (common/PROTOCOL.md): the desk's view of the
-   * services' lobbies (a gateway session of its own), and the person
-   * waiting for an advisor to take them (on the call's session). */
-  RelaisJanus       *presence_janus;
-  RelaisPresence    *presence;
-  RelaisPresence    *waiting;
-  GCancellable      *wait_cancellable;
-  gboolean           call_waiting;
-  gint64             call_now_at;     /* monotonic µs of call-now, 0: none */
-  gint64             taken_at;
 
   gint64           last_activity;  /* monotonic µs */
   guint            idle_id;
@@ -84,14 +55,6 @@ struct _RelaisApplication
 };
 
 G_DEFINE_FINAL_TYPE (RelaisApplication, relais_application, GTK_TYPE_APPLICATION)
-
-/* Stops what *@cancellable guards (if anything) and lets it go. */
-static void
-cancel_and_clear (GCancellable **cancellable)
-{
-  g_cancellable_cancel (*cancellable);
-  g_clear_object (cancellable);
-}
 
 /* RELAIS_TEST_TRACE=1: what the screen says, one line on stderr each time
  * it changes (the notices, the call's status line, the first remote
@@ -189,7 +152,12 @@ update_actions (RelaisApplication *self)
   documents_update_actions (self, state);
 }
 
-/* The call */
+/* The call
+ *
+ * RelaisBooth (relais_context_get_booth) owns the person's call and the
+ * way to the advisor; the pages watch it. The application prepares and
+ * drops it as the session moves, and turns what it says into session
+ * events and notices. */
 
 static gboolean handle (RelaisApplication *self, RelaisSessionEvent event);
 
@@ -201,577 +169,158 @@ person_in_call (RelaisApplication *self)
   return current != NULL && relais_ticket_get_state (current) == RELAIS_TICKET_IN_CALL;
 }
 
+/* booth:call, made for the pre-call check or replaced when the gateway
+ * came back: the dossier and figures code follow self->call. */
 static void
-reset_toggle (RelaisApplication *self,
-              const char        *name)
+booth_call_cb (RelaisApplication *self)
 {
-  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), name);
+  RelaisCall *call = relais_booth_get_call (self->booth);
 
-  g_simple_action_set_state (G_SIMPLE_ACTION (action), g_variant_new_boolean (FALSE));
-}
-
-/* ---- calls through the gateway ------------------------------------------ */
-
-static void
-show_call_state (RelaisApplication *self)
-{
-  RelaisCallPage *page;
-
-  if (self->window == NULL || self->call == NULL)
-    return;
-
-  page = relais_window_get_call_page (self->window);
-  if (self->gateway_failure != NULL)
-    relais_call_page_set_state (page, RELAIS_CALL_FAILED, self->gateway_failure);
-  else if (self->gateway_lost)
-    relais_call_page_set_state (page, RELAIS_CALL_RECONNECTING,
-                                _("La connexion au serveur de visio est coupée. Nous essayons de la rétablir : restez devant l'écran."));
-  else
-    relais_call_page_set_state (page, relais_call_get_state (self->call),
-                                relais_call_get_failure (self->call));
-  trace ("call-status", relais_call_page_get_status_text (page));
-}
-
-static void
-gateway_fail (RelaisApplication *self,
-              const char        *message)
-{
-  g_clear_handle_id (&self->gateway_down_id, g_source_remove);
-  g_free (self->gateway_failure);
-  self->gateway_failure = g_strdup_printf ("%s %s", message,
-                                           _("Prévenez l'agent d'accueil."));
-  show_call_state (self);
+  /* Everything of the application's own on a call it no longer follows
+   * goes with it (the figures' watch too). */
+  if (self->call != NULL && self->call != call)
+    g_signal_handlers_disconnect_by_data (self->call, self);
+  g_set_weak_pointer (&self->call, call);
   update_actions (self);
 }
 
-static RelaisHttpClient *
-ensure_http (RelaisApplication *self)
-{
-  if (self->http == NULL)
-    {
-      const char *ca_file = relais_config_get_ca_file (self->config);
-
-      self->http = relais_http_client_new ();
-      if (ca_file != NULL)
-        relais_http_client_set_ca_file (self->http, ca_file);
-    }
-  return self->http;
-}
-
+/* After the pages: what the call page's status line says now. */
 static void
-janus_destroy_cb (GObject      *object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
+booth_status_cb (RelaisApplication *self)
 {
-  g_autoptr(GError) error = NULL;
-
-  if (!relais_janus_destroy_finish (RELAIS_JANUS (object), result, &error))
-    g_debug ("Ending the gateway session failed: %s", error->message);
-}
-
-static void
-room_stop_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr(RelaisJanus) janus = user_data;
-
-  relais_room_call_stop_finish (RELAIS_ROOM_CALL (object), result, NULL);
-  /* Ending the session also stops any reconnecting. */
-  relais_janus_destroy_async (janus, NULL, janus_destroy_cb, NULL);
-}
-
-/* Leaves the room, then ends the gateway session, in the background. */
-static void presence_wait_drop (RelaisApplication *self);
-
-static void
-room_call_drop (RelaisApplication *self)
-{
-  presence_wait_drop (self);
-  g_clear_handle_id (&self->gateway_down_id, g_source_remove);
-  g_clear_pointer (&self->gateway_failure, g_free);
-  self->gateway_lost = FALSE;
-  cancel_and_clear (&self->probe_cancellable);
-
-  if (self->room_call != NULL)
-    {
-      g_debug ("Leaving the room");
-      g_signal_handlers_disconnect_by_data (self->room_call, self);
-      relais_room_call_stop_async (self->room_call, NULL, room_stop_cb, g_object_ref (self->janus));
-      g_clear_object (&self->room_call);
-    }
-  else if (self->janus != NULL)
-    relais_janus_destroy_async (self->janus, NULL, janus_destroy_cb, NULL);
-  g_clear_object (&self->janus);
-}
-
-typedef struct
-{
-  RelaisApplication *self;
-  gint64             started_at;
-} GatewayProbe;
-
-static void
-gateway_probe_cb (GObject      *object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autofree GatewayProbe *probe = user_data;
-  g_autoptr(RelaisApplication) self = probe->self;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) info = NULL;
-  g_autofree char *text = NULL;
-  RelaisPrecallPage *precall;
-  int ms;
-
-  info = relais_http_client_get_json_finish (RELAIS_HTTP_CLIENT (object), result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->window == NULL)
-    return;
-
-  precall = relais_window_get_precall_page (self->window);
-  if (info == NULL)
-    {
-      g_debug ("Gateway probe failed: %s", error->message);
-      text = g_strdup_printf ("%s %s", error->message,
-                              _("Vous pouvez tout de même commencer l'appel ; s'il ne démarre pas, prévenez l'agent d'accueil."));
-      relais_precall_page_set_network_status (precall, FALSE, text);
-      trace ("precall-network", text);
-      return;
-    }
-
-  ms = (int) ((g_get_monotonic_time () - probe->started_at) / 1000);
-  g_debug ("Gateway probe: answered in %d ms", ms);
-  text = g_strdup_printf (_("Serveur de visio joignable : réponse en %d ms."), ms);
-  relais_precall_page_set_network_status (precall, TRUE, text);
-  trace ("precall-network", text);
-}
-
-/* A GET of the gateway's /info, timed: it tells whether the call can
- * start before the person tries, and blocks nothing. */
-static void
-gateway_probe (RelaisApplication *self)
-{
-  RelaisPrecallPage *precall = relais_window_get_precall_page (self->window);
-  const char *base = relais_config_get_janus_url (self->config);
-  g_autofree char *trimmed = g_strdup (base);
-  g_autofree char *url = NULL;
-  GatewayProbe *probe;
-
-  cancel_and_clear (&self->probe_cancellable);
-  self->probe_cancellable = g_cancellable_new ();
-
-  while (trimmed[0] != '\0' && g_str_has_suffix (trimmed, "/"))
-    trimmed[strlen (trimmed) - 1] = '\0';
-  url = g_strconcat (trimmed, "/info", NULL);
-
-  relais_precall_page_set_network_checking (precall, _("Vérification de la connexion au serveur de visio…"));
-  probe = g_new (GatewayProbe, 1);
-  probe->self = g_object_ref (self);
-  probe->started_at = g_get_monotonic_time ();
-  relais_http_client_get_json_async (ensure_http (self), url, GATEWAY_PROBE_TIMEOUT_MS,
-                                     self->probe_cancellable, gateway_probe_cb, probe);
-}
-
-static gboolean
-gateway_down_cb (gpointer user_data)
-{
-  RelaisApplication *self = user_data;
-
-  self->gateway_down_id = 0;
-  g_debug ("The gateway stayed out of reach for %d s: giving up the call", GATEWAY_DOWN_SECONDS);
-  /* No coming back into this call: stop reconnecting, and say what to do.
-   * The next call starts afresh, with the gateway back or not. */
-  room_call_drop (self);
-  gateway_fail (self, _("Le service de visio est injoignable : l'appel ne peut pas continuer."));
-  return G_SOURCE_REMOVE;
-}
-
-static void
-room_lost_cb (RelaisRoomCall    *room_call,
-              RelaisApplication *self)
-{
-  g_debug ("Gateway lost");
-  self->gateway_lost = TRUE;
-  relais_session_record_note_link_lost (relais_context_get_session_record (self->context));
-  notice (self, _("La connexion au serveur de visio est perdue : nouvelle tentative en cours…"), TRUE);
-  if (self->gateway_down_id == 0 && self->gateway_failure == NULL)
-    self->gateway_down_id = g_timeout_add_seconds (GATEWAY_DOWN_SECONDS, gateway_down_cb, self);
-  show_call_state (self);
-}
-
-static void call_state_cb       (RelaisApplication *self);
-static void mic_level_cb        (RelaisApplication *self);
-static void message_received_cb (RelaisApplication *self,
-                                 const char        *text);
-
-static gboolean
-toggle_state (RelaisApplication *self,
-              const char        *name)
-{
-  g_autoptr(GVariant) state = g_action_group_get_action_state (G_ACTION_GROUP (self), name);
-
-  return state != NULL && g_variant_get_boolean (state);
-}
-
-/* The call's peers died with the gateway session: a fresh call (same
- * devices, same mute and camera choices) publishes in the new one. */
-static gboolean
-call_replace (RelaisApplication  *self,
-              GError            **error)
-{
-  RelaisCallOptions options;
-  g_autoptr(RelaisCall) call = NULL;
-  g_autoptr(RelaisCall) old = NULL;
-
-  relais_call_options_init_from_config (&options, self->config);
-  call = relais_call_new (&options, error);
-  relais_call_options_clear (&options);
-  if (call == NULL)
-    return FALSE;
-  if (!relais_call_start_preview (call, error))
-    {
-      relais_call_hang_up (call);
-      return FALSE;
-    }
-
-  old = g_steal_pointer (&self->call);
-  if (old != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (old, self);
-      relais_call_hang_up (old);
-    }
-  self->call = g_steal_pointer (&call);
-  relais_session_record_set_call (relais_context_get_session_record (self->context), self->call);
-  g_signal_connect_swapped (self->call, "notify::state", G_CALLBACK (call_state_cb), self);
-  g_signal_connect_swapped (self->call, "notify::mic-level", G_CALLBACK (mic_level_cb), self);
-  g_signal_connect_swapped (self->call, "message-received", G_CALLBACK (message_received_cb), self);
-  relais_call_set_muted (self->call, toggle_state (self, "toggle-mute"));
-  relais_call_set_camera_off (self->call, toggle_state (self, "toggle-camera"));
-
-  if (self->window != NULL && relais_session_get_state (self->session) == RELAIS_SESSION_IN_CALL)
-    {
-      RelaisCallPage *call_page = relais_window_get_call_page (self->window);
-
-      relais_call_page_set_local_sink (call_page, relais_call_get_local_video_sink (self->call));
-      relais_call_page_set_remote_sink (call_page, relais_call_get_remote_video_sink (self->call));
-    }
-  return TRUE;
-}
-
-static void
-room_reconnected_cb (RelaisRoomCall    *room_call,
-                     RelaisApplication *self)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_debug ("Gateway back");
-  self->gateway_lost = FALSE;
-  g_clear_handle_id (&self->gateway_down_id, g_source_remove);
-  g_clear_pointer (&self->gateway_failure, g_free);
-
-  if (!call_replace (self, &error))
-    {
-      g_warning ("The call could not start again: %s", error->message);
-      relais_room_call_set_call (room_call, NULL);
-      gateway_fail (self, _("La caméra et le micro ne redémarrent pas : l'appel ne peut pas continuer."));
-      return;
-    }
-  relais_room_call_set_call (room_call, self->call);
-  notice (self, _("La connexion au serveur de visio est rétablie : l'appel reprend."), FALSE);
-  show_call_state (self);
+  if (self->window != NULL && self->call != NULL)
+    trace ("call-status", relais_call_page_get_status_text (relais_window_get_call_page (self->window)));
   update_actions (self);
 }
 
 static void
-room_first_frame_cb (RelaisRoomCall    *room_call,
-                     gint64             at,
-                     RelaisApplication *self)
+booth_check_cb (RelaisApplication *self)
 {
-  g_autofree char *text = NULL;
-  gint64 joined = relais_room_call_get_join_requested_at (room_call);
+  RelaisBoothCheck check = relais_booth_get_check (self->booth);
 
-  text = g_strdup_printf ("%" G_GINT64_FORMAT " ms after the join request",
-                          joined != 0 ? (at - joined) / 1000 : -1);
+  if (check == RELAIS_BOOTH_CHECK_OK || check == RELAIS_BOOTH_CHECK_WARNING)
+    trace ("precall-network", relais_booth_get_check_text (self->booth));
+}
+
+static void
+booth_first_frame_cb (RelaisApplication *self,
+                      gint64             since_join_us)
+{
+  g_autofree char *text = g_strdup_printf ("%" G_GINT64_FORMAT " ms after the join request",
+                                           since_join_us >= 0 ? since_join_us / 1000 : -1);
+
   trace ("first-remote-frame", text);
 }
 
 static void
-room_failed_cb (RelaisRoomCall    *room_call,
-                const char        *message,
-                RelaisApplication *self)
+booth_notice_cb (RelaisApplication *self,
+                 const char        *message,
+                 gboolean           is_error)
 {
-  gateway_fail (self, message);
+  notice (self, message, is_error);
 }
 
 static void
-room_remote_left_cb (RelaisRoomCall    *room_call,
-                     RelaisApplication *self)
+booth_mute_cb (RelaisApplication *self)
 {
-  /* The advisor hung up: the call is over, as with the demo advisor. */
-  g_debug ("The other side left the room");
-  if (relais_session_get_state (self->session) == RELAIS_SESSION_IN_CALL)
-    handle (self, RELAIS_SESSION_EVENT_CALL_OVER);
+  GAction *mute = g_action_map_lookup_action (G_ACTION_MAP (self), "toggle-mute");
+  GAction *camera = g_action_map_lookup_action (G_ACTION_MAP (self), "toggle-camera");
+
+  g_simple_action_set_state (G_SIMPLE_ACTION (mute),
+                             g_variant_new_boolean (relais_booth_get_muted (self->booth)));
+  g_simple_action_set_state (G_SIMPLE_ACTION (camera),
+                             g_variant_new_boolean (relais_booth_get_camera_off (self->booth)));
 }
 
 static void
-room_start_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
+booth_remote_left_cb (RelaisApplication *self)
 {
-  g_autoptr(RelaisApplication) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (relais_room_call_start_finish (RELAIS_ROOM_CALL (object), result, &error))
-    {
-      g_debug ("Joined the room");
-      return;
-    }
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
-      (gpointer) object != (gpointer) self->room_call)
-    return;
-
-  g_debug ("Joining the room failed: %s", error->message);
-  gateway_fail (self, _("L'appel n'a pas pu joindre le serveur de visio."));
-}
-
-/* Joins the room of the ticket's sub-service (else its service's lobby)
- * and publishes the call. */
-static gboolean
-gateway_call_start (RelaisApplication  *self,
-                    GError            **error)
-{
-  RelaisTicket *current = relais_queue_get_current (relais_context_get_queue (self->context));
-  RelaisDirectory *directory = relais_context_get_directory (self->context);
-  const RelaisSubservice *subservice = NULL;
-  const RelaisService *service = NULL;
-  g_autofree char *display = NULL;
-  gint64 room = 0;
-
-  if (current == NULL)
-    {
-      g_set_error (error, RELAIS_ERROR, RELAIS_ERROR_FAILED,
-                   _("Aucun ticket n'est en cours."));
-      return FALSE;
-    }
-
-  if (relais_ticket_get_subservice_id (current) != NULL)
-    subservice = relais_directory_find_subservice (directory,
-                                                   relais_ticket_get_service_id (current),
-                                                   relais_ticket_get_subservice_id (current));
-  if (subservice != NULL && subservice->room > 0)
-    room = subservice->room;
-  else
-    {
-      service = subservice != NULL ? subservice->service
-                                   : relais_directory_find_service (directory,
-                                                                    relais_ticket_get_service_id (current));
-      if (service != NULL)
-        room = service->lobby_room;
-    }
-  if (room <= 0)
-    {
-      g_set_error (error, RELAIS_ERROR, RELAIS_ERROR_CONFIG,
-                   _("Aucune salle d'appel n'est prévue pour ce service. Prévenez l'agent d'accueil."));
-      return FALSE;
-    }
-
-  room_call_drop (self);
-  /* What the advisor sees: where and which ticket, never who. */
-  display = g_strdup_printf ("%s – %s", relais_config_get_site_name (self->config),
-                             relais_ticket_get_code (current));
-  g_debug ("Joining room %" G_GINT64_FORMAT, room);
-  self->janus = relais_janus_new (ensure_http (self), relais_config_get_janus_url (self->config), NULL);
-  self->room_call = relais_room_call_new (self->janus, self->call, (guint64) room, display, NULL);
-  g_signal_connect (self->room_call, "lost", G_CALLBACK (room_lost_cb), self);
-  g_signal_connect (self->room_call, "reconnected", G_CALLBACK (room_reconnected_cb), self);
-  g_signal_connect (self->room_call, "failed", G_CALLBACK (room_failed_cb), self);
-  g_signal_connect (self->room_call, "first-remote-frame", G_CALLBACK (room_first_frame_cb), self);
-  g_signal_connect (self->room_call, "remote-left", G_CALLBACK (room_remote_left_cb), self);
-  relais_room_call_start_async (self->room_call, NULL, room_start_cb, g_object_ref (self));
-  return TRUE;
-}
-
-static void
-call_drop (RelaisApplication *self)
-{
-  g_clear_handle_id (&self->reconcile_id, g_source_remove);
-  /* Leave before hanging up, so the advisor hears "leaving" at once. */
-  room_call_drop (self);
-
-  /* The pages let go of the appsinks and forget the conversation first,
-   * so no frame or message of this person reaches the next one. */
-  if (self->window != NULL)
-    {
-      relais_precall_page_reset (relais_window_get_precall_page (self->window));
-      relais_call_page_reset (relais_window_get_call_page (self->window));
-    }
-
-  if (self->call == NULL)
-    return;
-
-  g_debug ("Dropping the call");
-  g_signal_handlers_disconnect_by_data (self->call, self);
-  if (self->advisor != NULL)
-    relais_demo_advisor_disconnect (self->advisor);
-  relais_call_hang_up (self->call);
-  g_clear_object (&self->advisor);
-  g_clear_object (&self->call);
-  relais_session_record_set_call (relais_context_get_session_record (self->context), NULL);
-
-  reset_toggle (self, "toggle-mute");
-  reset_toggle (self, "toggle-camera");
-}
-
-static gboolean
-reconcile_cb (gpointer user_data)
-{
-  RelaisApplication *self = user_data;
-  RelaisCallState call_state;
-
-  self->reconcile_id = 0;
-
-  if (self->call == NULL)
-    return G_SOURCE_REMOVE;
-
-  call_state = relais_call_get_state (self->call);
-  if (call_state != RELAIS_CALL_ENDED)
-    return G_SOURCE_REMOVE;
-
   /* The other side hung up. In the call, say so; with the agent at the
-   * desk, just drop it: locking returns to the call page, which finds no
-   * call and moves on to "the call is over". */
+   * desk, drop an ended call: locking returns to the call page, which
+   * finds no call and moves on to "the call is over". */
   if (relais_session_get_state (self->session) == RELAIS_SESSION_IN_CALL)
     handle (self, RELAIS_SESSION_EVENT_CALL_OVER);
-  else
-    call_drop (self);
+  else if (self->call != NULL && relais_call_get_state (self->call) == RELAIS_CALL_ENDED)
+    relais_booth_drop (self->booth);
+}
 
-  return G_SOURCE_REMOVE;
+static void session_record_outcome (RelaisApplication *self,
+                                    const char        *outcome);
+
+static void
+booth_outcome_cb (RelaisApplication *self,
+                  const char        *outcome)
+{
+  session_record_outcome (self, outcome);
+  if (relais_session_get_state (self->session) == RELAIS_SESSION_IN_CALL)
+    handle (self, RELAIS_SESSION_EVENT_CALL_OVER);
 }
 
 static void
-call_state_cb (RelaisApplication *self)
+booth_document_asked_cb (RelaisApplication *self)
 {
-  RelaisCallState call_state = relais_call_get_state (self->call);
-  const char *failure = relais_call_get_failure (self->call);
-
-  g_debug ("Call state %d", call_state);
-
-  if (self->window != NULL)
+  if (relais_session_get_state (self->session) == RELAIS_SESSION_IN_CALL)
     {
-      show_call_state (self);
-      if (call_state == RELAIS_CALL_FAILED
-          && relais_session_get_state (self->session) == RELAIS_SESSION_PRECALL)
-        relais_precall_page_set_media_error (relais_window_get_precall_page (self->window),
-                                             failure ? failure : _("La caméra et le micro ne démarrent pas. Prévenez l'agent d'accueil."));
+      documents_open (self);
+      notice (self, _("Votre conseiller vous demande un document."), FALSE);
     }
+}
 
-  /* Not from inside the call's own notification. */
-  if (call_state == RELAIS_CALL_ENDED && self->reconcile_id == 0)
-    self->reconcile_id = g_idle_add (reconcile_cb, self);
-
+/* The window follows booth:waiting itself (the wait page); what can be
+ * done changes with it. */
+static void
+booth_waiting_cb (RelaisApplication *self)
+{
   update_actions (self);
 }
 
 static void
-mic_level_cb (RelaisApplication *self)
+booth_connect (RelaisApplication *self)
 {
-  if (self->window != NULL)
-    relais_precall_page_set_mic_level (relais_window_get_precall_page (self->window),
-                                       relais_call_get_mic_level (self->call));
-}
+  static const struct {
+    const char *signal;
+    GCallback   callback;
+    GConnectFlags flags;
+  } handlers[] = {
+    { "notify::call", G_CALLBACK (booth_call_cb), 0 },
+    { "notify::call-state", G_CALLBACK (booth_status_cb), G_CONNECT_AFTER },
+    { "notify::status-text", G_CALLBACK (booth_status_cb), G_CONNECT_AFTER },
+    { "notify::check", G_CALLBACK (booth_check_cb), 0 },
+    { "notify::muted", G_CALLBACK (booth_mute_cb), 0 },
+    { "notify::camera-off", G_CALLBACK (booth_mute_cb), 0 },
+    { "notify::waiting", G_CALLBACK (booth_waiting_cb), 0 },
+    { "first-remote-frame", G_CALLBACK (booth_first_frame_cb), 0 },
+    { "notice", G_CALLBACK (booth_notice_cb), 0 },
+    { "remote-left", G_CALLBACK (booth_remote_left_cb), 0 },
+    { "outcome", G_CALLBACK (booth_outcome_cb), 0 },
+    { "document-asked", G_CALLBACK (booth_document_asked_cb), 0 },
+  };
 
-static void presence_message_received (RelaisApplication *self,
-                                       const char        *text);
-
-static void
-message_received_cb (RelaisApplication *self,
-                     const char        *text)
-{
-  /* Chat lines, and the advisor's control messages (PROTOCOL.md, 5). */
-  presence_message_received (self, text);
-}
-
-static void
-call_ensure (RelaisApplication *self)
-{
-  RelaisPrecallPage *precall = relais_window_get_precall_page (self->window);
-  RelaisCallOptions options;
-  g_autoptr(RelaisCall) call = NULL;
-  g_autoptr(GError) error = NULL;
-
-  if (self->call != NULL)
-    return;
-
-  relais_precall_page_reset (precall);
-
-  relais_call_options_init_from_config (&options, self->config);
-  call = relais_call_new (&options, &error);
-  relais_call_options_clear (&options);
-
-  if (call == NULL || !relais_call_start_preview (call, &error))
-    {
-      g_warning ("The call could not start: %s", error->message);
-      relais_precall_page_set_media_error (precall,
-                                           _("La caméra et le micro ne démarrent pas : l'appel est impossible pour l'instant. Touchez « Annuler » et prévenez l'agent d'accueil."));
-      if (call != NULL)
-        relais_call_hang_up (call);
-      return;
-    }
-
-  self->call = g_steal_pointer (&call);
-  relais_session_record_set_call (relais_context_get_session_record (self->context), self->call);
-  g_signal_connect_swapped (self->call, "notify::state", G_CALLBACK (call_state_cb), self);
-  g_signal_connect_swapped (self->call, "notify::mic-level", G_CALLBACK (mic_level_cb), self);
-  g_signal_connect_swapped (self->call, "message-received", G_CALLBACK (message_received_cb), self);
-
-  relais_precall_page_set_simulated (precall,
-                                     relais_call_is_video_simulated (self->call),
-                                     relais_call_is_audio_simulated (self->call));
-
-  if (relais_config_is_demo (self->config))
-    {
-      /* Made now, connected on "Commencer l'appel". */
-      self->advisor = relais_demo_advisor_new ();
-      relais_precall_page_set_network_status (precall, TRUE,
-                                              _("Mode démonstration : pas de serveur à joindre."));
-    }
-  else
-    {
-      gateway_probe (self);
-    }
+  for (gsize i = 0; i < G_N_ELEMENTS (handlers); i++)
+    g_signal_connect_object (self->booth, handlers[i].signal, handlers[i].callback, self,
+                             handlers[i].flags | G_CONNECT_SWAPPED);
 }
 
 /* Makes the media match the screen: the call exists while a person is at
- * the booth before or during their call; the local image goes to the page
- * that shows it (an appsink feeds one paintable). */
+ * the booth before or during their call (the pages show its pictures). */
 static void
 sync_call (RelaisApplication *self)
 {
   RelaisSessionState state = relais_session_get_state (self->session);
-  RelaisPrecallPage *precall;
-  RelaisCallPage *call_page;
 
   if (self->window == NULL)
     return;
 
-  precall = relais_window_get_precall_page (self->window);
-  call_page = relais_window_get_call_page (self->window);
-
   if (!person_in_call (self))
     {
-      call_drop (self);
+      relais_booth_drop (self->booth);
       return;
     }
 
   switch (state)
     {
     case RELAIS_SESSION_PRECALL:
-      call_ensure (self);
-      if (self->call != NULL)
-        {
-          relais_call_page_set_local_sink (call_page, NULL);
-          relais_precall_page_set_local_sink (precall, relais_call_get_local_video_sink (self->call));
-        }
+      relais_booth_prepare (self->booth);
       break;
 
     case RELAIS_SESSION_IN_CALL:
@@ -781,14 +330,10 @@ sync_call (RelaisApplication *self)
           handle (self, RELAIS_SESSION_EVENT_CALL_OVER);
           return;
         }
-      relais_precall_page_set_local_sink (precall, NULL);
-      relais_call_page_set_local_sink (call_page, relais_call_get_local_video_sink (self->call));
-      relais_call_page_set_remote_sink (call_page, relais_call_get_remote_video_sink (self->call));
-      show_call_state (self);
       break;
 
     case RELAIS_SESSION_CALL_ENDED:
-      call_drop (self);
+      relais_booth_drop (self->booth);
       break;
 
     default:
@@ -797,44 +342,7 @@ sync_call (RelaisApplication *self)
     }
 }
 
-/* ---- who goes next, and how long the others wait ------------------------ */
-
-/* Whether an advisor of @service_id could take a call now: the demo
- * advisor always can; with a gateway, an advisor marked ready in the
- * service's lobby room (RelaisPresence, from state already known: the
- * turn rule asks this many times per decision). */
-static gboolean
-service_has_advisor_ready (RelaisApplication *self,
-                           const char        *service_id)
-{
-  const RelaisService *service;
-
-  if (relais_config_is_demo (self->config))
-    return TRUE;
-  if (self->presence == NULL)
-    return FALSE;
-  service = relais_directory_find_service (relais_context_get_directory (self->context), service_id);
-  return service != NULL && service->lobby_room > 0 &&
-         relais_presence_get_advisors_ready (self->presence, (guint64) service->lobby_room) > 0;
-}
-
-/* The turn rule's question (relais-turn.h). A sub-service not offered by
- * visio needs no advisor. */
-static gboolean
-turn_ready_cb (const char *service_id,
-               const char *subservice_id,
-               gpointer    user_data)
-{
-  RelaisApplication *self = user_data;
-  const RelaisSubservice *sub =
-    relais_directory_find_subservice (relais_context_get_directory (self->context),
-                                      service_id, subservice_id);
-
-  if (sub != NULL && !(sub->channels & RELAIS_CHANNEL_VISIO))
-    return TRUE;
-
-  return service_has_advisor_ready (self, service_id);
-}
+/* ---- how long the others wait ------------------------------------------ */
 
 /* The attract screen's estimated waits come from the booth times of the
  * last 14 days; the page itself never reads the store. */
@@ -859,7 +367,6 @@ update_wait_figures (RelaisApplication *self)
   relais_attract_page_set_seconds_per_person (relais_window_get_attract_page (self->window),
                                               per_person);
 }
-static void presence_sync_page (RelaisApplication *self);
 
 static void
 session_state_cb (RelaisApplication *self)
@@ -882,8 +389,6 @@ session_state_cb (RelaisApplication *self)
   if (self->window != NULL)
     {
       relais_window_set_overlay (self->window, RELAIS_WINDOW_OVERLAY_NONE);
-      relais_window_set_waiting (self->window, FALSE);
-      presence_sync_page (self);
     }
 
   if (state == RELAIS_SESSION_ATTRACT)
@@ -954,11 +459,12 @@ activity_cb (GtkEventControllerLegacy *controller,
 }
 
 /* ---- the presence work (common/PROTOCOL.md) ------------------------------
- * The desk shows which services have an advisor ready; "call now" takes a
- * waiting ticket straight to the pre-call check; with a lobby pin, starting
- * the call means waiting in the service's lobby until an advisor takes the
- * person (RelaisPresence), with the camera already published in the
- * person's own session room. */
+ * The desk shows which services have an advisor ready
+ * (RelaisAdvisorPresence); "call now" takes a waiting ticket straight to
+ * the pre-call check; with a lobby pin, starting the call means waiting in
+ * the service's lobby until an advisor takes the person (the booth's
+ * lobby link), with the camera already published in the person's own
+ * session room. */
 
 /* The advisor's console ended the call with an outcome ("resolved",
  * "follow-up", "redirected", "technical-failure"): it goes into the
@@ -982,319 +488,17 @@ presence_update_actions (RelaisApplication  *self,
                          gboolean            booth_free)
 {
   set_action_enabled (self, "call-now", booth_free);
-  set_action_enabled (self, "cancel-wait", state == RELAIS_SESSION_IN_CALL && self->call_waiting);
+  set_action_enabled (self, "cancel-wait", state == RELAIS_SESSION_IN_CALL
+                                           && relais_booth_get_waiting (self->booth));
 }
 
 static void
-presence_sync_page (RelaisApplication *self)
+presence_changed_cb (RelaisApplication *self)
 {
-  if (self->window != NULL && self->call_waiting &&
-      relais_session_get_state (self->session) == RELAIS_SESSION_IN_CALL)
-    relais_window_set_waiting (self->window, TRUE);
-}
-
-static void
-presence_show_rooms (RelaisApplication *self)
-{
-  RelaisDirectory *directory = relais_context_get_directory (self->context);
-  RelaisDeskPage *desk;
-
-  if (self->window == NULL)
-    return;
-  desk = relais_window_get_desk_page (self->window);
-  for (guint i = 0; i < relais_directory_get_n_services (directory); i++)
-    {
-      const RelaisService *service = relais_directory_get_service (directory, i);
-
-      if (relais_config_is_demo (self->config))
-        /* The demo advisor is always there. */
-        relais_desk_page_set_advisor_available (desk, service->id, TRUE);
-      else if (self->presence != NULL && service->lobby_room > 0)
-        relais_desk_page_set_advisor_available (desk, service->id,
-                                                relais_presence_get_advisors_ready (self->presence,
-                                                                                    (guint64) service->lobby_room) > 0);
-    }
-}
-
-static void
-presence_changed_cb (RelaisPresence    *presence,
-                     guint64            room,
-                     RelaisApplication *self)
-{
-  presence_show_rooms (self);
   /* Advisors coming or going change who goes next (relais-turn.h): the
    * board's order and waits follow at once. */
   if (self->window != NULL)
     relais_attract_page_refresh (relais_window_get_attract_page (self->window));
-}
-
-static void
-presence_watch_start (RelaisApplication *self)
-{
-  RelaisDirectory *directory = relais_context_get_directory (self->context);
-  const char *pin = relais_config_get_lobby_pin (self->config);
-
-  if (pin != NULL && self->presence == NULL)
-    {
-      self->presence_janus = relais_janus_new (ensure_http (self),
-                                               relais_config_get_janus_url (self->config), NULL);
-      self->presence = relais_presence_new (self->presence_janus, pin);
-      g_signal_connect (self->presence, "changed", G_CALLBACK (presence_changed_cb), self);
-      for (guint i = 0; i < relais_directory_get_n_services (directory); i++)
-        {
-          const RelaisService *service = relais_directory_get_service (directory, i);
-
-          if (service->lobby_room > 0)
-            relais_presence_watch_room (self->presence, (guint64) service->lobby_room);
-        }
-    }
-  presence_show_rooms (self);
-}
-
-static void
-presence_watch_stop (RelaisApplication *self)
-{
-  if (self->presence != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (self->presence, self);
-      relais_presence_stop (self->presence);
-      g_clear_object (&self->presence);
-    }
-  if (self->presence_janus != NULL)
-    relais_janus_destroy_async (self->presence_janus, NULL, janus_destroy_cb, NULL);
-  g_clear_object (&self->presence_janus);
-}
-
-/* Before the call's room and session go (room_call_drop). */
-static void
-presence_wait_drop (RelaisApplication *self)
-{
-  cancel_and_clear (&self->wait_cancellable);
-  if (self->waiting != NULL)
-    {
-      relais_presence_stop (self->waiting);
-      g_clear_object (&self->waiting);
-    }
-  self->call_waiting = FALSE;
-  if (self->window != NULL)
-    relais_wait_page_stop (relais_window_get_wait_page (self->window));
-}
-
-static void
-presence_wait_error (RelaisApplication *self,
-                     const char        *message)
-{
-  g_autofree char *text = g_strdup_printf ("%s %s", message,
-                                           _("Touchez « Ne plus attendre » et prévenez l'agent d'accueil."));
-
-  if (self->window != NULL)
-    relais_wait_page_set_error (relais_window_get_wait_page (self->window), text);
-}
-
-static void
-presence_first_frame_cb (RelaisRoomCall    *room_call,
-                         gint64             at,
-                         RelaisApplication *self)
-{
-  if (self->call_now_at != 0)
-    g_debug ("Call now → first remote frame: %.0f ms (taken → first frame %.0f ms)",
-             (at - self->call_now_at) / 1000.0,
-             self->taken_at != 0 ? (at - self->taken_at) / 1000.0 : -1.0);
-}
-
-static void
-presence_wait_done_cb (GObject      *object,
-                       GAsyncResult *result,
-                       gpointer      user_data)
-{
-  g_autoptr(RelaisApplication) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *advisor = NULL;
-  g_autofree char *message = NULL;
-
-  advisor = relais_presence_wait_finish (RELAIS_PRESENCE (object), result, &error);
-  if ((gpointer) object != (gpointer) self->waiting)
-    return;
-  if (advisor == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        presence_wait_error (self, error->message);
-      return;
-    }
-
-  self->taken_at = g_get_monotonic_time ();
-  relais_session_record_note_advisor_taken (relais_context_get_session_record (self->context));
-  if (self->call_now_at != 0)
-    g_debug ("Call now → taken by an advisor: %.0f ms", (self->taken_at - self->call_now_at) / 1000.0);
-  self->call_waiting = FALSE;
-  if (self->window != NULL)
-    relais_wait_page_stop (relais_window_get_wait_page (self->window));
-  if (relais_session_get_state (self->session) == RELAIS_SESSION_IN_CALL && self->window != NULL)
-    relais_window_set_waiting (self->window, FALSE);
-  /* The advisor's display name is theirs to show; it never goes to a log. */
-  message = g_strdup_printf (_("%s vous répond."), advisor);
-  notice (self, message, FALSE);
-  show_call_state (self);
-  update_actions (self);
-}
-
-static void
-presence_room_start_cb (GObject      *object,
-                        GAsyncResult *result,
-                        gpointer      user_data)
-{
-  g_autoptr(RelaisApplication) self = user_data;
-  g_autoptr(GError) error = NULL;
-  RelaisTicket *current;
-
-  if (!relais_room_call_start_finish (RELAIS_ROOM_CALL (object), result, &error))
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
-          (gpointer) object != (gpointer) self->room_call)
-        return;
-      g_debug ("Joining the session room failed: %s", error->message);
-      presence_wait_error (self, _("L'appel n'a pas pu joindre le serveur de visio."));
-      return;
-    }
-  current = relais_queue_get_current (relais_context_get_queue (self->context));
-  if ((gpointer) object != (gpointer) self->room_call || self->waiting == NULL || current == NULL)
-    return;
-
-  /* Published in our own room: only now say in the lobby that we wait,
-   * so the advisor who takes us sees us at once. */
-  g_debug ("In the session room; announcing in the lobby");
-  relais_presence_wait_async (self->waiting,
-                              (guint64) relais_directory_find_service (relais_context_get_directory (self->context),
-                                                                       relais_ticket_get_service_id (current))->lobby_room,
-                              relais_ticket_get_code (current),
-                              relais_ticket_get_subservice_id (current),
-                              relais_config_get_site_name (self->config),
-                              self->wait_cancellable, presence_wait_done_cb, g_object_ref (self));
-}
-
-static void
-presence_room_failed_cb (RelaisRoomCall    *room_call,
-                         const char        *message,
-                         RelaisApplication *self)
-{
-  if (self->call_waiting)
-    {
-      /* The call page says what happened and shows the way out. */
-      g_cancellable_cancel (self->wait_cancellable);
-      self->call_waiting = FALSE;
-      if (self->window != NULL && relais_session_get_state (self->session) == RELAIS_SESSION_IN_CALL)
-        relais_window_set_waiting (self->window, FALSE);
-    }
-  gateway_fail (self, message);
-}
-
-static void
-presence_session_room_cb (GObject      *object,
-                          GAsyncResult *result,
-                          gpointer      user_data)
-{
-  g_autoptr(RelaisApplication) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *display = NULL;
-  RelaisTicket *current;
-  guint64 room;
-
-  room = relais_presence_create_session_room_finish (RELAIS_PRESENCE (object), result, &error);
-  if ((gpointer) object != (gpointer) self->waiting)
-    return;
-  if (room == 0)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          g_debug ("Creating the session room failed: %s", error->message);
-          presence_wait_error (self, _("Le serveur de visio ne répond pas."));
-        }
-      return;
-    }
-  current = relais_queue_get_current (relais_context_get_queue (self->context));
-  if (current == NULL)
-    return;
-
-  /* In the session room too, the kiosk's tag: the ticket and the site,
-   * never the person's name. */
-  display = relais_presence_tag_format_kiosk (relais_ticket_get_code (current),
-                                              relais_ticket_get_subservice_id (current),
-                                              relais_config_get_site_name (self->config),
-                                              g_get_real_time () / G_USEC_PER_SEC, room, 0);
-  self->room_call = relais_room_call_new (self->janus, self->call, room, display,
-                                          relais_presence_get_session_pin (self->waiting));
-  g_signal_connect (self->room_call, "lost", G_CALLBACK (room_lost_cb), self);
-  g_signal_connect (self->room_call, "reconnected", G_CALLBACK (room_reconnected_cb), self);
-  g_signal_connect (self->room_call, "failed", G_CALLBACK (presence_room_failed_cb), self);
-  g_signal_connect (self->room_call, "remote-left", G_CALLBACK (room_remote_left_cb), self);
-  g_signal_connect (self->room_call, "first-remote-frame", G_CALLBACK (presence_first_frame_cb), self);
-  relais_room_call_start_async (self->room_call, NULL, presence_room_start_cb, g_object_ref (self));
-}
-
-static gboolean
-presence_call_start (RelaisApplication  *self,
-                     GError            **error)
-{
-  RelaisTicket *current = relais_queue_get_current (relais_context_get_queue (self->context));
-  const RelaisService *service = NULL;
-
-  if (current != NULL)
-    service = relais_directory_find_service (relais_context_get_directory (self->context),
-                                             relais_ticket_get_service_id (current));
-  /* A service with no lobby has no shared waiting line. */
-  if (service == NULL || service->lobby_room <= 0)
-    return gateway_call_start (self, error);
-
-  room_call_drop (self);
-  self->janus = relais_janus_new (ensure_http (self), relais_config_get_janus_url (self->config), NULL);
-  self->waiting = relais_presence_new (self->janus, relais_config_get_lobby_pin (self->config));
-  self->wait_cancellable = g_cancellable_new ();
-  self->call_waiting = TRUE;
-  self->taken_at = 0;
-  if (self->window != NULL)
-    relais_wait_page_start (relais_window_get_wait_page (self->window),
-                            relais_ticket_get_code (current), service->name);
-  g_debug ("Waiting for an advisor");
-  relais_presence_create_session_room_async (self->waiting, self->wait_cancellable,
-                                             presence_session_room_cb, g_object_ref (self));
-  return TRUE;
-}
-
-static void
-presence_message_received (RelaisApplication *self,
-                           const char        *text)
-{
-  g_autofree char *line = NULL;
-  g_autofree char *outcome = NULL;
-
-  switch (relais_presence_parse_message (text, &line, &outcome))
-    {
-    case RELAIS_MESSAGE_CHAT:
-      g_debug ("Chat line received");
-      if (self->window != NULL)
-        relais_call_page_add_message (relais_window_get_call_page (self->window), line, FALSE);
-      break;
-
-    case RELAIS_MESSAGE_END:
-      g_debug ("The advisor ended the call");
-      session_record_outcome (self, outcome);
-      if (relais_session_get_state (self->session) == RELAIS_SESSION_IN_CALL)
-        handle (self, RELAIS_SESSION_EVENT_CALL_OVER);
-      break;
-
-    case RELAIS_MESSAGE_ASK_DOCUMENT:
-      g_debug ("The advisor asks for a document");
-      if (relais_session_get_state (self->session) == RELAIS_SESSION_IN_CALL)
-        {
-          documents_open (self);
-          notice (self, _("Votre conseiller vous demande un document."), FALSE);
-        }
-      break;
-
-    default:
-      /* Transfer messages (RelaisTransfer reads them) and newer types. */
-      break;
-    }
 }
 
 static void after_call (RelaisApplication *self);
@@ -1316,7 +520,7 @@ call_now_action (GSimpleAction *action,
       notice_error (self, error);
       return;
     }
-  self->call_now_at = g_get_monotonic_time ();
+  relais_booth_mark_call_now (self->booth);
   after_call (self);
   if (!relais_queue_start (queue, ticket_id, &error))
     {
@@ -1333,11 +537,12 @@ cancel_wait_action (GSimpleAction *action,
 {
   RelaisApplication *self = RELAIS_APPLICATION (user_data);
 
-  if (!self->call_waiting)
+  if (!relais_booth_get_waiting (self->booth))
     return;
   g_debug ("Waiting cancelled");
   relais_session_record_note_wait_given_up (relais_context_get_session_record (self->context));
   notice (self, _("L'attente est arrêtée."), FALSE);
+  /* Entering CALL_ENDED drops the call, and the wait with it. */
   handle (self, RELAIS_SESSION_EVENT_CALL_OVER);
 }
 
@@ -1568,9 +773,6 @@ finish_session_action (GSimpleAction *action,
   update_actions (self);
 }
 
-static gboolean presence_call_start (RelaisApplication  *self,
-                                     GError            **error);
-
 static void
 start_call_action (GSimpleAction *action,
                    GVariant      *parameter,
@@ -1582,24 +784,9 @@ start_call_action (GSimpleAction *action,
   if (self->call == NULL)
     return;
 
-  if (!relais_config_is_demo (self->config))
+  if (!relais_booth_start_call (self->booth, &error))
     {
-      /* With a lobby pin, through the shared waiting line. */
-      if (relais_config_get_lobby_pin (self->config) != NULL
-          ? !presence_call_start (self, &error)
-          : !gateway_call_start (self, &error))
-        {
-          notice_error (self, error);
-          return;
-        }
-      handle (self, RELAIS_SESSION_EVENT_START_CALL);
-      return;
-    }
-
-  if (!relais_demo_advisor_connect (self->advisor, self->call, &error))
-    {
-      g_warning ("Demo advisor: %s", error->message);
-      notice (self, _("L'appel n'a pas pu commencer. Touchez à nouveau « Commencer l'appel », ou prévenez l'agent d'accueil."), TRUE);
+      notice_error (self, error);
       return;
     }
 
@@ -1615,33 +802,17 @@ hang_up_action (GSimpleAction *action,
   handle (RELAIS_APPLICATION (user_data), RELAIS_SESSION_EVENT_CALL_OVER);
 }
 
-/* Flips a boolean action of the call (mute, camera off) and tells the
- * call and the call page the new value. */
-static void
-toggle_call_switch (RelaisApplication *self,
-                    GSimpleAction     *action,
-                    void             (*set_on_call) (RelaisCall *, gboolean),
-                    void             (*set_on_page) (RelaisCallPage *, gboolean))
-{
-  g_autoptr(GVariant) state = g_action_get_state (G_ACTION (action));
-  gboolean value = !g_variant_get_boolean (state);
-
-  if (self->call == NULL)
-    return;
-
-  set_on_call (self->call, value);
-  g_simple_action_set_state (action, g_variant_new_boolean (value));
-  if (self->window != NULL)
-    set_on_page (relais_window_get_call_page (self->window), value);
-}
-
+/* The booth keeps mute and camera off (the call page and the actions'
+ * states follow it, booth_mute_cb). */
 static void
 toggle_mute_action (GSimpleAction *action,
                     GVariant      *parameter,
                     gpointer       user_data)
 {
-  toggle_call_switch (RELAIS_APPLICATION (user_data), action,
-                      relais_call_set_muted, relais_call_page_set_muted);
+  RelaisApplication *self = RELAIS_APPLICATION (user_data);
+
+  if (self->call != NULL)
+    relais_booth_set_muted (self->booth, !relais_booth_get_muted (self->booth));
 }
 
 static void
@@ -1649,8 +820,10 @@ toggle_camera_action (GSimpleAction *action,
                       GVariant      *parameter,
                       gpointer       user_data)
 {
-  toggle_call_switch (RELAIS_APPLICATION (user_data), action,
-                      relais_call_set_camera_off, relais_call_page_set_camera_off);
+  RelaisApplication *self = RELAIS_APPLICATION (user_data);
+
+  if (self->call != NULL)
+    relais_booth_set_camera_off (self->booth, !relais_booth_get_camera_off (self->booth));
 }
 
 static void
@@ -1665,15 +838,12 @@ send_chat_action (GSimpleAction *action,
   if (self->call == NULL || *text == '\0')
     return;
 
-  if (!relais_call_send_message (self->call, text, &error))
+  /* Once it left, the call page shows it (booth::chat-sent). */
+  if (!relais_booth_send_chat (self->booth, text, &error))
     {
       g_debug ("Message not sent: %s", error->message);
       notice (self, _("Le message n'est pas parti. Attendez un instant, puis réessayez."), TRUE);
-      return;
     }
-
-  if (self->window != NULL)
-    relais_call_page_add_message (relais_window_get_call_page (self->window), text, TRUE);
 }
 
 static void
@@ -2050,8 +1220,6 @@ documents_update_actions (RelaisApplication  *self,
   gboolean in_call = state == RELAIS_SESSION_IN_CALL && self->call != NULL;
   RelaisDossier *dossier = dossier_of (self);
 
-  /* Until the booth's "call" is bound to it (issue 9). */
-  relais_dossier_set_call (dossier, self->call);
   if (!in_call)
     relais_dossier_cancel (dossier);
   set_action_enabled (self, "scan-document", in_call);
@@ -2180,7 +1348,12 @@ relais_application_startup (GApplication *application)
     g_warning ("%" G_GINT64_FORMAT " ended tickets still carry personal fields", leftovers);
 
   relais_queue_set_turn_rule (relais_context_get_queue (self->context),
-                              turn_ready_cb, self, NULL);
+                              relais_advisor_presence_turn_ready,
+                              relais_context_get_advisor_presence (self->context), NULL);
+  g_signal_connect_object (relais_context_get_advisor_presence (self->context), "changed",
+                           G_CALLBACK (presence_changed_cb), self, G_CONNECT_SWAPPED);
+  self->booth = g_object_ref (relais_context_get_booth (self->context));
+  booth_connect (self);
 
   self->session = g_object_ref (relais_context_get_session (self->context));
   g_signal_connect_object (self->session, "notify::state",
@@ -2217,7 +1390,7 @@ relais_application_activate (GApplication *application)
       gtk_widget_add_controller (GTK_WIDGET (self->window), activity);
 
       session_state_cb (self);
-      presence_watch_start (self);
+      relais_advisor_presence_start (relais_context_get_advisor_presence (self->context));
     }
 
   gtk_window_present (GTK_WINDOW (self->window));
@@ -2230,7 +1403,8 @@ relais_application_shutdown (GApplication *application)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->idle_id, g_source_remove);
-  call_drop (self);
+  if (self->booth != NULL)
+    relais_booth_drop (self->booth);
 
   if (self->window != NULL)
     gtk_window_destroy (GTK_WINDOW (self->window));
@@ -2244,17 +1418,17 @@ relais_application_dispose (GObject *object)
   RelaisApplication *self = (RelaisApplication *)object;
 
   g_clear_handle_id (&self->idle_id, g_source_remove);
-  g_clear_handle_id (&self->reconcile_id, g_source_remove);
-  room_call_drop (self);
-  presence_watch_stop (self);
   if (self->call != NULL)
+    g_signal_handlers_disconnect_by_data (self->call, self);
+  g_clear_weak_pointer (&self->call);
+  if (self->booth != NULL)
     {
-      g_signal_handlers_disconnect_by_data (self->call, self);
-      relais_call_hang_up (self->call);
+      g_signal_handlers_disconnect_by_data (self->booth, self);
+      relais_booth_drop (self->booth);
     }
-  g_clear_object (&self->advisor);
-  g_clear_object (&self->call);
-  g_clear_object (&self->http);
+  if (self->context != NULL)
+    relais_advisor_presence_stop (relais_context_get_advisor_presence (self->context));
+  g_clear_object (&self->booth);
   g_clear_object (&self->session);
   g_clear_object (&self->context);
   g_clear_object (&self->config);

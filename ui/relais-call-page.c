@@ -9,10 +9,11 @@
 #include <glib/gi18n-lib.h>
 
 #include "relais-call-page.h"
+#include "relais-booth.h"
 
 struct _RelaisCallPage
 {
-  GtkWidget             parent_instance;
+  RelaisContextPage     parent_instance;
 
   RelaisVideoPaintable *remote_paintable;
   RelaisVideoPaintable *local_paintable;
@@ -46,7 +47,7 @@ struct _RelaisCallPage
   GtkWidget            *chat_button;
 };
 
-G_DEFINE_FINAL_TYPE (RelaisCallPage, relais_call_page, GTK_TYPE_WIDGET)
+G_DEFINE_FINAL_TYPE (RelaisCallPage, relais_call_page, RELAIS_TYPE_CONTEXT_PAGE)
 
 /* The conversation grew: show its end, where the newest line is. The new
  * line's height is only known once laid out (wrapped labels take a frame
@@ -116,6 +117,108 @@ send_cb (RelaisCallPage *self)
     gtk_editable_set_text (GTK_EDITABLE (self->chat_entry), "");
 }
 
+static RelaisBooth *
+get_booth (RelaisCallPage *self)
+{
+  return relais_context_get_booth (relais_context_page_get_context (RELAIS_CONTEXT_PAGE (self)));
+}
+
+/* The call's pictures show here in the call (the pre-call page has the
+ * person's own before it: an appsink feeds one paintable). */
+static void
+sync_sinks (RelaisCallPage *self)
+{
+  RelaisContext *context = relais_context_page_get_context (RELAIS_CONTEXT_PAGE (self));
+  RelaisCall *call = relais_booth_get_call (get_booth (self));
+
+  switch (relais_session_get_state (relais_context_get_session (context)))
+    {
+    case RELAIS_SESSION_PRECALL:
+      relais_call_page_set_local_sink (self, NULL);
+      break;
+
+    case RELAIS_SESSION_IN_CALL:
+      if (call == NULL)
+        break;
+      relais_call_page_set_local_sink (self, relais_call_get_local_video_sink (call));
+      relais_call_page_set_remote_sink (self, relais_call_get_remote_video_sink (call));
+      break;
+
+    default:
+      /* The agent at the desk: the call goes on behind. */
+      break;
+    }
+}
+
+static void
+booth_call_cb (RelaisCallPage *self)
+{
+  /* The person is gone: their pictures and conversation with them. A
+   * replaced call (the gateway came back) keeps the conversation. */
+  if (relais_booth_get_call (get_booth (self)) == NULL)
+    relais_call_page_reset (self);
+  else
+    sync_sinks (self);
+}
+
+static void
+booth_state_cb (RelaisCallPage *self)
+{
+  RelaisBooth *booth = get_booth (self);
+
+  if (relais_booth_get_call (booth) != NULL)
+    relais_call_page_set_state (self, relais_booth_get_call_state (booth),
+                                relais_booth_get_status_text (booth));
+}
+
+static void
+booth_switches_cb (RelaisCallPage *self)
+{
+  RelaisBooth *booth = get_booth (self);
+
+  relais_call_page_set_muted (self, relais_booth_get_muted (booth));
+  relais_call_page_set_camera_off (self, relais_booth_get_camera_off (booth));
+}
+
+static void
+booth_chat_received_cb (RelaisCallPage *self,
+                        const char     *text)
+{
+  relais_call_page_add_message (self, text, FALSE);
+}
+
+static void
+booth_chat_sent_cb (RelaisCallPage *self,
+                    const char     *text)
+{
+  relais_call_page_add_message (self, text, TRUE);
+}
+
+static void
+relais_call_page_constructed (GObject *object)
+{
+  RelaisCallPage *self = (RelaisCallPage *)object;
+  RelaisContext *context = relais_context_page_get_context (RELAIS_CONTEXT_PAGE (self));
+  RelaisBooth *booth;
+
+  G_OBJECT_CLASS (relais_call_page_parent_class)->constructed (object);
+
+  /* Without a context (the UI tests), the page shows what it is given. */
+  if (context == NULL)
+    return;
+
+  booth = relais_context_get_booth (context);
+  g_signal_connect_object (relais_context_get_session (context), "notify::state",
+                           G_CALLBACK (sync_sinks), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (booth, "notify::call", G_CALLBACK (booth_call_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (booth, "notify::call-state", G_CALLBACK (booth_state_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (booth, "notify::status-text", G_CALLBACK (booth_state_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (booth, "notify::muted", G_CALLBACK (booth_switches_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (booth, "notify::camera-off", G_CALLBACK (booth_switches_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (booth, "chat-received", G_CALLBACK (booth_chat_received_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (booth, "chat-sent", G_CALLBACK (booth_chat_sent_cb), self, G_CONNECT_SWAPPED);
+}
+
 static void
 relais_call_page_dispose (GObject *object)
 {
@@ -144,6 +247,7 @@ relais_call_page_class_init (RelaisCallPageClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  object_class->constructed = relais_call_page_constructed;
   object_class->dispose = relais_call_page_dispose;
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
@@ -189,9 +293,11 @@ relais_call_page_init (RelaisCallPage *self)
 }
 
 GtkWidget *
-relais_call_page_new (void)
+relais_call_page_new (RelaisContext *context)
 {
-  return g_object_new (RELAIS_TYPE_CALL_PAGE, NULL);
+  g_return_val_if_fail (context == NULL || RELAIS_IS_CONTEXT (context), NULL);
+
+  return g_object_new (RELAIS_TYPE_CALL_PAGE, "context", context, NULL);
 }
 
 void

@@ -8,12 +8,13 @@
 #include <gtk/gtk.h>
 
 #include "relais-call.h"
+#include "relais-context-page.h"
 #include "relais-video-paintable.h"
 
 G_BEGIN_DECLS
 
 #define RELAIS_TYPE_CALL_PAGE (relais_call_page_get_type ())
-G_DECLARE_FINAL_TYPE (RelaisCallPage, relais_call_page, RELAIS, CALL_PAGE, GtkWidget)
+G_DECLARE_FINAL_TYPE (RelaisCallPage, relais_call_page, RELAIS, CALL_PAGE, RelaisContextPage)
 
 /* The call: the advisor large, the person small in a corner, and five
  * large buttons with a pictogram and a word each: Micro (app.toggle-mute),
@@ -22,9 +23,12 @@ G_DECLARE_FINAL_TYPE (RelaisCallPage, relais_call_page, RELAIS, CALL_PAGE, GtkWi
  * (app.hang-up). A line says when the link is weak; a failure says what
  * happened and offers the way back (app.finish-session).
  *
- * The page knows no call: the kiosk gives it the appsinks, the state and
- * the messages. Messages live in the page only, and go with reset(). */
-GtkWidget            *relais_call_page_new                  (void);
+ * It watches the context's booth (relais_context_get_booth): its call's
+ * pictures (in the call), "call-state" and "status-text", mute and camera
+ * off, and the chat lines both ways; when the booth drops the call, the
+ * page empties. Messages live in the page only. With a NULL context (the
+ * UI tests) it shows only what the setters give it. */
+GtkWidget            *relais_call_page_new                  (RelaisContext   *context);
 /* Empty again: no video, no messages, panel closed. */
 void                  relais_call_page_reset                (RelaisCallPage  *self);
 void                  relais_call_page_set_remote_sink      (RelaisCallPage  *self,

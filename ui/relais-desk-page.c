@@ -524,6 +524,25 @@ refresh_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Which services have an advisor ready: the context's
+ * RelaisAdvisorPresence (with the demo advisor, all of them). */
+static void
+advisors_changed_cb (RelaisDeskPage *self)
+{
+  RelaisContext *context = relais_context_page_get_context (RELAIS_CONTEXT_PAGE (self));
+  RelaisAdvisorPresence *presence = relais_context_get_advisor_presence (context);
+  RelaisDirectory *directory = relais_context_get_directory (context);
+
+  for (guint i = 0; i < relais_directory_get_n_services (directory); i++)
+    {
+      const RelaisService *service = relais_directory_get_service (directory, i);
+
+      if (relais_advisor_presence_knows (presence, service->id))
+        relais_desk_page_set_advisor_available (self, service->id,
+                                                relais_advisor_presence_is_ready (presence, service->id));
+    }
+}
+
 static void
 relais_desk_page_constructed (GObject *object)
 {
@@ -541,6 +560,10 @@ relais_desk_page_constructed (GObject *object)
   g_signal_connect_object (self->watch, "changed",
                            G_CALLBACK (queue_changed_cb), self, G_CONNECT_SWAPPED);
   rebuild_queue (self);
+
+  g_signal_connect_object (relais_context_get_advisor_presence (context), "changed",
+                           G_CALLBACK (advisors_changed_cb), self, G_CONNECT_SWAPPED);
+  advisors_changed_cb (self);
 
   self->refresh_id = g_timeout_add_seconds (30, refresh_cb, self);
 }

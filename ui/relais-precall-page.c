@@ -9,6 +9,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "relais-precall-page.h"
+#include "relais-booth.h"
 
 /* About a second and a half of a 660 Hz tone: long enough to notice,
  * short enough not to startle. */
@@ -18,7 +19,7 @@
 
 struct _RelaisPrecallPage
 {
-  GtkWidget             parent_instance;
+  RelaisContextPage     parent_instance;
 
   RelaisVideoPaintable *local_paintable;
   gboolean              video_simulated;
@@ -50,7 +51,7 @@ struct _RelaisPrecallPage
   GtkButton            *start_button;
 };
 
-G_DEFINE_FINAL_TYPE (RelaisPrecallPage, relais_precall_page, GTK_TYPE_WIDGET)
+G_DEFINE_FINAL_TYPE (RelaisPrecallPage, relais_precall_page, RELAIS_TYPE_CONTEXT_PAGE)
 
 static void
 set_check (GtkImage *image,
@@ -196,6 +197,116 @@ sound_clicked_cb (RelaisPrecallPage *self)
   relais_precall_page_play_test_sound (self);
 }
 
+static void relais_precall_page_set_network_checking (RelaisPrecallPage *self,
+                                                      const char        *text);
+
+static RelaisBooth *
+get_booth (RelaisPrecallPage *self)
+{
+  return relais_context_get_booth (relais_context_page_get_context (RELAIS_CONTEXT_PAGE (self)));
+}
+
+/* The call's own picture shows here during the pre-call check only (an
+ * appsink feeds one paintable: the call page takes it in the call). */
+static void
+sync_sink (RelaisPrecallPage *self)
+{
+  RelaisContext *context = relais_context_page_get_context (RELAIS_CONTEXT_PAGE (self));
+  RelaisCall *call = relais_booth_get_call (get_booth (self));
+
+  switch (relais_session_get_state (relais_context_get_session (context)))
+    {
+    case RELAIS_SESSION_PRECALL:
+      if (call != NULL)
+        relais_precall_page_set_local_sink (self, relais_call_get_local_video_sink (call));
+      break;
+
+    case RELAIS_SESSION_IN_CALL:
+      relais_precall_page_set_local_sink (self, NULL);
+      break;
+
+    default:
+      break;
+    }
+}
+
+static void
+booth_call_cb (RelaisPrecallPage *self)
+{
+  RelaisCall *call = relais_booth_get_call (get_booth (self));
+
+  /* Gone: no image or level of this person stays for the next one. */
+  if (call == NULL)
+    {
+      relais_precall_page_reset (self);
+      return;
+    }
+  relais_precall_page_set_simulated (self,
+                                     relais_call_is_video_simulated (call),
+                                     relais_call_is_audio_simulated (call));
+  sync_sink (self);
+}
+
+static void
+booth_mic_level_cb (RelaisPrecallPage *self)
+{
+  relais_precall_page_set_mic_level (self, relais_booth_get_mic_level (get_booth (self)));
+}
+
+static void
+booth_media_error_cb (RelaisPrecallPage *self)
+{
+  relais_precall_page_set_media_error (self, relais_booth_get_media_error (get_booth (self)));
+}
+
+static void
+booth_check_cb (RelaisPrecallPage *self)
+{
+  RelaisBooth *booth = get_booth (self);
+  const char *text = relais_booth_get_check_text (booth);
+
+  switch (relais_booth_get_check (booth))
+    {
+    case RELAIS_BOOTH_CHECK_RUNNING:
+      relais_precall_page_set_network_checking (self, text);
+      break;
+
+    case RELAIS_BOOTH_CHECK_OK:
+    case RELAIS_BOOTH_CHECK_WARNING:
+      relais_precall_page_set_network_status (self,
+                                              relais_booth_get_check (booth) == RELAIS_BOOTH_CHECK_OK,
+                                              text);
+      break;
+
+    case RELAIS_BOOTH_CHECK_NONE:
+    default:
+      break;
+    }
+}
+
+static void
+relais_precall_page_constructed (GObject *object)
+{
+  RelaisPrecallPage *self = (RelaisPrecallPage *)object;
+  RelaisContext *context = relais_context_page_get_context (RELAIS_CONTEXT_PAGE (self));
+  RelaisBooth *booth;
+
+  G_OBJECT_CLASS (relais_precall_page_parent_class)->constructed (object);
+
+  /* Without a context (the UI tests), the page shows what it is given. */
+  if (context == NULL)
+    return;
+
+  booth = relais_context_get_booth (context);
+  g_signal_connect_object (relais_context_get_session (context), "notify::state",
+                           G_CALLBACK (sync_sink), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (booth, "notify::call", G_CALLBACK (booth_call_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (booth, "notify::mic-level", G_CALLBACK (booth_mic_level_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (booth, "notify::media-error", G_CALLBACK (booth_media_error_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (booth, "notify::check", G_CALLBACK (booth_check_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (booth, "notify::check-text", G_CALLBACK (booth_check_cb), self, G_CONNECT_SWAPPED);
+}
+
 static void
 relais_precall_page_dispose (GObject *object)
 {
@@ -216,6 +327,7 @@ relais_precall_page_class_init (RelaisPrecallPageClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  object_class->constructed = relais_precall_page_constructed;
   object_class->dispose = relais_precall_page_dispose;
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
@@ -260,9 +372,11 @@ relais_precall_page_init (RelaisPrecallPage *self)
 }
 
 GtkWidget *
-relais_precall_page_new (void)
+relais_precall_page_new (RelaisContext *context)
 {
-  return g_object_new (RELAIS_TYPE_PRECALL_PAGE, NULL);
+  g_return_val_if_fail (context == NULL || RELAIS_IS_CONTEXT (context), NULL);
+
+  return g_object_new (RELAIS_TYPE_PRECALL_PAGE, "context", context, NULL);
 }
 
 void
@@ -354,12 +468,10 @@ relais_precall_page_set_media_error (RelaisPrecallPage *self,
     }
 }
 
-void
+static void
 relais_precall_page_set_network_checking (RelaisPrecallPage *self,
                                           const char        *text)
 {
-  g_return_if_fail (RELAIS_IS_PRECALL_PAGE (self));
-
   gtk_label_set_label (self->network_label, text);
   gtk_stack_set_visible_child_name (self->network_stack, "checking");
   gtk_spinner_set_spinning (self->network_spinner, TRUE);

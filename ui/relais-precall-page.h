@@ -7,21 +7,24 @@
 #include <gst/gst.h>
 #include <gtk/gtk.h>
 
+#include "relais-context-page.h"
 #include "relais-video-paintable.h"
 
 G_BEGIN_DECLS
 
 #define RELAIS_TYPE_PRECALL_PAGE (relais_precall_page_get_type ())
-G_DECLARE_FINAL_TYPE (RelaisPrecallPage, relais_precall_page, RELAIS, PRECALL_PAGE, GtkWidget)
+G_DECLARE_FINAL_TYPE (RelaisPrecallPage, relais_precall_page, RELAIS, PRECALL_PAGE, RelaisContextPage)
 
 /* The check before the call, in plain words with pictograms: the person
  * sees themself, sees the microphone level move, hears a test sound, and
  * a network line says whether the advisor can be reached. One large
  * "Commencer l'appel" (app.start-call) and "Annuler" (app.finish-session).
  *
- * The page knows no call: the kiosk gives it the call's appsink, the
- * microphone level and the results of its checks. */
-GtkWidget            *relais_precall_page_new              (void);
+ * It watches the context's booth (relais_context_get_booth): its call's
+ * picture (during the pre-call check), simulated devices and microphone
+ * level, "media-error" and the network check. With a NULL context (the UI
+ * tests) it shows only what the setters give it. */
+GtkWidget            *relais_precall_page_new              (RelaisContext     *context);
 /* Back to "nothing checked yet": no image, no level, checks pending. */
 void                  relais_precall_page_reset            (RelaisPrecallPage *self);
 void                  relais_precall_page_set_local_sink   (RelaisPrecallPage *self,
@@ -39,10 +42,8 @@ void                  relais_precall_page_set_simulated    (RelaisPrecallPage *s
  * do; NULL clears it. "Commencer l'appel" is the kiosk's to disable. */
 void                  relais_precall_page_set_media_error  (RelaisPrecallPage *self,
                                                             const char        *message);
-/* The network line: in progress (a spinner and @text), then its result
- * (a green check or an orange warning, and @text). */
-void                  relais_precall_page_set_network_checking (RelaisPrecallPage *self,
-                                                                const char        *text);
+/* The network line's result (a green check or an orange warning, and
+ * @text); before it, a spinner says it is in progress. */
 void                  relais_precall_page_set_network_status   (RelaisPrecallPage *self,
                                                                 gboolean           ok,
                                                                 const char        *text);

@@ -9,10 +9,11 @@
 #include <glib/gi18n-lib.h>
 
 #include "relais-wait-page.h"
+#include "relais-booth.h"
 
 struct _RelaisWaitPage
 {
-  GtkWidget   parent_instance;
+  RelaisContextPage parent_instance;
 
   GtkWidget  *root;
   GtkSpinner *spinner;
@@ -23,9 +24,10 @@ struct _RelaisWaitPage
 
   gint64      started_at;   /* monotonic µs, 0: not waiting */
   guint       tick_id;
+  gboolean    waiting;
 };
 
-G_DEFINE_FINAL_TYPE (RelaisWaitPage, relais_wait_page, GTK_TYPE_WIDGET)
+G_DEFINE_FINAL_TYPE (RelaisWaitPage, relais_wait_page, RELAIS_TYPE_CONTEXT_PAGE)
 
 static void
 show_elapsed (RelaisWaitPage *self)
@@ -51,6 +53,53 @@ tick_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+static void start     (RelaisWaitPage *self,
+                       const char     *ticket,
+                       const char     *service);
+static void set_error (RelaisWaitPage *self,
+                       const char     *message);
+static void stop      (RelaisWaitPage *self);
+
+/* booth:waiting and booth:wait-error. */
+static void
+booth_waiting_cb (RelaisWaitPage *self)
+{
+  RelaisContext *context = relais_context_page_get_context (RELAIS_CONTEXT_PAGE (self));
+  RelaisBooth *booth = relais_context_get_booth (context);
+  gboolean waiting = relais_booth_get_waiting (booth);
+
+  if (waiting && !self->waiting)
+    {
+      const RelaisVisit *visit = relais_booth_get_visit (booth);
+
+      start (self, visit != NULL ? visit->ticket_code : NULL,
+             visit != NULL ? visit->service_name : NULL);
+    }
+  else if (!waiting && self->waiting)
+    stop (self);
+  self->waiting = waiting;
+
+  if (waiting)
+    set_error (self, relais_booth_get_wait_error (booth));
+}
+
+static void
+relais_wait_page_constructed (GObject *object)
+{
+  RelaisWaitPage *self = (RelaisWaitPage *)object;
+  RelaisContext *context = relais_context_page_get_context (RELAIS_CONTEXT_PAGE (self));
+  RelaisBooth *booth;
+
+  G_OBJECT_CLASS (relais_wait_page_parent_class)->constructed (object);
+
+  if (context == NULL)
+    return;
+
+  booth = relais_context_get_booth (context);
+  g_signal_connect_object (booth, "notify::waiting", G_CALLBACK (booth_waiting_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (booth, "notify::wait-error", G_CALLBACK (booth_waiting_cb), self, G_CONNECT_SWAPPED);
+}
+
 static void
 relais_wait_page_dispose (GObject *object)
 {
@@ -68,6 +117,7 @@ relais_wait_page_class_init (RelaisWaitPageClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  object_class->constructed = relais_wait_page_constructed;
   object_class->dispose = relais_wait_page_dispose;
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
@@ -87,35 +137,37 @@ relais_wait_page_init (RelaisWaitPage *self)
 }
 
 GtkWidget *
-relais_wait_page_new (void)
+relais_wait_page_new (RelaisContext *context)
 {
-  return g_object_new (RELAIS_TYPE_WAIT_PAGE, NULL);
+  g_return_val_if_fail (context == NULL || RELAIS_IS_CONTEXT (context), NULL);
+
+  return g_object_new (RELAIS_TYPE_WAIT_PAGE, "context", context, NULL);
 }
 
-void
-relais_wait_page_start (RelaisWaitPage *self,
-                        const char     *ticket,
-                        const char     *service)
+/* @ticket: the code shown ("C12"), @service: the service's name. Restarts
+ * the clock. */
+static void
+start (RelaisWaitPage *self,
+       const char     *ticket,
+       const char     *service)
 {
   g_autofree char *line = NULL;
-
-  g_return_if_fail (RELAIS_IS_WAIT_PAGE (self));
 
   line = g_strdup_printf (_("Ticket %s — %s"), ticket != NULL ? ticket : "", service != NULL ? service : "");
   gtk_label_set_label (self->ticket_label, line);
   self->started_at = g_get_monotonic_time ();
-  relais_wait_page_set_error (self, NULL);
+  set_error (self, NULL);
   show_elapsed (self);
   if (self->tick_id == 0)
     self->tick_id = g_timeout_add_seconds (5, tick_cb, self);
 }
 
-void
-relais_wait_page_set_error (RelaisWaitPage *self,
-                            const char     *message)
+/* A problem (the gateway refuses, is lost…): the spinner stops and
+ * @message says what happened and what to do. NULL: waiting again. */
+static void
+set_error (RelaisWaitPage *self,
+           const char     *message)
 {
-  g_return_if_fail (RELAIS_IS_WAIT_PAGE (self));
-
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), message != NULL);
   gtk_label_set_label (self->error_label, message != NULL ? message : "");
   gtk_spinner_set_spinning (self->spinner, message == NULL);
@@ -124,11 +176,9 @@ relais_wait_page_set_error (RelaisWaitPage *self,
                                                           : _("L'appel ne peut pas se faire pour l'instant"));
 }
 
-void
-relais_wait_page_stop (RelaisWaitPage *self)
+static void
+stop (RelaisWaitPage *self)
 {
-  g_return_if_fail (RELAIS_IS_WAIT_PAGE (self));
-
   g_clear_handle_id (&self->tick_id, g_source_remove);
   gtk_spinner_set_spinning (self->spinner, FALSE);
 }

@@ -264,11 +264,11 @@ relais_window_constructed (GObject *object)
 
   gtk_stack_add_named (self->pages, relais_ticket_page_new (self->context), "your-turn");
 
-  page = relais_precall_page_new ();
+  page = relais_precall_page_new (self->context);
   self->precall_page = RELAIS_PRECALL_PAGE (page);
   gtk_stack_add_named (self->pages, page, "precall");
 
-  page = relais_call_page_new ();
+  page = relais_call_page_new (self->context);
   self->call_page = RELAIS_CALL_PAGE (page);
   gtk_stack_add_named (self->pages, page, "call");
 
@@ -285,7 +285,7 @@ relais_window_constructed (GObject *object)
   self->figures_page = RELAIS_FIGURES_PAGE (page);
   gtk_stack_add_named (self->pages, page, "figures");
   /* The presence work: waiting for an advisor to take the call. */
-  page = relais_wait_page_new ();
+  page = relais_wait_page_new (self->context);
   self->wait_page = RELAIS_WAIT_PAGE (page);
   gtk_stack_add_named (self->pages, page, "wait");
 
@@ -299,6 +299,10 @@ relais_window_constructed (GObject *object)
   self->session = g_object_ref (relais_context_get_session (self->context));
   g_signal_connect_object (self->session, "notify::state",
                            G_CALLBACK (session_state_cb), self, G_CONNECT_SWAPPED);
+  /* The person waiting in the lobby for an advisor: the wait page, over
+   * the call's. */
+  g_object_bind_property (relais_context_get_booth (self->context), "waiting",
+                          self, "waiting", G_BINDING_SYNC_CREATE);
   update_page (self);
 
   fit_monitor (self);
@@ -591,16 +595,6 @@ relais_window_hide_notice (RelaisWindow *self)
   g_return_if_fail (RELAIS_IS_WINDOW (self));
 
   notice_close_cb (self);
-}
-
-/* The presence work */
-
-RelaisWaitPage *
-relais_window_get_wait_page (RelaisWindow *self)
-{
-  g_return_val_if_fail (RELAIS_IS_WINDOW (self), NULL);
-
-  return self->wait_page;
 }
 
 RelaisScanPage *

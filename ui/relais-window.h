@@ -81,8 +81,6 @@ RelaisPrintPage   *relais_window_get_print_page   (RelaisWindow *self);
 void               relais_window_hide_notice      (RelaisWindow *self);
 RelaisSurveyPage  *relais_window_get_survey_page  (RelaisWindow *self);
 RelaisFiguresPage *relais_window_get_figures_page (RelaisWindow *self);
-/* "wait": waiting for an advisor (the presence work). */
-RelaisWaitPage    *relais_window_get_wait_page    (RelaisWindow *self);
 /* "scan": a document for the advisor, during the call (the documents work). */
 RelaisScanPage    *relais_window_get_scan_page    (RelaisWindow *self);
 

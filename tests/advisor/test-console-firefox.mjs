@@ -150,7 +150,7 @@ try {
   ok(s.phase === 'queue', `the advisor signs in in Firefox and sees the waiting line (${s.phase}${s.lastError ? ': ' + s.lastError : ''})`);
   await consoleShot(page, 'signed-in');
 
-  kiosk = startKiosk(kioskBin, configPath, { G_MESSAGES_DEBUG: 'relais-application relais-session-record relais-presence', RELAIS_TEST_TRACE: '1' }, args.verbose);
+  kiosk = startKiosk(kioskBin, configPath, { G_MESSAGES_DEBUG: 'relais-application relais-session-record relais-presence relais-booth relais-lobby-link relais-room-link', RELAIS_TEST_TRACE: '1' }, args.verbose);
   ok(await until(() => busHas(), 20000) !== null, 'the kiosk window starts and takes its bus name');
   ok(await until(() => logSince(0, 'Lobby 5002: 1 advisor(s) ready'), 15000) !== null, 'the kiosk sees the Firefox advisor ready in the CAF lobby');
 

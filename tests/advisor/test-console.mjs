@@ -243,7 +243,7 @@ try {
   await consoleShot(a.page, 'signed-in');
 
   kiosk = startKiosk(kioskBin, configPath, {
-    G_MESSAGES_DEBUG: 'relais-application relais-session-record relais-presence ' + (process.env.RELAIS_CONSOLE_KIOSK_DEBUG || ''), RELAIS_TEST_TRACE: '1',
+    G_MESSAGES_DEBUG: 'relais-application relais-session-record relais-presence relais-booth relais-lobby-link relais-room-link ' + (process.env.RELAIS_CONSOLE_KIOSK_DEBUG || ''), RELAIS_TEST_TRACE: '1',
   }, args.verbose);
   ok(await until(() => busHas(), 20000) !== null, 'the kiosk window starts and takes its bus name');
   const ready = await until(() => logSince(0, 'Lobby 5002: 1 advisor(s) ready'), 15000);

@@ -65,7 +65,7 @@ const shotDir = args.screenshots || await fsp.mkdtemp(path.join(os.tmpdir(), 're
 fs.mkdirSync(shotDir, { recursive: true });
 const { kioskShot, consoleShot } = screenshots(shotDir);
 const startDocumentsKiosk = (configPath, extraEnv) => startKiosk(kioskBin, configPath, {
-  ...extraEnv, G_MESSAGES_DEBUG: 'relais-application relais-session-record relais-presence relais-dossier ' + (process.env.RELAIS_CONSOLE_KIOSK_DEBUG || ''),
+  ...extraEnv, G_MESSAGES_DEBUG: 'relais-application relais-session-record relais-presence relais-booth relais-lobby-link relais-room-link relais-dossier ' + (process.env.RELAIS_CONSOLE_KIOSK_DEBUG || ''),
 }, args.verbose);
 const openConsole = (browser, consoleUrl, name) => openChromiumConsole(browser, consoleUrl, name, { verbose: args.verbose });
 

@@ -464,7 +464,7 @@ test_kiosk_window (Fixture       *f,
   g_autofree char *script = NULL;
   guint64 room = new_room ();
   const char *argv[] = {
-    "env", "G_MESSAGES_DEBUG=relais-room-call relais-application", "GTK_A11Y=none",
+    "env", "G_MESSAGES_DEBUG=relais-room-call relais-application relais-booth relais-room-link relais-lobby-link relais-gateway-probe", "GTK_A11Y=none",
     "bash", NULL, f->kiosk, NULL, WINDOW_PIN, "mairie", "etat-civil", "12",
     NULL
   };
@@ -490,7 +490,9 @@ test_kiosk_window (Fixture       *f,
     g_auto(GStrv) lines = g_strsplit (window->out != NULL ? window->out : "", "\n", -1);
 
     for (guint i = 0; lines[i] != NULL; i++)
-      if (strstr (lines[i], "relais-room-call") != NULL || strstr (lines[i], "relais-application") != NULL)
+      if (strstr (lines[i], "relais-room-call") != NULL || strstr (lines[i], "relais-application") != NULL
+          || strstr (lines[i], "relais-booth") != NULL || strstr (lines[i], "-link-DEBUG") != NULL
+          || strstr (lines[i], "relais-gateway-probe") != NULL)
         g_test_message ("window: %s", lines[i]);
   }
   report = check_kiosk (test_call);
@@ -556,7 +558,7 @@ window_spawn (Fixture    *f,
   g_subprocess_launcher_set_stdout_file_path (launcher, out_path);
   g_subprocess_launcher_set_stderr_file_path (launcher, w->err_path);
   g_subprocess_launcher_setenv (launcher, "RELAIS_TEST_TRACE", "1", TRUE);
-  g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "relais-room-call relais-application", TRUE);
+  g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "relais-room-call relais-application relais-booth relais-room-link relais-lobby-link relais-gateway-probe", TRUE);
   g_subprocess_launcher_setenv (launcher, "GTK_A11Y", "none", TRUE);
   w->process = g_subprocess_launcher_spawn (launcher, &error, "bash", script, f->kiosk,
                                             config_path, NULL);

@@ -66,7 +66,7 @@ tone_done (gpointer data)
 static void
 test_precall (void)
 {
-  GtkWidget *page = relais_precall_page_new ();
+  GtkWidget *page = relais_precall_page_new (NULL);
   RelaisPrecallPage *precall = RELAIS_PRECALL_PAGE (page);
   GtkWidget *window = page_window (page);
   g_autoptr(GstElement) sink = NULL;
@@ -116,7 +116,7 @@ test_precall (void)
 static void
 test_call (void)
 {
-  GtkWidget *page = relais_call_page_new ();
+  GtkWidget *page = relais_call_page_new (NULL);
   RelaisCallPage *call = RELAIS_CALL_PAGE (page);
   GtkWidget *window = page_window (page);
   g_autoptr(GstElement) remote_sink = NULL;

@@ -47,7 +47,7 @@ static void
 test_document_button (void)
 {
   GtkWidget *window = gtk_window_new ();
-  GtkWidget *page = relais_call_page_new ();
+  GtkWidget *page = relais_call_page_new (NULL);
   g_autoptr(GSimpleActionGroup) group = g_simple_action_group_new ();
   g_autoptr(GSimpleAction) action = g_simple_action_new ("scan-document", NULL);
   GtkWidget *button;

@@ -1,0 +1,28 @@
+/* relais-advisor-link-private.h: for the implementations of
+ * RelaisAdvisorLink only.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#pragma once
+
+#include "relais-advisor-link.h"
+
+G_BEGIN_DECLS
+
+/* The interface keeps "state" and "failure" for its implementations: they
+ * override both properties (g_object_class_override_property), answer
+ * get_property with relais_advisor_link_get_state()/_get_failure(), and
+ * change them here, which notifies only on change. */
+void relais_advisor_link_update (RelaisAdvisorLink      *self,
+                                 RelaisAdvisorLinkState  state,
+                                 const char             *failure);
+
+/* The implementations' signal emitters. */
+void relais_advisor_link_emit_remote_left        (RelaisAdvisorLink *self);
+void relais_advisor_link_emit_reconnected        (RelaisAdvisorLink *self);
+void relais_advisor_link_emit_taken              (RelaisAdvisorLink *self,
+                                                  const char        *advisor);
+void relais_advisor_link_emit_first_remote_frame (RelaisAdvisorLink *self,
+                                                  gint64             since_join_us);
+
+G_END_DECLS

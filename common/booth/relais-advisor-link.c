@@ -1,0 +1,247 @@
+/* relais-advisor-link.c
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#define G_LOG_DOMAIN "relais-advisor-link"
+
+#include "config.h"
+
+#include "relais-advisor-link-private.h"
+
+G_DEFINE_INTERFACE (RelaisAdvisorLink, relais_advisor_link, G_TYPE_OBJECT)
+
+enum {
+  REMOTE_LEFT,
+  RECONNECTED,
+  TAKEN,
+  FIRST_REMOTE_FRAME,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+typedef struct
+{
+  RelaisAdvisorLinkState  state;
+  char                   *failure;
+} LinkStatus;
+
+static void
+link_status_free (gpointer data)
+{
+  LinkStatus *status = data;
+
+  g_free (status->failure);
+  g_free (status);
+}
+
+static LinkStatus *
+link_status (RelaisAdvisorLink *self)
+{
+  static GQuark quark;
+  LinkStatus *status;
+
+  if (quark == 0)
+    quark = g_quark_from_static_string ("relais-advisor-link-status");
+  status = g_object_get_qdata (G_OBJECT (self), quark);
+  if (status == NULL)
+    {
+      status = g_new0 (LinkStatus, 1);
+      g_object_set_qdata_full (G_OBJECT (self), quark, status, link_status_free);
+    }
+  return status;
+}
+
+void
+relais_visit_free (RelaisVisit *visit)
+{
+  if (visit == NULL)
+    return;
+  g_free (visit->ticket_code);
+  g_free (visit->service_id);
+  g_free (visit->service_name);
+  g_free (visit->subservice_id);
+  g_free (visit->site_name);
+  g_free (visit);
+}
+
+RelaisVisit *
+relais_visit_copy (const RelaisVisit *visit)
+{
+  RelaisVisit *copy;
+
+  if (visit == NULL)
+    return NULL;
+  copy = g_memdup2 (visit, sizeof *visit);
+  copy->ticket_code = g_strdup (visit->ticket_code);
+  copy->service_id = g_strdup (visit->service_id);
+  copy->service_name = g_strdup (visit->service_name);
+  copy->subservice_id = g_strdup (visit->subservice_id);
+  copy->site_name = g_strdup (visit->site_name);
+  return copy;
+}
+
+GType
+relais_advisor_link_state_get_type (void)
+{
+  static gsize type_id = 0;
+  static const GEnumValue values[] = {
+    { RELAIS_ADVISOR_LINK_IDLE, "RELAIS_ADVISOR_LINK_IDLE", "idle" },
+    { RELAIS_ADVISOR_LINK_CONNECTING, "RELAIS_ADVISOR_LINK_CONNECTING", "connecting" },
+    { RELAIS_ADVISOR_LINK_WAITING, "RELAIS_ADVISOR_LINK_WAITING", "waiting" },
+    { RELAIS_ADVISOR_LINK_CONNECTED, "RELAIS_ADVISOR_LINK_CONNECTED", "connected" },
+    { RELAIS_ADVISOR_LINK_LOST, "RELAIS_ADVISOR_LINK_LOST", "lost" },
+    { RELAIS_ADVISOR_LINK_FAILED, "RELAIS_ADVISOR_LINK_FAILED", "failed" },
+    { 0, NULL, NULL },
+  };
+
+  if (g_once_init_enter (&type_id))
+    {
+      GType type = g_enum_register_static (g_intern_static_string ("RelaisAdvisorLinkState"), values);
+
+      g_once_init_leave (&type_id, type);
+    }
+
+  return type_id;
+}
+
+static void
+relais_advisor_link_default_init (RelaisAdvisorLinkInterface *iface)
+{
+  g_object_interface_install_property (iface,
+    g_param_spec_enum ("state", NULL, NULL,
+                       RELAIS_TYPE_ADVISOR_LINK_STATE, RELAIS_ADVISOR_LINK_IDLE,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  g_object_interface_install_property (iface,
+    g_param_spec_string ("failure", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  signals[REMOTE_LEFT] =
+    g_signal_new ("remote-left", G_TYPE_FROM_INTERFACE (iface), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[RECONNECTED] =
+    g_signal_new ("reconnected", G_TYPE_FROM_INTERFACE (iface), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[TAKEN] =
+    g_signal_new ("taken", G_TYPE_FROM_INTERFACE (iface), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[FIRST_REMOTE_FRAME] =
+    g_signal_new ("first-remote-frame", G_TYPE_FROM_INTERFACE (iface), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
+}
+
+void
+relais_advisor_link_update (RelaisAdvisorLink      *self,
+                            RelaisAdvisorLinkState  state,
+                            const char             *failure)
+{
+  LinkStatus *status = link_status (self);
+  gboolean failure_changed = g_strcmp0 (status->failure, failure) != 0;
+  gboolean state_changed = status->state != state;
+
+  if (failure_changed)
+    {
+      g_free (status->failure);
+      status->failure = g_strdup (failure);
+    }
+  status->state = state;
+  /* The failure first: who watches "state" reads it. */
+  if (failure_changed)
+    g_object_notify (G_OBJECT (self), "failure");
+  if (state_changed)
+    g_object_notify (G_OBJECT (self), "state");
+}
+
+void
+relais_advisor_link_emit_remote_left (RelaisAdvisorLink *self)
+{
+  g_signal_emit (self, signals[REMOTE_LEFT], 0);
+}
+
+void
+relais_advisor_link_emit_reconnected (RelaisAdvisorLink *self)
+{
+  g_signal_emit (self, signals[RECONNECTED], 0);
+}
+
+void
+relais_advisor_link_emit_taken (RelaisAdvisorLink *self,
+                                const char        *advisor)
+{
+  g_signal_emit (self, signals[TAKEN], 0, advisor);
+}
+
+void
+relais_advisor_link_emit_first_remote_frame (RelaisAdvisorLink *self,
+                                             gint64             since_join_us)
+{
+  g_signal_emit (self, signals[FIRST_REMOTE_FRAME], 0, since_join_us);
+}
+
+void
+relais_advisor_link_check_async (RelaisAdvisorLink   *self,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_return_if_fail (RELAIS_IS_ADVISOR_LINK (self));
+
+  RELAIS_ADVISOR_LINK_GET_IFACE (self)->check_async (self, cancellable, callback, user_data);
+}
+
+char *
+relais_advisor_link_check_finish (RelaisAdvisorLink  *self,
+                                  GAsyncResult       *result,
+                                  GError            **error)
+{
+  g_return_val_if_fail (RELAIS_IS_ADVISOR_LINK (self), NULL);
+
+  return RELAIS_ADVISOR_LINK_GET_IFACE (self)->check_finish (self, result, error);
+}
+
+gboolean
+relais_advisor_link_connect (RelaisAdvisorLink  *self,
+                             RelaisCall         *call,
+                             const RelaisVisit  *visit,
+                             GError            **error)
+{
+  g_return_val_if_fail (RELAIS_IS_ADVISOR_LINK (self), FALSE);
+  g_return_val_if_fail (RELAIS_IS_CALL (call), FALSE);
+  g_return_val_if_fail (visit != NULL, FALSE);
+
+  return RELAIS_ADVISOR_LINK_GET_IFACE (self)->connect (self, call, visit, error);
+}
+
+void
+relais_advisor_link_set_call (RelaisAdvisorLink *self,
+                              RelaisCall        *call)
+{
+  g_return_if_fail (RELAIS_IS_ADVISOR_LINK (self));
+  g_return_if_fail (call == NULL || RELAIS_IS_CALL (call));
+
+  RELAIS_ADVISOR_LINK_GET_IFACE (self)->set_call (self, call);
+}
+
+void
+relais_advisor_link_stop (RelaisAdvisorLink *self)
+{
+  g_return_if_fail (RELAIS_IS_ADVISOR_LINK (self));
+
+  RELAIS_ADVISOR_LINK_GET_IFACE (self)->stop (self);
+}
+
+RelaisAdvisorLinkState
+relais_advisor_link_get_state (RelaisAdvisorLink *self)
+{
+  g_return_val_if_fail (RELAIS_IS_ADVISOR_LINK (self), RELAIS_ADVISOR_LINK_IDLE);
+
+  return link_status (self)->state;
+}
+
+const char *
+relais_advisor_link_get_failure (RelaisAdvisorLink *self)
+{
+  g_return_val_if_fail (RELAIS_IS_ADVISOR_LINK (self), NULL);
+
+  return link_status (self)->failure;
+}

@@ -51,7 +51,7 @@ const { values: args } = parseArgs({
 });
 
 const VANISH_BOUND_S = 20;
-const SURVEY_SECONDS = 30;               // kiosk/relais-application.c
+const SURVEY_SECONDS = 30;               // common/booth/relais-session-record.h
 // What the agent types on the desk: it must never reach a record or a log.
 const PERSON_NAME = 'Jeanne Témoinnom';
 const PERSON_NOTE = 'Note témoin: dossier 4242';

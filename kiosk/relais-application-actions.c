@@ -56,7 +56,7 @@ static void
 documents_update_actions (RelaisApplication  *self,
                           RelaisSessionState  state)
 {
-  gboolean in_call = state == RELAIS_SESSION_IN_CALL && self->call != NULL;
+  gboolean in_call = state == RELAIS_SESSION_IN_CALL && relais_booth_get_call (self->booth) != NULL;
   RelaisDossier *dossier = dossier_of (self);
 
   if (!in_call)
@@ -71,6 +71,7 @@ documents_update_actions (RelaisApplication  *self,
 void
 _relais_application_update_actions (RelaisApplication *self)
 {
+  RelaisCall *call = relais_booth_get_call (self->booth);
   RelaisSessionState state = relais_session_get_state (self->session);
   gboolean desk = state == RELAIS_SESSION_DESK;
   gboolean has_current = relais_queue_get_current (relais_context_get_queue (self->context)) != NULL;
@@ -93,12 +94,12 @@ _relais_application_update_actions (RelaisApplication *self)
                                       || state == RELAIS_SESSION_IN_CALL
                                       || state == RELAIS_SESSION_CALL_ENDED));
   set_action_enabled (self, "start-call",
-                      state == RELAIS_SESSION_PRECALL && self->call != NULL
-                      && relais_call_get_state (self->call) == RELAIS_CALL_PREVIEW);
+                      state == RELAIS_SESSION_PRECALL && call != NULL
+                      && relais_call_get_state (call) == RELAIS_CALL_PREVIEW);
   set_action_enabled (self, "hang-up", state == RELAIS_SESSION_IN_CALL);
-  set_action_enabled (self, "toggle-mute", state == RELAIS_SESSION_IN_CALL && self->call != NULL);
-  set_action_enabled (self, "toggle-camera", state == RELAIS_SESSION_IN_CALL && self->call != NULL);
-  set_action_enabled (self, "send-chat", state == RELAIS_SESSION_IN_CALL && self->call != NULL);
+  set_action_enabled (self, "toggle-mute", state == RELAIS_SESSION_IN_CALL && call != NULL);
+  set_action_enabled (self, "toggle-camera", state == RELAIS_SESSION_IN_CALL && call != NULL);
+  set_action_enabled (self, "send-chat", state == RELAIS_SESSION_IN_CALL && call != NULL);
   figures_update_actions (self, state);
   presence_update_actions (self, state, desk && !has_current);
   documents_update_actions (self, state);
@@ -382,9 +383,10 @@ start_call_action (GSimpleAction *action,
                    gpointer       user_data)
 {
   RelaisApplication *self = RELAIS_APPLICATION (user_data);
+  RelaisCall *call = relais_booth_get_call (self->booth);
   g_autoptr(GError) error = NULL;
 
-  if (self->call == NULL)
+  if (call == NULL)
     return;
 
   if (!relais_booth_start_call (self->booth, &error))
@@ -414,7 +416,7 @@ toggle_mute_action (GSimpleAction *action,
 {
   RelaisApplication *self = RELAIS_APPLICATION (user_data);
 
-  if (self->call != NULL)
+  if (relais_booth_get_call (self->booth) != NULL)
     relais_booth_set_muted (self->booth, !relais_booth_get_muted (self->booth));
 }
 
@@ -425,7 +427,7 @@ toggle_camera_action (GSimpleAction *action,
 {
   RelaisApplication *self = RELAIS_APPLICATION (user_data);
 
-  if (self->call != NULL)
+  if (relais_booth_get_call (self->booth) != NULL)
     relais_booth_set_camera_off (self->booth, !relais_booth_get_camera_off (self->booth));
 }
 
@@ -435,10 +437,11 @@ send_chat_action (GSimpleAction *action,
                   gpointer       user_data)
 {
   RelaisApplication *self = RELAIS_APPLICATION (user_data);
+  RelaisCall *call = relais_booth_get_call (self->booth);
   const char *text = g_variant_get_string (parameter, NULL);
   g_autoptr(GError) error = NULL;
 
-  if (self->call == NULL || *text == '\0')
+  if (call == NULL || *text == '\0')
     return;
 
   /* Once it left, the call page shows it (booth::chat-sent). */

@@ -21,11 +21,8 @@ struct _RelaisApplication
   RelaisWindow    *window;
   GCancellable    *cancellable;
 
-  /* The person at the booth and their call (the context's), and that
-   * call as booth:call last said (weak), which the dossier and figures
-   * code follow. */
+  /* The person at the booth and their call (the context's). */
   RelaisBooth     *booth;
-  RelaisCall      *call;
 
   gint64           last_activity;  /* monotonic µs */
   guint            idle_id;

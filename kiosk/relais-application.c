@@ -8,22 +8,10 @@
 
 #include <glib/gi18n-lib.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "relais-application-private.h"
 #include "relais-session-dir.h"
-#include "relais-camera-still.h"
-#include "relais-document.h"
-#include "relais-scanner.h"
-#include "relais-transfer.h"
-#include "relais-call.h"
 #include "relais-error.h"
-#include "relais-figures.h"
-#include "relais-figures-store.h"
-#include "relais-http-client.h"
-#include "relais-printer.h"
-#include "relais-outbox.h"
 #include "relais-resources.h"
 
 #define IDLE_CHECK_SECONDS 5
@@ -87,17 +75,10 @@ person_in_call (RelaisApplication *self)
 }
 
 /* booth:call, made for the pre-call check or replaced when the gateway
- * came back: the dossier and figures code follow self->call. */
+ * came back: what can be done changes with it. */
 static void
 booth_call_cb (RelaisApplication *self)
 {
-  RelaisCall *call = relais_booth_get_call (self->booth);
-
-  /* Everything of the application's own on a call it no longer follows
-   * goes with it (the figures' watch too). */
-  if (self->call != NULL && self->call != call)
-    g_signal_handlers_disconnect_by_data (self->call, self);
-  g_set_weak_pointer (&self->call, call);
   _relais_application_update_actions (self);
 }
 
@@ -105,7 +86,7 @@ booth_call_cb (RelaisApplication *self)
 static void
 booth_status_cb (RelaisApplication *self)
 {
-  if (self->window != NULL && self->call != NULL)
+  if (self->window != NULL && relais_booth_get_call (self->booth) != NULL)
     _relais_application_trace ("call-status", relais_call_page_get_status_text (relais_window_get_call_page (self->window)));
   _relais_application_update_actions (self);
 }
@@ -152,12 +133,14 @@ booth_mute_cb (RelaisApplication *self)
 static void
 booth_remote_left_cb (RelaisApplication *self)
 {
+  RelaisCall *call = relais_booth_get_call (self->booth);
+
   /* The other side hung up. In the call, say so; with the agent at the
    * desk, drop an ended call: locking returns to the call page, which
    * finds no call and moves on to "the call is over". */
   if (relais_session_get_state (self->session) == RELAIS_SESSION_IN_CALL)
     _relais_application_handle (self, RELAIS_SESSION_EVENT_CALL_OVER);
-  else if (self->call != NULL && relais_call_get_state (self->call) == RELAIS_CALL_ENDED)
+  else if (call != NULL && relais_call_get_state (call) == RELAIS_CALL_ENDED)
     relais_booth_drop (self->booth);
 }
 
@@ -224,6 +207,7 @@ void
 _relais_application_sync_call (RelaisApplication *self)
 {
   RelaisSessionState state = relais_session_get_state (self->session);
+  RelaisCall *call = relais_booth_get_call (self->booth);
 
   if (self->window == NULL)
     return;
@@ -241,7 +225,7 @@ _relais_application_sync_call (RelaisApplication *self)
       break;
 
     case RELAIS_SESSION_IN_CALL:
-      if (self->call == NULL || relais_call_get_state (self->call) == RELAIS_CALL_ENDED)
+      if (call == NULL || relais_call_get_state (call) == RELAIS_CALL_ENDED)
         {
           /* After the agent's visit the call is gone: it is over. */
           _relais_application_handle (self, RELAIS_SESSION_EVENT_CALL_OVER);
@@ -571,9 +555,6 @@ relais_application_dispose (GObject *object)
   RelaisApplication *self = (RelaisApplication *)object;
 
   g_clear_handle_id (&self->idle_id, g_source_remove);
-  if (self->call != NULL)
-    g_signal_handlers_disconnect_by_data (self->call, self);
-  g_clear_weak_pointer (&self->call);
   if (self->booth != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->booth, self);

@@ -15,8 +15,6 @@
 #include "relais-resources.h"
 
 #define IDLE_CHECK_SECONDS 5
-/* How far back the estimated waits look. */
-#define WAIT_FIGURES_DAYS 14
 
 G_DEFINE_FINAL_TYPE (RelaisApplication, relais_application, GTK_TYPE_APPLICATION)
 
@@ -243,32 +241,6 @@ _relais_application_sync_call (RelaisApplication *self)
     }
 }
 
-/* ---- how long the others wait ------------------------------------------ */
-
-/* The attract screen's estimated waits come from the booth times of the
- * last 14 days; the page itself never reads the store. */
-static void
-update_wait_figures (RelaisApplication *self)
-{
-  RelaisStore *store = relais_context_get_store (self->context);
-  gint64 since = g_get_real_time () / G_USEC_PER_SEC - WAIT_FIGURES_DAYS * 24 * 3600;
-  g_autoptr(GArray) durations = NULL;
-  g_autoptr(GError) error = NULL;
-  gint64 per_person = RELAIS_TURN_DEFAULT_SECONDS_PER_PERSON;
-
-  if (self->window == NULL)
-    return;
-
-  if ((durations = relais_store_list_recent_durations (store, since, &error)) != NULL)
-    per_person = relais_turn_seconds_per_person ((const gint64 *)(gpointer)durations->data,
-                                                 durations->len);
-  else
-    g_warning ("No recent figures for the estimated waits: %s", error->message);
-
-  relais_attract_page_set_seconds_per_person (relais_window_get_attract_page (self->window),
-                                              per_person);
-}
-
 static void
 session_state_cb (RelaisApplication *self)
 {
@@ -291,9 +263,6 @@ session_state_cb (RelaisApplication *self)
     {
       relais_window_set_overlay (self->window, RELAIS_WINDOW_OVERLAY_NONE);
     }
-
-  if (state == RELAIS_SESSION_ATTRACT)
-    update_wait_figures (self);
 
   _relais_application_update_actions (self);
   _relais_application_sync_call (self);
@@ -381,15 +350,6 @@ session_record_outcome (RelaisApplication *self,
     g_debug ("Call outcome: %s", outcome);
   else
     g_warning ("The call's outcome was not recorded: %s", error->message);
-}
-
-static void
-presence_changed_cb (RelaisApplication *self)
-{
-  /* Advisors coming or going change who goes next (relais-turn.h): the
-   * board's order and waits follow at once. */
-  if (self->window != NULL)
-    relais_attract_page_refresh (relais_window_get_attract_page (self->window));
 }
 
 /* ---- figures: the anonymous record of each session ---------------------
@@ -487,8 +447,6 @@ relais_application_startup (GApplication *application)
   relais_queue_set_turn_rule (relais_context_get_queue (self->context),
                               relais_advisor_presence_turn_ready,
                               relais_context_get_advisor_presence (self->context), NULL);
-  g_signal_connect_object (relais_context_get_advisor_presence (self->context), "changed",
-                           G_CALLBACK (presence_changed_cb), self, G_CONNECT_SWAPPED);
   self->booth = g_object_ref (relais_context_get_booth (self->context));
   booth_connect (self);
 

@@ -382,31 +382,11 @@ relais_application_record_outcome (RelaisApplication  *self,
 }
 
 static void
-dossier_document_cb (RelaisDossier     *dossier,
-                     GParamSpec        *pspec,
-                     RelaisApplication *self)
-{
-  if (self->window == NULL || relais_dossier_get_document_path (dossier) == NULL)
-    return;
-  relais_window_hide_notice (self->window);
-  relais_window_set_overlay (self->window, RELAIS_WINDOW_OVERLAY_PRINT);
-}
-
-static void
 dossier_receive_failed_cb (RelaisDossier     *dossier,
                            const char        *message,
                            RelaisApplication *self)
 {
   _relais_application_notice (self, message, TRUE);
-}
-
-static void
-documents_connect_page (RelaisApplication *self)
-{
-  RelaisDossier *dossier = relais_context_get_dossier (self->context);
-
-  g_signal_connect_object (dossier, "notify::document", G_CALLBACK (dossier_document_cb), self, 0);
-  g_signal_connect_object (dossier, "receive-failed", G_CALLBACK (dossier_receive_failed_cb), self, 0);
 }
 
 static void
@@ -477,7 +457,8 @@ relais_application_activate (GApplication *application)
     {
       self->window = relais_window_new (GTK_APPLICATION (self), self->context);
       g_object_add_weak_pointer (G_OBJECT (self->window), (gpointer *)&self->window);
-      documents_connect_page (self);
+      g_signal_connect_object (relais_context_get_dossier (self->context), "receive-failed",
+                               G_CALLBACK (dossier_receive_failed_cb), self, 0);
 
       activity = gtk_event_controller_legacy_new ();
       gtk_event_controller_set_propagation_phase (activity, GTK_PHASE_CAPTURE);

@@ -188,6 +188,19 @@ session_state_cb (RelaisWindow *self)
   update_page (self);
 }
 
+/* The advisor's document arrived (relais-dossier.h): it opens over
+ * whatever is shown until the person closes it. */
+static void
+dossier_document_cb (RelaisWindow  *self,
+                     GParamSpec    *pspec,
+                     RelaisDossier *dossier)
+{
+  if (relais_dossier_get_document_path (dossier) == NULL)
+    return;
+  relais_window_hide_notice (self);
+  relais_window_set_overlay (self, RELAIS_WINDOW_OVERLAY_PRINT);
+}
+
 static void
 notice_close_cb (RelaisWindow *self)
 {
@@ -303,6 +316,8 @@ relais_window_constructed (GObject *object)
    * the call's. */
   g_object_bind_property (relais_context_get_booth (self->context), "waiting",
                           self, "waiting", G_BINDING_SYNC_CREATE);
+  g_signal_connect_object (relais_context_get_dossier (self->context), "notify::document",
+                           G_CALLBACK (dossier_document_cb), self, G_CONNECT_SWAPPED);
   update_page (self);
 
   fit_monitor (self);

@@ -41,7 +41,8 @@ GType relais_window_overlay_get_type (void);
  * itself, in one place, from the session's state ("attract", "unlock",
  * "desk", "your-turn", "precall", "call", "call-ended", "survey") and what
  * is shown over it: "wait" over the call while the person waits for an
- * advisor ("waiting"), and the "overlay". It refuses to close unless the
+ * advisor ("waiting"), and the "overlay" (set to "print" by itself when
+ * the dossier receives the advisor's document). It refuses to close unless the
  * agent's desk is unlocked (the state is DESK).
  *
  * RELAIS_TEST_TRACE=1 prints "relais-trace: page: NAME" on stderr each

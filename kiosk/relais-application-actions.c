@@ -10,6 +10,7 @@
 
 #include "relais-application-private.h"
 #include "relais-figures-store.h"
+#include "relais-ui-util.h"
 
 /* The actions (relais-application.h lists them): buttons, tests and
  * `gapplication action org.relais.Kiosk …` share them. Each handler turns
@@ -586,7 +587,7 @@ figures_action (GSimpleAction *action,
                               figures->n_sessions, figures->calls_attempted, figures->calls_connected,
                               figures->survey[0], figures->survey[1], figures->survey[2],
                               figures->survey[3], figures->survey[4]);
-      _relais_application_trace ("figures", text);
+      relais_ui_trace ("figures", text);
     }
 }
 

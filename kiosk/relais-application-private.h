@@ -30,8 +30,6 @@ struct _RelaisApplication
 };
 
 /* relais-application.c */
-void     _relais_application_trace           (const char         *what,
-                                              const char         *text);
 void     _relais_application_notice          (RelaisApplication  *self,
                                               const char         *message,
                                               gboolean            is_error);

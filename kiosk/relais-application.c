@@ -7,42 +7,25 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
-#include <stdio.h>
 
 #include "relais-application-private.h"
 #include "relais-session-dir.h"
 #include "relais-error.h"
 #include "relais-resources.h"
+#include "relais-ui-util.h"
 
 #define IDLE_CHECK_SECONDS 5
 
 G_DEFINE_FINAL_TYPE (RelaisApplication, relais_application, GTK_TYPE_APPLICATION)
 
-/* RELAIS_TEST_TRACE=1: what the screen says, one line on stderr each time
- * it changes (the notices, the call's status line, the first remote
- * frame; the window traces the page), for the integration tests and the
- * benchmark. Never a name, a note or a chat line: none of those go
- * through here. */
-void
-_relais_application_trace (const char *what,
-                           const char *text)
-{
-  static int enabled = -1;
-
-  if (enabled < 0)
-    enabled = g_strcmp0 (g_getenv ("RELAIS_TEST_TRACE"), "1") == 0;
-  if (!enabled)
-    return;
-  fprintf (stderr, "relais-trace: %s: %s\n", what, text != NULL ? text : "");
-  fflush (stderr);
-}
-
+/* A banner for whoever is at the booth, traced ("notice", "notice-error")
+ * for the integration tests and the benchmark. */
 void
 _relais_application_notice (RelaisApplication *self,
                             const char        *message,
                             gboolean           is_error)
 {
-  _relais_application_trace (is_error ? "notice-error" : "notice", message);
+  relais_ui_trace (is_error ? "notice-error" : "notice", message);
   if (self->window != NULL)
     relais_window_show_notice (self->window, message, is_error);
 }
@@ -80,12 +63,10 @@ booth_call_cb (RelaisApplication *self)
   _relais_application_update_actions (self);
 }
 
-/* After the pages: what the call page's status line says now. */
+/* After the pages (the call page traces its status line). */
 static void
 booth_status_cb (RelaisApplication *self)
 {
-  if (self->window != NULL && relais_booth_get_call (self->booth) != NULL)
-    _relais_application_trace ("call-status", relais_call_page_get_status_text (relais_window_get_call_page (self->window)));
   _relais_application_update_actions (self);
 }
 
@@ -95,7 +76,7 @@ booth_check_cb (RelaisApplication *self)
   RelaisBoothCheck check = relais_booth_get_check (self->booth);
 
   if (check == RELAIS_BOOTH_CHECK_OK || check == RELAIS_BOOTH_CHECK_WARNING)
-    _relais_application_trace ("precall-network", relais_booth_get_check_text (self->booth));
+    relais_ui_trace ("precall-network", relais_booth_get_check_text (self->booth));
 }
 
 static void
@@ -105,7 +86,7 @@ booth_first_frame_cb (RelaisApplication *self,
   g_autofree char *text = g_strdup_printf ("%" G_GINT64_FORMAT " ms after the join request",
                                            since_join_us >= 0 ? since_join_us / 1000 : -1);
 
-  _relais_application_trace ("first-remote-frame", text);
+  relais_ui_trace ("first-remote-frame", text);
 }
 
 static void

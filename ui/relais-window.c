@@ -7,7 +7,6 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
-#include <stdio.h>
 
 #include "relais-attract-page.h"
 #include "relais-call-ended-page.h"
@@ -18,6 +17,7 @@
 #include "relais-precall-page.h"
 #include "relais-print-page.h"
 #include "relais-ticket-page.h"
+#include "relais-ui-util.h"
 #include "relais-window.h"
 
 #define NOTICE_SECONDS 8
@@ -68,22 +68,6 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
-
-/* RELAIS_TEST_TRACE=1: the integration tests and the benchmark read the
- * page from stderr (the application traces the rest: notices, the call's
- * status line, the first remote frame). */
-static void
-trace_page (const char *name)
-{
-  static int enabled = -1;
-
-  if (enabled < 0)
-    enabled = g_strcmp0 (g_getenv ("RELAIS_TEST_TRACE"), "1") == 0;
-  if (!enabled)
-    return;
-  fprintf (stderr, "relais-trace: page: %s\n", name);
-  fflush (stderr);
-}
 
 static void
 set_page (RelaisWindow *self,
@@ -172,11 +156,11 @@ update_page (RelaisWindow *self)
     page = "print";
 
   /* The trace names the state's page, as the tests have always read it,
-   * whatever is shown over it. */
+   * whatever is shown over it (relais_ui_trace()). */
   if (self->traced_state != (int) state)
     {
       self->traced_state = state;
-      trace_page (state_page);
+      relais_ui_trace ("page", state_page);
     }
 
   set_page (self, page);

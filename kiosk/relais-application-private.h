@@ -24,8 +24,6 @@ struct _RelaisApplication
   /* The person at the booth and their call (the context's). */
   RelaisBooth     *booth;
 
-  gint64           last_activity;  /* monotonic µs */
-  guint            idle_id;
   int              exit_status;
 };
 

@@ -14,8 +14,6 @@
 #include "relais-resources.h"
 #include "relais-ui-util.h"
 
-#define IDLE_CHECK_SECONDS 5
-
 G_DEFINE_FINAL_TYPE (RelaisApplication, relais_application, GTK_TYPE_APPLICATION)
 
 /* A banner for whoever is at the booth, traced ("notice", "notice-error")
@@ -227,8 +225,6 @@ session_state_cb (RelaisApplication *self)
 {
   RelaisSessionState state = relais_session_get_state (self->session);
 
-  self->last_activity = g_get_monotonic_time ();
-
   /* Back to the attract screen: nothing of the last person stays (scans,
    * documents, temporary files; issue 5, item 8). A session finished from
    * the desk gets here when the desk locks (2 minutes at most). */
@@ -268,45 +264,6 @@ _relais_application_handle (RelaisApplication  *self,
     }
 
   return TRUE;
-}
-
-static gboolean
-idle_check_cb (gpointer user_data)
-{
-  RelaisApplication *self = user_data;
-  RelaisSessionState state = relais_session_get_state (self->session);
-  guint limit = relais_config_get_idle_lock_seconds (self->config);
-  gint64 idle = g_get_monotonic_time () - self->last_activity;
-
-  if ((state == RELAIS_SESSION_DESK || state == RELAIS_SESSION_UNLOCKING)
-      && idle >= (gint64) limit * G_USEC_PER_SEC)
-    {
-      g_debug ("Desk idle for %u s: locking", limit);
-      _relais_application_handle (self, RELAIS_SESSION_EVENT_LOCK);
-    }
-
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-activity_cb (GtkEventControllerLegacy *controller,
-             GdkEvent                 *event,
-             RelaisApplication        *self)
-{
-  switch (gdk_event_get_event_type (event))
-    {
-    case GDK_BUTTON_PRESS:
-    case GDK_KEY_PRESS:
-    case GDK_TOUCH_BEGIN:
-    case GDK_SCROLL:
-      self->last_activity = g_get_monotonic_time ();
-      break;
-
-    default:
-      break;
-    }
-
-  return GDK_EVENT_PROPAGATE;
 }
 
 /* ---- the presence work (common/PROTOCOL.md) ------------------------------
@@ -415,9 +372,6 @@ relais_application_startup (GApplication *application)
   g_signal_connect_object (self->session, "notify::state",
                            G_CALLBACK (session_state_cb), self, G_CONNECT_SWAPPED);
 
-  self->last_activity = g_get_monotonic_time ();
-  self->idle_id = g_timeout_add_seconds (IDLE_CHECK_SECONDS, idle_check_cb, self);
-
   _relais_application_update_actions (self);
 }
 
@@ -425,7 +379,6 @@ static void
 relais_application_activate (GApplication *application)
 {
   RelaisApplication *self = RELAIS_APPLICATION (application);
-  GtkEventController *activity;
 
   if (self->context == NULL)
     {
@@ -441,11 +394,6 @@ relais_application_activate (GApplication *application)
       g_signal_connect_object (relais_context_get_dossier (self->context), "receive-failed",
                                G_CALLBACK (dossier_receive_failed_cb), self, 0);
 
-      activity = gtk_event_controller_legacy_new ();
-      gtk_event_controller_set_propagation_phase (activity, GTK_PHASE_CAPTURE);
-      g_signal_connect (activity, "event", G_CALLBACK (activity_cb), self);
-      gtk_widget_add_controller (GTK_WIDGET (self->window), activity);
-
       session_state_cb (self);
       relais_advisor_presence_start (relais_context_get_advisor_presence (self->context));
     }
@@ -459,7 +407,6 @@ relais_application_shutdown (GApplication *application)
   RelaisApplication *self = RELAIS_APPLICATION (application);
 
   g_cancellable_cancel (self->cancellable);
-  g_clear_handle_id (&self->idle_id, g_source_remove);
   if (self->booth != NULL)
     relais_booth_drop (self->booth);
 
@@ -474,7 +421,6 @@ relais_application_dispose (GObject *object)
 {
   RelaisApplication *self = (RelaisApplication *)object;
 
-  g_clear_handle_id (&self->idle_id, g_source_remove);
   if (self->booth != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->booth, self);

@@ -42,8 +42,10 @@ GType relais_window_overlay_get_type (void);
  * "desk", "your-turn", "precall", "call", "call-ended", "survey") and what
  * is shown over it: "wait" over the call while the person waits for an
  * advisor ("waiting"), and the "overlay" (set to "print" by itself when
- * the dossier receives the advisor's document). It refuses to close unless the
- * agent's desk is unlocked (the state is DESK).
+ * the dossier receives the advisor's document). It refuses to close
+ * unless the agent's desk is unlocked (the state is DESK), and locks the
+ * desk again (or leaves the PIN pad) after the configuration's
+ * idle-lock-seconds without a tap, a key or a scroll.
  *
  * RELAIS_TEST_TRACE=1 prints "relais-trace: page: NAME" on stderr each
  * time the state's page changes (NAME as above). */

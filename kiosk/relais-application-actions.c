@@ -106,53 +106,6 @@ _relais_application_update_actions (RelaisApplication *self)
   documents_update_actions (self, state);
 }
 
-static void after_call (RelaisApplication *self);
-
-static void
-call_now_action (GSimpleAction *action,
-                 GVariant      *parameter,
-                 gpointer       user_data)
-{
-  RelaisApplication *self = RELAIS_APPLICATION (user_data);
-  RelaisQueue *queue = relais_context_get_queue (self->context);
-  gint64 ticket_id = g_variant_get_int64 (parameter);
-  g_autoptr(GError) error = NULL;
-
-  /* The person is at the desk with the agent: called and at the booth in
-   * one go, straight to the pre-call check. */
-  if (!relais_queue_call (queue, ticket_id, &error))
-    {
-      _relais_application_notice_error (self, error);
-      return;
-    }
-  relais_booth_mark_call_now (self->booth);
-  after_call (self);
-  if (!relais_queue_start (queue, ticket_id, &error))
-    {
-      _relais_application_notice_error (self, error);
-      return;
-    }
-  _relais_application_handle (self, RELAIS_SESSION_EVENT_PERSON_PRESENT);
-}
-
-static void
-cancel_wait_action (GSimpleAction *action,
-                    GVariant      *parameter,
-                    gpointer       user_data)
-{
-  RelaisApplication *self = RELAIS_APPLICATION (user_data);
-
-  if (!relais_booth_get_waiting (self->booth))
-    return;
-  g_debug ("Waiting cancelled");
-  relais_session_record_note_wait_given_up (relais_context_get_session_record (self->context));
-  _relais_application_notice (self, _("L'attente est arrêtée."), FALSE);
-  /* Entering CALL_ENDED drops the call, and the wait with it. */
-  _relais_application_handle (self, RELAIS_SESSION_EVENT_CALL_OVER);
-}
-
-/* Actions */
-
 static void
 agent_action (GSimpleAction *action,
               GVariant      *parameter,
@@ -534,6 +487,63 @@ quit_action (GSimpleAction *action,
   g_application_quit (G_APPLICATION (self));
 }
 
+/* ---- the presence work (common/PROTOCOL.md) ------------------------------
+ * The desk shows which services have an advisor ready
+ * (RelaisAdvisorPresence); "call now" takes a waiting ticket straight to
+ * the pre-call check; with a lobby pin, starting the call means waiting in
+ * the service's lobby until an advisor takes the person (the booth's
+ * lobby link), with the camera already published in the person's own
+ * session room. */
+
+static void
+call_now_action (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  RelaisApplication *self = RELAIS_APPLICATION (user_data);
+  RelaisQueue *queue = relais_context_get_queue (self->context);
+  gint64 ticket_id = g_variant_get_int64 (parameter);
+  g_autoptr(GError) error = NULL;
+
+  /* The person is at the desk with the agent: called and at the booth in
+   * one go, straight to the pre-call check. */
+  if (!relais_queue_call (queue, ticket_id, &error))
+    {
+      _relais_application_notice_error (self, error);
+      return;
+    }
+  relais_booth_mark_call_now (self->booth);
+  after_call (self);
+  if (!relais_queue_start (queue, ticket_id, &error))
+    {
+      _relais_application_notice_error (self, error);
+      return;
+    }
+  _relais_application_handle (self, RELAIS_SESSION_EVENT_PERSON_PRESENT);
+}
+
+static void
+cancel_wait_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  RelaisApplication *self = RELAIS_APPLICATION (user_data);
+
+  if (!relais_booth_get_waiting (self->booth))
+    return;
+  g_debug ("Waiting cancelled");
+  relais_session_record_note_wait_given_up (relais_context_get_session_record (self->context));
+  _relais_application_notice (self, _("L'attente est arrêtée."), FALSE);
+  /* Entering CALL_ENDED drops the call, and the wait with it. */
+  _relais_application_handle (self, RELAIS_SESSION_EVENT_CALL_OVER);
+}
+
+/* ---- figures: the anonymous record of each session ---------------------
+ *
+ * RelaisSessionRecord (the context's) measures the call and writes the
+ * row and its upload; the actions here tell it what only the kiosk knows
+ * (the survey's answer), show the figures page and export the CSV. */
+
 static void
 survey_action (GSimpleAction *action,
                GVariant      *parameter,
@@ -665,6 +675,12 @@ export_figures_action (GSimpleAction *action,
   relais_figures_csv_write_async (relais_context_get_store (self->context), data->path,
                                   self->cancellable, export_written_cb, data);
 }
+
+/* ---- the person's papers (common/booth/relais-dossier.h) ----------------
+ *
+ * The scan page in the call, the sending, the advisor's document and its
+ * printing. The dossier does the work and the scan and print pages watch
+ * it; here the actions reach it and the window shows the page. */
 
 static void
 show_document_action (GSimpleAction *action,

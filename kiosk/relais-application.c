@@ -53,17 +53,11 @@ person_in_call (RelaisApplication *self)
   return current != NULL && relais_ticket_get_state (current) == RELAIS_TICKET_IN_CALL;
 }
 
-/* booth:call, made for the pre-call check or replaced when the gateway
- * came back: what can be done changes with it. */
+/* What can be done changes with booth:call (made for the pre-call check,
+ * replaced when the gateway came back), its state and booth:waiting (the
+ * window shows the wait page itself). */
 static void
-booth_call_cb (RelaisApplication *self)
-{
-  _relais_application_update_actions (self);
-}
-
-/* After the pages (the call page traces its status line). */
-static void
-booth_status_cb (RelaisApplication *self)
+booth_changed_cb (RelaisApplication *self)
 {
   _relais_application_update_actions (self);
 }
@@ -121,8 +115,21 @@ booth_remote_left_cb (RelaisApplication *self)
     relais_booth_drop (self->booth);
 }
 
-static void session_record_outcome (RelaisApplication *self,
-                                    const char        *outcome);
+/* The advisor's console ended the call with an outcome ("resolved",
+ * "follow-up", "redirected", "technical-failure"): it goes into the
+ * person's anonymous session record (relais_application_record_outcome). */
+static void
+session_record_outcome (RelaisApplication *self,
+                        const char        *outcome)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* Logged once known to be one of the four (never the network's text). */
+  if (relais_application_record_outcome (self, outcome, &error))
+    g_debug ("Call outcome: %s", outcome);
+  else
+    g_warning ("The call's outcome was not recorded: %s", error->message);
+}
 
 static void
 booth_outcome_cb (RelaisApplication *self,
@@ -143,14 +150,6 @@ booth_document_asked_cb (RelaisApplication *self)
     }
 }
 
-/* The window follows booth:waiting itself (the wait page); what can be
- * done changes with it. */
-static void
-booth_waiting_cb (RelaisApplication *self)
-{
-  _relais_application_update_actions (self);
-}
-
 static void
 booth_connect (RelaisApplication *self)
 {
@@ -159,13 +158,13 @@ booth_connect (RelaisApplication *self)
     GCallback   callback;
     GConnectFlags flags;
   } handlers[] = {
-    { "notify::call", G_CALLBACK (booth_call_cb), 0 },
-    { "notify::call-state", G_CALLBACK (booth_status_cb), G_CONNECT_AFTER },
-    { "notify::status-text", G_CALLBACK (booth_status_cb), G_CONNECT_AFTER },
+    { "notify::call", G_CALLBACK (booth_changed_cb), 0 },
+    { "notify::call-state", G_CALLBACK (booth_changed_cb), G_CONNECT_AFTER },
+    { "notify::status-text", G_CALLBACK (booth_changed_cb), G_CONNECT_AFTER },
     { "notify::check", G_CALLBACK (booth_check_cb), 0 },
     { "notify::muted", G_CALLBACK (booth_mute_cb), 0 },
     { "notify::camera-off", G_CALLBACK (booth_mute_cb), 0 },
-    { "notify::waiting", G_CALLBACK (booth_waiting_cb), 0 },
+    { "notify::waiting", G_CALLBACK (booth_changed_cb), 0 },
     { "first-remote-frame", G_CALLBACK (booth_first_frame_cb), 0 },
     { "notice", G_CALLBACK (booth_notice_cb), 0 },
     { "remote-left", G_CALLBACK (booth_remote_left_cb), 0 },
@@ -266,42 +265,6 @@ _relais_application_handle (RelaisApplication  *self,
   return TRUE;
 }
 
-/* ---- the presence work (common/PROTOCOL.md) ------------------------------
- * The desk shows which services have an advisor ready
- * (RelaisAdvisorPresence); "call now" takes a waiting ticket straight to
- * the pre-call check; with a lobby pin, starting the call means waiting in
- * the service's lobby until an advisor takes the person (the booth's
- * lobby link), with the camera already published in the person's own
- * session room. */
-
-/* The advisor's console ended the call with an outcome ("resolved",
- * "follow-up", "redirected", "technical-failure"): it goes into the
- * person's anonymous session record (relais_application_record_outcome). */
-static void
-session_record_outcome (RelaisApplication *self,
-                        const char        *outcome)
-{
-  g_autoptr(GError) error = NULL;
-
-  /* Logged once known to be one of the four (never the network's text). */
-  if (relais_application_record_outcome (self, outcome, &error))
-    g_debug ("Call outcome: %s", outcome);
-  else
-    g_warning ("The call's outcome was not recorded: %s", error->message);
-}
-
-/* ---- figures: the anonymous record of each session ---------------------
- *
- * RelaisSessionRecord (the context's) measures the call and writes the
- * row and its upload; the actions here tell it what only the application
- * knows, and show the figures page. */
-
-static RelaisSessionRecord *
-session_record (RelaisApplication *self)
-{
-  return relais_context_get_session_record (self->context);
-}
-
 gboolean
 relais_application_record_outcome (RelaisApplication  *self,
                                    const char         *outcome,
@@ -316,7 +279,8 @@ relais_application_record_outcome (RelaisApplication  *self,
       return FALSE;
     }
 
-  return relais_session_record_set_outcome (session_record (self), outcome, error);
+  return relais_session_record_set_outcome (relais_context_get_session_record (self->context),
+                                            outcome, error);
 }
 
 static void

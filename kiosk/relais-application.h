@@ -42,6 +42,16 @@ G_DECLARE_FINAL_TYPE (RelaisApplication, relais_application, RELAIS, APPLICATION
  *   app.print-document         print it (the configured CUPS queue); also "Réessayer"
  *   app.cancel-print           cancel the print job
  *   app.close-document         leave the print page
+ *   app.scan-document          the scan page, over the call
+ *   app.scan-page              scan a page, the feeder's pages, or the camera's still
+ *   app.cancel-scan            stop the scan or the sending in progress
+ *   app.send-document          send the pages to the advisor, as one PDF
+ *   app.close-scan             back to the call; the pages are dropped
+ *   app.call-now      x        a waiting ticket straight to the pre-call check
+ *   app.cancel-wait            stop waiting in the lobby for an advisor
+ *
+ * relais-application-actions.c holds them; relais-application.c starts
+ * the kiosk and wires the session's states to the models.
  */
 RelaisApplication *relais_application_new          (RelaisConfig *config);
 

@@ -8,9 +8,14 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "relais-advisor-presence.h"
 #include "relais-attract-page.h"
+#include "relais-figures-store.h"
 #include "relais-queue-watch.h"
 #include "relais-ui-util.h"
+
+/* How far back the estimated waits look. */
+#define WAIT_FIGURES_DAYS 14
 
 struct _RelaisAttractPage
 {
@@ -281,10 +286,54 @@ update_clock (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* The estimated waits come from the booth times of the last 14 days
+ * (the figures' store reads them), each time the kiosk comes back to
+ * this page. */
+static void
+update_seconds_per_person (RelaisAttractPage *self)
+{
+  RelaisContext *context = relais_context_page_get_context (RELAIS_CONTEXT_PAGE (self));
+  gint64 since = g_get_real_time () / G_USEC_PER_SEC - WAIT_FIGURES_DAYS * 24 * 3600;
+  g_autoptr(GError) error = NULL;
+  gint64 seconds;
+
+  seconds = relais_figures_seconds_per_person_from_store (relais_context_get_store (context),
+                                                          since, &error);
+  if (seconds <= 0)
+    {
+      if (error != NULL)
+        g_warning ("No recent figures for the estimated waits: %s", error->message);
+      seconds = RELAIS_TURN_DEFAULT_SECONDS_PER_PERSON;
+    }
+
+  if (self->seconds_per_person == seconds)
+    return;
+
+  self->seconds_per_person = seconds;
+  update_board (self, FALSE);
+}
+
 static void
 queue_changed_cb (RelaisAttractPage *self)
 {
   rebuild (self);
+}
+
+static void
+session_state_cb (RelaisAttractPage *self,
+                  GParamSpec        *pspec,
+                  RelaisSession     *session)
+{
+  if (relais_session_get_state (session) == RELAIS_SESSION_ATTRACT)
+    update_seconds_per_person (self);
+}
+
+/* Advisors coming or going change who goes next (relais-turn.h): the
+ * board's order and waits follow at once. */
+static void
+presence_changed_cb (RelaisAttractPage *self)
+{
+  update_board (self, FALSE);
 }
 
 static void
@@ -303,6 +352,12 @@ relais_attract_page_constructed (GObject *object)
   g_signal_connect_object (self->watch, "changed",
                            G_CALLBACK (queue_changed_cb), self, G_CONNECT_SWAPPED);
   rebuild (self);
+
+  g_signal_connect_object (relais_context_get_advisor_presence (context), "changed",
+                           G_CALLBACK (presence_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (relais_context_get_session (context), "notify::state",
+                           G_CALLBACK (session_state_cb), self, G_CONNECT_SWAPPED);
+  session_state_cb (self, NULL, relais_context_get_session (context));
 
   self->clock_id = g_timeout_add_seconds (10, update_clock, self);
   update_clock (self);
@@ -359,31 +414,6 @@ relais_attract_page_init (RelaisAttractPage *self)
 {
   self->seconds_per_person = RELAIS_TURN_DEFAULT_SECONDS_PER_PERSON;
   gtk_widget_init_template (GTK_WIDGET (self));
-}
-
-void
-relais_attract_page_set_seconds_per_person (RelaisAttractPage *self,
-                                            gint64             seconds)
-{
-  g_return_if_fail (RELAIS_IS_ATTRACT_PAGE (self));
-
-  if (seconds <= 0)
-    seconds = RELAIS_TURN_DEFAULT_SECONDS_PER_PERSON;
-
-  if (self->seconds_per_person == seconds)
-    return;
-
-  self->seconds_per_person = seconds;
-  if (relais_context_page_get_context (RELAIS_CONTEXT_PAGE (self)) != NULL)
-    update_board (self, FALSE);
-}
-
-void
-relais_attract_page_refresh (RelaisAttractPage *self)
-{
-  g_return_if_fail (RELAIS_IS_ATTRACT_PAGE (self));
-
-  update_board (self, FALSE);
 }
 
 static const char *

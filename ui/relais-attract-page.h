@@ -16,16 +16,11 @@ G_DECLARE_FINAL_TYPE (RelaisAttractPage, relais_attract_page, RELAIS, ATTRACT_PA
 /* The screen the kiosk rests on: a welcome, whose turn it is, and the
  * tickets waiting — codes and services only, never a name — each with
  * its place in the order the turn rule would call them (the queue's
- * relais_queue_list_turn_order()) and an estimated wait. */
-
-/* The typical booth time per person, from recent figures: kiosk/ reads
- * them from the store (relais_turn_seconds_per_person()); the page never
- * does. ≤ 0 means the default. */
-void  relais_attract_page_set_seconds_per_person (RelaisAttractPage *self,
-                                                  gint64             seconds);
-/* Recomputes the board now (an advisor came or went): it also does so by
- * itself every 10 seconds and whenever the queue changes. */
-void  relais_attract_page_refresh                (RelaisAttractPage *self);
+ * relais_queue_list_turn_order()) and an estimated wait. It watches the
+ * queue and the advisors' presence (who goes next), recomputes every 10
+ * seconds, and reads the typical booth time of the last 14 days
+ * (relais_figures_seconds_per_person_from_store()) each time the session
+ * comes back to the attract screen. */
 
 /* The ticket codes on the board, in order, for tests: "F1 C2". */
 char *relais_attract_page_dup_board_text (RelaisAttractPage *self);

@@ -10,6 +10,7 @@
 
 #include "relais-call-page.h"
 #include "relais-booth.h"
+#include "relais-ui-util.h"
 
 struct _RelaisCallPage
 {
@@ -166,9 +167,11 @@ booth_state_cb (RelaisCallPage *self)
 {
   RelaisBooth *booth = get_booth (self);
 
-  if (relais_booth_get_call (booth) != NULL)
-    relais_call_page_set_state (self, relais_booth_get_call_state (booth),
-                                relais_booth_get_status_text (booth));
+  if (relais_booth_get_call (booth) == NULL)
+    return;
+  relais_call_page_set_state (self, relais_booth_get_call_state (booth),
+                              relais_booth_get_status_text (booth));
+  relais_ui_trace ("call-status", relais_call_page_get_status_text (self));
 }
 
 static void

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <stdio.h>
 
 #include "relais-ui-util.h"
 
@@ -150,4 +151,18 @@ relais_ui_clear_box (GtkWidget *box)
 
   while ((child = gtk_widget_get_first_child (box)) != NULL)
     gtk_box_remove (GTK_BOX (box), child);
+}
+
+void
+relais_ui_trace (const char *what,
+                 const char *text)
+{
+  static int enabled = -1;
+
+  if (enabled < 0)
+    enabled = g_strcmp0 (g_getenv ("RELAIS_TEST_TRACE"), "1") == 0;
+  if (!enabled)
+    return;
+  fprintf (stderr, "relais-trace: %s: %s\n", what, text != NULL ? text : "");
+  fflush (stderr);
 }

@@ -29,5 +29,11 @@ GtkWidget  *relais_ui_contact_box       (const RelaisContact *contact,
 char       *relais_ui_format_wait       (gint64           since,
                                          gint64           now);
 void        relais_ui_clear_box         (GtkWidget       *box);
+/* RELAIS_TEST_TRACE=1: "relais-trace: WHAT: TEXT", one line on stderr,
+ * each time what the screen says changes (the page, the notices, the
+ * call's status line, the first remote frame), for the integration tests
+ * and the benchmark. Never a name, a note or a chat line. */
+void        relais_ui_trace             (const char      *what,
+                                         const char      *text);
 
 G_END_DECLS

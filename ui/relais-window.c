@@ -7,7 +7,6 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
-#include <stdio.h>
 
 #include "relais-attract-page.h"
 #include "relais-call-ended-page.h"
@@ -18,9 +17,11 @@
 #include "relais-precall-page.h"
 #include "relais-print-page.h"
 #include "relais-ticket-page.h"
+#include "relais-ui-util.h"
 #include "relais-window.h"
 
 #define NOTICE_SECONDS 8
+#define IDLE_CHECK_SECONDS 5
 
 struct _RelaisWindow
 {
@@ -32,6 +33,8 @@ struct _RelaisWindow
   gboolean              waiting;
   int                   traced_state;   /* the last state traced; -1: none */
   guint                 notice_id;
+  gint64                last_activity;  /* monotonic µs */
+  guint                 idle_id;
 
   GtkStack             *pages;
   GtkRevealer          *notice_revealer;
@@ -68,22 +71,6 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
-
-/* RELAIS_TEST_TRACE=1: the integration tests and the benchmark read the
- * page from stderr (the application traces the rest: notices, the call's
- * status line, the first remote frame). */
-static void
-trace_page (const char *name)
-{
-  static int enabled = -1;
-
-  if (enabled < 0)
-    enabled = g_strcmp0 (g_getenv ("RELAIS_TEST_TRACE"), "1") == 0;
-  if (!enabled)
-    return;
-  fprintf (stderr, "relais-trace: page: %s\n", name);
-  fflush (stderr);
-}
 
 static void
 set_page (RelaisWindow *self,
@@ -172,11 +159,11 @@ update_page (RelaisWindow *self)
     page = "print";
 
   /* The trace names the state's page, as the tests have always read it,
-   * whatever is shown over it. */
+   * whatever is shown over it (relais_ui_trace()). */
   if (self->traced_state != (int) state)
     {
       self->traced_state = state;
-      trace_page (state_page);
+      relais_ui_trace ("page", state_page);
     }
 
   set_page (self, page);
@@ -185,7 +172,64 @@ update_page (RelaisWindow *self)
 static void
 session_state_cb (RelaisWindow *self)
 {
+  self->last_activity = g_get_monotonic_time ();
   update_page (self);
+}
+
+/* The idle lock: the unlocked desk (or the PIN pad) left alone for the
+ * configured idle-lock-seconds locks again. */
+static gboolean
+idle_check_cb (gpointer user_data)
+{
+  RelaisWindow *self = user_data;
+  RelaisSessionState state = relais_session_get_state (self->session);
+  guint limit = relais_config_get_idle_lock_seconds (relais_context_get_config (self->context));
+  gint64 idle = g_get_monotonic_time () - self->last_activity;
+  g_autoptr(GError) error = NULL;
+
+  if ((state == RELAIS_SESSION_DESK || state == RELAIS_SESSION_UNLOCKING)
+      && idle >= (gint64) limit * G_USEC_PER_SEC)
+    {
+      g_debug ("Desk idle for %u s: locking", limit);
+      if (!relais_session_handle (self->session, RELAIS_SESSION_EVENT_LOCK, &error))
+        g_warning ("%s", error->message);
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+activity_cb (GtkEventControllerLegacy *controller,
+             GdkEvent                 *event,
+             RelaisWindow             *self)
+{
+  switch (gdk_event_get_event_type (event))
+    {
+    case GDK_BUTTON_PRESS:
+    case GDK_KEY_PRESS:
+    case GDK_TOUCH_BEGIN:
+    case GDK_SCROLL:
+      self->last_activity = g_get_monotonic_time ();
+      break;
+
+    default:
+      break;
+    }
+
+  return GDK_EVENT_PROPAGATE;
+}
+
+/* The advisor's document arrived (relais-dossier.h): it opens over
+ * whatever is shown until the person closes it. */
+static void
+dossier_document_cb (RelaisWindow  *self,
+                     GParamSpec    *pspec,
+                     RelaisDossier *dossier)
+{
+  if (relais_dossier_get_document_path (dossier) == NULL)
+    return;
+  relais_window_hide_notice (self);
+  relais_window_set_overlay (self, RELAIS_WINDOW_OVERLAY_PRINT);
 }
 
 static void
@@ -246,6 +290,7 @@ static void
 relais_window_constructed (GObject *object)
 {
   RelaisWindow *self = (RelaisWindow *)object;
+  GtkEventController *activity;
   GtkWidget *page;
 
   G_OBJECT_CLASS (relais_window_parent_class)->constructed (object);
@@ -303,7 +348,16 @@ relais_window_constructed (GObject *object)
    * the call's. */
   g_object_bind_property (relais_context_get_booth (self->context), "waiting",
                           self, "waiting", G_BINDING_SYNC_CREATE);
+  g_signal_connect_object (relais_context_get_dossier (self->context), "notify::document",
+                           G_CALLBACK (dossier_document_cb), self, G_CONNECT_SWAPPED);
   update_page (self);
+
+  activity = gtk_event_controller_legacy_new ();
+  gtk_event_controller_set_propagation_phase (activity, GTK_PHASE_CAPTURE);
+  g_signal_connect (activity, "event", G_CALLBACK (activity_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), activity);
+  self->last_activity = g_get_monotonic_time ();
+  self->idle_id = g_timeout_add_seconds (IDLE_CHECK_SECONDS, idle_check_cb, self);
 
   fit_monitor (self);
 }
@@ -314,6 +368,7 @@ relais_window_dispose (GObject *object)
   RelaisWindow *self = (RelaisWindow *)object;
 
   g_clear_handle_id (&self->notice_id, g_source_remove);
+  g_clear_handle_id (&self->idle_id, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), RELAIS_TYPE_WINDOW);
   g_clear_object (&self->session);
   g_clear_object (&self->context);

@@ -41,8 +41,11 @@ GType relais_window_overlay_get_type (void);
  * itself, in one place, from the session's state ("attract", "unlock",
  * "desk", "your-turn", "precall", "call", "call-ended", "survey") and what
  * is shown over it: "wait" over the call while the person waits for an
- * advisor ("waiting"), and the "overlay". It refuses to close unless the
- * agent's desk is unlocked (the state is DESK).
+ * advisor ("waiting"), and the "overlay" (set to "print" by itself when
+ * the dossier receives the advisor's document). It refuses to close
+ * unless the agent's desk is unlocked (the state is DESK), and locks the
+ * desk again (or leaves the PIN pad) after the configuration's
+ * idle-lock-seconds without a tap, a key or a scroll.
  *
  * RELAIS_TEST_TRACE=1 prints "relais-trace: page: NAME" on stderr each
  * time the state's page changes (NAME as above). */

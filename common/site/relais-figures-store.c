@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "relais-figures-store.h"
+#include "relais-turn.h"
 
 RelaisFigures *
 relais_figures_compute_from_store (RelaisStore  *store,
@@ -25,6 +26,22 @@ relais_figures_compute_from_store (RelaisStore  *store,
     return NULL;
 
   return relais_figures_compute (sessions, now);
+}
+
+gint64
+relais_figures_seconds_per_person_from_store (RelaisStore  *store,
+                                              gint64        since,
+                                              GError      **error)
+{
+  g_autoptr(GArray) durations = NULL;
+
+  g_return_val_if_fail (RELAIS_IS_STORE (store), 0);
+
+  durations = relais_store_list_recent_durations (store, since, error);
+  if (durations == NULL)
+    return 0;
+
+  return relais_turn_seconds_per_person ((const gint64 *)(gpointer)durations->data, durations->len);
 }
 
 char *

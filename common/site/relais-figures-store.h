@@ -20,6 +20,13 @@ RelaisFigures *relais_figures_compute_from_store (RelaisStore         *store,
                                                   gint64               now,
                                                   GError             **error);
 
+/* The typical booth time per person (relais_turn_seconds_per_person())
+ * of the sessions since @since (Unix s), for the attract screen's
+ * estimated waits. Returns: the seconds, or 0 and @error. */
+gint64         relais_figures_seconds_per_person_from_store (RelaisStore  *store,
+                                                             gint64        since,
+                                                             GError      **error);
+
 /* Returns: (transfer full) the CSV (relais_figures_to_csv()) of every
  * recorded session, and in *@n_rows how many rows it holds; or NULL. */
 char          *relais_figures_csv_from_store     (RelaisStore         *store,

@@ -9,6 +9,7 @@
 #include <glib/gstdio.h>
 
 #include "relais-error.h"
+#include "relais-figures-store.h"
 #include "relais-queue.h"
 #include "relais-turn.h"
 
@@ -912,6 +913,9 @@ test_queue_recent_durations (QueueFixture  *fixture,
   /* 300 420 420 420 600 1200 → 420 */
   g_assert_cmpint (relais_turn_seconds_per_person ((gint64 *)(gpointer) durations->data, durations->len),
                    ==, 420);
+  /* The same, as the attract page reads it. */
+  g_assert_cmpint (relais_figures_seconds_per_person_from_store (fixture->store, since, &error), ==, 420);
+  g_assert_no_error (error);
 }
 
 int

@@ -185,14 +185,14 @@ idle_check_cb (gpointer user_data)
   RelaisSessionState state = relais_session_get_state (self->session);
   guint limit = relais_config_get_idle_lock_seconds (relais_context_get_config (self->context));
   gint64 idle = g_get_monotonic_time () - self->last_activity;
-  g_autoptr(GError) error = NULL;
 
+  /* Through the application's action, as a tap on "Verrouiller" would:
+   * only the application drives the session. */
   if ((state == RELAIS_SESSION_DESK || state == RELAIS_SESSION_UNLOCKING)
       && idle >= (gint64) limit * G_USEC_PER_SEC)
     {
       g_debug ("Desk idle for %u s: locking", limit);
-      if (!relais_session_handle (self->session, RELAIS_SESSION_EVENT_LOCK, &error))
-        g_warning ("%s", error->message);
+      gtk_widget_activate_action (GTK_WIDGET (self), "app.lock", NULL);
     }
 
   return G_SOURCE_CONTINUE;

@@ -787,6 +787,7 @@ run_link (const char *const *link_args, const char *const *booth_args)
   g_ptr_array_add (argv, (char *) script);
   g_ptr_array_add (argv, (char *) "--seed");
   g_ptr_array_add (argv, (char *) SEED);
+  g_ptr_array_add (argv, (char *) "--check-center");
   g_ptr_array_add (argv, (char *) "--stats");
   g_ptr_array_add (argv, stats_path);
   for (const char *const *a = link_args; *a != NULL; a++)

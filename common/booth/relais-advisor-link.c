@@ -130,6 +130,46 @@ relais_advisor_link_default_init (RelaisAdvisorLinkInterface *iface)
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
 }
 
+/* The property ids the implementations' classes give "state" and
+ * "failure". */
+enum {
+  PROP_0,
+  PROP_STATE,
+  PROP_FAILURE,
+};
+
+static void
+relais_advisor_link_get_property (GObject    *object,
+                                  guint       prop_id,
+                                  GValue     *value,
+                                  GParamSpec *pspec)
+{
+  RelaisAdvisorLink *self = RELAIS_ADVISOR_LINK (object);
+
+  switch (prop_id)
+    {
+    case PROP_STATE:
+      g_value_set_enum (value, relais_advisor_link_get_state (self));
+      break;
+
+    case PROP_FAILURE:
+      g_value_set_string (value, relais_advisor_link_get_failure (self));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+void
+relais_advisor_link_class_install_properties (GObjectClass *object_class)
+{
+  object_class->get_property = relais_advisor_link_get_property;
+
+  g_object_class_override_property (object_class, PROP_STATE, "state");
+  g_object_class_override_property (object_class, PROP_FAILURE, "failure");
+}
+
 void
 relais_advisor_link_update (RelaisAdvisorLink      *self,
                             RelaisAdvisorLinkState  state,

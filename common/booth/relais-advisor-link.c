@@ -81,30 +81,6 @@ relais_visit_copy (const RelaisVisit *visit)
   return copy;
 }
 
-GType
-relais_advisor_link_state_get_type (void)
-{
-  static gsize type_id = 0;
-  static const GEnumValue values[] = {
-    { RELAIS_ADVISOR_LINK_IDLE, "RELAIS_ADVISOR_LINK_IDLE", "idle" },
-    { RELAIS_ADVISOR_LINK_CONNECTING, "RELAIS_ADVISOR_LINK_CONNECTING", "connecting" },
-    { RELAIS_ADVISOR_LINK_WAITING, "RELAIS_ADVISOR_LINK_WAITING", "waiting" },
-    { RELAIS_ADVISOR_LINK_CONNECTED, "RELAIS_ADVISOR_LINK_CONNECTED", "connected" },
-    { RELAIS_ADVISOR_LINK_LOST, "RELAIS_ADVISOR_LINK_LOST", "lost" },
-    { RELAIS_ADVISOR_LINK_FAILED, "RELAIS_ADVISOR_LINK_FAILED", "failed" },
-    { 0, NULL, NULL },
-  };
-
-  if (g_once_init_enter (&type_id))
-    {
-      GType type = g_enum_register_static (g_intern_static_string ("RelaisAdvisorLinkState"), values);
-
-      g_once_init_leave (&type_id, type);
-    }
-
-  return type_id;
-}
-
 static void
 relais_advisor_link_default_init (RelaisAdvisorLinkInterface *iface)
 {

@@ -9,6 +9,8 @@
 
 #include "relais-http-client.h"
 
+#include "relais-janus-enums.h"
+
 G_BEGIN_DECLS
 
 typedef enum
@@ -18,9 +20,6 @@ typedef enum
   RELAIS_JANUS_STATE_CONNECTED,
   RELAIS_JANUS_STATE_RECONNECTING,
 } RelaisJanusState;
-
-#define RELAIS_TYPE_JANUS_STATE (relais_janus_state_get_type ())
-GType relais_janus_state_get_type (void);
 
 #define RELAIS_TYPE_JANUS (relais_janus_get_type ())
 G_DECLARE_FINAL_TYPE (RelaisJanus, relais_janus, RELAIS, JANUS, GObject)

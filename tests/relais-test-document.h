@@ -1,4 +1,5 @@
-/* relais-test-document.h: scanning and writing a PDF in a test
+/* relais-test-document.h: scanning and writing a PDF in a test, with
+ * SANE's test backend
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
@@ -19,5 +20,14 @@ void relais_test_scanned_cb (GObject      *source,
 void relais_test_written_cb (GObject      *source,
                              GAsyncResult *result,
                              gpointer      user_data);
+
+/* SANE's configuration for a test, in @sane_dir (made if needed), and
+ * SANE_CONFIG_DIR pointing there: the test backend alone with one device
+ * and room for A4 (DESIGN.md, "SANE and PDF"), or with @with_backend
+ * FALSE no backend at all (the camera fallback: SANE reads its
+ * configuration once a process). Call it first: setenv is not
+ * thread-safe. */
+void relais_test_sane_configure (const char   *sane_dir,
+                                 gboolean      with_backend);
 
 G_END_DECLS

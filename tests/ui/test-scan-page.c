@@ -19,6 +19,7 @@
 
 #include "relais-test-ui.h"
 #include "../relais-test-call-pair.h"
+#include "../relais-test-document.h"
 #include "../relais-test-utils.h"
 
 static char *test_dir;
@@ -426,18 +427,6 @@ test_camera (void)
   g_test_trap_assert_passed ();
 }
 
-static void
-write_file (const char *dir,
-            const char *name,
-            const char *contents)
-{
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  g_autoptr(GError) error = NULL;
-
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -457,10 +446,7 @@ main (int   argc,
   runtime_dir = g_build_filename (test_dir, "runtime", NULL);
   g_setenv ("XDG_RUNTIME_DIR", runtime_dir, TRUE);
   sane_dir = g_build_filename (test_dir, "sane.d", NULL);
-  g_assert_true (relais_session_dir_ensure (sane_dir, NULL));
-  write_file (sane_dir, "dll.conf", subprocess ? "\n" : "test\n");
-  write_file (sane_dir, "test.conf", "geometry_max 300.0\nnumber_of_devices 1\n");
-  g_setenv ("SANE_CONFIG_DIR", sane_dir, TRUE);
+  relais_test_sane_configure (sane_dir, !subprocess);
 
   gst_init (&argc, &argv);
   gtk_test_init (&argc, &argv, NULL);

@@ -29,5 +29,14 @@ void relais_test_written_cb (GObject      *source,
  * thread-safe. */
 void relais_test_sane_configure (const char   *sane_dir,
                                  gboolean      with_backend);
+/* For a test of the booth's papers, first thing in main(): a directory of
+ * the test's own from @tmpl (returned), XDG_RUNTIME_DIR in it (the
+ * session directory), and SANE's test configuration in it, without the
+ * backend in a --GTestSubprocess (the camera's). */
+char *relais_test_scan_environment (const char   *tmpl,
+                                    int           argc,
+                                    char        **argv);
+/* Removes what relais_test_scan_environment() made and frees @dir. */
+void  relais_test_scan_environment_remove (char  *dir);
 
 G_END_DECLS

@@ -431,22 +431,12 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *runtime_dir = NULL;
-  g_autofree char *sane_dir = NULL;
-  gboolean subprocess = FALSE;
   int status;
 
   /* Environment first (setenv is not thread-safe): the session directory
    * under a runtime directory of the test's own, and SANE's test backend
    * (none in the camera's subprocess). */
-  for (int i = 1; i < argc; i++)
-    subprocess |= g_str_equal (argv[i], "--GTestSubprocess");
-  test_dir = g_dir_make_tmp ("relais-test-scan-page-XXXXXX", NULL);
-  g_assert_nonnull (test_dir);
-  runtime_dir = g_build_filename (test_dir, "runtime", NULL);
-  g_setenv ("XDG_RUNTIME_DIR", runtime_dir, TRUE);
-  sane_dir = g_build_filename (test_dir, "sane.d", NULL);
-  relais_test_sane_configure (sane_dir, !subprocess);
+  test_dir = relais_test_scan_environment ("relais-test-scan-page-XXXXXX", argc, argv);
 
   gst_init (&argc, &argv);
   gtk_test_init (&argc, &argv, NULL);
@@ -457,12 +447,6 @@ main (int   argc,
 
   status = g_test_run ();
 
-  {
-    g_autofree char *quoted = g_shell_quote (test_dir);
-    g_autofree char *command = g_strdup_printf ("rm -rf %s", quoted);
-
-    g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL);
-  }
-  g_free (test_dir);
+  relais_test_scan_environment_remove (test_dir);
   return status;
 }

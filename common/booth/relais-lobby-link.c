@@ -45,17 +45,6 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (RelaisLobbyLink, relais_lobby_link, G_TYPE_OBJECT
                                G_IMPLEMENT_INTERFACE (RELAIS_TYPE_ADVISOR_LINK,
                                                       advisor_link_iface_init))
 
-static void
-janus_destroy_cb (GObject      *object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!relais_janus_destroy_finish (RELAIS_JANUS (object), result, &error))
-    g_debug ("Ending the gateway session failed: %s", error->message);
-}
-
 /* Stops waiting (leaves the lobby), then leaves the room and ends the
  * gateway session, in the background. */
 static void
@@ -71,7 +60,7 @@ lobby_drop (RelaisLobbyLink *self)
   if (self->room_joining)
     relais_advisor_link_stop (RELAIS_ADVISOR_LINK (self->room));
   else if (self->janus != NULL)
-    relais_janus_destroy_async (self->janus, NULL, janus_destroy_cb, NULL);
+    relais_janus_destroy_in_background (self->janus);
   g_clear_object (&self->janus);
   g_clear_pointer (&self->visit, relais_visit_free);
   self->room_joining = self->lobby = self->announced = self->taken = FALSE;

@@ -32,17 +32,6 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (RelaisRoomLink, relais_room_link, G_TYPE_OBJECT,
                                                       advisor_link_iface_init))
 
 static void
-janus_destroy_cb (GObject      *object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!relais_janus_destroy_finish (RELAIS_JANUS (object), result, &error))
-    g_debug ("Ending the gateway session failed: %s", error->message);
-}
-
-static void
 room_stop_cb (GObject      *object,
               GAsyncResult *result,
               gpointer      user_data)
@@ -51,7 +40,7 @@ room_stop_cb (GObject      *object,
 
   relais_room_call_stop_finish (RELAIS_ROOM_CALL (object), result, NULL);
   /* Ending the session also stops any reconnecting. */
-  relais_janus_destroy_async (janus, NULL, janus_destroy_cb, NULL);
+  relais_janus_destroy_in_background (janus);
 }
 
 /* Leaves the room, then ends the gateway session, in the background. */
@@ -66,7 +55,7 @@ room_drop (RelaisRoomLink *self)
       g_clear_object (&self->room_call);
     }
   else if (self->janus != NULL)
-    relais_janus_destroy_async (self->janus, NULL, janus_destroy_cb, NULL);
+    relais_janus_destroy_in_background (self->janus);
   g_clear_object (&self->janus);
 }
 

@@ -1127,3 +1127,22 @@ relais_janus_destroy_finish (RelaisJanus   *self,
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_pointer (G_TASK (result), error) != NULL;
 }
+
+static void
+destroy_in_background_cb (GObject      *object,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!relais_janus_destroy_finish (RELAIS_JANUS (object), result, &error))
+    g_debug ("Ending the gateway session failed: %s", error->message);
+}
+
+void
+relais_janus_destroy_in_background (RelaisJanus *self)
+{
+  g_return_if_fail (RELAIS_IS_JANUS (self));
+
+  relais_janus_destroy_async (self, NULL, destroy_in_background_cb, NULL);
+}

@@ -158,6 +158,9 @@ void              relais_janus_destroy_async          (RelaisJanus          *sel
 gboolean          relais_janus_destroy_finish         (RelaisJanus          *self,
                                                        GAsyncResult         *result,
                                                        GError              **error);
+/* The same without waiting for the answer, as one leaves: a failure is
+ * only logged (g_debug). */
+void              relais_janus_destroy_in_background  (RelaisJanus          *self);
 
 /* VideoRoom helpers (janus.plugin.videoroom, multistream API of Janus 1.x),
  * plain functions over relais_janus_message_async() on a handle attached

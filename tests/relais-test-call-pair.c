@@ -1,5 +1,5 @@
-/* relais-test-call-pair.c: two RelaisCalls back to back (from
- * tests/unit/test-transfer.c)
+/* relais-test-call-pair.c: two RelaisCalls back to back (test-transfer
+ * and test-dossier)
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -26,8 +26,8 @@ struct _RelaisTestCallPair
   Side b;   /* answerer */
 };
 
-static RelaisCall *
-make_call (void)
+RelaisCall *
+relais_test_call_new (void)
 {
   RelaisCallOptions options;
   g_autoptr(GError) error = NULL;
@@ -106,10 +106,9 @@ wake_cb (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
-/* Iterates the main context until *@flag or @seconds pass. */
-static gboolean
-wait_for (const gboolean *flag,
-          guint           seconds)
+gboolean
+relais_test_call_pair_wait (const gboolean *flag,
+                            guint           seconds)
 {
   gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
   guint wake = g_timeout_add (50, wake_cb, NULL);
@@ -139,8 +138,8 @@ relais_test_call_pair_new (void)
   gboolean b_connected = FALSE;
   gulong a_state, b_state;
 
-  pair->a.call = make_call ();
-  pair->b.call = make_call ();
+  pair->a.call = relais_test_call_new ();
+  pair->b.call = relais_test_call_new ();
   pair->a.other = &pair->b;
   pair->b.other = &pair->a;
   pair->a.pending = g_ptr_array_new_with_free_func (g_free);
@@ -161,8 +160,8 @@ relais_test_call_pair_new (void)
   b_state = g_signal_connect (pair->b.call, "notify::state", G_CALLBACK (state_cb), &b_connected);
 
   relais_call_create_offer (pair->a.call, pair->a.peer);
-  g_assert_true (wait_for (&a_connected, 30));
-  g_assert_true (wait_for (&b_connected, 30));
+  g_assert_true (relais_test_call_pair_wait (&a_connected, 30));
+  g_assert_true (relais_test_call_pair_wait (&b_connected, 30));
   g_signal_handler_disconnect (pair->a.call, a_state);
   g_signal_handler_disconnect (pair->b.call, b_state);
   /* Let both data channels settle: webrtcbin's SCTP elements now and then
@@ -172,7 +171,7 @@ relais_test_call_pair_new (void)
   {
     gboolean never = FALSE;
 
-    wait_for (&never, 1);
+    relais_test_call_pair_wait (&never, 1);
   }
   return pair;
 }

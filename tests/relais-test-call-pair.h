@@ -11,6 +11,14 @@ G_BEGIN_DECLS
 
 typedef struct _RelaisTestCallPair RelaisTestCallPair;
 
+/* One call with test sources (160x120, 10 fps), no video output, its
+ * preview started. */
+RelaisCall         *relais_test_call_new        (void);
+/* Iterates the default main context until *@flag or @seconds pass;
+ * returns *@flag. */
+gboolean            relais_test_call_pair_wait  (const gboolean *flag,
+                                                 guint           seconds);
+
 /* Two calls with test sources (160x120), @a offering to @b; returns once
  * both are connected and their data channels have settled. */
 RelaisTestCallPair *relais_test_call_pair_new   (void);

@@ -56,12 +56,6 @@ struct _RelaisWindow
 
 G_DEFINE_FINAL_TYPE (RelaisWindow, relais_window, GTK_TYPE_APPLICATION_WINDOW)
 
-G_DEFINE_ENUM_TYPE (RelaisWindowOverlay, relais_window_overlay,
-                    G_DEFINE_ENUM_VALUE (RELAIS_WINDOW_OVERLAY_NONE, "none"),
-                    G_DEFINE_ENUM_VALUE (RELAIS_WINDOW_OVERLAY_FIGURES, "figures"),
-                    G_DEFINE_ENUM_VALUE (RELAIS_WINDOW_OVERLAY_SCAN, "scan"),
-                    G_DEFINE_ENUM_VALUE (RELAIS_WINDOW_OVERLAY_PRINT, "print"))
-
 enum {
   PROP_0,
   PROP_CONTEXT,

@@ -18,6 +18,8 @@
 #include "relais-wait-page.h"
 #include "relais-scan-page.h"
 
+#include "relais-ui-enums.h"
+
 G_BEGIN_DECLS
 
 #define RELAIS_TYPE_WINDOW (relais_window_get_type ())
@@ -32,9 +34,6 @@ typedef enum
   RELAIS_WINDOW_OVERLAY_SCAN,     /* "scan": a document for the advisor, over the call */
   RELAIS_WINDOW_OVERLAY_PRINT,    /* "print": the advisor's document, over any page */
 } RelaisWindowOverlay;
-
-#define RELAIS_TYPE_WINDOW_OVERLAY (relais_window_overlay_get_type ())
-GType relais_window_overlay_get_type (void);
 
 /* The kiosk's only window: fullscreen, undecorated, as large as the
  * monitor. It watches the context's session and chooses the visible page

@@ -9,10 +9,13 @@
 
 G_BEGIN_DECLS
 
-/* The interface keeps "state" and "failure" for its implementations: they
- * override both properties (g_object_class_override_property), answer
- * get_property with relais_advisor_link_get_state()/_get_failure(), and
- * change them here, which notifies only on change. */
+/* The interface keeps "state" and "failure" for its implementations: their
+ * class_init calls relais_advisor_link_class_install_properties(), which
+ * overrides both properties and answers get_property from
+ * relais_advisor_link_get_state()/_get_failure() (an implementation has no
+ * property of its own), and they change them here, which notifies only on
+ * change. */
+void relais_advisor_link_class_install_properties (GObjectClass *object_class);
 void relais_advisor_link_update (RelaisAdvisorLink      *self,
                                  RelaisAdvisorLinkState  state,
                                  const char             *failure);

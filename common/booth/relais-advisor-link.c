@@ -81,30 +81,6 @@ relais_visit_copy (const RelaisVisit *visit)
   return copy;
 }
 
-GType
-relais_advisor_link_state_get_type (void)
-{
-  static gsize type_id = 0;
-  static const GEnumValue values[] = {
-    { RELAIS_ADVISOR_LINK_IDLE, "RELAIS_ADVISOR_LINK_IDLE", "idle" },
-    { RELAIS_ADVISOR_LINK_CONNECTING, "RELAIS_ADVISOR_LINK_CONNECTING", "connecting" },
-    { RELAIS_ADVISOR_LINK_WAITING, "RELAIS_ADVISOR_LINK_WAITING", "waiting" },
-    { RELAIS_ADVISOR_LINK_CONNECTED, "RELAIS_ADVISOR_LINK_CONNECTED", "connected" },
-    { RELAIS_ADVISOR_LINK_LOST, "RELAIS_ADVISOR_LINK_LOST", "lost" },
-    { RELAIS_ADVISOR_LINK_FAILED, "RELAIS_ADVISOR_LINK_FAILED", "failed" },
-    { 0, NULL, NULL },
-  };
-
-  if (g_once_init_enter (&type_id))
-    {
-      GType type = g_enum_register_static (g_intern_static_string ("RelaisAdvisorLinkState"), values);
-
-      g_once_init_leave (&type_id, type);
-    }
-
-  return type_id;
-}
-
 static void
 relais_advisor_link_default_init (RelaisAdvisorLinkInterface *iface)
 {
@@ -128,6 +104,46 @@ relais_advisor_link_default_init (RelaisAdvisorLinkInterface *iface)
   signals[FIRST_REMOTE_FRAME] =
     g_signal_new ("first-remote-frame", G_TYPE_FROM_INTERFACE (iface), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
+}
+
+/* The property ids the implementations' classes give "state" and
+ * "failure". */
+enum {
+  PROP_0,
+  PROP_STATE,
+  PROP_FAILURE,
+};
+
+static void
+relais_advisor_link_get_property (GObject    *object,
+                                  guint       prop_id,
+                                  GValue     *value,
+                                  GParamSpec *pspec)
+{
+  RelaisAdvisorLink *self = RELAIS_ADVISOR_LINK (object);
+
+  switch (prop_id)
+    {
+    case PROP_STATE:
+      g_value_set_enum (value, relais_advisor_link_get_state (self));
+      break;
+
+    case PROP_FAILURE:
+      g_value_set_string (value, relais_advisor_link_get_failure (self));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+void
+relais_advisor_link_class_install_properties (GObjectClass *object_class)
+{
+  object_class->get_property = relais_advisor_link_get_property;
+
+  g_object_class_override_property (object_class, PROP_STATE, "state");
+  g_object_class_override_property (object_class, PROP_FAILURE, "failure");
 }
 
 void

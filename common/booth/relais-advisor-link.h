@@ -8,6 +8,8 @@
 
 #include "relais-call.h"
 
+#include "relais-booth-enums.h"
+
 G_BEGIN_DECLS
 
 /* Who the person at the booth is, for the advisor: computed once when the
@@ -39,9 +41,6 @@ typedef enum
   RELAIS_ADVISOR_LINK_LOST,        /* the gateway is out of reach: trying again */
   RELAIS_ADVISOR_LINK_FAILED,      /* see relais_advisor_link_get_failure() */
 } RelaisAdvisorLinkState;
-
-GType relais_advisor_link_state_get_type (void);
-#define RELAIS_TYPE_ADVISOR_LINK_STATE (relais_advisor_link_state_get_type ())
 
 #define RELAIS_TYPE_ADVISOR_LINK (relais_advisor_link_get_type ())
 G_DECLARE_INTERFACE (RelaisAdvisorLink, relais_advisor_link, RELAIS, ADVISOR_LINK, GObject)

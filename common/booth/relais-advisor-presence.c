@@ -32,17 +32,6 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void
-janus_destroy_cb (GObject      *object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!relais_janus_destroy_finish (RELAIS_JANUS (object), result, &error))
-    g_debug ("Ending the gateway session failed: %s", error->message);
-}
-
-static void
 presence_changed_cb (RelaisAdvisorPresence *self)
 {
   g_signal_emit (self, signals[CHANGED], 0);
@@ -144,7 +133,7 @@ relais_advisor_presence_stop (RelaisAdvisorPresence *self)
       g_clear_object (&self->presence);
     }
   if (self->janus != NULL)
-    relais_janus_destroy_async (self->janus, NULL, janus_destroy_cb, NULL);
+    relais_janus_destroy_in_background (self->janus);
   g_clear_object (&self->janus);
 }
 

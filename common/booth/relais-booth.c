@@ -89,28 +89,6 @@ enum {
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
-GType
-relais_booth_check_get_type (void)
-{
-  static gsize type_id = 0;
-  static const GEnumValue values[] = {
-    { RELAIS_BOOTH_CHECK_NONE, "RELAIS_BOOTH_CHECK_NONE", "none" },
-    { RELAIS_BOOTH_CHECK_RUNNING, "RELAIS_BOOTH_CHECK_RUNNING", "running" },
-    { RELAIS_BOOTH_CHECK_OK, "RELAIS_BOOTH_CHECK_OK", "ok" },
-    { RELAIS_BOOTH_CHECK_WARNING, "RELAIS_BOOTH_CHECK_WARNING", "warning" },
-    { 0, NULL, NULL },
-  };
-
-  if (g_once_init_enter (&type_id))
-    {
-      GType type = g_enum_register_static (g_intern_static_string ("RelaisBoothCheck"), values);
-
-      g_once_init_leave (&type_id, type);
-    }
-
-  return type_id;
-}
-
 /* Sets *@field to a copy of @value; TRUE when it changed. */
 static gboolean
 set_string (char       **field,

@@ -14,6 +14,8 @@
 #include "relais-queue.h"
 #include "relais-session.h"
 
+#include "relais-booth-enums.h"
+
 G_BEGIN_DECLS
 
 /* The pre-call check's network line. */
@@ -24,9 +26,6 @@ typedef enum
   RELAIS_BOOTH_CHECK_OK,
   RELAIS_BOOTH_CHECK_WARNING,  /* the advisor may be out of reach */
 } RelaisBoothCheck;
-
-GType relais_booth_check_get_type (void);
-#define RELAIS_TYPE_BOOTH_CHECK (relais_booth_check_get_type ())
 
 #define RELAIS_TYPE_BOOTH (relais_booth_get_type ())
 G_DECLARE_FINAL_TYPE (RelaisBooth, relais_booth, RELAIS, BOOTH, GObject)

@@ -26,13 +26,6 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (RelaisDemoLink, relais_demo_link, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (RELAIS_TYPE_ADVISOR_LINK,
                                                       advisor_link_iface_init))
 
-enum {
-  PROP_0,
-  PROP_STATE,
-  PROP_FAILURE,
-  N_PROPS
-};
-
 static void
 drop_advisor (RelaisDemoLink *self)
 {
@@ -136,38 +129,13 @@ relais_demo_link_dispose (GObject *object)
 }
 
 static void
-relais_demo_link_get_property (GObject    *object,
-                               guint       prop_id,
-                               GValue     *value,
-                               GParamSpec *pspec)
-{
-  RelaisAdvisorLink *link = RELAIS_ADVISOR_LINK (object);
-
-  switch (prop_id)
-    {
-    case PROP_STATE:
-      g_value_set_enum (value, relais_advisor_link_get_state (link));
-      break;
-
-    case PROP_FAILURE:
-      g_value_set_string (value, relais_advisor_link_get_failure (link));
-      break;
-
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 relais_demo_link_class_init (RelaisDemoLinkClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = relais_demo_link_dispose;
-  object_class->get_property = relais_demo_link_get_property;
 
-  g_object_class_override_property (object_class, PROP_STATE, "state");
-  g_object_class_override_property (object_class, PROP_FAILURE, "failure");
+  relais_advisor_link_class_install_properties (object_class);
 }
 
 static void

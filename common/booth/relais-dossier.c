@@ -56,14 +56,6 @@ struct _RelaisDossier
 
 G_DEFINE_FINAL_TYPE (RelaisDossier, relais_dossier, G_TYPE_OBJECT)
 
-G_DEFINE_ENUM_TYPE (RelaisDossierState, relais_dossier_state,
-  G_DEFINE_ENUM_VALUE (RELAIS_DOSSIER_IDLE, "idle"),
-  G_DEFINE_ENUM_VALUE (RELAIS_DOSSIER_SCANNING, "scanning"),
-  G_DEFINE_ENUM_VALUE (RELAIS_DOSSIER_SCAN_FAILED, "scan-failed"),
-  G_DEFINE_ENUM_VALUE (RELAIS_DOSSIER_SENDING, "sending"),
-  G_DEFINE_ENUM_VALUE (RELAIS_DOSSIER_SENT, "sent"),
-  G_DEFINE_ENUM_VALUE (RELAIS_DOSSIER_SEND_FAILED, "send-failed"))
-
 enum {
   PROP_0,
   PROP_CALL,

@@ -12,6 +12,8 @@
 #include "relais-printer.h"
 #include "relais-scanner.h"
 
+#include "relais-booth-enums.h"
+
 G_BEGIN_DECLS
 
 /* Where the person's document for the advisor stands. */
@@ -24,9 +26,6 @@ typedef enum
   RELAIS_DOSSIER_SENT,          /* the advisor has it, hash checked */
   RELAIS_DOSSIER_SEND_FAILED,   /* "failure" says why (stopped, call cut…) */
 } RelaisDossierState;
-
-GType relais_dossier_state_get_type (void) G_GNUC_CONST;
-#define RELAIS_TYPE_DOSSIER_STATE (relais_dossier_state_get_type ())
 
 #define RELAIS_TYPE_DOSSIER (relais_dossier_get_type ())
 G_DECLARE_FINAL_TYPE (RelaisDossier, relais_dossier, RELAIS, DOSSIER, GObject)

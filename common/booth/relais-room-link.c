@@ -31,24 +31,6 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (RelaisRoomLink, relais_room_link, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (RELAIS_TYPE_ADVISOR_LINK,
                                                       advisor_link_iface_init))
 
-enum {
-  PROP_0,
-  PROP_STATE,
-  PROP_FAILURE,
-  N_PROPS
-};
-
-static void
-janus_destroy_cb (GObject      *object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!relais_janus_destroy_finish (RELAIS_JANUS (object), result, &error))
-    g_debug ("Ending the gateway session failed: %s", error->message);
-}
-
 static void
 room_stop_cb (GObject      *object,
               GAsyncResult *result,
@@ -58,7 +40,7 @@ room_stop_cb (GObject      *object,
 
   relais_room_call_stop_finish (RELAIS_ROOM_CALL (object), result, NULL);
   /* Ending the session also stops any reconnecting. */
-  relais_janus_destroy_async (janus, NULL, janus_destroy_cb, NULL);
+  relais_janus_destroy_in_background (janus);
 }
 
 /* Leaves the room, then ends the gateway session, in the background. */
@@ -73,7 +55,7 @@ room_drop (RelaisRoomLink *self)
       g_clear_object (&self->room_call);
     }
   else if (self->janus != NULL)
-    relais_janus_destroy_async (self->janus, NULL, janus_destroy_cb, NULL);
+    relais_janus_destroy_in_background (self->janus);
   g_clear_object (&self->janus);
 }
 
@@ -238,39 +220,14 @@ relais_room_link_finalize (GObject *object)
 }
 
 static void
-relais_room_link_get_property (GObject    *object,
-                               guint       prop_id,
-                               GValue     *value,
-                               GParamSpec *pspec)
-{
-  RelaisAdvisorLink *link = RELAIS_ADVISOR_LINK (object);
-
-  switch (prop_id)
-    {
-    case PROP_STATE:
-      g_value_set_enum (value, relais_advisor_link_get_state (link));
-      break;
-
-    case PROP_FAILURE:
-      g_value_set_string (value, relais_advisor_link_get_failure (link));
-      break;
-
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 relais_room_link_class_init (RelaisRoomLinkClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = relais_room_link_dispose;
   object_class->finalize = relais_room_link_finalize;
-  object_class->get_property = relais_room_link_get_property;
 
-  g_object_class_override_property (object_class, PROP_STATE, "state");
-  g_object_class_override_property (object_class, PROP_FAILURE, "failure");
+  relais_advisor_link_class_install_properties (object_class);
 }
 
 static void

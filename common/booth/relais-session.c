@@ -70,32 +70,6 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-GType
-relais_session_state_get_type (void)
-{
-  static gsize type_id = 0;
-
-  if (g_once_init_enter (&type_id))
-    {
-      static const GEnumValue values[] = {
-        { RELAIS_SESSION_ATTRACT, "RELAIS_SESSION_ATTRACT", "attract" },
-        { RELAIS_SESSION_UNLOCKING, "RELAIS_SESSION_UNLOCKING", "unlocking" },
-        { RELAIS_SESSION_DESK, "RELAIS_SESSION_DESK", "desk" },
-        { RELAIS_SESSION_YOUR_TURN, "RELAIS_SESSION_YOUR_TURN", "your-turn" },
-        { RELAIS_SESSION_PRECALL, "RELAIS_SESSION_PRECALL", "precall" },
-        { RELAIS_SESSION_IN_CALL, "RELAIS_SESSION_IN_CALL", "in-call" },
-        { RELAIS_SESSION_CALL_ENDED, "RELAIS_SESSION_CALL_ENDED", "call-ended" },
-        { RELAIS_SESSION_SURVEY, "RELAIS_SESSION_SURVEY", "survey" },
-        { 0, NULL, NULL }
-      };
-      GType id = g_enum_register_static ("RelaisSessionState", values);
-
-      g_once_init_leave (&type_id, id);
-    }
-
-  return type_id;
-}
-
 const char *
 relais_session_state_to_string (RelaisSessionState state)
 {

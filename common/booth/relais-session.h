@@ -8,6 +8,8 @@
 
 #include "relais-queue.h"
 
+#include "relais-session-enums.h"
+
 G_BEGIN_DECLS
 
 /* What the kiosk screen is doing. One state at a time; every change goes
@@ -25,7 +27,7 @@ typedef enum
   RELAIS_SESSION_SURVEY,      /* the session is over: five faces, one tap or 30 s */
 } RelaisSessionState;
 
-typedef enum
+typedef enum /*< skip >*/
 {
   RELAIS_SESSION_EVENT_AGENT_REQUEST,   /* someone tapped "agent space" */
   RELAIS_SESSION_EVENT_UNLOCKED,        /* the PIN was right */
@@ -39,8 +41,6 @@ typedef enum
   RELAIS_SESSION_EVENT_SURVEY_DONE,     /* a face was tapped, or nobody did in time */
 } RelaisSessionEvent;
 
-#define RELAIS_TYPE_SESSION_STATE (relais_session_state_get_type ())
-GType        relais_session_state_get_type (void);
 const char  *relais_session_state_to_string (RelaisSessionState state);
 const char  *relais_session_event_to_string (RelaisSessionEvent event);
 

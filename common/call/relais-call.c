@@ -969,31 +969,6 @@ relais_call_init (RelaisCall *self)
 
 /* ---- Public API ----------------------------------------------------------------------------- */
 
-GType
-relais_call_state_get_type (void)
-{
-  static gsize type_id = 0;
-  static const GEnumValue values[] = {
-    { RELAIS_CALL_IDLE, "RELAIS_CALL_IDLE", "idle" },
-    { RELAIS_CALL_PREVIEW, "RELAIS_CALL_PREVIEW", "preview" },
-    { RELAIS_CALL_CONNECTING, "RELAIS_CALL_CONNECTING", "connecting" },
-    { RELAIS_CALL_CONNECTED, "RELAIS_CALL_CONNECTED", "connected" },
-    { RELAIS_CALL_RECONNECTING, "RELAIS_CALL_RECONNECTING", "reconnecting" },
-    { RELAIS_CALL_ENDED, "RELAIS_CALL_ENDED", "ended" },
-    { RELAIS_CALL_FAILED, "RELAIS_CALL_FAILED", "failed" },
-    { 0, NULL, NULL },
-  };
-
-  if (g_once_init_enter (&type_id))
-    {
-      GType type = g_enum_register_static (g_intern_static_string ("RelaisCallState"), values);
-
-      g_once_init_leave (&type_id, type);
-    }
-
-  return type_id;
-}
-
 void
 relais_call_options_init (RelaisCallOptions *options)
 {

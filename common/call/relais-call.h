@@ -9,6 +9,8 @@
 
 #include "relais-config.h"
 
+#include "relais-call-enums.h"
+
 G_BEGIN_DECLS
 
 typedef enum
@@ -21,9 +23,6 @@ typedef enum
   RELAIS_CALL_ENDED,         /* hung up normally */
   RELAIS_CALL_FAILED,        /* see relais_call_get_failure() */
 } RelaisCallState;
-
-#define RELAIS_TYPE_CALL_STATE (relais_call_state_get_type ())
-GType relais_call_state_get_type (void);
 
 /* What the call is built with; every field has a default
  * (relais_call_options_init). Comes from RelaisConfig's [media] group. */

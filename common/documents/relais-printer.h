@@ -8,6 +8,8 @@
 
 #include "relais-config.h"
 
+#include "relais-documents-enums.h"
+
 G_BEGIN_DECLS
 
 /* Where the print job of the person at the booth stands. */
@@ -20,9 +22,6 @@ typedef enum
   RELAIS_PRINT_STATE_DONE,
   RELAIS_PRINT_STATE_FAILED,    /* the print_finish() error says why */
 } RelaisPrintState;
-
-GType relais_print_state_get_type (void) G_GNUC_CONST;
-#define RELAIS_TYPE_PRINT_STATE (relais_print_state_get_type ())
 
 #define RELAIS_PRINTER_DEFAULT_MAX_PAGES 20
 

@@ -27,12 +27,6 @@
 
 G_DEFINE_FINAL_TYPE (RelaisJanus, relais_janus, G_TYPE_OBJECT)
 
-G_DEFINE_ENUM_TYPE (RelaisJanusState, relais_janus_state,
-  G_DEFINE_ENUM_VALUE (RELAIS_JANUS_STATE_DISCONNECTED, "disconnected"),
-  G_DEFINE_ENUM_VALUE (RELAIS_JANUS_STATE_CONNECTING, "connecting"),
-  G_DEFINE_ENUM_VALUE (RELAIS_JANUS_STATE_CONNECTED, "connected"),
-  G_DEFINE_ENUM_VALUE (RELAIS_JANUS_STATE_RECONNECTING, "reconnecting"))
-
 enum {
   PROP_0,
   PROP_CLIENT,
@@ -1132,4 +1126,23 @@ relais_janus_destroy_finish (RelaisJanus   *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_pointer (G_TASK (result), error) != NULL;
+}
+
+static void
+destroy_in_background_cb (GObject      *object,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!relais_janus_destroy_finish (RELAIS_JANUS (object), result, &error))
+    g_debug ("Ending the gateway session failed: %s", error->message);
+}
+
+void
+relais_janus_destroy_in_background (RelaisJanus *self)
+{
+  g_return_if_fail (RELAIS_IS_JANUS (self));
+
+  relais_janus_destroy_async (self, NULL, destroy_in_background_cb, NULL);
 }

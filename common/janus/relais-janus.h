@@ -9,6 +9,8 @@
 
 #include "relais-http-client.h"
 
+#include "relais-janus-enums.h"
+
 G_BEGIN_DECLS
 
 typedef enum
@@ -18,9 +20,6 @@ typedef enum
   RELAIS_JANUS_STATE_CONNECTED,
   RELAIS_JANUS_STATE_RECONNECTING,
 } RelaisJanusState;
-
-#define RELAIS_TYPE_JANUS_STATE (relais_janus_state_get_type ())
-GType relais_janus_state_get_type (void);
 
 #define RELAIS_TYPE_JANUS (relais_janus_get_type ())
 G_DECLARE_FINAL_TYPE (RelaisJanus, relais_janus, RELAIS, JANUS, GObject)
@@ -159,6 +158,9 @@ void              relais_janus_destroy_async          (RelaisJanus          *sel
 gboolean          relais_janus_destroy_finish         (RelaisJanus          *self,
                                                        GAsyncResult         *result,
                                                        GError              **error);
+/* The same without waiting for the answer, as one leaves: a failure is
+ * only logged (g_debug). */
+void              relais_janus_destroy_in_background  (RelaisJanus          *self);
 
 /* VideoRoom helpers (janus.plugin.videoroom, multistream API of Janus 1.x),
  * plain functions over relais_janus_message_async() on a handle attached

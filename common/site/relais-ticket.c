@@ -24,14 +24,6 @@ struct _RelaisTicket
 
 G_DEFINE_FINAL_TYPE (RelaisTicket, relais_ticket, G_TYPE_OBJECT)
 
-G_DEFINE_ENUM_TYPE (RelaisTicketState, relais_ticket_state,
-  G_DEFINE_ENUM_VALUE (RELAIS_TICKET_WAITING, "waiting"),
-  G_DEFINE_ENUM_VALUE (RELAIS_TICKET_CALLED, "called"),
-  G_DEFINE_ENUM_VALUE (RELAIS_TICKET_IN_CALL, "in-call"),
-  G_DEFINE_ENUM_VALUE (RELAIS_TICKET_DONE, "done"),
-  G_DEFINE_ENUM_VALUE (RELAIS_TICKET_ABSENT, "absent"),
-  G_DEFINE_ENUM_VALUE (RELAIS_TICKET_CANCELLED, "cancelled"))
-
 enum {
   PROP_0,
   PROP_ID,

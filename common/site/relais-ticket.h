@@ -6,6 +6,8 @@
 
 #include <glib-object.h>
 
+#include "relais-site-enums.h"
+
 G_BEGIN_DECLS
 
 typedef enum
@@ -17,9 +19,6 @@ typedef enum
   RELAIS_TICKET_ABSENT = 4,
   RELAIS_TICKET_CANCELLED = 5,
 } RelaisTicketState;
-
-#define RELAIS_TYPE_TICKET_STATE (relais_ticket_state_get_type ())
-GType relais_ticket_state_get_type (void);
 
 /* TRUE for done, absent and cancelled: the ticket has left the queue and
  * its personal fields are erased. */

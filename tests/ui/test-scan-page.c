@@ -19,6 +19,7 @@
 
 #include "relais-test-ui.h"
 #include "../relais-test-call-pair.h"
+#include "../relais-test-document.h"
 #include "../relais-test-utils.h"
 
 static char *test_dir;
@@ -426,41 +427,16 @@ test_camera (void)
   g_test_trap_assert_passed ();
 }
 
-static void
-write_file (const char *dir,
-            const char *name,
-            const char *contents)
-{
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  g_autoptr(GError) error = NULL;
-
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
-}
-
 int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *runtime_dir = NULL;
-  g_autofree char *sane_dir = NULL;
-  gboolean subprocess = FALSE;
   int status;
 
   /* Environment first (setenv is not thread-safe): the session directory
    * under a runtime directory of the test's own, and SANE's test backend
    * (none in the camera's subprocess). */
-  for (int i = 1; i < argc; i++)
-    subprocess |= g_str_equal (argv[i], "--GTestSubprocess");
-  test_dir = g_dir_make_tmp ("relais-test-scan-page-XXXXXX", NULL);
-  g_assert_nonnull (test_dir);
-  runtime_dir = g_build_filename (test_dir, "runtime", NULL);
-  g_setenv ("XDG_RUNTIME_DIR", runtime_dir, TRUE);
-  sane_dir = g_build_filename (test_dir, "sane.d", NULL);
-  g_assert_true (relais_session_dir_ensure (sane_dir, NULL));
-  write_file (sane_dir, "dll.conf", subprocess ? "\n" : "test\n");
-  write_file (sane_dir, "test.conf", "geometry_max 300.0\nnumber_of_devices 1\n");
-  g_setenv ("SANE_CONFIG_DIR", sane_dir, TRUE);
+  test_dir = relais_test_scan_environment ("relais-test-scan-page-XXXXXX", argc, argv);
 
   gst_init (&argc, &argv);
   gtk_test_init (&argc, &argv, NULL);
@@ -471,12 +447,6 @@ main (int   argc,
 
   status = g_test_run ();
 
-  {
-    g_autofree char *quoted = g_shell_quote (test_dir);
-    g_autofree char *command = g_strdup_printf ("rm -rf %s", quoted);
-
-    g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL);
-  }
-  g_free (test_dir);
+  relais_test_scan_environment_remove (test_dir);
   return status;
 }

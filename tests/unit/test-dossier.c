@@ -19,6 +19,7 @@
 #include "relais-transfer.h"
 
 #include "../relais-test-call-pair.h"
+#include "../relais-test-document.h"
 
 static char *test_dir;
 
@@ -470,43 +471,18 @@ test_camera (void)
 
 /* ---- Main --------------------------------------------------------------- */
 
-static void
-write_file (const char *dir,
-            const char *name,
-            const char *contents)
-{
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  g_autoptr(GError) error = NULL;
-
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
-}
-
 int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *runtime_dir = NULL;
-  g_autofree char *sane_dir = NULL;
   g_autofree char *socket_path = NULL;
-  gboolean subprocess = FALSE;
   int status;
 
   /* Environment first (setenv is not thread-safe): a runtime directory
    * of the test's own (the session directory), SANE's test backend (none
    * in the camera's subprocess: SANE reads its configuration once), and
    * a CUPS scheduler that is not there. */
-  for (int i = 1; i < argc; i++)
-    subprocess |= g_str_equal (argv[i], "--GTestSubprocess");
-  test_dir = g_dir_make_tmp ("relais-test-dossier-XXXXXX", NULL);
-  g_assert_nonnull (test_dir);
-  runtime_dir = g_build_filename (test_dir, "runtime", NULL);
-  g_setenv ("XDG_RUNTIME_DIR", runtime_dir, TRUE);
-  sane_dir = g_build_filename (test_dir, "sane.d", NULL);
-  g_assert_true (relais_session_dir_ensure (sane_dir, NULL));
-  write_file (sane_dir, "dll.conf", subprocess ? "\n" : "test\n");
-  write_file (sane_dir, "test.conf", "geometry_max 300.0\nnumber_of_devices 1\n");
-  g_setenv ("SANE_CONFIG_DIR", sane_dir, TRUE);
+  test_dir = relais_test_scan_environment ("relais-test-dossier-XXXXXX", argc, argv);
   socket_path = g_build_filename (test_dir, "no-cups.sock", NULL);
   g_setenv ("CUPS_SERVER", socket_path, TRUE);
 
@@ -518,12 +494,6 @@ main (int   argc,
   g_test_add_func ("/dossier/camera", test_camera);
   status = g_test_run ();
 
-  {
-    g_autofree char *quoted = g_shell_quote (test_dir);
-    g_autofree char *command = g_strdup_printf ("rm -rf %s", quoted);
-
-    g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL);
-  }
-  g_free (test_dir);
+  relais_test_scan_environment_remove (test_dir);
   return status;
 }

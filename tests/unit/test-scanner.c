@@ -12,6 +12,8 @@
 #include "relais-error.h"
 #include "relais-scanner.h"
 
+#include "../relais-test-document.h"
+
 #define SANE_TEST_BACKEND "/usr/lib/x86_64-linux-gnu/sane/libsane-test.so.1"
 
 static char *sane_dir;
@@ -410,18 +412,6 @@ test_camera_page (void)
   g_assert_cmpuint (grey[0], ==, 128);
 }
 
-static void
-write_file (const char *dir,
-            const char *name,
-            const char *contents)
-{
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  g_autoptr(GError) error = NULL;
-
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -438,13 +428,10 @@ main (int   argc,
       return 1;
     }
 
-  /* Our own SANE configuration, before anything initialises SANE: the
-   * test backend only, with room for A4 (DESIGN.md, "SANE and PDF"). */
+  /* Our own SANE configuration, before anything initialises SANE. */
   sane_dir = g_dir_make_tmp ("relais-sane-XXXXXX", &error);
   g_assert_no_error (error);
-  write_file (sane_dir, "dll.conf", "test\n");
-  write_file (sane_dir, "test.conf", "geometry_max 300.0\nnumber_of_devices 1\n");
-  g_setenv ("SANE_CONFIG_DIR", sane_dir, TRUE);
+  relais_test_sane_configure (sane_dir, TRUE);
 
   g_test_add_func ("/scanner/config", test_config);
   g_test_add_func ("/scanner/discovery", test_discovery);

@@ -20,190 +20,14 @@
 #include "relais-transfer-protocol.h"
 #include "relais-transfer.h"
 
+#include "../relais-test-call-pair.h"
 #include "../relais-test-tolerate.h"
 
-/* ---- Two calls back to back --------------------------------------------- */
-
-typedef struct
-{
-  RelaisCall *call;
-  guint       peer;
-  gboolean    remote_set;     /* candidates wait for the remote description */
-  GPtrArray  *pending;        /* "mline\ncandidate" */
-  gpointer    other;          /* Side * */
-} Side;
-
-typedef struct
-{
-  Side a;   /* offerer */
-  Side b;   /* answerer */
-} Pair;
-
-static RelaisCall *
-make_call (void)
-{
-  RelaisCallOptions options;
-  g_autoptr(GError) error = NULL;
-  RelaisCall *call;
-
-  relais_call_options_init (&options);
-  options.video_device = g_strdup ("test");
-  options.audio_device = g_strdup ("test");
-  options.width = 160;
-  options.height = 120;
-  options.framerate = 10;
-  call = relais_call_new (&options, &error);
-  relais_call_options_clear (&options);
-  g_assert_no_error (error);
-  relais_call_set_video_output (call, FALSE);
-  g_assert_true (relais_call_start_preview (call, &error));
-  g_assert_no_error (error);
-  return call;
-}
-
-static void
-flush_candidates (Side *side)
-{
-  for (guint i = 0; i < side->pending->len; i++)
-    {
-      const char *entry = g_ptr_array_index (side->pending, i);
-      const char *newline = strchr (entry, '\n');
-
-      relais_call_add_remote_candidate (side->call, side->peer,
-                                        (guint) g_ascii_strtoull (entry, NULL, 10), newline + 1);
-    }
-  g_ptr_array_set_size (side->pending, 0);
-}
-
-static void
-description_cb (RelaisCall *call,
-                guint       peer,
-                const char *type,
-                const char *sdp,
-                Side       *side)
-{
-  Side *other = side->other;
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (relais_call_set_remote_description (other->call, other->peer, type, sdp, &error));
-  g_assert_no_error (error);
-  if (g_str_equal (type, "answer"))
-    {
-      /* The answerer has its remote description; the offerer now too. */
-      side->remote_set = TRUE;
-      other->remote_set = TRUE;
-      flush_candidates (side);
-      flush_candidates (other);
-    }
-}
-
-static void
-candidate_cb (RelaisCall *call,
-              guint       peer,
-              guint       mline,
-              const char *candidate,
-              Side       *side)
-{
-  Side *other = side->other;
-
-  if (candidate == NULL)
-    return;
-  g_ptr_array_add (other->pending, g_strdup_printf ("%u\n%s", mline, candidate));
-  if (other->remote_set)
-    flush_candidates (other);
-}
-
+/* Wakes a blocking main-context iteration so that a deadline is seen. */
 static gboolean
 wake_cb (gpointer data)
 {
   return G_SOURCE_CONTINUE;
-}
-
-/* Iterates the main context until *@flag or @seconds pass. */
-static gboolean
-wait_for (const gboolean *flag,
-          guint           seconds)
-{
-  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
-  guint wake = g_timeout_add (50, wake_cb, NULL);
-
-  while (!*flag && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (wake);
-  return *flag;
-}
-
-static void
-state_cb (RelaisCall *call,
-          GParamSpec *pspec,
-          gboolean   *connected)
-{
-  if (relais_call_get_state (call) == RELAIS_CALL_CONNECTED)
-    *connected = TRUE;
-}
-
-static Pair *
-pair_new (void)
-{
-  static const char * const loopback[] = { "127.0.0.1", NULL };
-  Pair *pair = g_new0 (Pair, 1);
-  g_autoptr(GError) error = NULL;
-  gboolean a_connected = FALSE;
-  gboolean b_connected = FALSE;
-  gulong a_state, b_state;
-
-  pair->a.call = make_call ();
-  pair->b.call = make_call ();
-  pair->a.other = &pair->b;
-  pair->b.other = &pair->a;
-  pair->a.pending = g_ptr_array_new_with_free_func (g_free);
-  pair->b.pending = g_ptr_array_new_with_free_func (g_free);
-
-  relais_call_set_local_addresses (pair->a.call, loopback);
-  relais_call_set_local_addresses (pair->b.call, loopback);
-  pair->a.peer = relais_call_add_peer (pair->a.call, "sendrecv", &error);
-  g_assert_no_error (error);
-  pair->b.peer = relais_call_add_peer (pair->b.call, "sendrecv", &error);
-  g_assert_no_error (error);
-
-  g_signal_connect (pair->a.call, "local-description", G_CALLBACK (description_cb), &pair->a);
-  g_signal_connect (pair->b.call, "local-description", G_CALLBACK (description_cb), &pair->b);
-  g_signal_connect (pair->a.call, "local-candidate", G_CALLBACK (candidate_cb), &pair->a);
-  g_signal_connect (pair->b.call, "local-candidate", G_CALLBACK (candidate_cb), &pair->b);
-  a_state = g_signal_connect (pair->a.call, "notify::state", G_CALLBACK (state_cb), &a_connected);
-  b_state = g_signal_connect (pair->b.call, "notify::state", G_CALLBACK (state_cb), &b_connected);
-
-  relais_call_create_offer (pair->a.call, pair->a.peer);
-  g_assert_true (wait_for (&a_connected, 30));
-  g_assert_true (wait_for (&b_connected, 30));
-  g_signal_handler_disconnect (pair->a.call, a_state);
-  g_signal_handler_disconnect (pair->b.call, b_state);
-  /* Let both data channels settle: webrtcbin's SCTP elements now and then
-   * fail ("Internal data stream error") on a message sent within
-   * milliseconds of the answerer's channel opening (about one run in
-   * seven here). A kiosk's first document comes seconds into a call. */
-  {
-    gboolean never = FALSE;
-
-    wait_for (&never, 1);
-  }
-  return pair;
-}
-
-static void
-pair_free (Pair *pair)
-{
-  g_signal_handlers_disconnect_by_data (pair->a.call, &pair->a);
-  g_signal_handlers_disconnect_by_data (pair->b.call, &pair->b);
-  relais_call_hang_up (pair->a.call);
-  relais_call_hang_up (pair->b.call);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-  g_assert_finalize_object (pair->a.call);
-  g_assert_finalize_object (pair->b.call);
-  g_ptr_array_unref (pair->a.pending);
-  g_ptr_array_unref (pair->b.pending);
-  g_free (pair);
 }
 
 /* ---- Fixtures ----------------------------------------------------------- */
@@ -389,10 +213,10 @@ check_file (const char *path,
 static void
 test_pdf_transfer (void)
 {
-  Pair *pair = pair_new ();
+  RelaisTestCallPair *pair = relais_test_call_pair_new ();
   char *dir = make_dir ();
-  g_autoptr(RelaisTransfer) sender = relais_transfer_new (pair->a.call);
-  g_autoptr(RelaisTransfer) receiver = relais_transfer_new (pair->b.call);
+  g_autoptr(RelaisTransfer) sender = relais_transfer_new (relais_test_call_pair_get_a (pair));
+  g_autoptr(RelaisTransfer) receiver = relais_transfer_new (relais_test_call_pair_get_b (pair));
   g_autoptr(GBytes) pdf = make_pdf (3);
   g_autofree char *sha = sha256_of (pdf);
   g_autofree char *expected_path = g_build_filename (dir, "dossier.pdf", NULL);
@@ -405,7 +229,7 @@ test_pdf_transfer (void)
 
   start = g_get_monotonic_time ();
   relais_transfer_send_async (sender, pdf, "dossier.pdf", "application/pdf", NULL, sent_cb, &flow);
-  g_assert_true (wait_for (&flow.sent, 60));
+  g_assert_true (relais_test_call_pair_wait (&flow.sent, 60));
   seconds = (g_get_monotonic_time () - start) / 1e6;
   g_assert_no_error (flow.send_error);
   g_assert_true (flow.received);
@@ -430,7 +254,7 @@ test_pdf_transfer (void)
   g_signal_handlers_disconnect_matched (receiver, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, &flow);
   connect_flow (&flow, sender, receiver);
   relais_transfer_send_async (sender, pdf, "dossier.pdf", "application/pdf", NULL, sent_cb, &flow);
-  g_assert_true (wait_for (&flow.sent, 60));
+  g_assert_true (relais_test_call_pair_wait (&flow.sent, 60));
   g_assert_no_error (flow.send_error);
   g_assert_true (g_str_has_suffix (flow.path, "dossier (2).pdf"));
   g_assert_cmpuint (count_files (dir), ==, 2);
@@ -438,17 +262,17 @@ test_pdf_transfer (void)
   flow_clear (&flow);
   g_clear_object (&sender);
   g_clear_object (&receiver);
-  pair_free (pair);
+  relais_test_call_pair_free (pair);
   remove_dir (dir);
 }
 
 static void
 test_throughput (void)
 {
-  Pair *pair = pair_new ();
+  RelaisTestCallPair *pair = relais_test_call_pair_new ();
   char *dir = make_dir ();
-  g_autoptr(RelaisTransfer) sender = relais_transfer_new (pair->a.call);
-  g_autoptr(RelaisTransfer) receiver = relais_transfer_new (pair->b.call);
+  g_autoptr(RelaisTransfer) sender = relais_transfer_new (relais_test_call_pair_get_a (pair));
+  g_autoptr(RelaisTransfer) receiver = relais_transfer_new (relais_test_call_pair_get_b (pair));
   gsize size = 16 * 1024 * 1024;
   guint8 *data = g_malloc (size);
   g_autoptr(GBytes) bytes = NULL;
@@ -465,7 +289,7 @@ test_throughput (void)
   connect_flow (&flow, sender, receiver);
   start = g_get_monotonic_time ();
   relais_transfer_send_async (sender, bytes, "gros.pdf", "application/pdf", NULL, sent_cb, &flow);
-  g_assert_true (wait_for (&flow.sent, 120));
+  g_assert_true (relais_test_call_pair_wait (&flow.sent, 120));
   seconds = (g_get_monotonic_time () - start) / 1e6;
   g_assert_no_error (flow.send_error);
   check_file (flow.path, bytes);
@@ -476,18 +300,18 @@ test_throughput (void)
   flow_clear (&flow);
   g_clear_object (&sender);
   g_clear_object (&receiver);
-  pair_free (pair);
+  relais_test_call_pair_free (pair);
   remove_dir (dir);
 }
 
 static void
 test_resume (void)
 {
-  Pair *first = pair_new ();
-  Pair *second;
+  RelaisTestCallPair *first = relais_test_call_pair_new ();
+  RelaisTestCallPair *second;
   char *dir = make_dir ();
-  g_autoptr(RelaisTransfer) sender = relais_transfer_new (first->a.call);
-  g_autoptr(RelaisTransfer) receiver = relais_transfer_new (first->b.call);
+  g_autoptr(RelaisTransfer) sender = relais_transfer_new (relais_test_call_pair_get_a (first));
+  g_autoptr(RelaisTransfer) receiver = relais_transfer_new (relais_test_call_pair_get_b (first));
   gsize size = 3 * 1024 * 1024;
   guint8 *data = g_malloc (size);
   g_autoptr(GBytes) bytes = NULL;
@@ -507,7 +331,7 @@ test_resume (void)
   flow.cut_at = size / 3;
 
   relais_transfer_send_async (sender, bytes, "photo.jpg", "image/jpeg", NULL, sent_cb, &flow);
-  g_assert_true (wait_for (&flow.cut, 60));
+  g_assert_true (relais_test_call_pair_wait (&flow.cut, 60));
   g_assert_false (flow.sent);
   g_assert_false (flow.received);
   /* The old link is gone for good. Let what it still carries arrive
@@ -516,20 +340,20 @@ test_resume (void)
   {
     gboolean never = FALSE;
 
-    while (relais_call_get_send_queue_bytes (first->a.call) > 0)
+    while (relais_call_get_send_queue_bytes (relais_test_call_pair_get_a (first)) > 0)
       g_main_context_iteration (NULL, TRUE);
-    wait_for (&never, 1);
+    relais_test_call_pair_wait (&never, 1);
   }
-  pair_free (first);
+  relais_test_call_pair_free (first);
 
   /* The partial file waits (hidden, under a temporary name). */
   g_assert_cmpuint (count_files (dir), ==, 1);
 
   /* Reconnected: new calls, the same transfer objects. */
-  second = pair_new ();
-  relais_transfer_set_call (sender, second->a.call);
-  relais_transfer_set_call (receiver, second->b.call);
-  g_assert_true (wait_for (&flow.sent, 60));
+  second = relais_test_call_pair_new ();
+  relais_transfer_set_call (sender, relais_test_call_pair_get_a (second));
+  relais_transfer_set_call (receiver, relais_test_call_pair_get_b (second));
+  g_assert_true (relais_test_call_pair_wait (&flow.sent, 60));
   g_assert_no_error (flow.send_error);
   g_assert_cmpstr (flow.sent_sha, ==, sha);
   g_assert_cmpstr (flow.received_sha, ==, sha);
@@ -545,7 +369,7 @@ test_resume (void)
   flow_clear (&flow);
   g_clear_object (&sender);
   g_clear_object (&receiver);
-  pair_free (second);
+  relais_test_call_pair_free (second);
   remove_dir (dir);
 }
 
@@ -554,11 +378,11 @@ test_resume (void)
 
 typedef struct
 {
-  Pair           *pair;
-  RelaisTransfer *receiver;
-  char           *dir;
-  GPtrArray      *answers;    /* char *: what the receiver said */
-  Flow            flow;
+  RelaisTestCallPair *pair;
+  RelaisTransfer     *receiver;
+  char               *dir;
+  GPtrArray          *answers;    /* char *: what the receiver said */
+  Flow                flow;
 } Bad;
 
 static Bad bad;
@@ -576,14 +400,14 @@ bad_setup (void)
 {
   if (bad.pair != NULL)
     return;
-  bad.pair = pair_new ();
+  bad.pair = relais_test_call_pair_new ();
   bad.dir = make_dir ();
   bad.answers = g_ptr_array_new_with_free_func (g_free);
-  bad.receiver = relais_transfer_new (bad.pair->b.call);
+  bad.receiver = relais_transfer_new (relais_test_call_pair_get_b (bad.pair));
   relais_transfer_set_receive_dir (bad.receiver, bad.dir);
   relais_transfer_set_max_size (bad.receiver, 200 * 1024);
   connect_flow (&bad.flow, NULL, bad.receiver);
-  g_signal_connect (bad.pair->a.call, "message-received", G_CALLBACK (answer_cb), bad.answers);
+  g_signal_connect (relais_test_call_pair_get_a (bad.pair), "message-received", G_CALLBACK (answer_cb), bad.answers);
 }
 
 static void
@@ -591,7 +415,7 @@ bad_send_text (const char *text)
 {
   g_autoptr(GError) error = NULL;
 
-  g_assert_true (relais_call_send_message (bad.pair->a.call, text, &error));
+  g_assert_true (relais_call_send_message (relais_test_call_pair_get_a (bad.pair), text, &error));
   g_assert_no_error (error);
 }
 
@@ -604,7 +428,7 @@ bad_send_chunk (guint64       id,
   g_autoptr(GBytes) chunk = relais_transfer_chunk_build (id, index, data, length);
   g_autoptr(GError) error = NULL;
 
-  g_assert_true (relais_call_send_data (bad.pair->a.call, chunk, &error));
+  g_assert_true (relais_call_send_data (relais_test_call_pair_get_a (bad.pair), chunk, &error));
   g_assert_no_error (error);
 }
 
@@ -855,10 +679,10 @@ test_refuse_chunks (void)
 static void
 test_not_accepting (void)
 {
-  Pair *pair = pair_new ();
-  g_autoptr(RelaisTransfer) sender = relais_transfer_new (pair->a.call);
+  RelaisTestCallPair *pair = relais_test_call_pair_new ();
+  g_autoptr(RelaisTransfer) sender = relais_transfer_new (relais_test_call_pair_get_a (pair));
   /* A participant that takes no documents (no directory given). */
-  g_autoptr(RelaisTransfer) bystander = relais_transfer_new (pair->b.call);
+  g_autoptr(RelaisTransfer) bystander = relais_transfer_new (relais_test_call_pair_get_b (pair));
   g_autoptr(GBytes) pdf = make_pdf (1);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   Flow flow = { 0 };
@@ -867,10 +691,10 @@ test_not_accepting (void)
   /* It says "not-accepting", and the sender keeps waiting for a
    * participant that does: only the cancel ends it. */
   relais_transfer_send_async (sender, pdf, "dossier.pdf", "application/pdf", cancellable, sent_cb, &flow);
-  wait_for (&timed_out, 2);
+  relais_test_call_pair_wait (&timed_out, 2);
   g_assert_false (flow.sent);
   g_cancellable_cancel (cancellable);
-  g_assert_true (wait_for (&flow.sent, 10));
+  g_assert_true (relais_test_call_pair_wait (&flow.sent, 10));
   g_assert_error (flow.send_error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 
   /* Bad input at the sender is refused before anything is sent. */
@@ -879,12 +703,12 @@ test_not_accepting (void)
     g_autoptr(GBytes) not_pdf = g_bytes_new_static ("MZ\x90\x00", 4);
 
     relais_transfer_send_async (sender, not_pdf, "dossier.pdf", "application/pdf", NULL, sent_cb, &local);
-    g_assert_true (wait_for (&local.sent, 5));
+    g_assert_true (relais_test_call_pair_wait (&local.sent, 5));
     g_assert_error (local.send_error, RELAIS_ERROR, RELAIS_ERROR_NETWORK);
     flow_clear (&local);
     memset (&local, 0, sizeof local);
     relais_transfer_send_async (sender, pdf, "../dossier.pdf", "application/pdf", NULL, sent_cb, &local);
-    g_assert_true (wait_for (&local.sent, 5));
+    g_assert_true (relais_test_call_pair_wait (&local.sent, 5));
     g_assert_error (local.send_error, RELAIS_ERROR, RELAIS_ERROR_NETWORK);
     flow_clear (&local);
   }
@@ -892,7 +716,7 @@ test_not_accepting (void)
   flow_clear (&flow);
   g_clear_object (&sender);
   g_clear_object (&bystander);
-  pair_free (pair);
+  relais_test_call_pair_free (pair);
 }
 
 /* The scanner's fallback on a real call: the self-view's latest picture
@@ -900,7 +724,7 @@ test_not_accepting (void)
 static void
 test_camera_still (void)
 {
-  RelaisCall *call = make_call ();
+  RelaisCall *call = relais_test_call_new ();
   GstElement *sink = relais_call_get_local_video_sink (call);
   g_autoptr(RelaisPage) page = NULL;
   g_autoptr(GError) error = NULL;
@@ -966,7 +790,7 @@ main (int   argc,
   if (bad.pair != NULL)
     {
       g_object_unref (bad.receiver);
-      pair_free (bad.pair);
+      relais_test_call_pair_free (bad.pair);
       remove_dir (bad.dir);
       g_ptr_array_unref (bad.answers);
       flow_clear (&bad.flow);

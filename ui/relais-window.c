@@ -260,6 +260,18 @@ relais_window_close_request (GtkWindow *window)
   return GTK_WINDOW_CLASS (relais_window_parent_class)->close_request (window);
 }
 
+/* Ctrl+Shift+I and Ctrl+Shift+D (GtkWindow's key bindings, on in Debian
+ * 12's GTK schema) would open the GTK Inspector, from which any page, the
+ * agent desk included, can be shown without the PIN (issue 12). A kiosk
+ * never opens it, whatever the desktop's settings say. */
+static gboolean
+relais_window_enable_debugging (GtkWindow *window,
+                                gboolean   toggle)
+{
+  g_debug ("Refusing to open the GTK Inspector");
+  return TRUE;
+}
+
 static void
 fit_monitor (RelaisWindow *self)
 {
@@ -437,6 +449,7 @@ relais_window_class_init (RelaisWindowClass *klass)
   object_class->set_property = relais_window_set_property;
 
   window_class->close_request = relais_window_close_request;
+  window_class->enable_debugging = relais_window_enable_debugging;
 
   properties[PROP_CONTEXT] =
     g_param_spec_object ("context", NULL, NULL,

@@ -183,6 +183,28 @@ test_close (Fixture       *f,
   g_assert_null (f->window);
 }
 
+/* The GTK Inspector's key bindings (Ctrl+Shift+I, Ctrl+Shift+D) open no
+ * window: it would show any page, the agent desk included, without the
+ * PIN. The key press goes through GtkWindow's own binding signal, the one
+ * the keys emit. */
+static void
+test_no_inspector (Fixture       *f,
+                   gconstpointer  data)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  guint before = g_list_model_get_n_items (toplevels);
+  gboolean handled = FALSE;
+
+  g_signal_emit_by_name (f->window, "enable-debugging", FALSE, &handled);
+  relais_test_spin (300);
+  g_assert_cmpuint (g_list_model_get_n_items (toplevels), ==, before);
+
+  g_signal_emit_by_name (f->window, "enable-debugging", TRUE, &handled);
+  relais_test_spin (300);
+  g_assert_cmpuint (g_list_model_get_n_items (toplevels), ==, before);
+  g_assert_cmpstr (relais_window_get_page (f->window), ==, "attract");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -193,6 +215,7 @@ main (int   argc,
   g_test_add ("/window/states", Fixture, NULL, fixture_setup, test_states, fixture_teardown);
   g_test_add ("/window/overlays", Fixture, NULL, fixture_setup, test_overlays, fixture_teardown);
   g_test_add ("/window/close", Fixture, NULL, fixture_setup, test_close, fixture_teardown);
+  g_test_add ("/window/no-inspector", Fixture, NULL, fixture_setup, test_no_inspector, fixture_teardown);
 
   return g_test_run ();
 }

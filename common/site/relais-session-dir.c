@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -182,6 +183,114 @@ relais_session_dir_wipe (const char  *path,
   ok = wipe_fd (fd, 0, error);
   close (fd);
   return ok;
+}
+
+/* As many tries as the transfer's receiver makes (relais-transfer.c). */
+#define MAX_NAME_TRIES 100
+
+/* Writes all of @data to @fd; errno is set on failure. */
+static gboolean
+write_all (int           fd,
+           const guint8 *data,
+           gsize         length)
+{
+  while (length > 0)
+    {
+      gssize written = write (fd, data, length);
+
+      if (written < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          return FALSE;
+        }
+      data += written;
+      length -= (gsize) written;
+    }
+  return TRUE;
+}
+
+char *
+relais_session_dir_create_file (const char  *dir,
+                                const char  *name,
+                                GBytes      *contents,
+                                GError     **error)
+{
+  const char *dot;
+  g_autofree char *stem = NULL;
+  const char *extension;
+  const guint8 *data;
+  gsize length;
+  int dir_fd;
+  int saved = EEXIST;
+
+  g_return_val_if_fail (dir != NULL, NULL);
+  g_return_val_if_fail (name != NULL && *name != '\0' && strchr (name, '/') == NULL, NULL);
+  g_return_val_if_fail (contents != NULL, NULL);
+
+  dot = strrchr (name, '.');
+  stem = dot != NULL && dot != name ? g_strndup (name, dot - name) : g_strdup (name);
+  extension = dot != NULL && dot != name ? dot : "";
+  data = g_bytes_get_data (contents, &length);
+
+  dir_fd = open (dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (dir_fd < 0)
+    {
+      saved = errno;
+      g_set_error (error, RELAIS_ERROR, RELAIS_ERROR_FAILED,
+                   _("Le dossier de travail de la séance ne peut pas être ouvert (%s)."),
+                   g_strerror (saved));
+      return NULL;
+    }
+
+  for (guint i = 1; i <= MAX_NAME_TRIES; i++)
+    {
+      g_autofree char *candidate = i == 1 ? g_strdup (name)
+                                          : g_strdup_printf ("%s (%u)%s", stem, i, extension);
+      int fd;
+
+      /* O_EXCL: the name is ours only if nothing had it, not even a
+       * dangling link. */
+      fd = openat (dir_fd, candidate, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+      if (fd < 0)
+        {
+          saved = errno;
+          if (saved == EEXIST)
+            continue;
+          break;
+        }
+
+      if (!write_all (fd, data, length))
+        {
+          saved = errno;
+          close (fd);
+          unlinkat (dir_fd, candidate, 0);
+          close (dir_fd);
+          g_set_error (error, RELAIS_ERROR, RELAIS_ERROR_FAILED,
+                       _("Un fichier de la séance ne peut pas être écrit (%s)."),
+                       g_strerror (saved));
+          return NULL;
+        }
+      if (close (fd) != 0)
+        {
+          saved = errno;
+          unlinkat (dir_fd, candidate, 0);
+          close (dir_fd);
+          g_set_error (error, RELAIS_ERROR, RELAIS_ERROR_FAILED,
+                       _("Un fichier de la séance ne peut pas être écrit (%s)."),
+                       g_strerror (saved));
+          return NULL;
+        }
+
+      close (dir_fd);
+      return g_build_filename (dir, candidate, NULL);
+    }
+
+  close (dir_fd);
+  g_set_error (error, RELAIS_ERROR, RELAIS_ERROR_FAILED,
+               _("Un fichier de la séance ne peut pas être créé (%s)."),
+               g_strerror (saved));
+  return NULL;
 }
 
 gboolean

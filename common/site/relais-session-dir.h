@@ -33,6 +33,16 @@ gboolean  relais_session_dir_wipe        (const char  *path,
  * names no file) and returned. */
 gboolean  relais_session_dir_reset       (const char  *path);
 
+/* Writes @contents into a new file of @dir (mode 0600) named @name, or
+ * "stem (2).ext", "stem (3).ext"… when that name is taken: an existing
+ * file is never replaced, a symbolic link never followed (O_EXCL). Two
+ * writers of the session directory (the person's PDF, the advisor's
+ * documents) may pick the same name. Returns the path written. */
+char     *relais_session_dir_create_file (const char  *dir,
+                                          const char  *name,
+                                          GBytes      *contents,
+                                          GError     **error);
+
 /* TRUE when @path holds nothing (or does not exist). */
 gboolean  relais_session_dir_is_empty    (const char  *path);
 

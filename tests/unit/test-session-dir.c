@@ -11,6 +11,7 @@
 
 #include <glib/gstdio.h>
 
+#include "relais-error.h"
 #include "relais-session-dir.h"
 
 static void
@@ -183,6 +184,73 @@ test_crash_leftovers (void)
   remove_root (root);
 }
 
+/* Two writers, one name: the first file stays as it was, the second gets
+ * a name of its own; a planted link is neither followed nor replaced. */
+static void
+test_create_file (void)
+{
+  g_autofree char *root = make_root ();
+  g_autofree char *elsewhere = g_build_filename (root, "elsewhere", NULL);
+  g_autofree char *dir = g_build_filename (root, "session", NULL);
+  g_autofree char *link = g_build_filename (dir, "lien.pdf", NULL);
+  g_autoptr(GBytes) first = g_bytes_new_static ("%PDF-first", 10);
+  g_autoptr(GBytes) second = g_bytes_new_static ("%PDF-second", 11);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path1 = NULL;
+  g_autofree char *path2 = NULL;
+  g_autofree char *path3 = NULL;
+  g_autofree char *path4 = NULL;
+  g_autofree char *contents = NULL;
+  struct stat st;
+
+  g_assert_true (relais_session_dir_ensure (dir, NULL));
+  put (dir, "dossier.pdf", "%PDF-advisor");
+
+  path1 = relais_session_dir_create_file (dir, "dossier.pdf", first, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_suffix (path1, G_DIR_SEPARATOR_S "dossier (2).pdf"));
+  path2 = relais_session_dir_create_file (dir, "dossier.pdf", second, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_suffix (path2, G_DIR_SEPARATOR_S "dossier (3).pdf"));
+
+  g_assert_true (g_file_get_contents (path1, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "%PDF-first");
+  g_clear_pointer (&contents, g_free);
+  {
+    g_autofree char *advisor = g_build_filename (dir, "dossier.pdf", NULL);
+
+    g_assert_true (g_file_get_contents (advisor, &contents, NULL, NULL));
+    g_assert_cmpstr (contents, ==, "%PDF-advisor");
+    g_clear_pointer (&contents, g_free);
+  }
+  g_assert_cmpint (g_stat (path2, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+
+  /* A dangling link: its target is not created, the link stays. */
+  g_assert_cmpint (symlink (elsewhere, link), ==, 0);
+  path3 = relais_session_dir_create_file (dir, "lien.pdf", first, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_suffix (path3, G_DIR_SEPARATOR_S "lien (2).pdf"));
+  g_assert_false (g_file_test (elsewhere, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (link, G_FILE_TEST_IS_SYMLINK));
+
+  /* No extension, and a name starting with its only dot. */
+  g_clear_pointer (&path3, g_free);
+  path3 = relais_session_dir_create_file (dir, "lettre", first, &error);
+  g_assert_no_error (error);
+  path4 = relais_session_dir_create_file (dir, "lettre", first, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_suffix (path4, G_DIR_SEPARATOR_S "lettre (2)"));
+
+  /* No directory: an error, nothing made. */
+  g_clear_pointer (&path4, g_free);
+  path4 = relais_session_dir_create_file (elsewhere, "dossier.pdf", first, &error);
+  g_assert_error (error, RELAIS_ERROR, RELAIS_ERROR_FAILED);
+  g_assert_null (path4);
+
+  remove_root (root);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -192,6 +260,7 @@ main (int   argc,
   g_test_add_func ("/session-dir/default", test_default);
   g_test_add_func ("/session-dir/ensure", test_ensure);
   g_test_add_func ("/session-dir/wipe", test_wipe);
+  g_test_add_func ("/session-dir/create-file", test_create_file);
   g_test_add_func ("/session-dir/crash-leftovers", test_crash_leftovers);
 
   return g_test_run ();

@@ -16,8 +16,12 @@
 #include "relais-session-dir.h"
 #include "relais-transfer.h"
 
-/* The name the PDF has in the session directory and on the wire. */
+/* The name the person's PDF has on the wire. */
 #define DOSSIER_NAME "dossier.pdf"
+/* Its copy in the session directory: a name of its own, as the advisor
+ * may send a "dossier.pdf" too, and created, never replaced (issue 12,
+ * item 15): a later sending gets "envoi-dossier (2).pdf". */
+#define KEPT_NAME    "envoi-dossier.pdf"
 /* An A4 sheet filling a 640x480 picture is about 75 dpi. */
 #define CAMERA_DPI 75.0
 
@@ -555,6 +559,40 @@ sent_cb (GObject      *source,
   g_task_return_pointer (task, g_steal_pointer (&sha256), g_free);
 }
 
+typedef struct
+{
+  char   *dir;
+  GBytes *pdf;
+} Keep;
+
+static void
+keep_free (Keep *keep)
+{
+  g_free (keep->dir);
+  g_bytes_unref (keep->pdf);
+  g_free (keep);
+}
+
+/* In a worker thread: task data only. */
+static void
+keep_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  Keep *keep = task_data;
+  GError *error = NULL;
+  char *path;
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  path = relais_session_dir_create_file (keep->dir, KEPT_NAME, keep->pdf, &error);
+  if (path == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, path, g_free);
+}
+
 /* The PDF is in the session directory: off it goes. */
 static void
 kept_cb (GObject      *source,
@@ -565,9 +603,10 @@ kept_cb (GObject      *source,
   RelaisDossier *self = g_task_get_source_object (task);
   Job *job = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
+  g_autofree char *kept = NULL;
 
-  if (!g_file_replace_contents_finish (G_FILE (source), result, NULL, &error) &&
-      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  kept = g_task_propagate_pointer (G_TASK (result), &error);
+  if (kept == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     g_warning ("The PDF was not kept in the session directory: %s", error->message);
 
   if (g_cancellable_is_cancelled (job->cancellable) || job->generation != self->generation)
@@ -600,8 +639,8 @@ pdf_cb (GObject      *source,
   Job *job = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = relais_session_dir_get_default ();
-  g_autofree char *path = g_build_filename (dir, DOSSIER_NAME, NULL);
-  g_autoptr(GFile) file = NULL;
+  g_autoptr(GTask) keep_task = NULL;
+  Keep *keep;
 
   job->pdf = relais_document_write_pdf_finish (RELAIS_DOCUMENT (source), result, &error);
   if (job->pdf == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -618,13 +657,17 @@ pdf_cb (GObject      *source,
     }
 
   /* The PDF stays in the session directory (a tmpfs, mode 0600), wiped
-   * with the rest at the end of the session; written by GIO's worker. */
+   * with the rest at the end of the session; written in a worker thread
+   * into a new file, beside whatever the advisor sent. */
   if (!relais_session_dir_ensure (dir, &error))
     g_warning ("No session directory for the PDF: %s", error->message);
-  file = g_file_new_for_path (path);
-  g_file_replace_contents_bytes_async (file, job->pdf, NULL, FALSE,
-                                       G_FILE_CREATE_PRIVATE | G_FILE_CREATE_REPLACE_DESTINATION,
-                                       job->cancellable, kept_cb, g_steal_pointer (&task));
+  keep = g_new0 (Keep, 1);
+  keep->dir = g_steal_pointer (&dir);
+  keep->pdf = g_bytes_ref (job->pdf);
+  keep_task = g_task_new (NULL, job->cancellable, kept_cb, g_steal_pointer (&task));
+  g_task_set_source_tag (keep_task, pdf_cb);
+  g_task_set_task_data (keep_task, keep, (GDestroyNotify) keep_free);
+  g_task_run_in_thread (keep_task, keep_thread);
 }
 
 /* ---- Printing ----------------------------------------------------------- */

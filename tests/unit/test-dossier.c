@@ -309,7 +309,7 @@ test_send_receive_print (void)
   RelaisDossier *dossier = dossier_new ("test:0");
   g_autofree char *advisor_dir = g_build_filename (test_dir, "advisor", NULL);
   g_autofree char *session_dir = relais_session_dir_get_default ();
-  g_autofree char *kept = g_build_filename (session_dir, "dossier.pdf", NULL);
+  g_autofree char *kept = g_build_filename (session_dir, "envoi-dossier.pdf", NULL);
   g_autofree char *sha256 = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) sent = NULL;
@@ -383,6 +383,161 @@ test_send_receive_print (void)
   g_assert_cmpint (relais_dossier_get_state (dossier), ==, RELAIS_DOSSIER_IDLE);
   g_assert_true (relais_session_dir_is_empty (session_dir));
 
+  relais_dossier_set_call (dossier, NULL);
+  relais_transfer_set_call (transfer, NULL);
+  g_object_unref (transfer);
+  relais_test_call_pair_free (pair);
+  relais_session_dir_wipe (advisor_dir, NULL);
+  g_free (advisor.path);
+  finalize_dossier (dossier);
+}
+
+/* ---- Nothing replaced in the session directory ------------------------- */
+
+/* Name → contents of every visible file in @dir (the transfer's hidden
+ * parts left out: they come and go). */
+static GHashTable *
+snapshot (const char *dir)
+{
+  GHashTable *files = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                             (GDestroyNotify) g_bytes_unref);
+  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  g_assert_nonnull (handle);
+  while ((name = g_dir_read_name (handle)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autoptr(GError) error = NULL;
+      char *contents = NULL;
+      gsize length = 0;
+
+      if (name[0] == '.')
+        continue;
+      g_file_get_contents (path, &contents, &length, &error);
+      g_assert_no_error (error);
+      g_hash_table_insert (files, g_strdup (name), g_bytes_new_take (contents, length));
+    }
+  return files;
+}
+
+/* Every file of @before is still in @dir with the same bytes, and
+ * @added more are there. */
+static void
+assert_kept (const char *dir,
+             GHashTable *before,
+             guint       added)
+{
+  g_autoptr(GHashTable) after = snapshot (dir);
+  GHashTableIter iter;
+  gpointer name, contents;
+
+  g_hash_table_iter_init (&iter, before);
+  while (g_hash_table_iter_next (&iter, &name, &contents))
+    {
+      GBytes *now = g_hash_table_lookup (after, name);
+
+      if (now == NULL)
+        g_error ("%s is gone from the session directory", (char *) name);
+      if (!g_bytes_equal (now, contents))
+        g_error ("%s was overwritten (%" G_GSIZE_FORMAT " bytes before, %" G_GSIZE_FORMAT " after)",
+                 (char *) name, g_bytes_get_size (contents), g_bytes_get_size (now));
+    }
+  g_assert_cmpuint (g_hash_table_size (after), ==, g_hash_table_size (before) + added);
+}
+
+static void
+count_cb (GObject    *object,
+          GParamSpec *pspec,
+          guint      *count)
+{
+  (*count)++;
+}
+
+static gboolean
+count_reached (gpointer data)
+{
+  guint *counts = data;
+
+  return counts[0] >= counts[1];
+}
+
+/* The advisor sends "dossier.pdf", the name the kiosk itself gives the
+ * person's PDF: neither the person's scan nor a later document may
+ * replace a file already in the session directory (issue 12, item 15). */
+static void
+test_never_overwrite (void)
+{
+  RelaisDossier *dossier = dossier_new ("test:0");
+  g_autofree char *advisor_dir = g_build_filename (test_dir, "advisor", NULL);
+  g_autofree char *session_dir = relais_session_dir_get_default ();
+  g_autofree char *received = NULL;
+  g_autofree char *sha256 = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) letter = g_bytes_new_static ("%PDF-1.4\n% the advisor's letter\n%%EOF\n", 38);
+  g_autoptr(GBytes) form = g_bytes_new_static ("%PDF-1.4\n% the advisor's form, longer\n%%EOF\n", 44);
+  g_autoptr(GHashTable) before = NULL;
+  guint shown[2] = { 0, 0 };
+  RelaisTestCallPair *pair;
+  RelaisTransfer *transfer;
+  Advisor advisor = { 0 };
+
+  reset_backend (relais_dossier_get_scanner (dossier));
+  g_assert_true (relais_session_dir_ensure (advisor_dir, NULL));
+  pair = relais_test_call_pair_new ();
+  relais_dossier_set_call (dossier, relais_test_call_pair_get_a (pair));
+  transfer = relais_transfer_new (relais_test_call_pair_get_b (pair));
+  relais_transfer_set_receive_dir (transfer, advisor_dir);
+  g_signal_connect (transfer, "received", G_CALLBACK (advisor_received_cb), &advisor);
+  g_signal_connect (dossier, "notify::document", G_CALLBACK (count_cb), &shown[0]);
+
+  /* The advisor's document first, then the person's scan. */
+  relais_transfer_send_async (transfer, letter, "dossier.pdf", "application/pdf", NULL, NULL, NULL);
+  shown[1] = 1;
+  g_assert_true (wait_until (count_reached, shown, 60));
+  received = g_strdup (relais_dossier_get_document_path (dossier));
+  g_assert_true (g_str_has_prefix (received, session_dir));
+  before = snapshot (session_dir);
+  g_assert_cmpuint (g_hash_table_size (before), ==, 1);
+
+  g_assert_cmpuint (scan (dossier, NULL, &error), ==, 1);
+  g_assert_no_error (error);
+  sha256 = send (dossier, &error);
+  g_assert_no_error (error);
+  g_assert_true (wait_until (is_set, &advisor.path, 10));
+  assert_kept (session_dir, before, 1);
+  {
+    g_autofree char *contents = NULL;
+    gsize length = 0;
+
+    g_assert_true (g_file_get_contents (received, &contents, &length, NULL));
+    g_assert_cmpmem (contents, length, g_bytes_get_data (letter, NULL), g_bytes_get_size (letter));
+  }
+
+  /* The person's scan first (the one above), then a document of the
+   * advisor's with the same name. */
+  g_clear_pointer (&before, g_hash_table_unref);
+  before = snapshot (session_dir);
+  relais_transfer_send_async (transfer, form, "dossier.pdf", "application/pdf", NULL, NULL, NULL);
+  shown[1] = 2;
+  g_assert_true (wait_until (count_reached, shown, 60));
+  g_assert_cmpstr (relais_dossier_get_document_path (dossier), !=, received);
+  assert_kept (session_dir, before, 1);
+
+  /* A second sending of the person's pages: a file of its own too. */
+  g_clear_pointer (&before, g_hash_table_unref);
+  before = snapshot (session_dir);
+  g_clear_pointer (&advisor.path, g_free);
+  g_clear_pointer (&sha256, g_free);
+  sha256 = send (dossier, &error);
+  g_assert_no_error (error);
+  g_assert_true (wait_until (is_set, &advisor.path, 10));
+  assert_kept (session_dir, before, 1);
+  g_assert_cmpuint (advisor.received, ==, 2);
+
+  relais_dossier_reset (dossier);
+  g_assert_true (relais_session_dir_is_empty (session_dir));
+  g_signal_handlers_disconnect_by_data (dossier, &shown[0]);
   relais_dossier_set_call (dossier, NULL);
   relais_transfer_set_call (transfer, NULL);
   g_object_unref (transfer);
@@ -491,6 +646,7 @@ main (int   argc,
 
   g_test_add_func ("/dossier/scan", test_scan);
   g_test_add_func ("/dossier/send-receive-print", test_send_receive_print);
+  g_test_add_func ("/dossier/never-overwrite", test_never_overwrite);
   g_test_add_func ("/dossier/camera", test_camera);
   status = g_test_run ();
 

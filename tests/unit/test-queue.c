@@ -4,6 +4,8 @@
  */
 #define G_LOG_DOMAIN "test-queue"
 
+#include <string.h>
+
 #include <glib/gstdio.h>
 
 #include "relais-error.h"
@@ -616,6 +618,120 @@ test_restore (QueueFixture  *fixture,
   assert_queue (fixture, "C3 F1 C4");
 }
 
+/* A name and a note no other test uses, so that finding their bytes in a
+ * file can only mean this person's ticket. */
+#define SECRET_NAME "Zéphyrine Quatrebarbes"
+#define SECRET_NOTE "allocataire 7741-QX, Brocéliande"
+
+static gboolean
+contains_bytes (const char *haystack,
+                gsize       length,
+                const char *needle)
+{
+  gsize needle_length = strlen (needle);
+
+  for (gsize i = 0; i + needle_length <= length; i++)
+    if (memcmp (haystack + i, needle, needle_length) == 0)
+      return TRUE;
+
+  return FALSE;
+}
+
+/* How many files of the store's directory (the database, its WAL, its
+ * shared memory, any journal) hold @needle's bytes; their names go to
+ * @where. */
+static guint
+files_holding (QueueFixture *fixture,
+               const char   *needle,
+               GString      *where)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDir) dir = g_dir_open (fixture->dir, 0, &error);
+  const char *name;
+  guint found = 0;
+
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (fixture->dir, name, NULL);
+      g_autofree char *contents = NULL;
+      gsize length;
+
+      g_assert_true (g_file_get_contents (path, &contents, &length, &error));
+      g_assert_no_error (error);
+      if (contains_bytes (contents, length, needle))
+        {
+          found++;
+          g_string_append_printf (where, " %s (%" G_GSIZE_FORMAT " bytes)", name, length);
+        }
+    }
+
+  return found;
+}
+
+static void
+assert_secret_in_no_file (QueueFixture *fixture)
+{
+  g_autoptr(GString) name_in = g_string_new (NULL);
+  g_autoptr(GString) note_in = g_string_new (NULL);
+
+  if (files_holding (fixture, SECRET_NAME, name_in) + files_holding (fixture, SECRET_NOTE, note_in) > 0)
+    g_error ("The ended ticket's name is still in:%s; its note in:%s", name_in->str, note_in->str);
+}
+
+/* Once a ticket ended, however it ended, the name and the note typed at
+ * the desk are in no file of the store: secure_delete cleans the
+ * database, and the WAL (which keeps the old pages until a checkpoint)
+ * is checkpointed and truncated. The store stays open, as on a running
+ * kiosk. */
+static void
+test_ended_name_in_no_file (QueueFixture  *fixture,
+                            gconstpointer  data)
+{
+  RelaisTicketState end = GPOINTER_TO_INT (data);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) where = g_string_new (NULL);
+  g_autoptr(RelaisTicket) other = NULL;
+  g_autoptr(RelaisTicket) ticket = NULL;
+  gint64 id;
+
+  open_queue (fixture, fixture->path);
+  other = add (fixture, 'C', "Jeanne Martin");
+  fixture->now += 60;
+  ticket = relais_queue_add (fixture->queue, 'C', "caf", "rsa",
+                             SECRET_NAME, SECRET_NOTE, &error);
+  g_assert_no_error (error);
+  id = relais_ticket_get_id (ticket);
+
+  /* The search works: while the ticket waits, its name is on disk. */
+  g_assert_cmpuint (files_holding (fixture, SECRET_NAME, where), >, 0);
+
+  switch (end)
+    {
+    case RELAIS_TICKET_DONE:
+      g_assert_true (relais_queue_call (fixture->queue, id, &error));
+      g_assert_true (relais_queue_start (fixture->queue, id, &error));
+      g_assert_true (relais_queue_finish (fixture->queue, id, &error));
+      break;
+    case RELAIS_TICKET_ABSENT:
+      g_assert_true (relais_queue_call (fixture->queue, id, &error));
+      g_assert_true (relais_queue_mark_absent (fixture->queue, id, &error));
+      break;
+    case RELAIS_TICKET_CANCELLED:
+      g_assert_true (relais_queue_cancel (fixture->queue, id, &error));
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  g_assert_no_error (error);
+  g_assert_cmpint (relais_ticket_get_state (ticket), ==, end);
+
+  assert_secret_in_no_file (fixture);
+  /* The other person, still waiting, is still there. */
+  g_assert_cmpstr (relais_ticket_get_person_name (other), ==, "Jeanne Martin");
+  assert_queue (fixture, "C1");
+}
+
 static void
 test_day_rollover (QueueFixture  *fixture,
                    gconstpointer  data)
@@ -672,6 +788,14 @@ main (int   argc,
   ADD ("/queue/move", test_move);
   ADD ("/queue/restore", test_restore);
   ADD ("/queue/day-rollover", test_day_rollover);
+
+#undef ADD
+#define ADD(path, func, data) \
+  g_test_add (path, QueueFixture, GINT_TO_POINTER (data), fixture_setup, func, fixture_teardown)
+
+  ADD ("/queue/ended-name-in-no-file/done", test_ended_name_in_no_file, RELAIS_TICKET_DONE);
+  ADD ("/queue/ended-name-in-no-file/absent", test_ended_name_in_no_file, RELAIS_TICKET_ABSENT);
+  ADD ("/queue/ended-name-in-no-file/cancelled", test_ended_name_in_no_file, RELAIS_TICKET_CANCELLED);
 
 #undef ADD
 

@@ -194,6 +194,9 @@ static const char *statements[N_STMTS] = {
     "UPDATE tickets SET passed_over = passed_over + 1 WHERE id = ?1 AND state = 0",
   [STMT_LIST_PASS_OVERS] =
     "SELECT id, passed_over FROM tickets WHERE state = 0 AND passed_over > 0",
+  [STMT_LIST_STALE] =
+    "SELECT id FROM tickets WHERE state IN (0, 1, 2) AND created_at < ?1"
+    " ORDER BY id",
   [STMT_COUNT_LEFTOVERS] =
     "SELECT COUNT (*) FROM tickets WHERE state IN (3, 4, 5)"
     " AND (person_name IS NOT NULL OR note IS NOT NULL)",
@@ -965,6 +968,77 @@ relais_store_set_ticket_state (RelaisStore        *self,
            ticket_id, relais_ticket_state_to_string (state));
 
   return TRUE;
+}
+
+/* Returns: (transfer full): the ids of the active tickets created before
+ * @before, or NULL. */
+static GArray *
+list_stale_tickets (RelaisStore  *self,
+                    gint64        before,
+                    GError      **error)
+{
+  g_autoptr(StoreStmt) stmt = _relais_store_get_stmt (self, STMT_LIST_STALE, error);
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+
+  sqlite3_bind_int64 (stmt, 1, before);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+
+      g_array_append_val (ids, id);
+    }
+
+  if (rc != SQLITE_DONE)
+    {
+      _relais_store_set_store_error (self, error, _("Lecture de la base locale impossible"));
+      return NULL;
+    }
+
+  return g_steal_pointer (&ids);
+}
+
+gint64
+relais_store_expire_tickets (RelaisStore  *self,
+                             gint64        before,
+                             gint64        now,
+                             GError      **error)
+{
+  g_autoptr(GArray) ids = NULL;
+
+  g_return_val_if_fail (RELAIS_IS_STORE (self), -1);
+  g_return_val_if_fail (error == NULL || *error == NULL, -1);
+
+  if (!transaction_begin (self, error))
+    return -1;
+
+  if (!(ids = list_stale_tickets (self, before, error)))
+    {
+      transaction_rollback (self);
+      return -1;
+    }
+
+  for (guint i = 0; i < ids->len; i++)
+    if (!set_state_in_transaction (self, g_array_index (ids, gint64, i),
+                                   RELAIS_TICKET_CANCELLED, now, error))
+      {
+        transaction_rollback (self);
+        return -1;
+      }
+
+  if (!transaction_commit (self, error))
+    return -1;
+
+  if (ids->len > 0)
+    {
+      checkpoint_wal (self);
+      g_debug ("Expired %u tickets of a previous day", ids->len);
+    }
+
+  return ids->len;
 }
 
 static gboolean

@@ -53,6 +53,17 @@ gboolean      relais_store_set_ticket_state    (RelaisStore        *self,
                                                 RelaisTicketState   state,
                                                 gint64              now,
                                                 GError            **error);
+/* Ends every ticket still waiting, called or in call that was created
+ * before @before (a day's start, Unix seconds) as cancelled, at @now, in
+ * one transaction, exactly as relais_store_set_ticket_state() would: name
+ * and note erased, session closed, "ticket-ended" event. Then checkpoints
+ * the WAL. For tickets nobody ended (the kiosk off at closing time, a
+ * crash): their names must not stay, nor their codes come back the next
+ * day. Returns how many tickets ended, or -1 on error (none did). */
+gint64        relais_store_expire_tickets      (RelaisStore        *self,
+                                                gint64              before,
+                                                gint64              now,
+                                                GError            **error);
 /* Swaps the queue positions of two tickets in one transaction. */
 gboolean      relais_store_swap_positions      (RelaisStore  *self,
                                                 gint64        ticket_a,

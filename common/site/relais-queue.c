@@ -72,6 +72,24 @@ format_day (gint64 now)
   return g_date_time_format (date, "%Y-%m-%d");
 }
 
+/* The start of @now's local day (Unix seconds). */
+static gint64
+local_day_start (gint64 now)
+{
+  g_autoptr(GDateTime) date = g_date_time_new_from_unix_local (now);
+  g_autoptr(GDateTime) midnight = NULL;
+
+  if (date == NULL)
+    return now;
+
+  midnight = g_date_time_new_local (g_date_time_get_year (date),
+                                    g_date_time_get_month (date),
+                                    g_date_time_get_day_of_month (date),
+                                    0, 0, 0);
+
+  return midnight != NULL ? g_date_time_to_unix (midnight) : now;
+}
+
 /* Replaces control characters (newlines and tabs included) by spaces and
  * trims: a name or a note is shown on one line of the agent desk and on a
  * printed ticket. NULL stays NULL, and text that ends up empty becomes
@@ -341,6 +359,13 @@ relais_queue_initable_init (GInitable     *initable,
 
   g_return_val_if_fail (RELAIS_IS_STORE (self->store), FALSE);
 
+  /* Except for the tickets of a previous day, ended by nobody (the kiosk
+   * was off at closing time, or crashed): their people have gone, their
+   * names must not stay, their codes are given again today. */
+  if (relais_store_expire_tickets (self->store, local_day_start (queue_now (self)),
+                                   queue_now (self), error) < 0)
+    return FALSE;
+
   /* A restart must show exactly the queue of before, including a ticket
    * left called or in call by a crash: the agent decides what to do with
    * it, the queue does not guess. */
@@ -461,12 +486,59 @@ RelaisQueue *
 relais_queue_new (RelaisStore  *store,
                   GError      **error)
 {
+  return relais_queue_new_with_clock (store, NULL, NULL, error);
+}
+
+RelaisQueue *
+relais_queue_new_with_clock (RelaisStore      *store,
+                             RelaisClockFunc   clock,
+                             gpointer          user_data,
+                             GError          **error)
+{
+  g_autoptr(RelaisQueue) self = NULL;
+
   g_return_val_if_fail (RELAIS_IS_STORE (store), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return g_initable_new (RELAIS_TYPE_QUEUE, NULL, error,
-                         "store", store,
-                         NULL);
+  self = g_object_new (RELAIS_TYPE_QUEUE, "store", store, NULL);
+  relais_queue_set_clock (self, clock, user_data);
+  if (!g_initable_init (G_INITABLE (self), NULL, error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+gboolean
+relais_queue_expire_before (RelaisQueue  *self,
+                            gint64        day_start,
+                            GError      **error)
+{
+  guint n;
+
+  g_return_val_if_fail (RELAIS_IS_QUEUE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (relais_store_expire_tickets (self->store, day_start, queue_now (self), error) < 0)
+    return FALSE;
+
+  /* The model mirrors what the store just did: the same tickets. */
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->tickets));
+  for (guint i = n; i > 0; i--)
+    {
+      g_autoptr(RelaisTicket) ticket = g_list_model_get_item (G_LIST_MODEL (self->tickets), i - 1);
+
+      if (relais_ticket_get_created_at (ticket) >= day_start)
+        continue;
+
+      g_object_freeze_notify (G_OBJECT (ticket));
+      relais_ticket_set_state (ticket, RELAIS_TICKET_CANCELLED);
+      relais_ticket_erase_personal (ticket);
+      g_hash_table_remove (self->passed_over, &(gint64){ relais_ticket_get_id (ticket) });
+      g_list_store_remove (self->tickets, i - 1);
+      g_object_thaw_notify (G_OBJECT (ticket));
+    }
+
+  return TRUE;
 }
 
 /* Returns: (transfer none) */

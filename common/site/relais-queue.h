@@ -27,6 +27,20 @@ RelaisQueue  *relais_queue_new            (RelaisStore      *store,
 GListModel   *relais_queue_get_model      (RelaisQueue      *self);
 RelaisStore  *relais_queue_get_store      (RelaisQueue      *self);
 
+/* Opens the queue with @clock (NULL: the wall clock) already set, so that
+ * the start-up expiry of a previous day's tickets reads it too. */
+RelaisQueue  *relais_queue_new_with_clock (RelaisStore      *store,
+                                           RelaisClockFunc   clock,
+                                           gpointer          user_data,
+                                           GError          **error);
+/* Ends as cancelled, with name and note erased, every ticket still in the
+ * queue (waiting, called or in call) that was given before @day_start
+ * (Unix seconds), in the store and in the model. Opening a queue does it
+ * for the tickets of before today; the application may call it at night. */
+gboolean      relais_queue_expire_before  (RelaisQueue      *self,
+                                           gint64            day_start,
+                                           GError          **error);
+
 /* Tests replace the wall clock (Unix seconds). */
 void          relais_queue_set_clock      (RelaisQueue      *self,
                                            RelaisClockFunc   clock,

@@ -194,6 +194,9 @@ static const char *statements[N_STMTS] = {
     "UPDATE tickets SET passed_over = passed_over + 1 WHERE id = ?1 AND state = 0",
   [STMT_LIST_PASS_OVERS] =
     "SELECT id, passed_over FROM tickets WHERE state = 0 AND passed_over > 0",
+  [STMT_LIST_STALE] =
+    "SELECT id FROM tickets WHERE state IN (0, 1, 2) AND created_at < ?1"
+    " ORDER BY id",
   [STMT_COUNT_LEFTOVERS] =
     "SELECT COUNT (*) FROM tickets WHERE state IN (3, 4, 5)"
     " AND (person_name IS NOT NULL OR note IS NOT NULL)",
@@ -525,12 +528,17 @@ relais_store_initable_init (GInitable     *initable,
   /* synchronous=FULL: in WAL mode NORMAL may lose the last commits on a
    * power cut, and a ticket the screen showed must never vanish.
    * secure_delete: erased names and notes are overwritten in the file, not
-   * left in free pages. */
+   * left in free pages. It does not reach the WAL, which keeps every old
+   * page until a checkpoint: see checkpoint_wal().
+   * journal_size_limit: a WAL left large after a busy day (or a
+   * checkpoint that could not truncate) is cut back to 1 MiB at the next
+   * checkpoint rather than keeping stale frames. */
   if (!exec_script (self,
                     "PRAGMA journal_mode = WAL;"
                     "PRAGMA synchronous = FULL;"
                     "PRAGMA foreign_keys = ON;"
-                    "PRAGMA secure_delete = ON;",
+                    "PRAGMA secure_delete = ON;"
+                    "PRAGMA journal_size_limit = 1048576;",
                     error))
     goto fail;
 
@@ -897,6 +905,39 @@ set_state_in_transaction (RelaisStore        *self,
   return TRUE;
 }
 
+/* Called after a commit that erased a person's name and note: until a
+ * checkpoint copies the WAL back into the database (where secure_delete
+ * cleans the freed bytes), the WAL's old frames still hold them, for
+ * about a thousand transactions. TRUNCATE copies every frame and cuts the
+ * WAL to zero bytes.
+ *
+ * Another connection reading an older snapshot makes it SQLITE_BUSY: the
+ * ticket has ended all the same (its commit is done), and the next end
+ * checkpoints again, taking these frames along. No busy wait: the UI
+ * thread must not stall on a reader. Logs no ticket, name or note. */
+static void
+checkpoint_wal (RelaisStore *self)
+{
+  int wal_frames = -1;
+  int checkpointed = -1;
+  int rc;
+
+  sqlite3_busy_timeout (self->db, 0);
+  rc = sqlite3_wal_checkpoint_v2 (self->db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
+                                  &wal_frames, &checkpointed);
+  sqlite3_busy_timeout (self->db, 5000);
+
+  if (rc == SQLITE_OK)
+    return;
+
+  if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
+    g_message ("WAL checkpoint deferred to the next ended ticket: the database is busy"
+               " (%d of %d frames copied)", checkpointed, wal_frames);
+  else
+    g_message ("WAL checkpoint failed, retried at the next ended ticket: %s",
+               sqlite3_errstr (rc));
+}
+
 gboolean
 relais_store_set_ticket_state (RelaisStore        *self,
                                gint64              ticket_id,
@@ -920,10 +961,84 @@ relais_store_set_ticket_state (RelaisStore        *self,
   if (!transaction_commit (self, error))
     return FALSE;
 
+  if (relais_ticket_state_is_final (state))
+    checkpoint_wal (self);
+
   g_debug ("Ticket %" G_GINT64_FORMAT " is now %s",
            ticket_id, relais_ticket_state_to_string (state));
 
   return TRUE;
+}
+
+/* Returns: (transfer full): the ids of the active tickets created before
+ * @before, or NULL. */
+static GArray *
+list_stale_tickets (RelaisStore  *self,
+                    gint64        before,
+                    GError      **error)
+{
+  g_autoptr(StoreStmt) stmt = _relais_store_get_stmt (self, STMT_LIST_STALE, error);
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+
+  sqlite3_bind_int64 (stmt, 1, before);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+
+      g_array_append_val (ids, id);
+    }
+
+  if (rc != SQLITE_DONE)
+    {
+      _relais_store_set_store_error (self, error, _("Lecture de la base locale impossible"));
+      return NULL;
+    }
+
+  return g_steal_pointer (&ids);
+}
+
+gint64
+relais_store_expire_tickets (RelaisStore  *self,
+                             gint64        before,
+                             gint64        now,
+                             GError      **error)
+{
+  g_autoptr(GArray) ids = NULL;
+
+  g_return_val_if_fail (RELAIS_IS_STORE (self), -1);
+  g_return_val_if_fail (error == NULL || *error == NULL, -1);
+
+  if (!transaction_begin (self, error))
+    return -1;
+
+  if (!(ids = list_stale_tickets (self, before, error)))
+    {
+      transaction_rollback (self);
+      return -1;
+    }
+
+  for (guint i = 0; i < ids->len; i++)
+    if (!set_state_in_transaction (self, g_array_index (ids, gint64, i),
+                                   RELAIS_TICKET_CANCELLED, now, error))
+      {
+        transaction_rollback (self);
+        return -1;
+      }
+
+  if (!transaction_commit (self, error))
+    return -1;
+
+  if (ids->len > 0)
+    {
+      checkpoint_wal (self);
+      g_debug ("Expired %u tickets of a previous day", ids->len);
+    }
+
+  return ids->len;
 }
 
 static gboolean

@@ -20,7 +20,8 @@ G_DECLARE_FINAL_TYPE (RelaisStore, relais_store, RELAIS, STORE, GObject)
 
 /* Opens (creating if needed) the SQLite file at @path, or an in-memory
  * database when @path is ":memory:"; WAL, foreign keys, synchronous=FULL,
- * then migrations up to RELAIS_STORE_SCHEMA_VERSION. */
+ * secure_delete, a WAL bounded to 1 MiB, then migrations up to
+ * RELAIS_STORE_SCHEMA_VERSION. */
 RelaisStore  *relais_store_new                 (const char  *path,
                                                 GError     **error);
 /* For migration tests: open and migrate only up to @version (≥ 0). */
@@ -47,10 +48,23 @@ RelaisTicket *relais_store_add_ticket          (RelaisStore  *self,
 /* Moves a ticket to @state at @now. A final state (done, absent,
  * cancelled) erases person_name and note in the same transaction and
  * records an anonymous "ticket-ended" event (service, sub-service, wait in
- * seconds, outcome). */
+ * seconds, outcome); after the commit, the WAL is checkpointed and
+ * truncated so that the erased bytes are in no file (a busy reader defers
+ * this to the next ended ticket, without failing this one). */
 gboolean      relais_store_set_ticket_state    (RelaisStore        *self,
                                                 gint64              ticket_id,
                                                 RelaisTicketState   state,
+                                                gint64              now,
+                                                GError            **error);
+/* Ends every ticket still waiting, called or in call that was created
+ * before @before (a day's start, Unix seconds) as cancelled, at @now, in
+ * one transaction, exactly as relais_store_set_ticket_state() would: name
+ * and note erased, session closed, "ticket-ended" event. Then checkpoints
+ * the WAL. For tickets nobody ended (the kiosk off at closing time, a
+ * crash): their names must not stay, nor their codes come back the next
+ * day. Returns how many tickets ended, or -1 on error (none did). */
+gint64        relais_store_expire_tickets      (RelaisStore        *self,
+                                                gint64              before,
                                                 gint64              now,
                                                 GError            **error);
 /* Swaps the queue positions of two tickets in one transaction. */

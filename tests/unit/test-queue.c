@@ -4,6 +4,8 @@
  */
 #define G_LOG_DOMAIN "test-queue"
 
+#include <string.h>
+
 #include <glib/gstdio.h>
 
 #include "relais-error.h"
@@ -86,11 +88,11 @@ open_queue (QueueFixture *fixture,
 
   fixture->store = relais_store_new (path, &error);
   g_assert_no_error (error);
-  fixture->queue = relais_queue_new (fixture->store, &error);
+  /* With the test's clock from the start: opening expires the tickets of
+   * before the clock's day. */
+  fixture->queue = relais_queue_new_with_clock (fixture->store, fake_clock, fixture, &error);
   g_assert_no_error (error);
   g_assert_true (relais_queue_get_store (fixture->queue) == fixture->store);
-
-  relais_queue_set_clock (fixture->queue, fake_clock, fixture);
   g_signal_connect (relais_queue_get_model (fixture->queue), "items-changed",
                     G_CALLBACK (items_changed_cb), fixture);
   g_array_set_size (fixture->changes, 0);
@@ -616,6 +618,237 @@ test_restore (QueueFixture  *fixture,
   assert_queue (fixture, "C3 F1 C4");
 }
 
+/* A name and a note no other test uses, so that finding their bytes in a
+ * file can only mean this person's ticket. */
+#define SECRET_NAME "Zéphyrine Quatrebarbes"
+#define SECRET_NOTE "allocataire 7741-QX, Brocéliande"
+
+static gboolean
+contains_bytes (const char *haystack,
+                gsize       length,
+                const char *needle)
+{
+  gsize needle_length = strlen (needle);
+
+  for (gsize i = 0; i + needle_length <= length; i++)
+    if (memcmp (haystack + i, needle, needle_length) == 0)
+      return TRUE;
+
+  return FALSE;
+}
+
+/* How many files of the store's directory (the database, its WAL, its
+ * shared memory, any journal) hold @needle's bytes; their names go to
+ * @where. */
+static guint
+files_holding (QueueFixture *fixture,
+               const char   *needle,
+               GString      *where)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDir) dir = g_dir_open (fixture->dir, 0, &error);
+  const char *name;
+  guint found = 0;
+
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (fixture->dir, name, NULL);
+      g_autofree char *contents = NULL;
+      gsize length;
+
+      g_assert_true (g_file_get_contents (path, &contents, &length, &error));
+      g_assert_no_error (error);
+      if (contains_bytes (contents, length, needle))
+        {
+          found++;
+          g_string_append_printf (where, " %s (%" G_GSIZE_FORMAT " bytes)", name, length);
+        }
+    }
+
+  return found;
+}
+
+static void
+assert_secret_in_no_file (QueueFixture *fixture)
+{
+  g_autoptr(GString) name_in = g_string_new (NULL);
+  g_autoptr(GString) note_in = g_string_new (NULL);
+
+  if (files_holding (fixture, SECRET_NAME, name_in) + files_holding (fixture, SECRET_NOTE, note_in) > 0)
+    g_error ("The ended ticket's name is still in:%s; its note in:%s", name_in->str, note_in->str);
+}
+
+/* Once a ticket ended, however it ended, the name and the note typed at
+ * the desk are in no file of the store: secure_delete cleans the
+ * database, and the WAL (which keeps the old pages until a checkpoint)
+ * is checkpointed and truncated. The store stays open, as on a running
+ * kiosk. */
+static void
+test_ended_name_in_no_file (QueueFixture  *fixture,
+                            gconstpointer  data)
+{
+  RelaisTicketState end = GPOINTER_TO_INT (data);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) where = g_string_new (NULL);
+  g_autoptr(RelaisTicket) other = NULL;
+  g_autoptr(RelaisTicket) ticket = NULL;
+  gint64 id;
+
+  open_queue (fixture, fixture->path);
+  other = add (fixture, 'C', "Jeanne Martin");
+  fixture->now += 60;
+  ticket = relais_queue_add (fixture->queue, 'C', "caf", "rsa",
+                             SECRET_NAME, SECRET_NOTE, &error);
+  g_assert_no_error (error);
+  id = relais_ticket_get_id (ticket);
+
+  /* The search works: while the ticket waits, its name is on disk. */
+  g_assert_cmpuint (files_holding (fixture, SECRET_NAME, where), >, 0);
+
+  switch (end)
+    {
+    case RELAIS_TICKET_DONE:
+      g_assert_true (relais_queue_call (fixture->queue, id, &error));
+      g_assert_true (relais_queue_start (fixture->queue, id, &error));
+      g_assert_true (relais_queue_finish (fixture->queue, id, &error));
+      break;
+    case RELAIS_TICKET_ABSENT:
+      g_assert_true (relais_queue_call (fixture->queue, id, &error));
+      g_assert_true (relais_queue_mark_absent (fixture->queue, id, &error));
+      break;
+    case RELAIS_TICKET_CANCELLED:
+      g_assert_true (relais_queue_cancel (fixture->queue, id, &error));
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  g_assert_no_error (error);
+  g_assert_cmpint (relais_ticket_get_state (ticket), ==, end);
+
+  assert_secret_in_no_file (fixture);
+  /* The other person, still waiting, is still there. */
+  g_assert_cmpstr (relais_ticket_get_person_name (other), ==, "Jeanne Martin");
+  assert_queue (fixture, "C1");
+}
+
+static RelaisTicket *
+add_secret (QueueFixture *fixture,
+            char          letter)
+{
+  g_autoptr(GError) error = NULL;
+  RelaisTicket *ticket;
+
+  fixture->now += 60;
+  ticket = relais_queue_add (fixture->queue, letter, "caf", "rsa",
+                             SECRET_NAME, SECRET_NOTE, &error);
+  g_assert_no_error (error);
+
+  return ticket;
+}
+
+static gint64
+count_ended_events (QueueFixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 count = relais_store_count_events (fixture->store, "ticket-ended", &error);
+
+  g_assert_no_error (error);
+  return count;
+}
+
+/* Tickets nobody ended (the kiosk off at closing time, a crash) do not
+ * keep their names overnight: the next day's start-up ends them. A
+ * restart the same day keeps them, as /queue/restore says. */
+static void
+test_expire_at_start (QueueFixture  *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RelaisTicket) waiting = NULL;
+  g_autoptr(RelaisTicket) called = NULL;
+  g_autoptr(RelaisTicket) in_call = NULL;
+  g_autoptr(RelaisTicket) today = NULL;
+
+  open_queue (fixture, fixture->path);
+  waiting = add_secret (fixture, 'C');
+  called = add_secret (fixture, 'F');
+  g_assert_true (relais_queue_call (fixture->queue, relais_ticket_get_id (called), &error));
+  g_assert_no_error (error);
+
+  /* The same evening: nothing expires, and the call goes on. */
+  fixture->now = local_time (2024, 3, 1, 23, 59);
+  open_queue (fixture, fixture->path);
+  assert_queue (fixture, "C1 F1");
+  g_assert_cmpint (count_ended_events (fixture), ==, 0);
+  g_assert_true (relais_queue_start (fixture->queue, relais_ticket_get_id (called), &error));
+  g_assert_no_error (error);
+
+  /* The next morning: every one of yesterday's tickets ended, waiting,
+   * called or in call, and their names are in no file. */
+  fixture->now = local_time (2024, 3, 2, 8, 30);
+  open_queue (fixture, fixture->path);
+  assert_queue (fixture, "");
+  g_assert_null (relais_queue_get_current (fixture->queue));
+  g_assert_cmpint (count_ended_events (fixture), ==, 2);
+  g_assert_cmpint (relais_store_count_personal_leftovers (fixture->store, &error), ==, 0);
+  g_assert_no_error (error);
+  assert_secret_in_no_file (fixture);
+
+  /* Today's numbering starts again, with nobody ahead. */
+  today = add (fixture, 'C', "Jeanne Martin");
+  g_assert_cmpstr (relais_ticket_get_code (today), ==, "C1");
+  assert_queue (fixture, "C1");
+}
+
+/* relais_queue_expire_before(), for the application to call at night:
+ * the store and the model lose the same tickets, which end cancelled
+ * with their names and notes erased. */
+static void
+test_expire_before (QueueFixture  *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RelaisTicket) waiting = NULL;
+  g_autoptr(RelaisTicket) called = NULL;
+  g_autoptr(RelaisTicket) today = NULL;
+
+  open_queue (fixture, fixture->path);
+  waiting = add_secret (fixture, 'C');
+  called = add_secret (fixture, 'C');
+  g_assert_true (relais_queue_call (fixture->queue, relais_ticket_get_id (called), &error));
+  g_assert_no_error (error);
+
+  /* The kiosk ran through the night. */
+  fixture->now = local_time (2024, 3, 2, 8, 0);
+  today = add (fixture, 'F', "Jeanne Martin");
+  assert_queue (fixture, "C1 C2 F1");
+  g_array_set_size (fixture->changes, 0);
+
+  g_assert_true (relais_queue_expire_before (fixture->queue, local_time (2024, 3, 2, 0, 0), &error));
+  g_assert_no_error (error);
+
+  assert_queue (fixture, "F1");
+  g_assert_cmpuint (fixture->changes->len, ==, 2);
+  g_assert_null (relais_queue_get_current (fixture->queue));
+  g_assert_cmpint (relais_ticket_get_state (waiting), ==, RELAIS_TICKET_CANCELLED);
+  g_assert_cmpint (relais_ticket_get_state (called), ==, RELAIS_TICKET_CANCELLED);
+  g_assert_null (relais_ticket_get_person_name (waiting));
+  g_assert_null (relais_ticket_get_note (called));
+  g_assert_cmpint (relais_ticket_get_state (today), ==, RELAIS_TICKET_WAITING);
+  g_assert_cmpstr (relais_ticket_get_person_name (today), ==, "Jeanne Martin");
+  g_assert_cmpint (count_ended_events (fixture), ==, 2);
+  g_assert_cmpint (relais_store_count_personal_leftovers (fixture->store, &error), ==, 0);
+  g_assert_no_error (error);
+  assert_secret_in_no_file (fixture);
+
+  /* Again: nothing left to expire. */
+  g_assert_true (relais_queue_expire_before (fixture->queue, local_time (2024, 3, 2, 0, 0), &error));
+  g_assert_no_error (error);
+  assert_queue (fixture, "F1");
+  g_assert_cmpint (count_ended_events (fixture), ==, 2);
+}
+
 static void
 test_day_rollover (QueueFixture  *fixture,
                    gconstpointer  data)
@@ -672,6 +905,16 @@ main (int   argc,
   ADD ("/queue/move", test_move);
   ADD ("/queue/restore", test_restore);
   ADD ("/queue/day-rollover", test_day_rollover);
+
+#undef ADD
+#define ADD(path, func, data) \
+  g_test_add (path, QueueFixture, GINT_TO_POINTER (data), fixture_setup, func, fixture_teardown)
+
+  ADD ("/queue/ended-name-in-no-file/done", test_ended_name_in_no_file, RELAIS_TICKET_DONE);
+  ADD ("/queue/ended-name-in-no-file/absent", test_ended_name_in_no_file, RELAIS_TICKET_ABSENT);
+  ADD ("/queue/ended-name-in-no-file/cancelled", test_ended_name_in_no_file, RELAIS_TICKET_CANCELLED);
+  ADD ("/queue/expire/at-start", test_expire_at_start, 0);
+  ADD ("/queue/expire/before", test_expire_before, 0);
 
 #undef ADD
 

@@ -622,9 +622,8 @@ queue_open (QueueFixture *fixture,
 
   fixture->store = relais_store_new (path, &error);
   g_assert_no_error (error);
-  fixture->queue = relais_queue_new (fixture->store, &error);
+  fixture->queue = relais_queue_new_with_clock (fixture->store, fixture_clock, fixture, &error);
   g_assert_no_error (error);
-  relais_queue_set_clock (fixture->queue, fixture_clock, fixture);
   relais_queue_set_turn_rule (fixture->queue, fixture_ready, fixture, NULL);
 }
 

@@ -235,7 +235,9 @@ try {
     measures.sendToDeliveredMs = at - sendAt;
     measures.scanToDeliveredMs = at - scanStart;
     measures.pdfBytes = d.size;
-    const pdfPath = path.join(sessionDir, 'dossier.pdf');
+    // The kiosk keeps its copy as envoi-dossier.pdf (never overwriting the
+    // advisor's documents); the name on the wire stays dossier.pdf.
+    const pdfPath = path.join(sessionDir, 'envoi-dossier.pdf');
     const kioskHash = fs.existsSync(pdfPath) ? sha256File(pdfPath) : null;
     ok(d.verified && d.sha256 === d.offered, `the console's SHA-256 (crypto.subtle) equals the offer's (${d.sha256.slice(0, 16)}…)`);
     ok(kioskHash === d.sha256, `the kiosk's PDF in the session directory has the same SHA-256 (${kioskHash ? kioskHash.slice(0, 16) : 'no file'}…)`);

@@ -100,11 +100,15 @@ cmd_run() {
   exec build/kiosk/relais-kiosk "$@"
 }
 
-# Prints "N passed, N failed" over the given builds' last test logs.
+# Prints "N passed, N failed" over the given builds' last test logs. Each
+# failed test is named first with the end of its output: CI keeps only the
+# end of what a run prints, and a failure in the first build would
+# otherwise scroll out of it.
 count_results() {
   python3 - "$@" <<'PY'
 import json, sys
 passed = failed = 0
+failures = []
 for d in sys.argv[1:]:
     try:
         lines = open(f"{d}/meson-logs/testlog.json").read().splitlines()
@@ -118,6 +122,14 @@ for d in sys.argv[1:]:
             passed += 1
         else:
             failed += 1
+            failures.append((d, r))
+for d, r in failures:
+    print(f"--- failed in {d}: {r.get('name')} ({r.get('result')}, "
+          f"{r.get('duration', 0):.0f} s)")
+    out = (r.get("stdout") or "").splitlines()
+    err = (r.get("stderr") or "").splitlines()
+    for l in out[-25:] + err[-15:]:
+        print("    " + l[:300])
 print(f"{passed} passed, {failed} failed")
 PY
 }

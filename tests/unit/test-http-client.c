@@ -2,11 +2,9 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
- * RelaisHttpClient against a loopback HTTP/1.1 server. The server runs in
- * its own thread with its own GMainContext (a GSocketService accepting on
- * 127.0.0.1, port 0) and hands each connection to a worker thread that
- * plays the behaviour scripted for the request's path with blocking I/O.
- * Every response closes its connection.
+ * RelaisHttpClient against a loopback HTTP/1.1 server
+ * (relais-test-http-server.c) that plays the behaviour scripted for each
+ * request's path, below in serve().
  */
 #define G_LOG_DOMAIN "test-http-client"
 
@@ -19,6 +17,7 @@
 
 #include "relais-error.h"
 #include "relais-http-client.h"
+#include "relais-test-http-server.h"
 
 #include "../relais-test-utils.h"
 
@@ -28,236 +27,37 @@
 #define HUGE_SIZE          (9 * 1024 * 1024)
 #define JSON_BODY          "{\"janus\":\"success\",\"transaction\":\"t1\",\"id\":42}"
 
-/* ---- loopback server ---------------------------------------------------- */
-
-typedef struct
-{
-  GThread        *thread;
-  GMainContext   *context;
-  GMainLoop      *loop;
-  GSocketService *service;
-  guint16         port;
-
-  GMutex          lock;
-  GCond           cond;
-  gboolean        ready;
-  GHashTable     *hits;              /* "METHOD /path" → count */
-  GPtrArray      *workers;           /* GThread */
-  guint           connections;
-  guint           client_closed;     /* stalls that ended with the client closing */
-  char           *last_content_type;
-  char           *last_user_agent;
-} TestServer;
-
-typedef struct
-{
-  char   *method;
-  char   *path;
-  char   *content_type;
-  char   *user_agent;
-  GBytes *body;
-} ServerRequest;
-
-typedef struct
-{
-  TestServer        *server;
-  GSocketConnection *connection;
-} ServerConnection;
-
 static void
-server_request_clear (ServerRequest *request)
-{
-  g_clear_pointer (&request->method, g_free);
-  g_clear_pointer (&request->path, g_free);
-  g_clear_pointer (&request->content_type, g_free);
-  g_clear_pointer (&request->user_agent, g_free);
-  g_clear_pointer (&request->body, g_bytes_unref);
-}
-
-static void
-send_response (GSocket    *socket,
-               guint       status,
-               const char *reason,
-               const char *content_type,
-               const char *extra_headers,
-               const char *body,
-               gsize       len)
-{
-  g_autofree char *head = g_strdup_printf ("HTTP/1.1 %u %s\r\n"
-                                           "Content-Type: %s\r\n"
-                                           "Content-Length: %zu\r\n"
-                                           "%s"
-                                           "Connection: close\r\n"
-                                           "\r\n",
-                                           status, reason, content_type, len,
-                                           extra_headers ? extra_headers : "");
-
-  relais_test_send_all (socket, head, strlen (head));
-  relais_test_send_all (socket, body, len);
-}
-
-/* Waits at most @timeout_ms for the client to close the connection;
- * returns TRUE if it did. */
-static gboolean
-wait_for_client_close (GSocket *socket,
-                       guint    timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  for (;;)
-    {
-      gint64 remaining = deadline - g_get_monotonic_time ();
-      char byte;
-
-      if (remaining <= 0 ||
-          !g_socket_condition_timed_wait (socket, G_IO_IN, remaining, NULL, NULL))
-        return FALSE;
-
-      if (g_socket_receive (socket, &byte, 1, NULL, NULL) <= 0)
-        return TRUE;
-    }
-}
-
-static gboolean
-read_request (GSocket       *socket,
-              ServerRequest *request)
-{
-  g_autoptr(GString) buffer = g_string_new (NULL);
-  g_autofree char *head = NULL;
-  g_auto(GStrv) lines = NULL;
-  g_auto(GStrv) request_line = NULL;
-  const char *end;
-  gsize header_len;
-  gsize content_length = 0;
-  char chunk[16384];
-
-  while ((end = strstr (buffer->str, "\r\n\r\n")) == NULL)
-    {
-      gssize n = g_socket_receive (socket, chunk, sizeof chunk, NULL, NULL);
-
-      if (n <= 0 || buffer->len > 65536)
-        return FALSE;
-      g_string_append_len (buffer, chunk, n);
-
-      /* Not HTTP (a TLS ClientHello): hang up, as a real server would
-       * after a 400. */
-      if (!g_ascii_isupper (buffer->str[0]))
-        return FALSE;
-    }
-
-  header_len = (gsize) (end - buffer->str);
-  head = g_strndup (buffer->str, header_len);
-  lines = g_strsplit (head, "\r\n", -1);
-
-  request_line = g_strsplit (lines[0], " ", 3);
-  if (g_strv_length (request_line) != 3)
-    return FALSE;
-
-  request->method = g_strdup (request_line[0]);
-  request->path = g_strndup (request_line[1], strcspn (request_line[1], "?"));
-
-  for (guint i = 1; lines[i] != NULL; i++)
-    {
-      const char *colon = strchr (lines[i], ':');
-      g_autofree char *name = NULL;
-      g_autofree char *value = NULL;
-
-      if (colon == NULL)
-        continue;
-
-      name = g_ascii_strdown (lines[i], colon - lines[i]);
-      value = g_strstrip (g_strdup (colon + 1));
-
-      if (g_str_equal (name, "content-length"))
-        content_length = g_ascii_strtoull (value, NULL, 10);
-      else if (g_str_equal (name, "content-type"))
-        {
-          g_free (request->content_type);
-          request->content_type = g_strdup (value);
-        }
-      else if (g_str_equal (name, "user-agent"))
-        {
-          g_free (request->user_agent);
-          request->user_agent = g_strdup (value);
-        }
-    }
-
-  g_string_erase (buffer, 0, header_len + 4);
-  while (buffer->len < content_length)
-    {
-      gssize n = g_socket_receive (socket, chunk, sizeof chunk, NULL, NULL);
-
-      if (n <= 0)
-        return FALSE;
-      g_string_append_len (buffer, chunk, n);
-    }
-  request->body = g_bytes_new (buffer->str, content_length);
-
-  return TRUE;
-}
-
-static guint
-server_count_hit (TestServer          *server,
-                  const ServerRequest *request)
-{
-  g_autofree char *key = g_strdup_printf ("%s %s", request->method, request->path);
-  guint count;
-
-  g_mutex_lock (&server->lock);
-  count = GPOINTER_TO_UINT (g_hash_table_lookup (server->hits, key)) + 1;
-  g_hash_table_insert (server->hits, g_steal_pointer (&key), GUINT_TO_POINTER (count));
-  g_free (server->last_content_type);
-  server->last_content_type = g_strdup (request->content_type);
-  g_free (server->last_user_agent);
-  server->last_user_agent = g_strdup (request->user_agent);
-  g_mutex_unlock (&server->lock);
-
-  return count;
-}
-
-static void
-server_stall (TestServer *server,
-              GSocket    *socket,
-              guint       timeout_ms)
-{
-  if (wait_for_client_close (socket, timeout_ms))
-    {
-      g_mutex_lock (&server->lock);
-      server->client_closed++;
-      g_mutex_unlock (&server->lock);
-    }
-}
-
-static void
-serve (TestServer          *server,
-       GSocket             *socket,
-       const ServerRequest *request)
+serve (RelaisTestHttpServer        *server,
+       GSocket                     *socket,
+       const RelaisTestHttpRequest *request,
+       guint                        hit,
+       gpointer                     user_data)
 {
   const char *path = request->path;
-  guint hit = server_count_hit (server, request);
 
   if (g_str_equal (path, "/json"))
     {
-      send_response (socket, 200, "OK", "application/json", NULL, JSON_BODY, strlen (JSON_BODY));
+      relais_test_http_send_response (socket, 200, "OK", "application/json", NULL, JSON_BODY, strlen (JSON_BODY));
     }
   else if (g_str_equal (path, "/echo"))
     {
       gsize len;
       const char *data = g_bytes_get_data (request->body, &len);
 
-      send_response (socket, 200, "OK",
+      relais_test_http_send_response (socket, 200, "OK",
                      request->content_type ? request->content_type : "application/octet-stream",
                      NULL, data, len);
     }
   else if (g_str_equal (path, "/slow"))
     {
       /* Longer than the client's time-out; stops early if it gives up. */
-      if (!wait_for_client_close (socket, SLOW_MS))
-        send_response (socket, 200, "OK", "application/json", NULL, JSON_BODY, strlen (JSON_BODY));
+      if (!relais_test_http_wait_for_client_close (socket, SLOW_MS))
+        relais_test_http_send_response (socket, 200, "OK", "application/json", NULL, JSON_BODY, strlen (JSON_BODY));
     }
   else if (g_str_equal (path, "/stall"))
     {
-      server_stall (server, socket, STALL_MAX_MS);
+      relais_test_http_server_stall (server, socket, STALL_MAX_MS);
     }
   else if (g_str_equal (path, "/drop"))
     {
@@ -278,27 +78,27 @@ serve (TestServer          *server,
   else if (g_str_equal (path, "/malformed"))
     {
       const char *body = "{\"janus\": \"success\", \"id\": ";
-      send_response (socket, 200, "OK", "application/json", NULL, body, strlen (body));
+      relais_test_http_send_response (socket, 200, "OK", "application/json", NULL, body, strlen (body));
     }
   else if (g_str_equal (path, "/empty"))
     {
-      send_response (socket, 200, "OK", "application/json", NULL, "", 0);
+      relais_test_http_send_response (socket, 200, "OK", "application/json", NULL, "", 0);
     }
   else if (g_str_equal (path, "/flaky"))
     {
       /* 503 twice per method, then 200. */
       if (hit <= 2)
-        send_response (socket, 503, "Service Unavailable", "text/plain", NULL, "busy", 4);
+        relais_test_http_send_response (socket, 503, "Service Unavailable", "text/plain", NULL, "busy", 4);
       else
-        send_response (socket, 200, "OK", "application/json", NULL, JSON_BODY, strlen (JSON_BODY));
+        relais_test_http_send_response (socket, 200, "OK", "application/json", NULL, JSON_BODY, strlen (JSON_BODY));
     }
   else if (g_str_equal (path, "/always-503"))
     {
-      send_response (socket, 503, "Service Unavailable", "text/plain", NULL, "busy", 4);
+      relais_test_http_send_response (socket, 503, "Service Unavailable", "text/plain", NULL, "busy", 4);
     }
   else if (g_str_equal (path, "/error500"))
     {
-      send_response (socket, 500, "Internal Server Error", "text/plain", NULL, "oops", 4);
+      relais_test_http_send_response (socket, 500, "Internal Server Error", "text/plain", NULL, "oops", 4);
     }
   else if (g_str_equal (path, "/huge") || g_str_equal (path, "/exact-limit"))
     {
@@ -306,7 +106,7 @@ serve (TestServer          *server,
       g_autofree char *body = g_malloc (size);
 
       memset (body, 'x', size);
-      send_response (socket, 200, "OK", "application/octet-stream", NULL, body, size);
+      relais_test_http_send_response (socket, 200, "OK", "application/octet-stream", NULL, body, size);
     }
   else if (g_str_equal (path, "/huge-no-length"))
     {
@@ -323,192 +123,21 @@ serve (TestServer          *server,
     {
       g_autofree char *location = g_strdup_printf ("Location: http://127.0.0.1:%u/json\r\n",
                                                    server->port);
-      send_response (socket, 302, "Found", "text/plain", location, "", 0);
+      relais_test_http_send_response (socket, 302, "Found", "text/plain", location, "", 0);
     }
   else
     {
-      send_response (socket, 404, "Not Found", "text/plain", NULL, "not found", 9);
+      relais_test_http_send_response (socket, 404, "Not Found", "text/plain", NULL, "not found", 9);
     }
-}
-
-static gpointer
-connection_thread_func (gpointer data)
-{
-  ServerConnection *conn = data;
-  GSocket *socket = g_socket_connection_get_socket (conn->connection);
-  ServerRequest request = { 0 };
-
-  if (read_request (socket, &request))
-    serve (conn->server, socket, &request);
-
-  server_request_clear (&request);
-  g_io_stream_close (G_IO_STREAM (conn->connection), NULL, NULL);
-  g_object_unref (conn->connection);
-  g_free (conn);
-
-  return NULL;
-}
-
-static gboolean
-incoming_cb (GSocketService    *service,
-             GSocketConnection *connection,
-             GObject           *source_object,
-             gpointer           user_data)
-{
-  TestServer *server = user_data;
-  ServerConnection *conn = g_new0 (ServerConnection, 1);
-  GThread *thread;
-
-  conn->server = server;
-  conn->connection = g_object_ref (connection);
-  thread = g_thread_new ("test-http-connection", connection_thread_func, conn);
-
-  g_mutex_lock (&server->lock);
-  g_ptr_array_add (server->workers, thread);
-  server->connections++;
-  g_mutex_unlock (&server->lock);
-
-  return TRUE;
-}
-
-static gboolean
-server_ready_cb (gpointer data)
-{
-  TestServer *server = data;
-
-  g_mutex_lock (&server->lock);
-  server->ready = TRUE;
-  g_cond_broadcast (&server->cond);
-  g_mutex_unlock (&server->lock);
-
-  return G_SOURCE_REMOVE;
-}
-
-static gpointer
-server_thread_func (gpointer data)
-{
-  TestServer *server = data;
-  g_autoptr(GSocketAddress) address = NULL;
-  g_autoptr(GSocketAddress) effective = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSource) idle = NULL;
-
-  g_main_context_push_thread_default (server->context);
-
-  /* The service accepts in the thread-default context of the thread that
-   * adds the address: this one. */
-  server->service = g_socket_service_new ();
-  g_socket_listener_set_backlog (G_SOCKET_LISTENER (server->service), 128);
-  address = g_inet_socket_address_new_from_string ("127.0.0.1", 0);
-  g_socket_listener_add_address (G_SOCKET_LISTENER (server->service), address,
-                                 G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
-                                 NULL, &effective, &error);
-  g_assert_no_error (error);
-  g_signal_connect (server->service, "incoming", G_CALLBACK (incoming_cb), server);
-  g_socket_service_start (server->service);
-
-  server->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
-
-  /* Announce readiness from inside the loop: a g_main_loop_quit() that
-   * came before g_main_loop_run() would be lost. */
-  idle = g_idle_source_new ();
-  g_source_set_callback (idle, server_ready_cb, server, NULL);
-  g_source_attach (idle, server->context);
-
-  g_main_loop_run (server->loop);
-
-  g_socket_service_stop (server->service);
-  g_socket_listener_close (G_SOCKET_LISTENER (server->service));
-  g_clear_object (&server->service);
-
-  g_main_context_pop_thread_default (server->context);
-
-  return NULL;
-}
-
-static TestServer *
-test_server_start (void)
-{
-  TestServer *server = g_new0 (TestServer, 1);
-
-  g_mutex_init (&server->lock);
-  g_cond_init (&server->cond);
-  server->hits = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  server->workers = g_ptr_array_new ();
-  server->context = g_main_context_new ();
-  server->loop = g_main_loop_new (server->context, FALSE);
-  server->thread = g_thread_new ("test-http-server", server_thread_func, server);
-
-  g_mutex_lock (&server->lock);
-  while (!server->ready)
-    g_cond_wait (&server->cond, &server->lock);
-  g_mutex_unlock (&server->lock);
-
-  return server;
-}
-
-static void
-test_server_stop (TestServer *server)
-{
-  g_main_loop_quit (server->loop);
-  g_thread_join (server->thread);
-
-  /* No new workers once the server thread is gone; every worker ends when
-   * its client has gone (at worst after STALL_MAX_MS). */
-  for (guint i = 0; i < server->workers->len; i++)
-    g_thread_join (g_ptr_array_index (server->workers, i));
-
-  g_ptr_array_unref (server->workers);
-  g_hash_table_unref (server->hits);
-  g_main_loop_unref (server->loop);
-  g_main_context_unref (server->context);
-  g_free (server->last_content_type);
-  g_free (server->last_user_agent);
-  g_mutex_clear (&server->lock);
-  g_cond_clear (&server->cond);
-  g_free (server);
-}
-
-static guint
-test_server_hits (TestServer *server,
-                  const char *key)
-{
-  guint count;
-
-  g_mutex_lock (&server->lock);
-  count = GPOINTER_TO_UINT (g_hash_table_lookup (server->hits, key));
-  g_mutex_unlock (&server->lock);
-
-  return count;
-}
-
-static guint
-test_server_get_uint (TestServer *server,
-                      guint      *field)
-{
-  guint value;
-
-  g_mutex_lock (&server->lock);
-  value = *field;
-  g_mutex_unlock (&server->lock);
-
-  return value;
-}
-
-static char *
-test_server_url (TestServer *server,
-                 const char *path)
-{
-  return g_strdup_printf ("http://127.0.0.1:%u%s", server->port, path);
 }
 
 /* ---- client side ------------------------------------------------------- */
 
 typedef struct
 {
-  GMainContext     *context;
-  TestServer       *server;
-  RelaisHttpClient *client;
+  GMainContext         *context;
+  RelaisTestHttpServer *server;
+  RelaisHttpClient     *client;
 } Fixture;
 
 typedef struct
@@ -550,7 +179,7 @@ fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
   f->context = relais_test_context_push ();
-  f->server = test_server_start ();
+  f->server = relais_test_http_server_start (serve, NULL);
   f->client = relais_http_client_new ();
 }
 
@@ -562,7 +191,7 @@ fixture_teardown (Fixture       *f,
     ;
   g_assert_finalize_object (f->client);
 
-  test_server_stop (f->server);
+  relais_test_http_server_stop (f->server);
 
   relais_test_context_pop (f->context);
 }
@@ -661,7 +290,7 @@ start_request (Fixture      *f,
                GCancellable *cancellable,
                Result       *r)
 {
-  g_autofree char *url = test_server_url (f->server, path);
+  g_autofree char *url = relais_test_http_server_url (f->server, path);
 
   r->started_at = g_get_monotonic_time ();
   relais_http_client_request_async (f->client, method, url, body, content_type, timeout_ms,
@@ -698,7 +327,7 @@ run_get_json (Fixture    *f,
               const char *path,
               Result     *r)
 {
-  g_autofree char *url = test_server_url (f->server, path);
+  g_autofree char *url = relais_test_http_server_url (f->server, path);
 
   r->started_at = g_get_monotonic_time ();
   relais_http_client_get_json_async (f->client, url, 0, NULL, get_json_done_cb, r);
@@ -778,7 +407,7 @@ test_get_ok (Fixture       *f,
   g_assert_cmpuint (r.status, ==, 200);
   g_assert_cmpmem (g_bytes_get_data (r.bytes, NULL), g_bytes_get_size (r.bytes),
                    JSON_BODY, strlen (JSON_BODY));
-  g_assert_cmpuint (test_server_hits (f->server, "GET /json"), ==, 1);
+  g_assert_cmpuint (relais_test_http_server_hits (f->server, "GET /json"), ==, 1);
   g_mutex_lock (&f->server->lock);
   g_assert_cmpstr (f->server->last_user_agent, ==, "Relais/" PACKAGE_VERSION);
   g_mutex_unlock (&f->server->lock);
@@ -817,7 +446,7 @@ test_post_echo (Fixture       *f,
   g_autoptr(GBytes) text = g_bytes_new_static ("bonjour", 7);
   g_autoptr(GBytes) binary = NULL;
   g_autoptr(JsonNode) body = NULL;
-  g_autofree char *url = test_server_url (f->server, "/echo");
+  g_autofree char *url = relais_test_http_server_url (f->server, "/echo");
   g_autofree guint8 *blob = g_malloc (64 * 1024);
   Result r = { 0 };
 
@@ -844,7 +473,7 @@ test_post_echo (Fixture       *f,
   run_request (f, "PUT", "/echo", text, "text/plain", 0, &r);
   g_assert_no_error (r.error);
   g_assert_true (g_bytes_equal (r.bytes, text));
-  g_assert_cmpuint (test_server_hits (f->server, "PUT /echo"), ==, 1);
+  g_assert_cmpuint (relais_test_http_server_hits (f->server, "PUT /echo"), ==, 1);
   result_clear (&r);
 
   body = json_from_string ("{\"janus\":\"create\",\"transaction\":\"t2\",\"n\":[1,2,3]}", NULL);
@@ -872,14 +501,14 @@ test_timeout (Fixture       *f,
   g_assert_cmpuint (r.status, ==, 0);
   g_assert_cmpint (result_elapsed_ms (&r), >=, 150);
   g_assert_cmpint (result_elapsed_ms (&r), <, 1500);
-  g_assert_cmpuint (test_server_hits (f->server, "POST /slow"), ==, 1);
+  g_assert_cmpuint (relais_test_http_server_hits (f->server, "POST /slow"), ==, 1);
   result_clear (&r);
 
   /* GET: a time-out is retried, then reported. */
   relais_http_client_set_max_attempts (f->client, 2);
   run_request (f, "GET", "/slow", NULL, NULL, 200, &r);
   assert_network_error (&r, "délai dépassé");
-  g_assert_cmpuint (test_server_hits (f->server, "GET /slow"), ==, 2);
+  g_assert_cmpuint (relais_test_http_server_hits (f->server, "GET /slow"), ==, 2);
   g_assert_cmpint (result_elapsed_ms (&r), >=, 200 + 250 + 200 - 50);
   g_assert_cmpint (result_elapsed_ms (&r), <, 2500);
   result_clear (&r);
@@ -910,14 +539,14 @@ test_drop_mid_response (Fixture       *f,
   run_request (f, "GET", "/drop-mid-body", NULL, NULL, 0, &r);
   assert_network_error (&r, "interrompue");
   g_assert_cmpuint (r.status, ==, 0);
-  g_assert_cmpuint (test_server_hits (f->server, "GET /drop-mid-body"), ==, 1);
+  g_assert_cmpuint (relais_test_http_server_hits (f->server, "GET /drop-mid-body"), ==, 1);
   result_clear (&r);
 
   /* With retries, an idempotent request tries again. */
   relais_http_client_set_max_attempts (f->client, 2);
   run_request (f, "GET", "/drop-mid-body", NULL, NULL, 0, &r);
   assert_network_error (&r, "interrompue");
-  g_assert_cmpuint (test_server_hits (f->server, "GET /drop-mid-body"), ==, 3);
+  g_assert_cmpuint (relais_test_http_server_hits (f->server, "GET /drop-mid-body"), ==, 3);
   result_clear (&r);
 }
 
@@ -930,14 +559,14 @@ test_drop_before_any_byte (Fixture       *f,
   /* Default: 3 attempts, 250 + 500 ms apart. */
   run_request (f, "GET", "/drop", NULL, NULL, 0, &r);
   assert_network_error (&r, "interrompue");
-  g_assert_cmpuint (test_server_hits (f->server, "GET /drop"), ==, 3);
+  g_assert_cmpuint (relais_test_http_server_hits (f->server, "GET /drop"), ==, 3);
   g_assert_cmpint (result_elapsed_ms (&r), >=, 700);
   g_assert_cmpint (result_elapsed_ms (&r), <, 3000);
   result_clear (&r);
 
   run_request (f, "POST", "/drop", NULL, NULL, 0, &r);
   assert_network_error (&r, "interrompue");
-  g_assert_cmpuint (test_server_hits (f->server, "POST /drop"), ==, 1);
+  g_assert_cmpuint (relais_test_http_server_hits (f->server, "POST /drop"), ==, 1);
   result_clear (&r);
 }
 
@@ -960,7 +589,7 @@ test_malformed_json (Fixture       *f,
   /* A redirect is not JSON either, and is not followed. */
   run_get_json (f, "/redirect", &r);
   assert_network_error (&r, "302");
-  g_assert_cmpuint (test_server_hits (f->server, "GET /json"), ==, 0);
+  g_assert_cmpuint (relais_test_http_server_hits (f->server, "GET /json"), ==, 0);
   result_clear (&r);
 
   run_get_json (f, "/error500", &r);
@@ -980,7 +609,7 @@ test_retry_get (Fixture       *f,
   run_request (f, "GET", "/flaky", NULL, NULL, 0, &r);
   g_assert_no_error (r.error);
   g_assert_cmpuint (r.status, ==, 200);
-  g_assert_cmpuint (test_server_hits (f->server, "GET /flaky"), ==, 3);
+  g_assert_cmpuint (relais_test_http_server_hits (f->server, "GET /flaky"), ==, 3);
   g_assert_cmpint (result_elapsed_ms (&r), >=, 250 + 500 - 50);
   g_assert_cmpint (result_elapsed_ms (&r), <, 3000);
   result_clear (&r);
@@ -996,7 +625,7 @@ test_no_retry_post (Fixture       *f,
   run_request (f, "POST", "/flaky", body, "application/json", 0, &r);
   assert_network_error (&r, "HTTP 503");
   g_assert_cmpuint (r.status, ==, 503);
-  g_assert_cmpuint (test_server_hits (f->server, "POST /flaky"), ==, 1);
+  g_assert_cmpuint (relais_test_http_server_hits (f->server, "POST /flaky"), ==, 1);
   result_clear (&r);
 
   /* Retries stop at max-attempts. */
@@ -1004,7 +633,7 @@ test_no_retry_post (Fixture       *f,
   run_request (f, "GET", "/always-503", NULL, NULL, 0, &r);
   assert_network_error (&r, "HTTP 503");
   g_assert_cmpuint (r.status, ==, 503);
-  g_assert_cmpuint (test_server_hits (f->server, "GET /always-503"), ==, 2);
+  g_assert_cmpuint (relais_test_http_server_hits (f->server, "GET /always-503"), ==, 2);
   result_clear (&r);
 }
 
@@ -1018,20 +647,20 @@ test_http_errors (Fixture       *f,
   assert_network_error (&r, "HTTP 500");
   g_assert_cmpuint (r.status, ==, 500);
   /* 500 is not a transient status: no retry. */
-  g_assert_cmpuint (test_server_hits (f->server, "GET /error500"), ==, 1);
+  g_assert_cmpuint (relais_test_http_server_hits (f->server, "GET /error500"), ==, 1);
   result_clear (&r);
 
   run_request (f, "DELETE", "/missing", NULL, NULL, 0, &r);
   assert_network_error (&r, "HTTP 404");
   g_assert_cmpuint (r.status, ==, 404);
-  g_assert_cmpuint (test_server_hits (f->server, "DELETE /missing"), ==, 1);
+  g_assert_cmpuint (relais_test_http_server_hits (f->server, "DELETE /missing"), ==, 1);
   result_clear (&r);
 
   /* A redirect is handed back, not followed. */
   run_request (f, "GET", "/redirect", NULL, NULL, 0, &r);
   g_assert_no_error (r.error);
   g_assert_cmpuint (r.status, ==, 302);
-  g_assert_cmpuint (test_server_hits (f->server, "GET /json"), ==, 0);
+  g_assert_cmpuint (relais_test_http_server_hits (f->server, "GET /json"), ==, 0);
   result_clear (&r);
 }
 
@@ -1064,7 +693,7 @@ test_response_limit (Fixture       *f,
   body = g_bytes_new (blob, 2048);
   run_request (f, "PUT", "/echo", body, "application/octet-stream", 0, &r);
   assert_network_error (&r, "volumineuse");
-  g_assert_cmpuint (test_server_hits (f->server, "PUT /echo"), ==, 1);
+  g_assert_cmpuint (relais_test_http_server_hits (f->server, "PUT /echo"), ==, 1);
   result_clear (&r);
 }
 
@@ -1090,7 +719,7 @@ server_saw_close (gpointer data)
 {
   Fixture *f = data;
 
-  return test_server_get_uint (f->server, &f->server->client_closed) > 0;
+  return relais_test_http_server_get_uint (f->server, &f->server->client_closed) > 0;
 }
 
 typedef struct
@@ -1105,7 +734,7 @@ enough_hits (gpointer data)
 {
   HitWait *w = data;
 
-  return test_server_hits (w->f->server, w->key) >= w->count;
+  return relais_test_http_server_hits (w->f->server, w->key) >= w->count;
 }
 
 static void
@@ -1134,7 +763,7 @@ test_cancel_in_flight (Fixture       *f,
 
   /* The connection was really closed. */
   iterate_until (f, server_saw_close, f);
-  g_assert_cmpuint (test_server_hits (f->server, "GET /stall"), ==, 1);
+  g_assert_cmpuint (relais_test_http_server_hits (f->server, "GET /stall"), ==, 1);
 }
 
 static gpointer
@@ -1176,7 +805,7 @@ test_cancel_before_start (Fixture       *f,
 {
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(JsonNode) body = json_from_string ("{}", NULL);
-  g_autofree char *url = test_server_url (f->server, "/echo");
+  g_autofree char *url = relais_test_http_server_url (f->server, "/echo");
   Result r = { 0 };
 
   g_cancellable_cancel (cancellable);
@@ -1191,7 +820,7 @@ test_cancel_before_start (Fixture       *f,
   g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   result_clear (&r);
 
-  g_assert_cmpuint (test_server_get_uint (f->server, &f->server->connections), ==, 0);
+  g_assert_cmpuint (relais_test_http_server_get_uint (f->server, &f->server->connections), ==, 0);
 }
 
 static void
@@ -1212,7 +841,7 @@ test_cancel_during_backoff (Fixture       *f,
   g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpuint (r.status, ==, 0);
   g_assert_cmpint (result_elapsed_ms (&r), <, 240);
-  g_assert_cmpuint (test_server_hits (f->server, "GET /always-503"), ==, 1);
+  g_assert_cmpuint (relais_test_http_server_hits (f->server, "GET /always-503"), ==, 1);
   result_clear (&r);
 }
 
@@ -1276,8 +905,8 @@ test_concurrent (Fixture       *f,
       g_clear_pointer (&c->bodies[i], g_bytes_unref);
     }
 
-  g_assert_cmpuint (test_server_hits (f->server, "GET /json"), ==, N_CONCURRENT / 2);
-  g_assert_cmpuint (test_server_hits (f->server, "POST /echo"), ==, N_CONCURRENT / 2);
+  g_assert_cmpuint (relais_test_http_server_hits (f->server, "GET /json"), ==, N_CONCURRENT / 2);
+  g_assert_cmpuint (relais_test_http_server_hits (f->server, "POST /echo"), ==, N_CONCURRENT / 2);
   g_free (c);
 }
 
@@ -1300,7 +929,7 @@ all_stalls_closed (gpointer data)
 {
   Fixture *f = data;
 
-  return test_server_get_uint (f->server, &f->server->client_closed) >= N_DISPOSED;
+  return relais_test_http_server_get_uint (f->server, &f->server->client_closed) >= N_DISPOSED;
 }
 
 static void
@@ -1308,7 +937,7 @@ test_dispose_in_flight (Fixture       *f,
                         gconstpointer  data)
 {
   Concurrent *c = g_new0 (Concurrent, 1);
-  g_autofree char *url = test_server_url (f->server, "/stall");
+  g_autofree char *url = relais_test_http_server_url (f->server, "/stall");
   HitWait wait = { f, "GET /stall", N_DISPOSED };
   Result after = { 0 };
 
@@ -1339,7 +968,7 @@ test_dispose_in_flight (Fixture       *f,
 
   /* curl_multi_cleanup() closed every connection. */
   iterate_until (f, all_stalls_closed, f);
-  g_assert_cmpuint (test_server_get_uint (f->server, &f->server->connections), ==, N_DISPOSED);
+  g_assert_cmpuint (relais_test_http_server_get_uint (f->server, &f->server->connections), ==, N_DISPOSED);
   g_free (c);
 }
 
@@ -1356,14 +985,14 @@ test_https_bad_ca (Fixture       *f,
   g_assert_cmpuint (r.status, ==, 0);
   g_assert_cmpint (result_elapsed_ms (&r), <, 2000);
   /* A TLS failure is not retried. */
-  g_assert_cmpuint (test_server_get_uint (f->server, &f->server->connections), <=, 1);
+  g_assert_cmpuint (relais_test_http_server_get_uint (f->server, &f->server->connections), <=, 1);
   result_clear (&r);
 
   /* With the system CAs, talking TLS to a plain HTTP server fails too. */
   relais_http_client_set_ca_file (f->client, NULL);
   run_request_url (f, "GET", url, &r);
   assert_network_error (&r, "sécurisée");
-  g_assert_cmpuint (test_server_hits (f->server, "GET /json"), ==, 0);
+  g_assert_cmpuint (relais_test_http_server_hits (f->server, "GET /json"), ==, 0);
   result_clear (&r);
 }
 
@@ -1429,7 +1058,7 @@ test_protocols (Fixture       *f,
   assert_network_error (&r, NULL);
   result_clear (&r);
 
-  g_assert_cmpuint (test_server_get_uint (f->server, &f->server->connections), ==, 0);
+  g_assert_cmpuint (relais_test_http_server_get_uint (f->server, &f->server->connections), ==, 0);
 }
 
 static void
@@ -1437,7 +1066,7 @@ test_logs_no_body (Fixture       *f,
                    gconstpointer  data)
 {
   g_autoptr(GBytes) body = g_bytes_new_static ("SECRET-BODY-MARKER", 18);
-  g_autofree char *url = test_server_url (f->server, "/echo?token=SECRET-QUERY&x=1");
+  g_autofree char *url = relais_test_http_server_url (f->server, "/echo?token=SECRET-QUERY&x=1");
   g_autofree char *log = NULL;
   Result r = { 0 };
 

@@ -433,7 +433,10 @@ try {
     // Still running (not the vanish case): it quits from the desk, cleanly
     // (under AddressSanitizer, leaks would make the exit status non-zero).
     const exited = new Promise((r) => kiosk.once('exit', (code, sig) => r({ code, sig })));
-    act('agent'); await sleep(300); act('unlock', `'${AGENT_PIN}'`); await sleep(1500); act('quit');
+    act('agent'); await sleep(300); act('unlock', `'${AGENT_PIN}'`);
+    // Quit is a desk action: wait for the desk (the PIN's Argon2id check
+    // takes seconds on a loaded machine), not a fixed 1.5 s.
+    await until(() => actionEnabled('quit'), 20000, 200); act('quit');
     const st = await Promise.race([exited, sleep(20000).then(() => null)]);
     ok(st !== null && st.code === 0, `the kiosk quits cleanly (${st ? `exit ${st.code}${st.sig ? ', ' + st.sig : ''}` : 'still running'})`);
   }

@@ -74,10 +74,14 @@ const openConsole = (browser, consoleUrl, name) => openChromiumConsole(browser, 
 let nextTicket = 1;
 async function personWaits(what) {
   const ticketId = nextTicket++;
-  ok(act('agent') && (await sleep(300), act('unlock', `'${AGENT_PIN}'`)), `${what}: the agent unlocks the desk`);
-  await sleep(1000);
+  act('agent');
+  await sleep(300);
+  act('unlock', `'${AGENT_PIN}'`);
+  // The PIN check (Argon2id) takes seconds on a loaded host: wait for the
+  // desk, as test-console.mjs does.
+  ok(await until(() => actionEnabled('new-ticket'), 15000, 200) !== null, `${what}: the agent unlocks the desk`);
   ok(act('new-ticket', `('${SERVICE}', '${SUBSERVICE}', 'Jeanne', '')`), `${what}: a ticket for CAF`);
-  await sleep(1000);
+  await until(() => actionEnabled('call-now'), 10000, 200);
   if (what === 'main') kioskShot('desk-call-now');
   const calledAt = Date.now();
   ok(act('call-now', `int64 ${ticketId}`), `${what}: call now (ticket ${ticketId})`);
@@ -310,7 +314,10 @@ try {
 
   const quit = async (what) => {
     const exited = new Promise((r) => kiosk.once('exit', (code, sig) => r({ code, sig })));
-    act('agent'); await sleep(300); act('unlock', `'${AGENT_PIN}'`); await sleep(1500); act('quit');
+    act('agent'); await sleep(300); act('unlock', `'${AGENT_PIN}'`);
+    // Quit is a desk action: wait for the desk (the PIN's Argon2id check
+    // takes seconds on a loaded machine), not a fixed 1.5 s.
+    await until(() => actionEnabled('quit'), 20000, 200); act('quit');
     const st = await Promise.race([exited, sleep(20000).then(() => null)]);
     ok(st !== null && st.code === 0, `${what} quits cleanly (${st ? `exit ${st.code}` : 'still running'})`);
   };

@@ -198,6 +198,30 @@ quote_value (const char *value)
   return relais_error_printable (value, MAX_QUOTED_CHARS);
 }
 
+/* The first escape of @value (which it takes) that GKeyFile does not
+ * know, as text ("\\q", or "\\" at the end), or NULL. GLib 2.74's
+ * g_key_file_get_string() keeps an unknown escape as it is, but sets its
+ * error once per bad escape, the second over the first (a warning and a
+ * leak): we say it ourselves before asking GKeyFile for the string. */
+static char *
+find_bad_escape (char *value)
+{
+  g_autofree char *owned = value;
+
+  for (const char *p = owned; p != NULL && *p != '\0'; p++)
+    {
+      if (*p != '\\')
+        continue;
+      p++;
+      if (*p == '\0')
+        return g_strdup ("\\");
+      if (strchr ("sntr\\", *p) == NULL)
+        return g_strndup (p - 1, g_utf8_next_char (p) - (p - 1));
+    }
+
+  return NULL;
+}
+
 static void add_key_error (GString    *errors,
                            const char *source,
                            const char *group,
@@ -859,6 +883,7 @@ relais_config_new_from_data (const char  *data,
         {
           const KeySpec *spec = find_key_spec (groups[i], keys[j]);
           g_autofree char *raw = NULL;
+          g_autofree char *bad_escape = NULL;
 
           if (spec == NULL)
             {
@@ -866,6 +891,19 @@ relais_config_new_from_data (const char  *data,
 
               relais_error_append_line (errors, _("%s: [%s] %s : clé inconnue dans ce groupe"),
                                         self->source, groups[i], quoted);
+              continue;
+            }
+
+          bad_escape = find_bad_escape (g_key_file_get_value (key_file, groups[i], keys[j], NULL));
+          if (bad_escape != NULL)
+            {
+              g_autofree char *quoted = quote_value (bad_escape);
+
+              add_key_error (errors, self->source, spec->group, spec->key,
+                             _("séquence « %s » invalide (seules \\s, \\n, \\t, \\r et \\\\ sont permises)"),
+                             quoted);
+              if (spec->kind == KEY_PIN_HASH)
+                pin_hash_ok = FALSE;
               continue;
             }
 

@@ -155,6 +155,10 @@ relais_janus_videoroom_parse_gone (JsonNode *data)
   id = _relais_janus_object_get_int (obj, "unpublished", 0);
   if (id <= 0)
     id = _relais_janus_object_get_int (obj, "leaving", 0);
+  /* A participant the room's owner kicked: Janus 1.1 tells the others
+   * "kicked": id instead of "leaving". */
+  if (id <= 0)
+    id = _relais_janus_object_get_int (obj, "kicked", 0);
   return id > 0 ? (guint64) id : 0;
 }
 
@@ -271,6 +275,7 @@ relais_janus_videoroom_create_room_finish (RelaisJanus   *janus,
 typedef struct
 {
   guint64    id;
+  guint64    private_id;
   GPtrArray *publishers;
 } JoinResult;
 
@@ -310,6 +315,9 @@ join_publisher_cb (GObject      *object,
     }
   res = g_new0 (JoinResult, 1);
   res->id = (guint64) id;
+  /* What our subscriptions in this room show, where the room requires it
+   * (require_pvtid: the session rooms of PROTOCOL.md). */
+  res->private_id = (guint64) MAX (_relais_janus_object_get_int (obj, "private_id", 0), 0);
   res->publishers = relais_janus_videoroom_parse_publishers (data);
   g_task_return_pointer (task, res, join_result_free);
 }
@@ -343,6 +351,16 @@ relais_janus_videoroom_join_publisher_finish (RelaisJanus   *janus,
                                               GPtrArray    **publishers_out,
                                               GError       **error)
 {
+  return relais_janus_videoroom_join_publisher_finish_full (janus, result, publishers_out, NULL, error);
+}
+
+guint64
+relais_janus_videoroom_join_publisher_finish_full (RelaisJanus   *janus,
+                                                   GAsyncResult  *result,
+                                                   GPtrArray    **publishers_out,
+                                                   guint64       *private_id_out,
+                                                   GError       **error)
+{
   JoinResult *res;
   guint64 id;
 
@@ -350,12 +368,16 @@ relais_janus_videoroom_join_publisher_finish (RelaisJanus   *janus,
 
   if (publishers_out != NULL)
     *publishers_out = NULL;
+  if (private_id_out != NULL)
+    *private_id_out = 0;
   res = g_task_propagate_pointer (G_TASK (result), error);
   if (res == NULL)
     return 0;
   id = res->id;
   if (publishers_out != NULL)
     *publishers_out = g_steal_pointer (&res->publishers);
+  if (private_id_out != NULL)
+    *private_id_out = res->private_id;
   join_result_free (res);
   return id;
 }
@@ -445,6 +467,7 @@ relais_janus_videoroom_subscribe_async (RelaisJanus         *janus,
                                         const guint64       *feeds,
                                         guint                n_feeds,
                                         const char          *pin,
+                                        guint64              private_id,
                                         GCancellable        *cancellable,
                                         GAsyncReadyCallback  callback,
                                         gpointer             user_data)
@@ -459,6 +482,8 @@ relais_janus_videoroom_subscribe_async (RelaisJanus         *janus,
   json_object_set_array_member (body, "streams", feeds_array (feeds, n_feeds));
   if (pin != NULL)
     json_object_set_string_member (body, "pin", pin);
+  if (private_id != 0)
+    json_object_set_int_member (body, "private_id", (gint64) private_id);
   videoroom_message (janus, handle_id, body, NULL, cancellable, jsep_result_cb, task);
 }
 

@@ -288,6 +288,25 @@ join_result_free (gpointer data)
   g_free (res);
 }
 
+/* Our id in a {"videoroom":"joined","id":…,"private_id":…} answer, 0 when
+ * @data is anything else (fuzzed by tests/fuzz/fuzz-videoroom-reply.c). */
+guint64
+_relais_janus_videoroom_parse_joined (JsonObject *data,
+                                      guint64    *private_id_out)
+{
+  gint64 id = _relais_janus_object_get_int (data, "id", 0);
+
+  if (private_id_out != NULL)
+    *private_id_out = 0;
+  if (g_strcmp0 (_relais_janus_object_get_string (data, "videoroom"), "joined") != 0 || id <= 0)
+    return 0;
+  /* What our subscriptions in this room show, where the room requires it
+   * (require_pvtid: the session rooms of PROTOCOL.md). */
+  if (private_id_out != NULL)
+    *private_id_out = (guint64) MAX (_relais_janus_object_get_int (data, "private_id", 0), 0);
+  return (guint64) id;
+}
+
 static void
 join_publisher_cb (GObject      *object,
                    GAsyncResult *result,
@@ -297,8 +316,8 @@ join_publisher_cb (GObject      *object,
   g_autoptr(JsonNode) data = NULL;
   GError *error = NULL;
   JoinResult *res;
-  JsonObject *obj;
-  gint64 id;
+  guint64 private_id;
+  guint64 id;
 
   data = videoroom_finish (object, result, NULL, &error);
   if (data == NULL)
@@ -306,18 +325,15 @@ join_publisher_cb (GObject      *object,
       g_task_return_error (task, error);
       return;
     }
-  obj = json_node_get_object (data);
-  id = _relais_janus_object_get_int (obj, "id", 0);
-  if (g_strcmp0 (_relais_janus_object_get_string (obj, "videoroom"), "joined") != 0 || id <= 0)
+  id = _relais_janus_videoroom_parse_joined (json_node_get_object (data), &private_id);
+  if (id == 0)
     {
       g_task_return_error (task, _relais_janus_error_unexpected_reply ());
       return;
     }
   res = g_new0 (JoinResult, 1);
-  res->id = (guint64) id;
-  /* What our subscriptions in this room show, where the room requires it
-   * (require_pvtid: the session rooms of PROTOCOL.md). */
-  res->private_id = (guint64) MAX (_relais_janus_object_get_int (obj, "private_id", 0), 0);
+  res->id = id;
+  res->private_id = private_id;
   res->publishers = relais_janus_videoroom_parse_publishers (data);
   g_task_return_pointer (task, res, join_result_free);
 }

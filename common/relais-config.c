@@ -83,6 +83,10 @@ struct _RelaisConfig
   /* [gateway] test-only-plain-http: the integration tests' gateway is on
    * a namespace's private address without TLS. */
   gboolean test_only_plain_http;
+  /* [gateway] test-only-shared-room: a gateway without lobby-pin, each
+   * call in the directory's own room (shared by every kiosk of the
+   * service), for the tests of that room call only. */
+  gboolean test_only_shared_room;
 };
 
 G_DEFINE_FINAL_TYPE (RelaisConfig, relais_config, G_TYPE_OBJECT)
@@ -171,6 +175,9 @@ static const KeySpec key_specs[] = {
   /* Plain http:// to a gateway that is not this machine, for the test
    * suite's network namespaces only: never in a deployment. */
   { "gateway",   "test-only-plain-http", KEY_BOOLEAN,    0,    0,    FIELD (test_only_plain_http) },
+  /* The directory's rooms are shared by every kiosk of a service: two
+   * people's calls would mix. For the test suite only. */
+  { "gateway",   "test-only-shared-room", KEY_BOOLEAN,   0,    0,    FIELD (test_only_shared_room) },
 };
 
 static const char * const known_groups[] = {
@@ -923,6 +930,13 @@ relais_config_new_from_data (const char  *data,
                      _("adresse https:// attendue : en http:// les codes des salles de visio passeraient en clair sur le réseau (http:// n'est admis que vers la borne elle-même : 127.0.0.1, ::1 ou localhost), « %s » trouvé"),
                      quoted);
     }
+
+  /* Without the lobby, a call would take place in the directory's room of
+   * its service, where every kiosk of that service goes: two people's
+   * calls would mix. With it, each call has a private room of its own. */
+  if (self->janus_url != NULL && self->lobby_pin == NULL && !self->test_only_shared_room)
+    add_key_error (errors, self->source, "gateway", "lobby-pin",
+                   _("obligatoire quand [gateway] janus-url est défini : chaque appel a alors sa propre salle privée (sans lui, les bornes d'un même service se retrouveraient dans la même salle d'appel) ; mettez le code des salles d'attente que les conseillers tapent dans leur console, absent"));
 
   if (self->janus_url != NULL && self->pin_hash == NULL && pin_hash_ok)
     add_key_error (errors, self->source, "agent", "pin-hash",

@@ -446,6 +446,106 @@ test_claim_expires (Fixture       *f,
   peer_free (f, silent);
 }
 
+/* The way it should go: an advisor joins, publishes and takes the person;
+ * both sides subscribe with their private ids (the room requires them)
+ * and pictures flow both ways. */
+typedef struct
+{
+  GMainContext *context;
+  char         *advisor;
+  GError       *error;
+  gboolean      done;
+  guint         frames;
+} Take;
+
+static void
+wait_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Take *take = user_data;
+
+  take->advisor = relais_presence_wait_finish (RELAIS_PRESENCE (object), result, &take->error);
+  take->done = TRUE;
+}
+
+static void
+first_frame_cb (RelaisRoomCall *room_call,
+                gint64          at,
+                Take           *take)
+{
+  take->frames++;
+}
+
+static void
+test_advisor_takes (Fixture       *f,
+                    gconstpointer  data)
+{
+  RelaisCallOptions options;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RelaisJanus) advisor_janus = NULL;
+  g_autoptr(RelaisCall) advisor_call = NULL;
+  g_autoptr(RelaisRoomCall) advisor_room = NULL;
+  g_autofree char *advisor_tag = relais_presence_tag_format_advisor (FALSE, "Mme Martin");
+  const char *addresses[] = { NULL, NULL };
+  gint64 deadline;
+  Take take = { 0 };
+  Peer *spy;
+  guint done = 0;
+
+  if (f->gateway == NULL)
+    return;
+
+  kiosk_create_room (f);
+  spy = peer_new (f);
+  kiosk_publish (f, spy);
+  g_signal_connect (f->room_call, "first-remote-frame", G_CALLBACK (first_frame_cb), &take);
+  /* The sample directory's lobby 5001, as the test deployment declares it. */
+  relais_presence_wait_async (f->presence, 5001, "C12", "etat-civil", "Test", NULL, wait_done_cb, &take);
+
+  relais_call_options_init (&options);
+  options.video_device = g_strdup ("test");
+  options.audio_device = g_strdup ("test");
+  options.width = 320;
+  options.height = 240;
+  advisor_call = relais_call_new (&options, &error);
+  relais_call_options_clear (&options);
+  g_assert_no_error (error);
+  addresses[0] = f->addr;
+  relais_call_set_local_addresses (advisor_call, addresses);
+  relais_call_set_video_output (advisor_call, FALSE);
+  g_assert_true (relais_call_start_preview (advisor_call, &error));
+  g_assert_no_error (error);
+  advisor_janus = relais_janus_new (f->client, relais_test_janus_get_base_url (f->gateway), NULL);
+  advisor_room = relais_room_call_new (advisor_janus, advisor_call, f->room, advisor_tag, f->pin);
+  g_signal_connect (advisor_room, "first-remote-frame", G_CALLBACK (first_frame_cb), &take);
+  relais_room_call_start_async (advisor_room, NULL, relais_test_result_cb, &f->result);
+  g_assert_true (relais_room_call_start_finish (advisor_room, relais_test_wait_result (f->context, &f->result),
+                                                &error));
+  g_assert_no_error (error);
+  g_clear_object (&f->result);
+
+  /* The take, then a decoded picture on each side. */
+  deadline = g_get_monotonic_time () + 90 * G_USEC_PER_SEC;
+  while ((!take.done || take.frames < 2) && g_get_monotonic_time () < deadline)
+    relais_test_iterate_for (f->context, 100);
+  g_assert_true (take.done);
+  g_assert_no_error (take.error);
+  g_assert_cmpstr (take.advisor, ==, "Mme Martin");
+  g_test_message ("first remote frames: %u of 2", take.frames);
+  g_assert_cmpuint (take.frames, ==, 2);
+  g_assert_cmpuint (relais_room_call_get_remote_publishers (f->room_call), ==, 1);
+  g_assert_cmpuint (relais_room_call_get_remote_publishers (advisor_room), ==, 1);
+
+  relais_room_call_stop_async (advisor_room, NULL, stop_cb, &done);
+  relais_test_wait_counter (f->context, &done, 10000);
+  relais_call_hang_up (advisor_call);
+  relais_janus_destroy_in_background (advisor_janus);
+  g_signal_handlers_disconnect_by_data (f->room_call, &take);
+  g_free (take.advisor);
+  peer_free (f, spy);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -456,6 +556,7 @@ main (int   argc,
   g_test_add ("/session-room/silent-subscriber", Fixture, NULL, fixture_setup, test_silent_subscriber, fixture_teardown);
   g_test_add ("/session-room/listener-kicked", Fixture, NULL, fixture_setup, test_listener_kicked, fixture_teardown);
   g_test_add ("/session-room/claim-expires", Fixture, NULL, fixture_setup, test_claim_expires, fixture_teardown);
+  g_test_add ("/session-room/advisor-takes", Fixture, NULL, fixture_setup, test_advisor_takes, fixture_teardown);
 
   return g_test_run ();
 }

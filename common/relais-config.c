@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <gio/gio.h>
 #include <glib/gi18n-lib.h>
 #include <sodium.h>
 
@@ -79,6 +80,13 @@ struct _RelaisConfig
 
   /* [gateway] lobby-pin: the presence work (PROTOCOL.md) */
   char *lobby_pin;
+  /* [gateway] test-only-plain-http: the integration tests' gateway is on
+   * a namespace's private address without TLS. */
+  gboolean test_only_plain_http;
+  /* [gateway] test-only-shared-room: a gateway without lobby-pin, each
+   * call in the directory's own room (shared by every kiosk of the
+   * service), for the tests of that room call only. */
+  gboolean test_only_shared_room;
 };
 
 G_DEFINE_FINAL_TYPE (RelaisConfig, relais_config, G_TYPE_OBJECT)
@@ -164,6 +172,12 @@ static const KeySpec key_specs[] = {
   { "scanner",   "source",            KEY_CHOICE,        0,    0,    FIELD (scanner_source), scanner_sources },
   /* The presence work: the lobby rooms' pin (common/PROTOCOL.md). */
   { "gateway",   "lobby-pin",         KEY_STRING,        0,    0,    FIELD (lobby_pin) },
+  /* Plain http:// to a gateway that is not this machine, for the test
+   * suite's network namespaces only: never in a deployment. */
+  { "gateway",   "test-only-plain-http", KEY_BOOLEAN,    0,    0,    FIELD (test_only_plain_http) },
+  /* The directory's rooms are shared by every kiosk of a service: two
+   * people's calls would mix. For the test suite only. */
+  { "gateway",   "test-only-shared-room", KEY_BOOLEAN,   0,    0,    FIELD (test_only_shared_room) },
 };
 
 static const char * const known_groups[] = {
@@ -431,6 +445,24 @@ is_printer_name (const char *value)
     if (*p <= ' ' || *p >= 127 || strchr ("/#\\'\"", *p) != NULL)
       return FALSE;
   return TRUE;
+}
+
+/* Whether @url names this machine: 127.0.0.0/8, ::1 or "localhost". The
+ * host is read as written (percent-escapes are not decoded: "%31…" is no
+ * loopback), as libcurl will connect to it. */
+static gboolean
+is_loopback_url (const char *url)
+{
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL);
+  g_autoptr(GInetAddress) address = NULL;
+  const char *host = uri != NULL ? g_uri_get_host (uri) : NULL;
+
+  if (host == NULL || strchr (host, '%') != NULL)
+    return FALSE;
+  if (g_ascii_strcasecmp (host, "localhost") == 0)
+    return TRUE;
+  address = g_inet_address_new_from_string (host);
+  return address != NULL && g_inet_address_get_is_loopback (address);
 }
 
 /* Stores @value (taken) in a string field: the end of every check of a
@@ -924,6 +956,25 @@ relais_config_new_from_data (const char  *data,
             pin_hash_ok = FALSE;
         }
     }
+
+  /* The lobby pin, the rooms' pins and secrets travel in every request to
+   * the gateway: in clear only to this machine itself. */
+  if (self->janus_url != NULL && g_ascii_strncasecmp (self->janus_url, "http:", 5) == 0 &&
+      !is_loopback_url (self->janus_url) && !self->test_only_plain_http)
+    {
+      g_autofree char *quoted = quote_value (self->janus_url);
+
+      add_key_error (errors, self->source, "gateway", "janus-url",
+                     _("adresse https:// attendue : en http:// les codes des salles de visio passeraient en clair sur le réseau (http:// n'est admis que vers la borne elle-même : 127.0.0.1, ::1 ou localhost), « %s » trouvé"),
+                     quoted);
+    }
+
+  /* Without the lobby, a call would take place in the directory's room of
+   * its service, where every kiosk of that service goes: two people's
+   * calls would mix. With it, each call has a private room of its own. */
+  if (self->janus_url != NULL && self->lobby_pin == NULL && !self->test_only_shared_room)
+    add_key_error (errors, self->source, "gateway", "lobby-pin",
+                   _("obligatoire quand [gateway] janus-url est défini : chaque appel a alors sa propre salle privée (sans lui, les bornes d'un même service se retrouveraient dans la même salle d'appel) ; mettez le code des salles d'attente que les conseillers tapent dans leur console, absent"));
 
   if (self->janus_url != NULL && self->pin_hash == NULL && pin_hash_ok)
     add_key_error (errors, self->source, "agent", "pin-hash",

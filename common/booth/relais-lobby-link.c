@@ -9,6 +9,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "relais-advisor-link-private.h"
+#include "relais-error.h"
 #include "relais-gateway-probe.h"
 #include "relais-janus.h"
 #include "relais-lobby-link.h"
@@ -238,14 +239,15 @@ lobby_link_connect (RelaisAdvisorLink  *link,
   lobby_drop (self);
   g_set_weak_pointer (&self->call, call);
 
-  /* A service with no lobby has no shared waiting line. */
+  /* A service with no lobby has no shared waiting line, and its room in
+   * the directory is shared by every kiosk of the service: two people's
+   * calls would mix there (issue 12, item 3). */
   if (visit->lobby_room <= 0)
     {
-      if (!relais_advisor_link_connect (RELAIS_ADVISOR_LINK (self->room), call, visit, error))
-        return FALSE;
-      self->room_joining = TRUE;
-      room_state_cb (self);
-      return TRUE;
+      g_debug ("The service has no lobby room: no call");
+      g_set_error_literal (error, RELAIS_ERROR, RELAIS_ERROR_CONFIG,
+                           _("Ce service n'a pas de salle d'attente des conseillers dans l'annuaire : l'appel vidéo n'est pas possible. Prévenez l'agent d'accueil."));
+      return FALSE;
     }
 
   self->lobby = TRUE;

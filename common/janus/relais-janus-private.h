@@ -110,6 +110,14 @@ _relais_janus_session_torn_down (RelaisJanus *self);
 void
 _relais_janus_lose_session (RelaisJanus *self,
                             const char  *why);
+void
+_relais_janus_dispatch_event (RelaisJanus *self,
+                              JsonNode    *node);
+
+/* relais-janus-videoroom.c */
+guint64
+_relais_janus_videoroom_parse_joined (JsonObject *data,
+                                      guint64    *private_id_out);
 
 /* relais-janus-request.c */
 void

@@ -179,12 +179,22 @@ _relais_janus_reply_get_new_id (JsonObject *reply)
   return _relais_janus_object_get_int (_relais_janus_object_get_object (reply, "data"), "id", 0);
 }
 
+/* The message is @sentence only: it is shown to the person as it is, and
+ * the gateway's own @reason (English, Janus's words, anything a hostile
+ * gateway chooses to send) never reaches the screen. The reason goes to
+ * the debug log, cut short and made printable; Janus builds it from its
+ * own templates and the ids and names of our requests, which carry
+ * nothing personal. */
 GError *
 _relais_janus_new_error (const char *sentence,
                          const char *reason)
 {
   if (reason != NULL && *reason != '\0')
-    return g_error_new (RELAIS_ERROR, RELAIS_ERROR_NETWORK, "%s (%s)", sentence, reason);
+    {
+      g_autofree char *printable = relais_error_printable (reason, 120);
+
+      g_debug ("Gateway reason: %s", printable);
+    }
   return g_error_new_literal (RELAIS_ERROR, RELAIS_ERROR_NETWORK, sentence);
 }
 

@@ -155,6 +155,10 @@ relais_janus_videoroom_parse_gone (JsonNode *data)
   id = _relais_janus_object_get_int (obj, "unpublished", 0);
   if (id <= 0)
     id = _relais_janus_object_get_int (obj, "leaving", 0);
+  /* A participant the room's owner kicked: Janus 1.1 tells the others
+   * "kicked": id instead of "leaving". */
+  if (id <= 0)
+    id = _relais_janus_object_get_int (obj, "kicked", 0);
   return id > 0 ? (guint64) id : 0;
 }
 
@@ -271,6 +275,7 @@ relais_janus_videoroom_create_room_finish (RelaisJanus   *janus,
 typedef struct
 {
   guint64    id;
+  guint64    private_id;
   GPtrArray *publishers;
 } JoinResult;
 
@@ -283,6 +288,25 @@ join_result_free (gpointer data)
   g_free (res);
 }
 
+/* Our id in a {"videoroom":"joined","id":…,"private_id":…} answer, 0 when
+ * @data is anything else (fuzzed by tests/fuzz/fuzz-videoroom-reply.c). */
+guint64
+_relais_janus_videoroom_parse_joined (JsonObject *data,
+                                      guint64    *private_id_out)
+{
+  gint64 id = _relais_janus_object_get_int (data, "id", 0);
+
+  if (private_id_out != NULL)
+    *private_id_out = 0;
+  if (g_strcmp0 (_relais_janus_object_get_string (data, "videoroom"), "joined") != 0 || id <= 0)
+    return 0;
+  /* What our subscriptions in this room show, where the room requires it
+   * (require_pvtid: the session rooms of PROTOCOL.md). */
+  if (private_id_out != NULL)
+    *private_id_out = (guint64) MAX (_relais_janus_object_get_int (data, "private_id", 0), 0);
+  return (guint64) id;
+}
+
 static void
 join_publisher_cb (GObject      *object,
                    GAsyncResult *result,
@@ -292,8 +316,8 @@ join_publisher_cb (GObject      *object,
   g_autoptr(JsonNode) data = NULL;
   GError *error = NULL;
   JoinResult *res;
-  JsonObject *obj;
-  gint64 id;
+  guint64 private_id;
+  guint64 id;
 
   data = videoroom_finish (object, result, NULL, &error);
   if (data == NULL)
@@ -301,15 +325,15 @@ join_publisher_cb (GObject      *object,
       g_task_return_error (task, error);
       return;
     }
-  obj = json_node_get_object (data);
-  id = _relais_janus_object_get_int (obj, "id", 0);
-  if (g_strcmp0 (_relais_janus_object_get_string (obj, "videoroom"), "joined") != 0 || id <= 0)
+  id = _relais_janus_videoroom_parse_joined (json_node_get_object (data), &private_id);
+  if (id == 0)
     {
       g_task_return_error (task, _relais_janus_error_unexpected_reply ());
       return;
     }
   res = g_new0 (JoinResult, 1);
-  res->id = (guint64) id;
+  res->id = id;
+  res->private_id = private_id;
   res->publishers = relais_janus_videoroom_parse_publishers (data);
   g_task_return_pointer (task, res, join_result_free);
 }
@@ -343,6 +367,16 @@ relais_janus_videoroom_join_publisher_finish (RelaisJanus   *janus,
                                               GPtrArray    **publishers_out,
                                               GError       **error)
 {
+  return relais_janus_videoroom_join_publisher_finish_full (janus, result, publishers_out, NULL, error);
+}
+
+guint64
+relais_janus_videoroom_join_publisher_finish_full (RelaisJanus   *janus,
+                                                   GAsyncResult  *result,
+                                                   GPtrArray    **publishers_out,
+                                                   guint64       *private_id_out,
+                                                   GError       **error)
+{
   JoinResult *res;
   guint64 id;
 
@@ -350,12 +384,16 @@ relais_janus_videoroom_join_publisher_finish (RelaisJanus   *janus,
 
   if (publishers_out != NULL)
     *publishers_out = NULL;
+  if (private_id_out != NULL)
+    *private_id_out = 0;
   res = g_task_propagate_pointer (G_TASK (result), error);
   if (res == NULL)
     return 0;
   id = res->id;
   if (publishers_out != NULL)
     *publishers_out = g_steal_pointer (&res->publishers);
+  if (private_id_out != NULL)
+    *private_id_out = res->private_id;
   join_result_free (res);
   return id;
 }
@@ -445,6 +483,7 @@ relais_janus_videoroom_subscribe_async (RelaisJanus         *janus,
                                         const guint64       *feeds,
                                         guint                n_feeds,
                                         const char          *pin,
+                                        guint64              private_id,
                                         GCancellable        *cancellable,
                                         GAsyncReadyCallback  callback,
                                         gpointer             user_data)
@@ -459,6 +498,8 @@ relais_janus_videoroom_subscribe_async (RelaisJanus         *janus,
   json_object_set_array_member (body, "streams", feeds_array (feeds, n_feeds));
   if (pin != NULL)
     json_object_set_string_member (body, "pin", pin);
+  if (private_id != 0)
+    json_object_set_int_member (body, "private_id", (gint64) private_id);
   videoroom_message (janus, handle_id, body, NULL, cancellable, jsep_result_cb, task);
 }
 

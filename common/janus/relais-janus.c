@@ -363,9 +363,11 @@ keepalive_schedule (RelaisJanus *self)
 
 /* ---- long poll and events ----------------------------------------------- */
 
-static void
-dispatch_event (RelaisJanus *self,
-                JsonNode    *node)
+/* One message of the long poll (network input: fuzzed by
+ * tests/fuzz/fuzz-janus-event.c). */
+void
+_relais_janus_dispatch_event (RelaisJanus *self,
+                              JsonNode    *node)
 {
   JsonObject *obj;
   const char *janus;
@@ -485,7 +487,7 @@ long_poll_cb (GObject      *object,
 
       for (guint i = 0; i < n; i++)
         {
-          dispatch_event (self, json_array_get_element (array, i));
+          _relais_janus_dispatch_event (self, json_array_get_element (array, i));
           /* A signal handler may have destroyed the session. */
           if (self->state != RELAIS_JANUS_STATE_CONNECTED || self->session_id != session_id)
             return;
@@ -493,7 +495,7 @@ long_poll_cb (GObject      *object,
     }
   else
     {
-      dispatch_event (self, node);
+      _relais_janus_dispatch_event (self, node);
     }
 
   if (self->state == RELAIS_JANUS_STATE_CONNECTED && self->session_id == session_id &&

@@ -181,7 +181,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (RelaisJanusPublisher, relais_janus_publisher_free
  * RelaisJanusPublisher (maybe empty), never NULL. */
 GPtrArray            *relais_janus_videoroom_parse_publishers (JsonNode *data);
 /* The id of a publisher that went away in a VideoRoom event
- * ("unpublished": id or "leaving": id), or 0. */
+ * ("unpublished": id, "leaving": id or "kicked": id), or 0. */
 guint64               relais_janus_videoroom_parse_gone       (JsonNode *data);
 
 /* Creates a (non-permanent) room: Opus, VP8, data channels allowed,
@@ -215,6 +215,13 @@ guint64   relais_janus_videoroom_join_publisher_finish (RelaisJanus         *jan
                                                         GAsyncResult        *result,
                                                         GPtrArray          **publishers_out,
                                                         GError             **error);
+/* The same, with our private id in the room (0 if Janus gave none): what
+ * our subscriptions there must show when the room has require_pvtid. */
+guint64   relais_janus_videoroom_join_publisher_finish_full (RelaisJanus    *janus,
+                                                             GAsyncResult   *result,
+                                                             GPtrArray     **publishers_out,
+                                                             guint64        *private_id_out,
+                                                             GError        **error);
 
 /* Publishes with @offer (JSEP {"type":"offer","sdp"}); finishes with
  * Janus's answer JSEP. @audio/@video/@data: what to send (Janus 1.1
@@ -234,14 +241,17 @@ JsonNode *relais_janus_videoroom_publish_finish       (RelaisJanus          *jan
                                                        GError              **error);
 
 /* Joins @room as a multistream subscriber to the feeds @feeds (guint64
- * publisher ids), on a handle of its own. Finishes with Janus's offer
- * JSEP, to answer with relais_janus_videoroom_start_async(). */
+ * publisher ids), on a handle of its own, showing @private_id (ours as a
+ * publisher in that room; 0: none, refused by rooms with require_pvtid).
+ * Finishes with Janus's offer JSEP, to answer with
+ * relais_janus_videoroom_start_async(). */
 void      relais_janus_videoroom_subscribe_async      (RelaisJanus          *janus,
                                                        guint64               handle_id,
                                                        guint64               room,
                                                        const guint64        *feeds,
                                                        guint                 n_feeds,
                                                        const char           *pin,
+                                                       guint64               private_id,
                                                        GCancellable         *cancellable,
                                                        GAsyncReadyCallback   callback,
                                                        gpointer              user_data);

@@ -64,6 +64,12 @@ struct _RelaisPresence
   guint         beat_id;
   guint64       claim_id;
   guint64       winner_id;
+  /* The claim holder has this long to publish (issue 12, item 11). */
+  guint         claim_timeout_ms;
+  GSource      *claim_timer;
+  /* Participants we kicked out of the session room (guint64 *): never
+   * the winner, kicked again if they come back with the same id. */
+  GHashTable   *refused;
 };
 
 G_DEFINE_FINAL_TYPE (RelaisPresence, relais_presence, G_TYPE_OBJECT)
@@ -459,10 +465,10 @@ lobby_join_cb (GObject      *object,
       g_debug ("Joining the lobby failed: %s", error->message);
       if (relais_janus_get_state (self->janus) != RELAIS_JANUS_STATE_CONNECTED)
         return;   /* "reconnected" joins again */
+      /* Our sentence only: the gateway's words stay in the debug log. */
       wait_return (self, NULL,
-                   g_error_new (RELAIS_ERROR, RELAIS_ERROR_NETWORK, "%s (%s)",
-                                _("La salle d'attente des conseillers refuse la borne : vérifiez le code de salle d'attente de la configuration."),
-                                error->message));
+                   g_error_new_literal (RELAIS_ERROR, RELAIS_ERROR_NETWORK,
+                                        _("La salle d'attente des conseillers refuse la borne : vérifiez le code de salle d'attente de la configuration.")));
       return;
     }
   g_debug ("In the lobby %" G_GUINT64_FORMAT, self->lobby_room);
@@ -546,13 +552,14 @@ kick (RelaisPresence *self,
   JsonObject *obj;
   guint64 handle = self->ctl_handle != 0 ? self->ctl_handle : self->lobby_handle;
 
+  g_hash_table_add (self->refused, g_memdup2 (&id, sizeof id));
   if (handle == 0 || self->session_secret == NULL)
     return;
   body = body_new ("kick", self->session_room);
   obj = json_node_get_object (body);
   json_object_set_string_member (obj, "secret", self->session_secret);
   json_object_set_int_member (obj, "id", (gint64) id);
-  g_debug ("Kicking a second advisor out of the session room");
+  g_debug ("Kicking a participant out of the session room");
   relais_janus_message_async (self->janus, handle, body, NULL, NULL,
                               ignore_answer_cb, (gpointer) "Kicking");
 }
@@ -566,6 +573,52 @@ member_id (JsonObject *obj,
   if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
     return 0;
   return json_node_get_int (node) > 0 ? (guint64) json_node_get_int (node) : 0;
+}
+
+static void
+claim_timer_stop (RelaisPresence *self)
+{
+  if (self->claim_timer != NULL)
+    {
+      g_source_destroy (self->claim_timer);
+      g_clear_pointer (&self->claim_timer, g_source_unref);
+    }
+}
+
+static gboolean
+claim_expired_cb (gpointer user_data)
+{
+  RelaisPresence *self = user_data;
+
+  g_clear_pointer (&self->claim_timer, g_source_unref);
+  if (self->claim_id != 0 && self->winner_id == 0)
+    {
+      /* Holding the claim without ever publishing blocks the person (every
+       * other advisor reads "déjà pris") and may be a silent listener:
+       * out, with its subscriptions (require_pvtid), and the claim is
+       * free for the next advisor to join. */
+      g_debug ("The advisor holding the claim did not publish within %u ms: freeing it",
+               self->claim_timeout_ms);
+      kick (self, self->claim_id);
+      self->claim_id = 0;
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+claim_set (RelaisPresence *self,
+           guint64         id)
+{
+  self->claim_id = id;
+  claim_timer_stop (self);
+  if (id != 0 && self->winner_id == 0)
+    {
+      /* On the context the gateway's events come in (the thread's). */
+      self->claim_timer = g_timeout_source_new (self->claim_timeout_ms);
+      g_source_set_callback (self->claim_timer, claim_expired_cb, self, NULL);
+      g_source_set_static_name (self->claim_timer, "[relais] claim");
+      g_source_attach (self->claim_timer, g_main_context_get_thread_default ());
+    }
 }
 
 /* Every VideoRoom event of the session: the room call's handles see the
@@ -598,20 +651,32 @@ janus_event_cb (RelaisJanus    *janus,
     {
       guint64 id = member_id (json_node_get_object (joining), "id");
 
-      if (id != 0 && self->claim_id == 0 && self->winner_id == 0)
+      if (id != 0 && g_hash_table_contains (self->refused, &id))
+        kick (self, id);
+      else if (id != 0 && self->claim_id == 0 && self->winner_id == 0)
         {
           g_debug ("An advisor joined the session room first");
-          self->claim_id = id;
+          claim_set (self, id);
         }
       else if (id != 0 && id != self->claim_id && id != self->winner_id)
         kick (self, id);
     }
 
+  /* Left on its own (not kicked: that is "kicked") without having taken
+   * the person: Janus keeps the subscriptions of a participant that
+   * leaves, so it may still be listening (PROTOCOL.md, section 4). Ids
+   * only: nothing personal. */
+  gone = member_id (obj, "leaving");
+  if (gone != 0 && gone != self->winner_id &&
+      (gone == self->claim_id || g_hash_table_contains (self->refused, &gone)))
+    g_message ("Participant %" G_GUINT64_FORMAT " left the session room on its own before "
+               "publishing: a subscription of its own may outlive it", gone);
+
   gone = relais_janus_videoroom_parse_gone (data);
   if (gone != 0 && gone == self->claim_id && self->winner_id == 0)
     {
       g_debug ("The advisor holding the claim left before publishing");
-      self->claim_id = 0;
+      claim_set (self, 0);
     }
 
   publishers = relais_janus_videoroom_parse_publishers (data);
@@ -623,7 +688,8 @@ janus_event_cb (RelaisJanus    *janus,
 
       if (publisher->id == self->winner_id)
         continue;
-      if (self->winner_id != 0 || (self->claim_id != 0 && publisher->id != self->claim_id))
+      if (self->winner_id != 0 || (self->claim_id != 0 && publisher->id != self->claim_id) ||
+          g_hash_table_contains (self->refused, &publisher->id))
         {
           /* Latecomers are kicked as they join; one that published
            * before its kick reached it is shown out here. */
@@ -631,7 +697,7 @@ janus_event_cb (RelaisJanus    *janus,
           continue;
         }
       self->winner_id = publisher->id;
-      self->claim_id = publisher->id;
+      claim_set (self, publisher->id);
       if (relais_presence_tag_parse (publisher->display, &tag) && tag.kind == RELAIS_PRESENCE_TAG_ADVISOR)
         name = g_strdup (tag.name);
       else
@@ -699,6 +765,7 @@ relais_presence_dispose (GObject *object)
   self->generation++;
   g_clear_handle_id (&self->poll_id, g_source_remove);
   g_clear_handle_id (&self->beat_id, g_source_remove);
+  claim_timer_stop (self);
   if (self->wait_task != NULL)
     {
       g_autoptr(GTask) task = g_steal_pointer (&self->wait_task);
@@ -728,6 +795,7 @@ relais_presence_finalize (GObject *object)
 
   g_clear_pointer (&self->ctl_waiters, g_ptr_array_unref);
   g_clear_pointer (&self->watched, g_hash_table_unref);
+  g_clear_pointer (&self->refused, g_hash_table_unref);
   g_free (self->lobby_pin);
   g_free (self->session_pin);
   g_free (self->session_secret);
@@ -756,6 +824,8 @@ relais_presence_init (RelaisPresence *self)
 {
   self->poll_ms = RELAIS_PRESENCE_POLL_MS;
   self->beat_ms = RELAIS_PRESENCE_HEARTBEAT_MS;
+  self->claim_timeout_ms = RELAIS_PRESENCE_CLAIM_TIMEOUT_MS;
+  self->refused = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->ctl_waiters = g_ptr_array_new ();
   self->watched = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
 }
@@ -802,6 +872,16 @@ relais_presence_set_heartbeat_interval (RelaisPresence *self,
   g_return_if_fail (interval_ms > 0);
 
   self->beat_ms = interval_ms;
+}
+
+void
+relais_presence_set_claim_timeout (RelaisPresence *self,
+                                   guint           timeout_ms)
+{
+  g_return_if_fail (RELAIS_IS_PRESENCE (self));
+  g_return_if_fail (timeout_ms > 0);
+
+  self->claim_timeout_ms = timeout_ms;
 }
 
 void
@@ -914,6 +994,10 @@ create_ctl_cb (GObject      *object,
    * for a kiosk configured with video-codec=h264. */
   json_object_set_string_member (obj, "videocodec", "vp8,h264");
   json_object_set_boolean_member (obj, "notify_joining", TRUE);
+  /* A subscription must show the private id of a participant of the room:
+   * nobody listens without being seen joining (notify_joining), and a
+   * participant we kick loses its subscriptions with it. */
+  json_object_set_boolean_member (obj, "require_pvtid", TRUE);
   cancellable = g_task_get_cancellable (task);
   relais_janus_message_async (self->janus, self->ctl_handle, body, NULL,
                               cancellable, create_cb, g_steal_pointer (&task));
@@ -942,7 +1026,8 @@ relais_presence_create_session_room_async (RelaisPresence      *self,
   g_free (self->session_pin);
   self->session_pin = relais_presence_session_pin (self->lobby_pin, self->session_room);
   self->winner_id = 0;
-  self->claim_id = 0;
+  claim_set (self, 0);
+  g_hash_table_remove_all (self->refused);
 
   ctl_ensure (self, create_ctl_cb, g_steal_pointer (&task));
 }
@@ -1050,6 +1135,7 @@ relais_presence_stop (RelaisPresence *self)
   self->stopped = TRUE;
   self->generation++;
   g_clear_handle_id (&self->poll_id, g_source_remove);
+  claim_timer_stop (self);
   {
     /* Answers of this generation are dropped now: nobody else would
      * release the waiters (and the references they hold). */

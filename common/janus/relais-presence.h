@@ -16,6 +16,8 @@ G_DECLARE_FINAL_TYPE (RelaisPresence, relais_presence, RELAIS, PRESENCE, GObject
 
 #define RELAIS_PRESENCE_POLL_MS 3000
 #define RELAIS_PRESENCE_HEARTBEAT_MS 5000
+/* How long the advisor holding the claim may stay without publishing. */
+#define RELAIS_PRESENCE_CLAIM_TIMEOUT_MS 20000
 
 /* The kiosk's side of the shared waiting line (common/PROTOCOL.md),
  * carried by a Janus VideoRoom through a #RelaisJanus the caller owns
@@ -36,8 +38,11 @@ G_DECLARE_FINAL_TYPE (RelaisPresence, relais_presence, RELAIS, PRESENCE, GObject
  *    every RELAIS_PRESENCE_HEARTBEAT_MS, and finishes with the display
  *    name of the advisor who took the person: the first to join the
  *    session room holds the claim, it is taken when they publish; anyone
- *    else joining or publishing there is kicked. The kiosk then leaves the
- *    lobby.
+ *    else joining or publishing there is kicked. A holder that has not
+ *    published after RELAIS_PRESENCE_CLAIM_TIMEOUT_MS is kicked too and
+ *    the claim is free again. The kiosk then leaves the lobby.
+ *    The session room requires a participant's private id of every
+ *    subscriber: nobody subscribes without joining, and being seen.
  *    Cancelling (or relais_presence_stop()) leaves the lobby too.
  *
  * Nothing personal goes to the lobby (ticket code, sub-service id and
@@ -49,6 +54,8 @@ void            relais_presence_set_poll_interval      (RelaisPresence *self,
                                                         guint           interval_ms);
 void            relais_presence_set_heartbeat_interval (RelaisPresence *self,
                                                         guint           interval_ms);
+void            relais_presence_set_claim_timeout      (RelaisPresence *self,
+                                                        guint           timeout_ms);
 
 void            relais_presence_watch_room       (RelaisPresence *self,
                                                   guint64         lobby_room);

@@ -41,6 +41,7 @@ struct _RelaisRoomCall
   gboolean     sub_started;   /* the subscriber handle joined the room */
   gboolean     publish_pending; /* after the subscription's answer */
   gboolean     joined;
+  guint64      private_id;    /* ours in the room: our subscription shows it */
 
   /* The subscription: one multistream handle; one renegotiation at a time. */
   GHashTable  *wanted;          /* guint64 feed: publishing now */
@@ -468,7 +469,8 @@ sub_subscribe (RelaisRoomCall *self)
     feed_set_add (self->subscribed, g_array_index (feeds, guint64, i));
   relais_janus_videoroom_subscribe_async (self->janus, self->sub_handle, self->room,
                                           (const guint64 *) (gpointer) feeds->data, feeds->len,
-                                          self->pin, NULL, subscribe_cb, request_new (self));
+                                          self->pin, self->private_id, NULL, subscribe_cb,
+                                          request_new (self));
 }
 
 static void
@@ -683,10 +685,11 @@ join_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) publishers = NULL;
   guint64 id;
+  guint64 private_id = 0;
   guint before;
 
-  id = relais_janus_videoroom_join_publisher_finish (RELAIS_JANUS (object), result,
-                                                     &publishers, &error);
+  id = relais_janus_videoroom_join_publisher_finish_full (RELAIS_JANUS (object), result,
+                                                          &publishers, &private_id, &error);
   if (self == NULL)
     return;
   if (id == 0)
@@ -697,6 +700,7 @@ join_cb (GObject      *object,
 
   g_debug ("Joined the room; %u publisher(s) present (+%d ms)", publishers->len, since_join (self));
   self->joined = TRUE;
+  self->private_id = private_id;
   before = g_hash_table_size (self->wanted);
   add_publishers (self, publishers);
   if (g_hash_table_size (self->wanted) > 0)
@@ -797,6 +801,7 @@ reset_session_state (RelaisRoomCall *self)
   self->sub_started = FALSE;
   self->publish_pending = FALSE;
   self->joined = FALSE;
+  self->private_id = 0;
   self->sub_busy = FALSE;
   g_clear_pointer (&self->sub_offer, json_node_unref);
   g_hash_table_remove_all (self->wanted);

@@ -152,7 +152,7 @@ export function writeKioskConfig(kioskBin, tmp, janusUrl, extra = '') {
   const configPath = path.join(tmp, 'kiosk.conf');
   fs.writeFileSync(configPath, `[kiosk]\nsite-name=Mairie de Testville\nlanguage=fr\nstore-path=${path.join(tmp, 'relais.db')}\n`
     + `[agent]\npin-hash=${hash[1]}\nidle-lock-seconds=3600\n`
-    + `[gateway]\njanus-url=${janusUrl}\nlobby-pin=${LOBBY_PIN}\n`
+    + `[gateway]\njanus-url=${janusUrl}\nlobby-pin=${LOBBY_PIN}\ntest-only-plain-http=true\n`
     + extra);
   return configPath;
 }

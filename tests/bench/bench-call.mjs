@@ -231,7 +231,7 @@ function windowConfig(binary, url, room) {
   fs.writeFileSync(path.join(dir, 'kiosk.conf'),
     `[kiosk]\nsite-name=Bench\nlanguage=fr\nstore-path=${path.join(dir, 'relais.db')}\n` +
     `[agent]\npin-hash=${hashPin(binary)}\n[directory]\nfile=${path.join(dir, 'directory.json')}\n` +
-    `[gateway]\njanus-url=${url}\n`);
+    `[gateway]\njanus-url=${url}\ntest-only-plain-http=true\n`);
   return dir;
 }
 const windowWayFor = (binary, name) => ({

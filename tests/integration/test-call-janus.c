@@ -441,7 +441,7 @@ window_config (Fixture  *f,
   config = g_strdup_printf ("[kiosk]\nsite-name=Test window\nlanguage=fr\nstore-path=%s\n"
                             "[agent]\npin-hash=%s\n"
                             "[directory]\nfile=%s\n"
-                            "[gateway]\njanus-url=%s\n",
+                            "[gateway]\njanus-url=%s\ntest-only-plain-http=true\ntest-only-shared-room=true\n",
                             store_path, hash, directory_path,
                             relais_test_janus_get_base_url (f->gateway));
   write_file (dir, "kiosk.conf", config, config_path);
@@ -847,7 +847,7 @@ spawn_codec_kiosk (Fixture    *f,
    * kiosk is the demo, which sends VP8 whatever video-codec says. */
   g_autofree char *config = g_strdup_printf ("[kiosk]\nsite-name=Test %s\n"
                                              "[agent]\npin-hash=%s\n"
-                                             "[gateway]\njanus-url=%s\n"
+                                             "[gateway]\njanus-url=%s\ntest-only-plain-http=true\ntest-only-shared-room=true\n"
                                              "[media]\nvideo-codec=%s\n",
                                              codec, pin_hash,
                                              relais_test_janus_get_base_url (f->gateway), codec);

@@ -960,6 +960,7 @@ test_options_from_config (void)
   config = relais_config_new_from_data ("[agent]\npin-hash=" HASH_4321 "\n"
                                         "[gateway]\n"
                                         "janus-url=https://visio.exemple.fr/janus\n"
+                                        "lobby-pin=p\n"
                                         "stun-server=stun://10.77.0.1:3478\n"
                                         "turn-server=turn://kiosk:Secret42@10.77.0.1:3478\n"
                                         "[media]\n"

@@ -185,6 +185,7 @@ test_all_keys (void)
                           "file=%s\n"
                           "[gateway]\n"
                           "janus-url=https://visio.exemple.fr/janus\n"
+                          "lobby-pin=s3cret\n"
                           "ca-file=%s\n"
                           "stun-server=stun://visio.exemple.fr:3478\n"
                           "turn-server=turns://relais:s3cr%%40t@visio.exemple.fr:5349\n"
@@ -350,7 +351,7 @@ test_error_ice_servers (void)
 static void
 test_gateway_default_site_name (void)
 {
-  g_autoptr(RelaisConfig) config = parse_ok ("[gateway]\njanus-url=http://10.77.0.1:8088/janus\n"
+  g_autoptr(RelaisConfig) config = parse_ok ("[gateway]\njanus-url=https://visio.exemple.fr/janus\nlobby-pin=p\n"
                                              "[agent]\npin-hash=" HASH_4321 "\n");
 
   g_assert_false (relais_config_is_demo (config));
@@ -361,16 +362,86 @@ test_gateway_default_site_name (void)
 static void
 test_lobby_pin (void)
 {
-  g_autoptr(RelaisConfig) gateway = parse_ok ("[gateway]\njanus-url=http://10.77.0.1:8088/janus\nlobby-pin=s3cret lobby\n"
+  g_autoptr(RelaisConfig) gateway = parse_ok ("[gateway]\njanus-url=https://visio.exemple.fr/janus\nlobby-pin=s3cret lobby\n"
                                               "[agent]\npin-hash=" HASH_4321 "\n");
-  g_autoptr(RelaisConfig) none = parse_ok ("[gateway]\njanus-url=http://10.77.0.1:8088/janus\n"
-                                           "[agent]\npin-hash=" HASH_4321 "\n");
+  g_autoptr(RelaisConfig) shared = parse_ok ("[gateway]\njanus-url=https://visio.exemple.fr/janus\n"
+                                             "test-only-shared-room=true\n"
+                                             "[agent]\npin-hash=" HASH_4321 "\n");
   g_autoptr(RelaisConfig) demo = parse_ok ("[gateway]\nlobby-pin=s3cret\n");
 
   g_assert_cmpstr (relais_config_get_lobby_pin (gateway), ==, "s3cret lobby");
-  g_assert_null (relais_config_get_lobby_pin (none));
+  g_assert_null (relais_config_get_lobby_pin (shared));
   g_assert_true (relais_config_is_demo (demo));
   g_assert_null (relais_config_get_lobby_pin (demo));
+}
+
+/* Issue 12, item 3: without the lobby, every kiosk of a service would call
+ * in the directory's room of that service, and two people's calls would
+ * mix. A gateway needs the lobby pin (each call then has a private room);
+ * the demo needs nothing. */
+static void
+test_lobby_pin_required (void)
+{
+  g_autoptr(RelaisConfig) demo = parse_ok ("[kiosk]\nsite-name=Démo\n");
+
+  assert_error_line ("[agent]\npin-hash=" HASH_4321 "\n"
+                     "[gateway]\njanus-url=https://visio.exemple.fr/janus\n",
+                     "/etc/relais/kiosk.conf: [gateway] lobby-pin : obligatoire quand [gateway] janus-url est défini : "
+                     "chaque appel a alors sa propre salle privée (sans lui, les bornes d'un même service se "
+                     "retrouveraient dans la même salle d'appel) ; mettez le code des salles d'attente que les "
+                     "conseillers tapent dans leur console, absent");
+  g_assert_true (relais_config_is_demo (demo));
+  g_assert_null (relais_config_get_lobby_pin (demo));
+}
+
+/* Issue 12, item 12: the lobby pin and the rooms' secrets go in every
+ * request to the gateway, so plain http:// only to this machine. */
+static void
+test_gateway_plain_http (void)
+{
+  const char *loopback[] = {
+    "http://127.0.0.1:8088/janus", "http://127.8.9.10/janus", "http://[::1]:8088/janus",
+    "http://localhost:8088/janus", "HTTP://LocalHost/janus", "https://10.77.0.1:8089/janus",
+    "https://visio.exemple.fr/janus",
+  };
+  const char *remote[] = {
+    "http://10.77.0.1:8088/janus", "http://visio.exemple.fr/janus", "HTTP://visio.exemple.fr/janus",
+    "http://127.0.0.1.exemple.fr/janus", "http://localhost.exemple.fr/janus",
+    "http://[::ffff:127.0.0.1]/janus",
+    "http://127.0.0.1@visio.exemple.fr/janus", "http://0.0.0.0:8088/janus",
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (loopback); i++)
+    {
+      g_autofree char *data = g_strdup_printf ("[agent]\npin-hash=" HASH_4321 "\n"
+                                               "[gateway]\njanus-url=%s\nlobby-pin=p\n", loopback[i]);
+      g_autoptr(RelaisConfig) config = parse_ok (data);
+
+      g_assert_cmpstr (relais_config_get_janus_url (config), ==, loopback[i]);
+    }
+
+  for (gsize i = 0; i < G_N_ELEMENTS (remote); i++)
+    {
+      g_autofree char *data = g_strdup_printf ("[agent]\npin-hash=" HASH_4321 "\n"
+                                               "[gateway]\njanus-url=%s\nlobby-pin=p\n", remote[i]);
+      g_autofree char *expected = g_strdup_printf ("/etc/relais/kiosk.conf: [gateway] janus-url : "
+                                                   "adresse https:// attendue : en http:// les codes des salles de visio "
+                                                   "passeraient en clair sur le réseau (http:// n'est admis que vers la "
+                                                   "borne elle-même : 127.0.0.1, ::1 ou localhost), « %s » trouvé",
+                                                   remote[i]);
+
+      g_test_message ("%s", remote[i]);
+      assert_error_line (data, expected);
+    }
+
+  {
+    /* The test suite's namespaces: a key no deployment sets by accident. */
+    g_autoptr(RelaisConfig) config = parse_ok ("[agent]\npin-hash=" HASH_4321 "\n"
+                                               "[gateway]\njanus-url=http://10.77.0.1:8088/janus\n"
+                                               "lobby-pin=p\ntest-only-plain-http=true\n");
+
+    g_assert_cmpstr (relais_config_get_janus_url (config), ==, "http://10.77.0.1:8088/janus");
+  }
 }
 
 static void
@@ -483,7 +554,7 @@ test_error_unknown_group (void)
 static void
 test_error_missing_pin_hash (void)
 {
-  assert_error_line ("[gateway]\njanus-url=https://visio.exemple.fr/janus\n",
+  assert_error_line ("[gateway]\njanus-url=https://visio.exemple.fr/janus\nlobby-pin=p\n",
                      "/etc/relais/kiosk.conf: [agent] pin-hash : obligatoire quand [gateway] janus-url est défini "
                      "(créez-le avec « relais-kiosk --hash-pin »), absent");
 }
@@ -515,7 +586,7 @@ test_error_bad_pin_hash (void)
   {
     /* A bad hash with a gateway is reported once, as bad, not as missing. */
     g_autofree char *message = parse_error ("[agent]\npin-hash=1234\n"
-                                            "[gateway]\njanus-url=https://visio.exemple.fr/\n");
+                                            "[gateway]\njanus-url=https://visio.exemple.fr/\nlobby-pin=p\n");
 
     g_assert_null (strchr (message, '\n'));
     g_assert_null (strstr (message, "obligatoire"));
@@ -908,6 +979,8 @@ main (int   argc,
   g_test_add_func ("/config/all-keys", test_all_keys);
   g_test_add_func ("/config/gateway-default-site-name", test_gateway_default_site_name);
   g_test_add_func ("/config/lobby-pin", test_lobby_pin);
+  g_test_add_func ("/config/gateway-plain-http", test_gateway_plain_http);
+  g_test_add_func ("/config/lobby-pin-required", test_lobby_pin_required);
   g_test_add_func ("/config/range-limits", test_range_limits);
   g_test_add_func ("/config/media-keys", test_media_keys);
   g_test_add_func ("/config/error/media", test_error_media);

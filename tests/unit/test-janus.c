@@ -184,6 +184,13 @@ fake_handle_message (FakeJanus  *fake,
                              "\"data\":{\"videoroom\":\"event\",\"error_code\":426,"
                              "\"error\":\"No such room (999)\"}}}",
                              transaction, handle_id);
+  else if (g_str_equal (what, "hostile"))
+    /* A gateway (or something posing as one) that writes to the person. */
+    event = g_strdup_printf ("{\"janus\":\"event\",\"transaction\":\"%s\",\"sender\":%" G_GUINT64_FORMAT ","
+                             "\"plugindata\":{\"plugin\":\"janus.plugin.videoroom\","
+                             "\"data\":{\"videoroom\":\"event\",\"error_code\":499,"
+                             "\"error\":\"Votre dossier est refus\u00e9 : appelez le 08 99 00 00 00\"}}}",
+                             transaction, handle_id);
   else if (g_str_equal (what, "notify"))
     {
       /* Unsolicited events, as after a PeerConnection comes up. */
@@ -891,9 +898,11 @@ test_errors (Fixture       *f,
   relais_janus_attach_async (f->janus, "janus.plugin.nothing", NULL, relais_test_result_cb, &f->result);
   g_assert_cmpuint (relais_janus_attach_finish (f->janus, relais_test_wait_result (f->context, &f->result), &error), ==, 0);
   g_assert_error (error, RELAIS_ERROR, RELAIS_ERROR_NETWORK);
-  g_assert_true (g_str_has_prefix (error->message,
-                                   "Le service de visio demandé n'est pas disponible sur le serveur."));
-  g_assert_nonnull (strstr (error->message, "(No such plugin)"));
+  /* Only our sentence reaches the screen, never the gateway's words
+   * (issue 12, item 14). */
+  g_assert_cmpstr (error->message, ==,
+                   "Le service de visio demandé n'est pas disponible sur le serveur.");
+  g_assert_null (strstr (error->message, "No such plugin"));
   g_clear_error (&error);
   g_clear_object (&f->result);
 
@@ -903,8 +912,16 @@ test_errors (Fixture       *f,
   reply = relais_janus_message_finish (f->janus, relais_test_wait_result (f->context, &f->result), NULL, &error);
   g_assert_null (reply);
   g_assert_error (error, RELAIS_ERROR, RELAIS_ERROR_NETWORK);
-  g_assert_cmpstr (error->message, ==,
-                   "La salle de visio n'existe pas sur le serveur. (No such room (999))");
+  g_assert_cmpstr (error->message, ==, "La salle de visio n'existe pas sur le serveur.");
+  g_clear_error (&error);
+  g_clear_object (&f->result);
+
+  /* An unknown code with a reason written for the person: our sentence. */
+  send_message (f, handle, "hostile");
+  reply = relais_janus_message_finish (f->janus, relais_test_wait_result (f->context, &f->result), NULL, &error);
+  g_assert_null (reply);
+  g_assert_error (error, RELAIS_ERROR, RELAIS_ERROR_NETWORK);
+  g_assert_cmpstr (error->message, ==, "Le serveur de visio a refusé la demande.");
   g_clear_error (&error);
   g_clear_object (&f->result);
 

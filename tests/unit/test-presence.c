@@ -13,6 +13,9 @@
 
 #include <string.h>
 
+#include "relais-error.h"
+#include "relais-http-client.h"
+#include "relais-lobby-link.h"
 #include "relais-presence-tag.h"
 
 static void
@@ -204,6 +207,31 @@ test_session_pin (void)
   g_assert_true (strncmp (a, hmac, 32) == 0);
 }
 
+/* Issue 12, item 3: a service without a lobby room in the directory
+ * would call in its own room, shared by every kiosk of the service: two
+ * people's calls would mix. The lobby link refuses it, in French, before
+ * touching the gateway (nothing listens at that address). */
+static void
+test_no_lobby_no_call (void)
+{
+  g_autoptr(RelaisHttpClient) http = relais_http_client_new ();
+  g_autoptr(RelaisAdvisorLink) link = relais_lobby_link_new (http, "http://127.0.0.1:9/janus", "pin");
+  g_autoptr(GError) error = NULL;
+  RelaisVisit visit = {
+    .ticket_id = 1, .ticket_code = (char *) "C12", .service_id = (char *) "caf",
+    .service_name = (char *) "CAF", .subservice_id = (char *) "prime", .room = 1234,
+    .lobby_room = 0, .site_name = (char *) "Test",
+  };
+
+  /* No RelaisCall is needed to say no: the interface's connect, directly. */
+  g_assert_false (RELAIS_ADVISOR_LINK_GET_IFACE (link)->connect (link, NULL, &visit, &error));
+  g_assert_error (error, RELAIS_ERROR, RELAIS_ERROR_CONFIG);
+  g_assert_cmpstr (error->message, ==,
+                   "Ce service n'a pas de salle d'attente des conseillers dans l'annuaire : "
+                   "l'appel vidéo n'est pas possible. Prévenez l'agent d'accueil.");
+  g_assert_cmpint (relais_advisor_link_get_state (link), ==, RELAIS_ADVISOR_LINK_IDLE);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -216,6 +244,8 @@ main (int   argc,
   g_test_add_func ("/presence/message/envelope", test_messages);
   g_test_add_func ("/presence/message/deep", test_deep_message);
   g_test_add_func ("/presence/session-pin", test_session_pin);
+
+  g_test_add_func ("/presence/no-lobby-no-call", test_no_lobby_no_call);
 
   return g_test_run ();
 }

@@ -388,6 +388,7 @@ test_wide_page (void)
   g_assert_cmpint (gdk_paintable_get_intrinsic_width (shown), <=, 4096);
   g_assert_cmpfloat (gdk_paintable_get_intrinsic_aspect_ratio (shown), >, 36.0);
   g_assert_true (gtk_widget_get_visible (child (page, "print_button")));
+  relais_test_shoot ("print-wide", 400);
 
   gtk_window_destroy (GTK_WINDOW (window));
   relais_test_spin (50);

@@ -7,16 +7,19 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
-#include <poppler.h>
 
 #include "relais-print-page.h"
 #include "relais-dossier.h"
+#include "relais-pdf-sandbox.h"
 
 /* Pages are drawn this many pixels high, about twice the room the preview
  * has on a 1280x800 screen: sharp text without drawing at every resize.
  * An A4 page is then ~636x900 (2.3 MB) and takes 20 to 80 ms to draw on
- * a cheap PC: too long for the UI thread, so it happens in a worker. */
+ * a cheap PC, in the PDF helper's process (the document came from the
+ * network: issue 12, item 6). A page wider than twice its height comes
+ * back narrower than 900 high, within RENDER_WIDTH. */
 #define RENDER_HEIGHT 900
+#define RENDER_WIDTH  1800
 #define PULSE_MS 120
 /* px/s: slower drags are taken for a tap that moved. */
 #define SWIPE_MIN_VELOCITY 300.0
@@ -26,6 +29,7 @@ struct _RelaisPrintPage
   RelaisContextPage parent_instance;
 
   RelaisDossier    *dossier;       /* the context's: the document lives there */
+  RelaisPdfSandbox *sandbox;       /* draws the pages, out of our process */
 
   char             *path;
   guint             generation;    /* bumped with each document */
@@ -62,38 +66,6 @@ struct _RelaisPrintPage
 
 G_DEFINE_FINAL_TYPE (RelaisPrintPage, relais_print_page, RELAIS_TYPE_CONTEXT_PAGE)
 
-typedef struct
-{
-  char  *path;
-  guint  index;
-  guint  generation;
-} RenderRequest;
-
-typedef struct
-{
-  guint   n_pages;
-  guint   index;
-  guint   generation;
-  int     width;
-  int     height;
-  int     stride;
-  GBytes *pixels;
-} RenderResult;
-
-static void
-render_request_free (RenderRequest *request)
-{
-  g_free (request->path);
-  g_free (request);
-}
-
-static void
-render_result_free (RenderResult *result)
-{
-  g_clear_pointer (&result->pixels, g_bytes_unref);
-  g_free (result);
-}
-
 static void render_next (RelaisPrintPage *self);
 static void set_document (RelaisPrintPage *self,
                           const char      *pdf_path);
@@ -120,74 +92,6 @@ unref_texture (gpointer texture)
 {
   if (texture != NULL)
     g_object_unref (texture);
-}
-
-/* In a worker thread: each render opens its own PopplerDocument, so no
- * poppler object is ever shared between threads. */
-static void
-render_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
-{
-  RenderRequest *request = task_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *uri = NULL;
-  PopplerDocument *document;
-  PopplerPage *page;
-  cairo_surface_t *surface;
-  cairo_t *cr;
-  RenderResult *result;
-  double page_width, page_height, scale;
-  gint64 started = g_get_monotonic_time ();
-
-  uri = g_filename_to_uri (request->path, NULL, &error);
-  document = uri != NULL ? poppler_document_new_from_file (uri, NULL, &error) : NULL;
-  if (document == NULL)
-    {
-      /* The parser's words may quote the file: not repeated. */
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "unreadable PDF");
-      return;
-    }
-
-  result = g_new0 (RenderResult, 1);
-  result->n_pages = (guint) MAX (poppler_document_get_n_pages (document), 0);
-  result->index = request->index;
-  result->generation = request->generation;
-  if (request->index >= result->n_pages)
-    {
-      g_object_unref (document);
-      render_result_free (result);
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "no such page");
-      return;
-    }
-
-  page = poppler_document_get_page (document, (int) request->index);
-  poppler_page_get_size (page, &page_width, &page_height);
-  scale = RENDER_HEIGHT / MAX (page_height, 1.0);
-  result->width = MAX (1, (int) (page_width * scale + 0.5));
-  result->height = MAX (1, (int) (page_height * scale + 0.5));
-
-  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, result->width, result->height);
-  cr = cairo_create (surface);
-  /* Poppler leaves the paper transparent. */
-  cairo_set_source_rgb (cr, 1, 1, 1);
-  cairo_paint (cr);
-  cairo_scale (cr, scale, scale);
-  poppler_page_render (page, cr);
-  cairo_destroy (cr);
-  cairo_surface_flush (surface);
-
-  result->stride = cairo_image_surface_get_stride (surface);
-  result->pixels = g_bytes_new (cairo_image_surface_get_data (surface),
-                                (gsize) result->stride * result->height);
-  cairo_surface_destroy (surface);
-  g_object_unref (page);
-  g_object_unref (document);
-
-  g_debug ("Page %u drawn in %" G_GINT64_FORMAT " ms (%dx%d)", request->index + 1,
-           (g_get_monotonic_time () - started) / 1000, result->width, result->height);
-  g_task_return_pointer (task, result, (GDestroyNotify) render_result_free);
 }
 
 static void
@@ -237,32 +141,45 @@ show_current (RelaisPrintPage *self)
     }
 }
 
+typedef struct
+{
+  RelaisPrintPage *self;
+  guint            generation;
+} RenderRequest;
+
 static void
 render_cb (GObject      *source,
            GAsyncResult *res,
            gpointer      user_data)
 {
-  g_autoptr(RelaisPrintPage) self = user_data;
+  g_autofree RenderRequest *request = user_data;
+  g_autoptr(RelaisPrintPage) self = request->self;
   g_autoptr(GError) error = NULL;
-  RenderRequest *request = g_task_get_task_data (G_TASK (res));
-  RenderResult *result;
+  g_autoptr(RelaisPdfImage) image = NULL;
+  GdkTexture *texture = NULL;
 
-  result = g_task_propagate_pointer (G_TASK (res), &error);
+  image = relais_pdf_sandbox_render_finish (RELAIS_PDF_SANDBOX (source), res, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
   /* Only the renders of the document on screen count. */
   if (request->generation != self->generation)
-    {
-      g_clear_pointer (&result, render_result_free);
-      return;
-    }
+    return;
 
   self->rendering = FALSE;
 
-  if (result == NULL)
+  if (image != NULL && (self->textures == NULL || image->n_pages == self->n_pages))
+    texture = gdk_memory_texture_new (image->width, image->height, GDK_MEMORY_DEFAULT,
+                                      image->pixels, image->stride);
+
+  /* A page that cannot be drawn (broken, a helper that died or ran out
+   * of time, a picture GTK refuses) makes the document broken: said
+   * once, never drawn again (before, a NULL texture was asked for again
+   * and again). */
+  if (texture == NULL)
     {
-      g_debug ("The document cannot be shown");
+      g_debug ("The document cannot be shown: %s",
+               error != NULL ? error->message : "no picture");
       self->broken = TRUE;
       update_navigation (self);
       show_current (self);
@@ -271,23 +188,20 @@ render_cb (GObject      *source,
 
   if (self->textures == NULL)
     {
-      self->n_pages = result->n_pages;
+      self->n_pages = image->n_pages;
       self->textures = g_ptr_array_new_full (self->n_pages, unref_texture);
       g_ptr_array_set_size (self->textures, self->n_pages);
       update_navigation (self);
     }
 
-  if (result->index < self->textures->len)
+  if (image->index < self->textures->len)
     {
-      GdkTexture *texture = gdk_memory_texture_new (result->width, result->height,
-                                                    GDK_MEMORY_DEFAULT,
-                                                    result->pixels, result->stride);
-
-      if (g_ptr_array_index (self->textures, result->index) != NULL)
-        g_object_unref (g_ptr_array_index (self->textures, result->index));
-      g_ptr_array_index (self->textures, result->index) = texture;
+      if (g_ptr_array_index (self->textures, image->index) != NULL)
+        g_object_unref (g_ptr_array_index (self->textures, image->index));
+      g_ptr_array_index (self->textures, image->index) = texture;
     }
-  render_result_free (result);
+  else
+    g_object_unref (texture);
 
   show_current (self);
   render_next (self);
@@ -298,7 +212,6 @@ render_cb (GObject      *source,
 static void
 render_next (RelaisPrintPage *self)
 {
-  g_autoptr(GTask) task = NULL;
   RenderRequest *request;
   guint index;
 
@@ -316,15 +229,12 @@ render_next (RelaisPrintPage *self)
     return;
 
   request = g_new0 (RenderRequest, 1);
-  request->path = g_strdup (self->path);
-  request->index = index;
+  request->self = g_object_ref (self);
   request->generation = self->generation;
 
   self->rendering = TRUE;
-  task = g_task_new (NULL, self->cancellable, render_cb, g_object_ref (self));
-  g_task_set_source_tag (task, render_next);
-  g_task_set_task_data (task, request, (GDestroyNotify) render_request_free);
-  g_task_run_in_thread (task, render_thread);
+  relais_pdf_sandbox_render_async (self->sandbox, self->path, index, RENDER_WIDTH, RENDER_HEIGHT,
+                                   self->cancellable, render_cb, request);
 }
 
 static gboolean
@@ -407,6 +317,7 @@ relais_print_page_finalize (GObject *object)
   RelaisPrintPage *self = (RelaisPrintPage *)object;
 
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->sandbox);
   g_free (self->path);
 
   G_OBJECT_CLASS (relais_print_page_parent_class)->finalize (object);
@@ -454,6 +365,7 @@ relais_print_page_init (RelaisPrintPage *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
+  self->sandbox = relais_pdf_sandbox_new ();
 
   swipe = gtk_gesture_swipe_new ();
   g_signal_connect (swipe, "swipe", G_CALLBACK (swipe_cb), self);

@@ -20,8 +20,9 @@ G_DECLARE_FINAL_TYPE (RelaisPrintPage, relais_print_page, RELAIS, PRINT_PAGE, Re
  * *Annuler l'impression* (app.cancel-print), *Réessayer* and *Terminé*.
  * It watches the context's RelaisDossier: its "document" (shown from its
  * first page, in the preview state), "print-state" and "print-failure".
- * The page reads the file itself (poppler, in worker threads) and talks
- * to no printer. */
+ * The page has the file drawn by the PDF helper (RelaisPdfSandbox: poppler
+ * in a process of its own, with limits) and talks to no printer. A page
+ * that cannot be drawn shows the document as broken, in plain words. */
 GtkWidget        *relais_print_page_new              (RelaisContext    *context);
 
 /* What the page shows (the dossier's print state, as last seen). */

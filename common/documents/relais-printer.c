@@ -14,10 +14,10 @@
 #include <cups/cups.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
-#include <poppler.h>
 
 #include "relais-error.h"
 #include "relais-main-hop.h"
+#include "relais-pdf-sandbox.h"
 #include "relais-printer.h"
 
 /* How often the worker asks CUPS where the job stands. */
@@ -165,13 +165,12 @@ relais_printer_check_pdf (const char  *path,
                           guint       *n_pages,
                           GError     **error)
 {
-  PopplerDocument *document = NULL;
+  g_autoptr(RelaisPdfSandbox) sandbox = NULL;
   g_autoptr(GError) local_error = NULL;
-  g_autofree char *uri = NULL;
   char magic[5] = { 0 };
   ssize_t n;
   int fd;
-  int pages;
+  guint pages = 0;
 
   g_return_val_if_fail (path != NULL, FALSE);
 
@@ -196,14 +195,17 @@ relais_printer_check_pdf (const char  *path,
       return FALSE;
     }
 
-  uri = g_filename_to_uri (path, NULL, &local_error);
-  if (uri != NULL)
-    document = poppler_document_new_from_file (uri, NULL, &local_error);
-  if (document == NULL)
+  /* Counted by the PDF helper, not here: poppler on a document from the
+   * network must not be able to take the kiosk down (issue 12, item 6).
+   * CUPS's own filters print it, in the scheduler's processes. */
+  sandbox = relais_pdf_sandbox_new ();
+  if (!relais_pdf_sandbox_count_pages (sandbox, path, NULL, &pages, &local_error))
     {
-      /* The parser's message may quote the file: not repeated. */
+      g_debug ("The document cannot be counted: %s", local_error->message);
+      /* The helper's words are for the log; the person gets ours. A
+       * helper that died or ran out of time read a broken document too. */
       g_set_error_literal (error, RELAIS_ERROR, RELAIS_ERROR_PRINTER,
-                           g_error_matches (local_error, POPPLER_ERROR, POPPLER_ERROR_ENCRYPTED)
+                           g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED)
                            ? _("Ce document est protégé par un mot de passe : il ne peut pas être imprimé ici. "
                                "Demandez à votre conseiller de vous l'envoyer sans mot de passe.")
                            : _("Ce document PDF est abîmé : il ne peut pas être imprimé. "
@@ -211,26 +213,17 @@ relais_printer_check_pdf (const char  *path,
       return FALSE;
     }
 
-  pages = poppler_document_get_n_pages (document);
-  /* Poppler 22.12 (Debian 12) defines no autoptr cleanup for its types. */
-  g_object_unref (document);
-  if (pages < 1)
-    {
-      g_set_error_literal (error, RELAIS_ERROR, RELAIS_ERROR_PRINTER,
-                           _("Ce document PDF n'a aucune page. Demandez à votre conseiller de vous le renvoyer."));
-      return FALSE;
-    }
-  if ((guint) pages > max_pages)
+  if (pages > max_pages)
     {
       g_set_error (error, RELAIS_ERROR, RELAIS_ERROR_PRINTER,
                    _("Ce document a trop de pages pour cette borne (%d pages, %u au plus). "
                      "Demandez à votre conseiller de vous l'envoyer par courrier ou par e-mail."),
-                   pages, max_pages);
+                   (int) pages, max_pages);
       return FALSE;
     }
 
   if (n_pages != NULL)
-    *n_pages = (guint) pages;
+    *n_pages = pages;
   return TRUE;
 }
 

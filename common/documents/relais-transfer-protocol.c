@@ -48,6 +48,8 @@ static const char * const reason_names[RELAIS_TRANSFER_N_REASONS] = {
   [RELAIS_TRANSFER_REASON_STORAGE]          = "storage",
   [RELAIS_TRANSFER_REASON_CANCELLED]        = "cancelled",
   [RELAIS_TRANSFER_REASON_DECLINED]         = "declined",
+  [RELAIS_TRANSFER_REASON_BUSY]             = "busy",
+  [RELAIS_TRANSFER_REASON_QUOTA]            = "quota",
 };
 
 static const char * const mime_types[] = {
@@ -194,6 +196,10 @@ relais_transfer_reason_to_message (RelaisTransferReason reason)
       return _("L’envoi du document a été annulé.");
     case RELAIS_TRANSFER_REASON_DECLINED:
       return _("Le document a été refusé.");
+    case RELAIS_TRANSFER_REASON_BUSY:
+      return _("L’autre poste reçoit déjà plusieurs documents. Attendez qu’ils soient arrivés, puis envoyez celui-ci à nouveau.");
+    case RELAIS_TRANSFER_REASON_QUOTA:
+      return _("L’autre poste a déjà reçu tous les documents qu’il peut garder pendant cette séance.");
     case RELAIS_TRANSFER_REASON_BAD_MESSAGE:
     case RELAIS_TRANSFER_N_REASONS:
     default:

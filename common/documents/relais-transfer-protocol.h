@@ -58,6 +58,8 @@ typedef enum
   RELAIS_TRANSFER_REASON_STORAGE,          /* "storage" */
   RELAIS_TRANSFER_REASON_CANCELLED,        /* "cancelled" */
   RELAIS_TRANSFER_REASON_DECLINED,         /* "declined" */
+  RELAIS_TRANSFER_REASON_BUSY,             /* "busy" */
+  RELAIS_TRANSFER_REASON_QUOTA,            /* "quota" */
   RELAIS_TRANSFER_N_REASONS
 } RelaisTransferReason;
 

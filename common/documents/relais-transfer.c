@@ -16,6 +16,7 @@
 
 #include "relais-error.h"
 #include "relais-main-hop.h"
+#include "relais-session-dir.h"
 #include "relais-transfer-protocol.h"
 #include "relais-transfer.h"
 
@@ -76,12 +77,15 @@ struct _RelaisTransfer
 
   char         *receive_dir;
   guint64       max_size;
+  guint64       session_bytes;   /* the quota */
+  guint64       reserved;        /* announced sizes of receiving + completed */
   guint32       chunk_size;
 
   GPtrArray    *sending;         /* Sending *, in the order they were asked */
   GHashTable   *receiving;       /* guint64 * → Receiving * */
   GHashTable   *completed;       /* guint64 * → char * sha256, to acknowledge again */
-  GHashTable   *refused;         /* guint64 * set: unknown ids already refused */
+  GHashTable   *refused;         /* guint64 * set: unknown ids already refused,
+                                  * at most RELAIS_TRANSFER_MAX_REFUSED */
 
   guint         offer_source;
 
@@ -276,7 +280,8 @@ receiving_abort (RelaisTransfer       *self,
 
   if (tell_sender)
     send_refusal (self, id, reason);
-  /* receiving_free removes the partial file. */
+  /* receiving_free removes the partial file: its bytes are free again. */
+  self->reserved -= receiving->size;
   g_hash_table_remove (self->receiving, &id);
   g_signal_emit (self, signals[SIGNAL_RECEIVE_FAILED], 0, id,
                  relais_transfer_reason_to_message (reason));
@@ -367,6 +372,7 @@ handle_offer (RelaisTransfer              *self,
   Receiving *receiving;
   const char *completed_sha;
   g_autofree char *template = NULL;
+  g_autoptr(GError) error = NULL;
   int fd;
 
   if (self->receive_dir == NULL)
@@ -377,6 +383,15 @@ handle_offer (RelaisTransfer              *self,
   if (message->size > self->max_size)
     {
       send_refusal (self, message->id, RELAIS_TRANSFER_REASON_TOO_LARGE);
+      return;
+    }
+  /* Checked at each offer (cheap): without XDG_RUNTIME_DIR GLib puts the
+   * session directory in the cache, on the disk, where a person's papers
+   * would outlive a power cut. The person hears why nothing comes. */
+  if (!relais_session_dir_check_memory (self->receive_dir, &error))
+    {
+      send_refusal (self, message->id, RELAIS_TRANSFER_REASON_STORAGE);
+      g_signal_emit (self, signals[SIGNAL_RECEIVE_FAILED], 0, message->id, error->message);
       return;
     }
 
@@ -416,6 +431,22 @@ handle_offer (RelaisTransfer              *self,
       return;
     }
 
+  /* A new transfer: an open file and bytes of memory, within bounds
+   * (issue 12, item 5: a hostile peer could exhaust the descriptors or
+   * the tmpfs). */
+  if (g_hash_table_size (self->receiving) >= RELAIS_TRANSFER_MAX_RECEIVING)
+    {
+      send_refusal (self, message->id, RELAIS_TRANSFER_REASON_BUSY);
+      return;
+    }
+  if (g_hash_table_size (self->receiving) + g_hash_table_size (self->completed) >= RELAIS_TRANSFER_MAX_DOCUMENTS ||
+      self->reserved > self->session_bytes ||
+      message->size > self->session_bytes - self->reserved)
+    {
+      send_refusal (self, message->id, RELAIS_TRANSFER_REASON_QUOTA);
+      return;
+    }
+
   template = g_build_filename (self->receive_dir, TEMP_PREFIX "XXXXXX", NULL);
   fd = g_mkstemp_full (template, O_RDWR | O_CLOEXEC, 0600);
   if (fd < 0)
@@ -437,6 +468,7 @@ handle_offer (RelaisTransfer              *self,
   receiving->fd = fd;
   receiving->temp_path = g_steal_pointer (&template);
   g_hash_table_insert (self->receiving, id_key (receiving->id), receiving);
+  self->reserved += receiving->size;
   g_hash_table_remove (self->refused, &message->id);
 
   answer.type = RELAIS_TRANSFER_ACCEPT;
@@ -461,7 +493,8 @@ handle_chunk (RelaisTransfer            *self,
        * storm of refusals. */
       if (!g_hash_table_contains (self->refused, &chunk->id) &&
           !g_hash_table_contains (self->completed, &chunk->id) &&
-          self->receive_dir != NULL)
+          self->receive_dir != NULL &&
+          g_hash_table_size (self->refused) < RELAIS_TRANSFER_MAX_REFUSED)
         {
           g_hash_table_add (self->refused, id_key (chunk->id));
           send_refusal (self, chunk->id, RELAIS_TRANSFER_REASON_UNKNOWN_TRANSFER);
@@ -786,6 +819,7 @@ relais_transfer_init (RelaisTransfer *self)
 {
   self->context = g_main_context_ref_thread_default ();
   self->max_size = RELAIS_TRANSFER_DEFAULT_MAX_SIZE;
+  self->session_bytes = RELAIS_TRANSFER_DEFAULT_SESSION_BYTES;
   self->chunk_size = RELAIS_TRANSFER_CHUNK_DATA_MAX;
   self->sending = g_ptr_array_new_with_free_func (sending_free);
   self->receiving = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, receiving_free);
@@ -861,6 +895,15 @@ relais_transfer_set_max_size (RelaisTransfer *self,
   g_return_if_fail (RELAIS_IS_TRANSFER (self));
 
   self->max_size = MIN (max_size, RELAIS_TRANSFER_SIZE_LIMIT);
+}
+
+void
+relais_transfer_set_session_bytes (RelaisTransfer *self,
+                                   guint64         bytes)
+{
+  g_return_if_fail (RELAIS_IS_TRANSFER (self));
+
+  self->session_bytes = bytes;
 }
 
 void

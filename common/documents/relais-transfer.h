@@ -16,6 +16,19 @@ G_DECLARE_FINAL_TYPE (RelaisTransfer, relais_transfer, RELAIS, TRANSFER, GObject
 /* Default largest document a receiver takes. */
 #define RELAIS_TRANSFER_DEFAULT_MAX_SIZE (20 * 1024 * 1024)
 
+/* What one peer may make a receiver hold (issue 12, item 5): each
+ * transfer under way is an open file, each byte is memory (the session
+ * directory is a tmpfs). Offers beyond are refused with "busy" (too many
+ * at once) or "quota" (the bytes or the number of documents of the
+ * session; a session is one RelaisTransfer, from its first call to its
+ * last reconnection). */
+#define RELAIS_TRANSFER_MAX_RECEIVING        4
+#define RELAIS_TRANSFER_DEFAULT_SESSION_BYTES (G_GUINT64_CONSTANT (64) * 1024 * 1024)
+#define RELAIS_TRANSFER_MAX_DOCUMENTS        32
+/* Unknown ids answered "unknown-transfer"; chunks of further unknown
+ * ids are dropped without a word. */
+#define RELAIS_TRANSFER_MAX_REFUSED          64
+
 /* Documents over a call's data channel (PROTOCOL.md, section 6), both
  * ways: sends files and, when given a directory, receives them there and
  * nowhere else. Chunks go through the call's send queue, topped up on
@@ -35,11 +48,17 @@ RelaisTransfer *relais_transfer_new             (RelaisCall     *call);
 void            relais_transfer_set_call        (RelaisTransfer *self,
                                                  RelaisCall     *call);
 /* Where received files go (the session directory); NULL (the default)
- * refuses every offer with "not-accepting". */
+ * refuses every offer with "not-accepting". A directory that is not in
+ * memory (relais_session_dir_check_memory()) refuses every offer with
+ * "storage", and "receive-failed" tells the person why. */
 void            relais_transfer_set_receive_dir (RelaisTransfer *self,
                                                  const char     *path);
 void            relais_transfer_set_max_size    (RelaisTransfer *self,
                                                  guint64         max_size);
+/* Bytes of documents one session may receive, counted by the size each
+ * accepted offer announced (default RELAIS_TRANSFER_DEFAULT_SESSION_BYTES). */
+void            relais_transfer_set_session_bytes (RelaisTransfer *self,
+                                                   guint64         bytes);
 /* Bytes of file per chunk (tests; default and maximum
  * RELAIS_TRANSFER_CHUNK_DATA_MAX). */
 void            relais_transfer_set_chunk_size  (RelaisTransfer *self,

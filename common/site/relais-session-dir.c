@@ -11,6 +11,8 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
 #include <unistd.h>
 
 #include <glib/gi18n-lib.h>
@@ -23,6 +25,46 @@ char *
 relais_session_dir_get_default (void)
 {
   return g_build_filename (g_get_user_runtime_dir (), "relais", "session", NULL);
+}
+
+gboolean
+relais_session_dir_fs_type_is_memory (unsigned long fs_type)
+{
+  return fs_type == TMPFS_MAGIC || fs_type == RAMFS_MAGIC;
+}
+
+gboolean
+relais_session_dir_check_memory (const char  *path,
+                                 GError     **error)
+{
+  struct statfs st;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (statfs (path, &st) != 0)
+    {
+      int saved = errno;
+
+      g_warning ("Documents refused: the session directory %s cannot be examined (%s)",
+                 path, g_strerror (saved));
+    }
+  else if (relais_session_dir_fs_type_is_memory ((unsigned long) st.f_type))
+    return TRUE;
+  else if (g_strcmp0 (g_getenv ("RELAIS_TEST_DISK_SESSION_DIR"), "1") == 0)
+    return TRUE;
+  else
+    /* The path is the kiosk's own (its account's cache or runtime
+     * directory), never a person's. */
+    g_warning ("Documents refused: the session directory %s is on a disk "
+               "(file system type 0x%lx), not in memory. Start the kiosk in a login "
+               "session, or set XDG_RUNTIME_DIR to a tmpfs owned by its user",
+               path, (unsigned long) st.f_type);
+
+  g_set_error_literal (error, RELAIS_ERROR, RELAIS_ERROR_FAILED,
+                       _("Cette borne ne peut pas recevoir de documents pour l’instant : "
+                         "elle n’a pas d’endroit sûr où les garder. "
+                         "Prévenez l’agent d’accueil."));
+  return FALSE;
 }
 
 gboolean

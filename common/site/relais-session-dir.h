@@ -13,8 +13,22 @@ G_BEGIN_DECLS
  * $XDG_RUNTIME_DIR/relais/session: a tmpfs owned by the kiosk's user
  * (mode 0700), so the files sit in memory and a power cut leaves none of
  * them on the disk. (GLib falls back to the cache dir when
- * XDG_RUNTIME_DIR is unset; the wipe at start-up covers that case.) */
+ * XDG_RUNTIME_DIR is unset: relais_session_dir_check_memory() then says
+ * no, and documents are refused.) */
 char     *relais_session_dir_get_default (void);
+
+/* TRUE when @path is on a file system kept in memory (tmpfs, ramfs), the
+ * only place a person's documents may be written: a power cut, a crash
+ * or a disk taken away then leaves none of them behind (issue 12, item
+ * 13). Else FALSE with @error: a sentence for the person (it names no
+ * file), and a warning in the log that says why and what IT can do.
+ * RELAIS_TEST_DISK_SESSION_DIR=1 in the environment lets a test's
+ * directory on a disk through (tests/meson.build sets it; never a
+ * kiosk). */
+gboolean  relais_session_dir_check_memory (const char  *path,
+                                           GError     **error);
+/* The decision alone, on statfs()'s f_type (tests). */
+gboolean  relais_session_dir_fs_type_is_memory (unsigned long fs_type);
 
 /* Creates @path (and its parents) with mode 0700 if needed, and makes
  * sure it is a directory only its owner can enter. */

@@ -351,6 +351,50 @@ test_broken_document (void)
   g_assert_finalize_object (context);
 }
 
+/* A page 40 times wider than tall (a banner, or a hostile document): in
+ * the kiosk's process, 900 pixels high made it wider than cairo draws,
+ * the texture was NULL and the page was drawn again forever (issue 12,
+ * item 6). The PDF helper draws it within bounds, and it shows. */
+static void
+test_wide_page (void)
+{
+  g_autofree char *path = g_build_filename (session_dir, "banderole.pdf", NULL);
+  GtkWidget *window = gtk_window_new ();
+  RelaisContext *context = context_new ();
+  RelaisDossier *dossier = relais_context_get_dossier (context);
+  RelaisPrintPage *page = RELAIS_PRINT_PAGE (relais_print_page_new (context));
+  cairo_surface_t *surface = cairo_pdf_surface_create (path, 14400.0, 360.0);
+  cairo_t *cr = cairo_create (surface);
+  GdkPaintable *shown;
+
+  cairo_set_source_rgb (cr, 0, 0.19, 0.54);
+  cairo_rectangle (cr, 0, 0, 7200, 360);
+  cairo_fill (cr);
+  cairo_show_page (cr);
+  cairo_destroy (cr);
+  cairo_surface_finish (surface);
+  cairo_surface_destroy (surface);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  gtk_window_set_decorated (GTK_WINDOW (window), FALSE);
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (page));
+  gtk_window_present (GTK_WINDOW (window));
+
+  g_assert_true (relais_dossier_show_document (dossier, path));
+  g_assert_true (relais_test_wait_for (page_shown, page, 10000));
+  shown = gtk_picture_get_paintable (GTK_PICTURE (child (page, "picture")));
+  g_test_message ("wide page drawn %dx%d", gdk_paintable_get_intrinsic_width (shown),
+                  gdk_paintable_get_intrinsic_height (shown));
+  g_assert_cmpint (gdk_paintable_get_intrinsic_width (shown), <=, 4096);
+  g_assert_cmpfloat (gdk_paintable_get_intrinsic_aspect_ratio (shown), >, 36.0);
+  g_assert_true (gtk_widget_get_visible (child (page, "print_button")));
+  relais_test_shoot ("print-wide", 400);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  relais_test_spin (50);
+  g_assert_finalize_object (context);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -376,6 +420,7 @@ main (int   argc,
 
   g_test_add_func ("/print-page/preview-and-progress", test_print_page);
   g_test_add_func ("/print-page/broken-document", test_broken_document);
+  g_test_add_func ("/print-page/wide-page", test_wide_page);
   status = g_test_run ();
 
   {

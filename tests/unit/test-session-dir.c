@@ -5,14 +5,18 @@
  */
 #include "config.h"
 
+#include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/wait.h>
+#include <linux/magic.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
 
 #include "relais-error.h"
 #include "relais-session-dir.h"
+#include "relais-transfer.h"
 
 static void
 put (const char *dir,
@@ -251,6 +255,112 @@ test_create_file (void)
   remove_root (root);
 }
 
+#define DISK_SENTENCE "Cette borne ne peut pas recevoir de documents pour l’instant : " \
+                      "elle n’a pas d’endroit sûr où les garder. Prévenez l’agent d’accueil."
+
+static gboolean
+is_memory (const char *path)
+{
+  struct statfs st;
+
+  return statfs (path, &st) == 0 && relais_session_dir_fs_type_is_memory ((unsigned long) st.f_type);
+}
+
+/* A directory of the test's own on a disk: under the build directory,
+ * else the home or /var/tmp (one of them is a disk on any machine that
+ * builds Relais). */
+static char *
+make_disk_root (void)
+{
+  const char *candidates[] = { g_getenv ("G_TEST_BUILDDIR"), g_get_home_dir (), "/var/tmp", g_get_tmp_dir () };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (candidates); i++)
+    {
+      g_autofree char *template = NULL;
+      char *root;
+
+      if (candidates[i] == NULL || is_memory (candidates[i]))
+        continue;
+      template = g_build_filename (candidates[i], "relais-disk-session-XXXXXX", NULL);
+      root = g_mkdtemp (g_steal_pointer (&template));
+      if (root != NULL)
+        return root;
+    }
+  g_error ("no directory on a disk to test with");
+  return NULL;
+}
+
+static void
+failed_cb (RelaisTransfer *transfer,
+           guint64         id,
+           const char     *message,
+           char          **sentence)
+{
+  g_free (*sentence);
+  *sentence = g_strdup (message);
+}
+
+static void
+started_cb (RelaisTransfer *transfer,
+            guint64         id,
+            const char     *name,
+            guint64         size,
+            guint          *started)
+{
+  (*started)++;
+}
+
+#define OFFER "{\"relais\":1,\"type\":\"transfer-offer\",\"id\":\"00000000000000a1\",\"name\":\"lettre.pdf\"," \
+              "\"size\":1000,\"mime\":\"application/pdf\",\"sha256\":" \
+              "\"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\",\"chunk_size\":1024}"
+
+/* Issue 12, item 13: a session directory on a disk (GLib's fallback to
+ * the cache without XDG_RUNTIME_DIR) takes no document; the person hears
+ * why, the log says what to do. */
+static void
+test_memory_only (void)
+{
+  g_autofree char *disk = make_disk_root ();
+  g_autofree char *dir = g_build_filename (disk, "relais", "session", NULL);
+  g_autoptr(RelaisTransfer) transfer = relais_transfer_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sentence = NULL;
+  guint started = 0;
+
+  /* What tests/meson.build lets through for the other tests. */
+  g_unsetenv ("RELAIS_TEST_DISK_SESSION_DIR");
+
+  g_assert_true (relais_session_dir_fs_type_is_memory (TMPFS_MAGIC));
+  g_assert_true (relais_session_dir_fs_type_is_memory (RAMFS_MAGIC));
+  g_assert_false (relais_session_dir_fs_type_is_memory (EXT4_SUPER_MAGIC));
+  g_assert_false (relais_session_dir_fs_type_is_memory (BTRFS_SUPER_MAGIC));
+  g_assert_false (relais_session_dir_fs_type_is_memory (NFS_SUPER_MAGIC));
+  if (is_memory ("/dev/shm"))
+    g_assert_true (relais_session_dir_check_memory ("/dev/shm", NULL));
+
+  g_assert_true (relais_session_dir_ensure (dir, NULL));
+  g_test_expect_message ("relais-session-dir", G_LOG_LEVEL_WARNING, "Documents refused: the session directory * is on a disk*");
+  g_assert_false (relais_session_dir_check_memory (dir, &error));
+  g_test_assert_expected_messages ();
+  g_assert_error (error, RELAIS_ERROR, RELAIS_ERROR_FAILED);
+  g_assert_cmpstr (error->message, ==, DISK_SENTENCE);
+
+  /* The receiver refuses the offer and says the sentence; nothing is
+   * written there. */
+  relais_transfer_set_receive_dir (transfer, dir);
+  g_signal_connect (transfer, "receive-failed", G_CALLBACK (failed_cb), &sentence);
+  g_signal_connect (transfer, "receive-started", G_CALLBACK (started_cb), &started);
+  g_test_expect_message ("relais-session-dir", G_LOG_LEVEL_WARNING, "Documents refused: *");
+  relais_transfer_handle_message (transfer, OFFER);
+  g_test_assert_expected_messages ();
+  g_assert_cmpuint (started, ==, 0);
+  g_assert_cmpstr (sentence, ==, DISK_SENTENCE);
+  g_assert_true (relais_session_dir_is_empty (dir));
+
+  g_setenv ("RELAIS_TEST_DISK_SESSION_DIR", "1", TRUE);
+  remove_root (disk);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -262,6 +372,7 @@ main (int   argc,
   g_test_add_func ("/session-dir/wipe", test_wipe);
   g_test_add_func ("/session-dir/create-file", test_create_file);
   g_test_add_func ("/session-dir/crash-leftovers", test_crash_leftovers);
+  g_test_add_func ("/session-dir/memory-only", test_memory_only);
 
   return g_test_run ();
 }

@@ -676,6 +676,140 @@ test_refuse_chunks (void)
   g_assert_nonnull (bad.flow.failure);
 }
 
+static guint
+count_fds (void)
+{
+  return count_files ("/proc/self/fd");
+}
+
+static guint
+count_refusals (RelaisTransferReason reason)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < bad.answers->len; i++)
+    {
+      const char *text = g_ptr_array_index (bad.answers, i);
+      RelaisTransferMessage message;
+      RelaisTransferReason parse_reason;
+
+      if (relais_transfer_message_parse (text, strlen (text), &message, &parse_reason) == RELAIS_TRANSFER_PARSE_OK &&
+          message.type == RELAIS_TRANSFER_REFUSE && message.reason == reason)
+        n++;
+      relais_transfer_message_clear (&message);
+    }
+  return n;
+}
+
+static void
+bad_cancel (guint64 id)
+{
+  g_autofree char *id_text = relais_transfer_id_to_string (id);
+  g_autofree char *text = g_strdup_printf ("{\"relais\":1,\"type\":\"transfer-cancel\",\"id\":\"%s\",\"reason\":\"cancelled\"}",
+                                           id_text);
+  guint failed = bad.flow.failed;
+
+  bad_send_text (text);
+  while (bad.flow.failed == failed)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+bad_teardown (void)
+{
+  g_object_unref (bad.receiver);
+  relais_test_call_pair_free (bad.pair);
+  remove_dir (bad.dir);
+  g_ptr_array_unref (bad.answers);
+  flow_clear (&bad.flow);
+  memset (&bad, 0, sizeof bad);
+}
+
+/* Issue 12, item 5: a peer that offers without end gets a bounded number
+ * of open files, bytes and remembered ids. */
+static void
+test_quotas (void)
+{
+  Bad saved = bad;
+  guint fds_before;
+  guint64 id;
+
+  /* A receiver of its own: the other tests' leftovers do not count. */
+  memset (&bad, 0, sizeof bad);
+  bad_setup ();
+  fds_before = count_fds ();
+
+  /* At most RELAIS_TRANSFER_MAX_RECEIVING at once; the others are told
+   * "busy" and cost no file. */
+  for (id = 0x301; id < 0x301 + RELAIS_TRANSFER_MAX_RECEIVING; id++)
+    g_bytes_unref (accepted_offer (id));
+  for (; id < 0x301 + 40; id++)
+    {
+      bad_offer (id, "lettre.pdf", 40000, "application/pdf", SHA_ANY, 16384);
+      expect_answer (id, RELAIS_TRANSFER_REFUSE, RELAIS_TRANSFER_REASON_BUSY);
+    }
+  g_test_message ("%u descriptors more for 40 offers", count_fds () - fds_before);
+  g_assert_cmpuint (count_fds (), <=, fds_before + RELAIS_TRANSFER_MAX_RECEIVING);
+  g_assert_cmpuint (bad.flow.started, ==, RELAIS_TRANSFER_MAX_RECEIVING);
+
+  /* One ends: room for the next. */
+  bad_cancel (0x301);
+  g_bytes_unref (accepted_offer (0x3ff));
+  for (id = 0x302; id < 0x301 + RELAIS_TRANSFER_MAX_RECEIVING; id++)
+    bad_cancel (id);
+  bad_cancel (0x3ff);
+  expect_nothing_written ();
+  g_assert_cmpuint (count_fds (), <=, fds_before);
+
+  /* Bytes of a session: two documents of 40000 fit in 100000, a third
+   * does not, and nothing of it is written. */
+  relais_transfer_set_session_bytes (bad.receiver, 100000);
+  for (id = 0x401; id <= 0x402; id++)
+    {
+      g_autoptr(GBytes) bytes = accepted_offer (id);
+
+      for (guint32 i = 0; i < 3; i++)
+        send_part (id, bytes, i);
+      expect_answer (id, RELAIS_TRANSFER_ACK, 0);
+    }
+  bad_offer (0x403, "lettre.pdf", 40000, "application/pdf", SHA_ANY, 16384);
+  expect_answer (0x403, RELAIS_TRANSFER_REFUSE, RELAIS_TRANSFER_REASON_QUOTA);
+  g_assert_cmpuint (count_files (bad.dir), ==, 2);
+
+  /* Documents of a session: small ones, up to RELAIS_TRANSFER_MAX_DOCUMENTS. */
+  relais_transfer_set_session_bytes (bad.receiver, RELAIS_TRANSFER_DEFAULT_SESSION_BYTES);
+  for (id = 0x501; count_files (bad.dir) < RELAIS_TRANSFER_MAX_DOCUMENTS; id++)
+    {
+      g_autoptr(GBytes) small = g_bytes_new_static ("%PDF-1.4 petit", 14);
+      g_autofree char *sha = sha256_of (small);
+
+      bad_offer (id, "petit.pdf", 14, "application/pdf", sha, 1024);
+      expect_answer (id, RELAIS_TRANSFER_ACCEPT, 0);
+      bad_send_chunk (id, 0, g_bytes_get_data (small, NULL), 14);
+      expect_answer (id, RELAIS_TRANSFER_ACK, 0);
+    }
+  bad_offer (id, "petit.pdf", 14, "application/pdf", SHA_ANY, 1024);
+  expect_answer (id, RELAIS_TRANSFER_REFUSE, RELAIS_TRANSFER_REASON_QUOTA);
+  g_assert_cmpuint (count_files (bad.dir), ==, RELAIS_TRANSFER_MAX_DOCUMENTS);
+
+  /* Chunks for 3 × RELAIS_TRANSFER_MAX_REFUSED unknown ids: only the
+   * first ones are answered (and remembered). An offer after them marks
+   * the end (the channel keeps the order). */
+  for (id = 0x10000; id < 0x10000 + 3 * RELAIS_TRANSFER_MAX_REFUSED; id++)
+    {
+      guint8 data[100] = { 0 };
+
+      bad_send_chunk (id, 0, data, sizeof data);
+    }
+  bad_offer (0x600, "lettre.pdf", 300 * 1024 * 1024, "application/pdf", SHA_ANY, 16384);
+  expect_answer (0x600, RELAIS_TRANSFER_REFUSE, RELAIS_TRANSFER_REASON_TOO_LARGE);
+  g_test_message ("%u unknown-transfer answers", count_refusals (RELAIS_TRANSFER_REASON_UNKNOWN_TRANSFER));
+  g_assert_cmpuint (count_refusals (RELAIS_TRANSFER_REASON_UNKNOWN_TRANSFER), ==, RELAIS_TRANSFER_MAX_REFUSED);
+
+  bad_teardown ();
+  bad = saved;
+}
+
 static void
 test_not_accepting (void)
 {
@@ -782,18 +916,13 @@ main (int   argc,
   g_test_add_func ("/transfer/refuse-offers", test_refuse_offers);
   g_test_add_func ("/transfer/refuse-chunks", test_refuse_chunks);
   g_test_add_func ("/transfer/not-accepting", test_not_accepting);
+  g_test_add_func ("/transfer/quotas", test_quotas);
   g_test_add_func ("/transfer/throughput", test_throughput);
   g_test_add_func ("/transfer/camera-still", test_camera_still);
 
   status = g_test_run ();
 
   if (bad.pair != NULL)
-    {
-      g_object_unref (bad.receiver);
-      relais_test_call_pair_free (bad.pair);
-      remove_dir (bad.dir);
-      g_ptr_array_unref (bad.answers);
-      flow_clear (&bad.flow);
-    }
+    bad_teardown ();
   return status;
 }

@@ -212,7 +212,10 @@ const measures = {};
 try {
   janus = await startJanus({ addr, keepDir: process.env.RELAIS_KEEP_JANUS === '1' });
   ok(true, `janus ${janus.version} on ${janus.url}`);
-  server = await startServer(consoleRoutes(janusJs), addr);
+  // The deployment's gateways (console.json): the test Janus, and one that
+  // does not answer (for the plain error at sign-in).
+  const deadGateway = `http://${addr}:18088/janus`;
+  server = await startServer(consoleRoutes(janusJs, {}, { gateways: [janus.url, deadGateway] }), addr);
   const origin = `http://${addr}:${server.address().port}`;
   const consoleUrl = `${origin}/index.html?gateway=${encodeURIComponent(janus.url)}`;
 
@@ -228,7 +231,7 @@ try {
       `a wrong lobby pin is refused plainly ("${st.lastError}")`);
     await consoleShot(w.page, 'wrong-pin');
     await w.context.close();
-    const d = await openConsole(browser, `${origin}/index.html?gateway=${encodeURIComponent(`http://${addr}:18088/janus`)}`, 'Mme Erreur');
+    const d = await openConsole(browser, `${origin}/index.html?gateway=${encodeURIComponent(deadGateway)}`, 'Mme Erreur');
     const sd = await consoleState(d.page);
     ok(sd.phase === 'signin' && /^Le serveur de visio ne répond pas/.test(sd.lastError || ''),
       `an unreachable gateway is said plainly ("${sd.lastError}")`);

@@ -164,7 +164,7 @@ try {
   ok(true, `janus ${janus.version} on ${janus.url}`);
   server = await startServer(consoleRoutes(janusJs, {
     '/documents.js': [path.join(root, 'data', 'advisor', 'documents.js'), 'text/javascript; charset=utf-8'],
-  }), addr);
+  }, { gateways: [janus.url] }), addr);
   const origin = `http://${addr}:${server.address().port}`;
   const consoleUrl = `${origin}/index.html?gateway=${encodeURIComponent(janus.url)}`;
 

@@ -149,6 +149,13 @@ export function startKiosk(kioskBin, configPath, env, verbose) {
   return child;
 }
 export const logIndex = () => kioskLog.length;
+// For a failed step's "why": the kiosk's page (with RELAIS_TEST_TRACE=1)
+// and its last lines.
+export const kioskTail = (k = 4) => {
+  const page = [...kioskLog].reverse().find((l) => l.line.includes('relais-trace: page: '));
+  return `kiosk page ${page ? page.line.replace(/.*relais-trace: page: /, '') : '?'}; its last lines:\n`
+    + kioskLog.slice(-k).map((l) => `  ${l.line}`).join('\n');
+};
 export const logSince = (i, text) => kioskLog.slice(i).find((l) => l.line.includes(text));
 export const act = (name, param) => {
   const argv = ['action', APP, name];
@@ -197,12 +204,12 @@ export async function startCallToLobby(what, kioskShot) {
   // a loaded host may need longer than the usual 3 s.
   await sleep(3000);
   const canStart = await until(() => actionEnabled('start-call'), 15000, 250);
-  ok(canStart !== null, `${what}: the pre-call check is ready (start-call enabled)`);
+  ok(canStart !== null, `${what}: the pre-call check is ready (start-call enabled)`, canStart === null ? kioskTail() : null);
   kioskShot(`${what}-precall`);
   const j = logIndex();
   ok(act('start-call'), `${what}: the person starts the call`);
   const announced = await until(() => logSince(j, 'announcing in the lobby'), 15000);
-  ok(announced !== null, `${what}: the kiosk publishes in its session room and announces itself in the lobby`);
+  ok(announced !== null, `${what}: the kiosk publishes in its session room and announces itself in the lobby`, announced === null ? kioskTail() : null);
 }
 
 // ---------------------------------------------------------------- screenshots

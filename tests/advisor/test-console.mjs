@@ -441,7 +441,9 @@ try {
     ok(st !== null && st.code === 0, `the kiosk quits cleanly (${st ? `exit ${st.code}${st.sig ? ', ' + st.sig : ''}` : 'still running'})`);
   }
   await a.page.click('#lang');
-  ok(await a.page.textContent('#queue-title') === 'People waiting — CAF — Allocations familiales', 'the console speaks English on request');
+  const title = await a.page.waitForFunction(() => document.getElementById('queue-title').textContent === 'People waiting — CAF — Allocations familiales',
+    null, { timeout: 5000 }).then(() => null).catch(async () => `after 5 s: "${await a.page.textContent('#queue-title')}"`);
+  ok(title === null, 'the console speaks English on request', title);
   await consoleShot(a.page, 'english');
 } catch (e) {
   ok(false, `unexpected: ${e.stack || e}`);

@@ -366,13 +366,15 @@
     state.service = service;
     state.name = $('name').value.trim();
     const lobbyPin = $('pin').value;
-    const server = $('gateway').value.trim();
+    const typed = $('gateway').value.trim();
     const token = $('token').value.trim() || undefined;
-    // The lobby pin goes only to the deployment's own gateways.
-    if (!gatewayAllowed(server)) {
-      banner('error', t('err.gateway-refused', { url: shortUrl(server) }));
+    // The lobby pin goes only to the deployment's own gateways, to the
+    // address as checked (janus.js gets the parsed URL, not the text).
+    if (!gatewayAllowed(typed)) {
+      banner('error', t('err.gateway-refused', { url: shortUrl(typed) }));
       return;
     }
+    const server = parseGateway(typed).href;
     $('signin-button').disabled = true;
     $('signin-button').textContent = t('signin.connecting');
     const failSignIn = (text) => {

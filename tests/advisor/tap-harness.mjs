@@ -150,11 +150,13 @@ export function startKiosk(kioskBin, configPath, env, verbose) {
 }
 export const logIndex = () => kioskLog.length;
 // For a failed step's "why": the kiosk's page (with RELAIS_TEST_TRACE=1)
-// and its last lines.
-export const kioskTail = (k = 4) => {
+// and its last lines (without the sound libraries' noise: Xvfb has no
+// sound card).
+export const kioskTail = (k = 8) => {
   const page = [...kioskLog].reverse().find((l) => l.line.includes('relais-trace: page: '));
+  const lines = kioskLog.filter((l) => !/^(ALSA lib |AL lib: )/.test(l.line)).slice(-k);
   return `kiosk page ${page ? page.line.replace(/.*relais-trace: page: /, '') : '?'}; its last lines:\n`
-    + kioskLog.slice(-k).map((l) => `  ${l.line}`).join('\n');
+    + lines.map((l) => `  ${l.line}`).join('\n');
 };
 export const logSince = (i, text) => kioskLog.slice(i).find((l) => l.line.includes(text));
 export const act = (name, param) => {

@@ -216,10 +216,13 @@ try {
     `${await consoleWhy(a.page)}; ${kioskTail()}`);
   await sleep(800);
   const i0 = logIndex();
+  const takeAt = Date.now();
   await a.page.click('tr[data-ticket="C1"] button.take');
   ok(await until(async () => (await consoleState(a.page)).framesDecoded > 0, 20000) !== null, 'the advisor has the kiosk\'s video', await consoleWhy(a.page));
-  w = await kioskSays(i0, 'first remote frame', 20000);
-  ok(w.line !== null, 'the kiosk has the advisor\'s video', w.why);
+  // Once failed at 20 s on a host with a load average of 26 on 2 cores:
+  // the time it took is said, the bound is the call's, not the host's.
+  w = await kioskSays(i0, 'first remote frame', 45000);
+  ok(w.line !== null, `the kiosk has the advisor's video${w.line ? ` (${((w.line.at - takeAt) / 1000).toFixed(1)} s after the take)` : ''}`, w.why);
   ok(await until(async () => a.page.evaluate(() => window.relaisConsole.dataOpen), 8000) !== null, 'the data channel is open', await consoleWhy(a.page));
   await sleep(1500);
   kioskShot('call');
@@ -378,7 +381,7 @@ try {
   await sleep(800);
   const k1 = logIndex();
   await a.page.click('tr[data-ticket="C1"] button.take');
-  w = await kioskSays(k1, 'first remote frame', 20000);
+  w = await kioskSays(k1, 'first remote frame', 45000);
   ok(w.line !== null, 'in the call', `${w.why}; ${await consoleWhy(a.page)}`);
   ok(await until(async () => a.page.evaluate(() => window.relaisConsole.dataOpen), 8000) !== null, 'the data channel is open', await consoleWhy(a.page));
   await sleep(1000);

@@ -20,6 +20,9 @@
   const TAG = 'relais1';
   const POLL_MS = 2000;        // lobby listing
   const STALE_MS = 12000;      // a kiosk whose heartbeat stopped this long is gone
+  const BEAT_MS = 5000;        // a waiting kiosk's heartbeat period (PROTOCOL.md, section 3)
+  const MAX_BEATS = 1440;      // two hours of heartbeats: how far back a beat count may date a kiosk
+  const CHAT_KEEP = 200;       // chat lines kept (and shown) during a call
   const OUTCOMES = ['resolved', 'follow-up', 'redirected', 'technical-failure'];
 
   // ---------------------------------------------------------------- words
@@ -50,6 +53,9 @@
       'err.media': "La caméra ou le micro ne s'ouvrent pas : {why}. Autorisez-les dans le navigateur, puis réessayez.",
       'err.lost': 'La connexion au serveur de visio est perdue. Reconnectez-vous.',
       'err.call': "L'appel n'a pas pu se faire : {why}",
+      'err.gateway-refused': "Cette adresse de serveur n'est pas celle de votre service ({url}). Gardez l'adresse proposée ou demandez à l'informatique.",
+      'info.gateway-link': "Le lien donnait une autre adresse de serveur ({url}) : elle n'est pas utilisée. La console se connecte au serveur de votre service.",
+      'chat.dropped': '{n} message(s) plus ancien(s) ne sont plus affichés.',
       'info.ended': 'Appel terminé ({outcome}).',
       'wait.lessmin': '{s} s', 'wait.min': '{m} min {s} s',
       lang: 'English',
@@ -80,6 +86,9 @@
       'err.media': 'The camera or microphone does not open: {why}. Allow them in the browser, then try again.',
       'err.lost': 'The connection to the video server is lost. Sign in again.',
       'err.call': 'The call could not be made: {why}',
+      'err.gateway-refused': "This server address is not your service's ({url}). Keep the address offered, or ask IT.",
+      'info.gateway-link': "The link gave another server address ({url}): it is not used. The console connects to your service's server.",
+      'chat.dropped': '{n} older message(s) are no longer shown.',
       'info.ended': 'Call ended ({outcome}).',
       'wait.lessmin': '{s} s', 'wait.min': '{m} min {s} s',
       lang: 'Français',
@@ -96,6 +105,7 @@
     document.title = t('title');
     document.querySelectorAll('[data-t]').forEach((el) => { el.textContent = t(el.dataset.t); });
     $('lang').textContent = t('lang');
+    renderChatDropped();
     renderPresence();
     renderQueue();
     renderControls();
@@ -106,13 +116,15 @@
     phase: 'signin',          // signin | queue | taking | call
     service: null,            // the directory's service object
     name: '',
-    kiosks: new Map(),        // participant id → {tag, seenBeatAt, firstSeen}
+    kiosks: new Map(),        // participant id → {tag, seenBeatAt, firstSeen, since}
     current: null,            // the kiosk taken {id, tag}
+    kioskFeed: null,          // its feed in the session room (the publisher with its kiosk tag)
     muted: false,
     cameraOff: false,
     framesDecoded: 0,
     dataOpen: false,
-    chat: [],                 // {from: 'me'|'them', text}
+    chat: [],                 // {from: 'me'|'them', text}: the last CHAT_KEEP lines
+    chatDropped: 0,           // older lines let go during this call
     errors: [],
     lastError: null,
     lastInfo: null,
@@ -205,12 +217,13 @@
     return [...state.kiosks.entries()]
       .filter(([, k]) => now - k.seenBeatAt <= STALE_MS)
       .map(([id, k]) => ({ id, ...k }))
-      // Arrival order: the kiosk's clock, bounded by when we first saw it
-      // (a kiosk whose clock runs fast cannot jump the line).
-      .sort((a, b) => (Math.min(a.tag.arrived * 1000, a.firstSeen) - Math.min(b.tag.arrived * 1000, b.firstSeen)) || (a.id - b.id));
+      // Arrival order: what this console saw (k.since, see listLobby),
+      // never the kiosk's clock: a kiosk whose clock is slow or fast
+      // cannot jump the line.
+      .sort((a, b) => (a.since - b.since) || (a.id - b.id));
   }
   state.waiting = () => waitingKiosks().map((k) => ({ id: k.id, ticket: k.tag.ticket, subservice: k.tag.subservice,
-    site: k.tag.site, room: k.tag.room, arrived: k.tag.arrived }));
+    site: k.tag.site, room: k.tag.room, arrived: k.tag.arrived, since: k.since }));
 
   // Rows are rebuilt only when the list changes; the clock updates the
   // waiting times in place, so a click never lands on a row being replaced.
@@ -223,7 +236,7 @@
     $('queue-table').hidden = list.length === 0;
     const body = $('queue-body');
     const now = Date.now();
-    const waitText = (k) => formatWait((now - Math.min(k.tag.arrived * 1000, k.firstSeen)) / 1000);
+    const waitText = (k) => formatWait((now - k.since) / 1000);
     const key = [lang, state.phase, ...list.map((k) => `${k.id}/${k.tag.ticket}/${k.tag.subservice}/${k.tag.site}`)].join('|');
     if (key === queueKey) {
       for (const k of list) {
@@ -263,6 +276,9 @@
     $('presence-text').textContent = t(ready ? 'presence.ready' : 'presence.busy');
   }
 
+  // Whether the lobby was listed since signing in: kiosks found by the
+  // first listing were waiting before we came.
+  let lobbyListed = false;
   function listLobby() {
     if (!lobby || !state.service) return;
     lobby.send({
@@ -271,13 +287,22 @@
         if (!r || !Array.isArray(r.participants)) return;
         const now = Date.now();
         const present = new Set();
+        const before = !lobbyListed;
+        lobbyListed = true;
         for (const p of r.participants) {
           const tag = parseTag(p.display);
           if (!tag || tag.kind !== 'kiosk') continue;
           present.add(p.id);
           const old = state.kiosks.get(p.id);
-          if (!old) state.kiosks.set(p.id, { tag, seenBeatAt: now, firstSeen: now });
-          else {
+          // `since` orders the line and counts the wait, on our clock: when
+          // we saw the kiosk come (we list at once on every joining event).
+          // Those already waiting when we signed in are dated back by their
+          // heartbeats (one every BEAT_MS since they came), a count that no
+          // kiosk's clock skews.
+          if (!old) {
+            const since = before ? now - Math.min(tag.beat, MAX_BEATS) * BEAT_MS : now;
+            state.kiosks.set(p.id, { tag, seenBeatAt: now, firstSeen: now, since });
+          } else {
             if (old.tag.beat !== tag.beat) old.seenBeatAt = now;
             old.tag = tag;
           }
@@ -292,6 +317,34 @@
   function setLobbyDisplay(ready) {
     if (lobby) lobby.send({ message: { request: 'configure', display: advisorTag(ready) } });
   }
+
+  // ---------------------------------------------------------------- the gateway
+  // The console sends the lobby pin to one gateway: its own origin's (the
+  // deployment proxies Janus there, packaging/advisor-console.md) or one the
+  // deployment lists in console.json ({"gateways": ["https://…/janus"]},
+  // beside index.html, optional). An address from a link (?gateway=) is
+  // used only when it is one of those, and is never saved.
+  let gateways = [];          // console.json's list, normalised (URL.href)
+  function parseGateway(text) {
+    let u;
+    try { u = new URL(String(text), location.href); } catch { return null; }
+    if (!['http:', 'https:', 'ws:', 'wss:'].includes(u.protocol) || u.username || u.password) return null;
+    return u;
+  }
+  function gatewayAllowed(text) {
+    const u = parseGateway(text);
+    if (!u) return false;
+    const ws = { 'http:': 'ws:', 'https:': 'wss:' }[location.protocol];
+    if (u.host === location.host && (u.protocol === location.protocol || u.protocol === ws)) return true;
+    return gateways.includes(u.href);
+  }
+  const defaultGateway = () => gateways[0] || `${location.protocol}//${location.host}/janus`;
+  const shortUrl = (text) => { const v = String(text); return v.length > 120 ? v.slice(0, 120) + '…' : v; };
+  function loadGateways(config) {
+    const list = config && Array.isArray(config.gateways) ? config.gateways : [];
+    gateways = list.map((g) => (typeof g === 'string' ? parseGateway(g) : null)).filter((u) => u).map((u) => u.href);
+  }
+  state.gateways = () => [...gateways];
 
   // ---------------------------------------------------------------- sign in
   function adapterShim() {
@@ -313,8 +366,15 @@
     state.service = service;
     state.name = $('name').value.trim();
     const lobbyPin = $('pin').value;
-    const server = $('gateway').value.trim();
+    const typed = $('gateway').value.trim();
     const token = $('token').value.trim() || undefined;
+    // The lobby pin goes only to the deployment's own gateways, to the
+    // address as checked (janus.js gets the parsed URL, not the text).
+    if (!gatewayAllowed(typed)) {
+      banner('error', t('err.gateway-refused', { url: shortUrl(typed) }));
+      return;
+    }
+    const server = parseGateway(typed).href;
     $('signin-button').disabled = true;
     $('signin-button').textContent = t('signin.connecting');
     const failSignIn = (text) => {
@@ -353,7 +413,11 @@
       onmessage: (msg) => {
         if (msg.videoroom === 'joined') {
           show('queue');
-          try { localStorage.setItem('relais-console', JSON.stringify({ service: state.service.id, name: state.name, gateway: $('gateway').value })); } catch { /* private mode */ }
+          // The service and the name only: the gateway is never kept (a
+          // link's address must not stick for the next sign-in).
+          try { localStorage.setItem('relais-console', JSON.stringify({ service: state.service.id, name: state.name })); } catch { /* private mode */ }
+          lobbyListed = false;
+          state.kiosks.clear();
           listLobby();
           clearInterval(pollTimer);
           pollTimer = setInterval(listLobby, POLL_MS);
@@ -390,9 +454,13 @@
     state.firstFrameAt = null;
     state.framesDecoded = 0;
     state.chat = [];
+    state.chatDropped = 0;
+    state.kioskFeed = null;
+    subscribing = false;
     state.outcomeSent = null;
     if (window.relaisDocuments) window.relaisDocuments.callStarted();
     $('chat-log').replaceChildren();
+    renderChatDropped();
     $('call-info').textContent = t('call.info', { ticket: k.tag.ticket, subservice: subserviceName(k.tag.subservice), site: k.tag.site });
     $('remote-status').textContent = t('call.connecting');
     show('taking');
@@ -417,11 +485,25 @@
     });
   }
 
+  // The kiosk's feed is the publisher whose display is the kiosk's tag for
+  // this very room (PROTOCOL.md, section 4): anyone else publishing here (a
+  // losing advisor before the kiosk kicks it) is neither followed nor
+  // mourned when it goes.
+  function isKioskFeed(p) {
+    const tag = p && parseTag(p.display);
+    return !!(tag && tag.kind === 'kiosk' && state.current && tag.room === state.current.tag.room);
+  }
+  function followKiosk(list) {
+    if (state.kioskFeed !== null || !Array.isArray(list)) return;
+    const p = list.find(isKioskFeed);
+    if (p) state.kioskFeed = p.id;
+  }
+
   function onPublisherMessage(msg, jsep) {
     const ev = msg.videoroom;
     if (ev === 'joined') {
       publish();
-      state.kioskFeeds = (msg.publishers || []).map((p) => p.id);
+      followKiosk(msg.publishers);
     } else if (ev === 'event') {
       if (msg.error_code === 432) { takeFailed(t('err.taken')); return; }
       if (msg.error_code === 426) { takeFailed(t('err.gone')); return; }
@@ -430,16 +512,11 @@
       if (msg.configured === 'ok' && state.phase === 'taking') {
         // Janus let us publish: the person is ours.
         show('call');
-        for (const f of state.kioskFeeds || []) subscribe(f);
       }
-      if (Array.isArray(msg.publishers)) {
-        for (const p of msg.publishers) {
-          if (!(state.kioskFeeds || []).includes(p.id)) state.kioskFeeds = [...(state.kioskFeeds || []), p.id];
-          if (state.phase === 'call' && !sub) subscribe(p.id);
-        }
-      }
+      followKiosk(msg.publishers);
+      if (state.phase === 'call' && state.kioskFeed !== null && !subscribing) subscribe(state.kioskFeed);
       const gone = msg.leaving !== undefined && msg.leaving !== 'ok' ? msg.leaving : msg.unpublished;
-      if (gone !== undefined && gone !== 'ok' && (state.kioskFeeds || []).includes(gone) && state.phase === 'call') {
+      if (gone !== undefined && gone !== 'ok' && gone === state.kioskFeed && state.phase === 'call') {
         kioskLeft();
       }
     } else if (ev === 'destroyed') {
@@ -472,9 +549,11 @@
     });
   }
 
+  let subscribing = false;     // one subscription per call, to the kiosk's feed
   function subscribe(feed) {
     const room = state.current && state.current.tag.room;
     if (!room) return;
+    subscribing = true;
     janus.attach({
       plugin: 'janus.plugin.videoroom',
       opaqueId: 'relais-console-sub',
@@ -534,6 +613,8 @@
     for (const h of [sub, pub]) if (h) letGo(h);
     sub = null;
     pub = null;
+    subscribing = false;
+    state.kioskFeed = null;
     document.querySelectorAll('audio[data-relais-audio]').forEach((a) => a.remove());
     $('remote').srcObject = null;
     $('self').srcObject = null;
@@ -560,7 +641,10 @@
     addChat('them', text);
   }
 
+  // The last CHAT_KEEP lines stay, in state.chat and on screen; a line at
+  // the top says how many older ones were let go.
   function addChat(from, text) {
+    const log = $('chat-log');
     state.chat.push({ from, text });
     const p = document.createElement('p');
     p.className = from === 'me' ? 'me' : 'them';
@@ -568,8 +652,28 @@
     who.className = 'who';
     who.textContent = t(from === 'me' ? 'chat.me' : 'chat.them');
     p.append(who, document.createTextNode(text));
-    $('chat-log').appendChild(p);
-    $('chat-log').scrollTop = $('chat-log').scrollHeight;
+    log.appendChild(p);
+    const extra = state.chat.length - CHAT_KEEP;
+    if (extra > 0) {
+      state.chat.splice(0, extra);
+      state.chatDropped += extra;
+      for (let k = 0; k < extra; k++) { const first = log.querySelector('p.me, p.them'); if (first) first.remove(); }
+      renderChatDropped();
+    }
+    log.scrollTop = log.scrollHeight;
+  }
+
+  function renderChatDropped() {
+    const log = $('chat-log');
+    let el = $('chat-dropped');
+    if (!state.chatDropped) { if (el) el.remove(); return; }
+    if (!el) {
+      el = document.createElement('p');
+      el.id = 'chat-dropped';
+      el.className = 'dropped';
+      log.prepend(el);
+    }
+    el.textContent = t('chat.dropped', { n: state.chatDropped });
   }
 
   function sendEnvelope(obj, onDone) {
@@ -631,7 +735,10 @@
     const want = q.get('service') || saved.service;
     if (want && services.some((s) => s.id === want)) sel.value = want;
     if (saved.name) $('name').value = saved.name;
-    $('gateway').value = q.get('gateway') || saved.gateway || `${location.protocol}//${location.host}/janus`;
+    // Not saved.gateway (older consoles kept one): never from storage.
+    const linked = q.get('gateway');
+    if (linked && !gatewayAllowed(linked)) banner('info', t('info.gateway-link', { url: shortUrl(linked) }));
+    $('gateway').value = linked && gatewayAllowed(linked) ? linked : defaultGateway();
   }
 
   window.addEventListener('error', (e) => { state.errors.push('page error: ' + e.message); });
@@ -654,8 +761,12 @@
   document.querySelectorAll('#outcomes button').forEach((b) => b.addEventListener('click', () => endCall(b.dataset.outcome)));
 
   applyWords();
+  // console.json is optional: without it, the page's own origin only.
+  const config = fetch('console.json', { cache: 'no-store' })
+    .then((r) => (r.ok ? r.json() : {}))
+    .catch((e) => { console.warn('[relais] console.json: ' + e.message); return {}; });
   fetch('directory.json', { cache: 'no-store' })
     .then((r) => { if (!r.ok) throw new Error('HTTP ' + r.status); return r.json(); })
-    .then((d) => { directory = d; fillServices(); state.ready = true; })
+    .then(async (d) => { directory = d; loadGateways(await config); fillServices(); state.ready = true; })
     .catch((e) => banner('error', t('err.directory', { why: e.message })));
 })();

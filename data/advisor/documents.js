@@ -31,6 +31,9 @@
   const HEADER = 20;
   const CHUNK = 65515;                  // 20 + 65515 = 65535 bytes on the wire
   const MAX_RECEIVE = 50 * 1024 * 1024;
+  const MAX_INCOMING = 3;                     // transfers being received at once
+  const MAX_SESSION = 100 * 1024 * 1024;      // bytes received (and being received) in one call
+  const NAME_MAX = 120;                       // bytes of UTF-8, as the kiosk (RELAIS_TRANSFER_NAME_MAX)
   const HIGH_WATER = 1024 * 1024;       // bufferedAmount we wait under
   const REOFFER_MS = 2000;
   const ACK_MS = 60000;
@@ -82,7 +85,7 @@
     lastError: null,
     asked: 0,
   };
-  const incoming = new Map();   // id → {offer, next, parts, bytes}
+  const incoming = new Map();   // id → {offer, next, parts, bytes}: at most MAX_INCOMING
   const outgoing = new Map();   // id → {offer, bytes, resolve, reject, started, timer}
   let chain = Promise.resolve();
 
@@ -143,12 +146,66 @@
     return false;
   }
 
-  function validOffer(m) {
-    return ID_RE.test(m.id || '') && typeof m.name === 'string' && m.name.length >= 1 && m.name.length <= 120
-      && !/[/\\\u0000-\u001f]/.test(m.name) && !m.name.includes('..')
-      && Number.isInteger(m.size) && m.size >= 1 && Number.isInteger(m.chunk_size)
-      && m.chunk_size >= 1024 && m.chunk_size <= CHUNK && HASH_RE.test(m.sha256 || '')
-      && (m.mime === 'application/pdf' || m.mime === 'image/jpeg');
+  // ---------------------------------------------------------------- what a document may be
+  // The types of PROTOCOL.md 6.1, each with how its bytes start and the
+  // extension a file of it gets here, whatever its name says.
+  const TYPES = {
+    'application/pdf': { magic: [0x25, 0x50, 0x44, 0x46, 0x2d], ext: 'pdf', also: [] },   // %PDF-
+    'image/jpeg': { magic: [0xff, 0xd8, 0xff], ext: 'jpg', also: ['jpeg'] },
+  };
+
+  // The kiosk's rule (relais_transfer_name_is_valid): 1 to 120 bytes of
+  // UTF-8; no '/', '\\', '..'; no control, format (bidirectional overrides,
+  // zero-width), line or paragraph separator, private-use, unassigned or
+  // lone surrogate character; not starting with '.' or a space, not ending
+  // with a space.
+  const BAD_CHAR = /[/\\\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Co}\p{Cn}\p{Cs}]/u;
+  function nameIsValid(name) {
+    if (typeof name !== 'string' || name.length === 0) return false;
+    if (BAD_CHAR.test(name)) return false;
+    const bytes = new TextEncoder().encode(name).length;
+    if (bytes > NAME_MAX) return false;
+    if (name.startsWith('.') || name.startsWith(' ') || name.endsWith(' ') || name.includes('..')) return false;
+    return true;
+  }
+
+  // The name a received file is shown and saved under: the sender's, with
+  // the extension of its type (an extension of another type is replaced:
+  // "facture.exe" sent as a PDF is "facture.pdf").
+  function fileNameFor(name, mime) {
+    const type = TYPES[mime];
+    const m = name.match(/^(.+)\.([\p{L}\p{N}]{1,10})$/u);
+    if (m && /\p{L}/u.test(m[2])) {
+      const ext = m[2].toLowerCase();
+      if (ext === type.ext || type.also.includes(ext)) return name;
+      return `${m[1]}.${type.ext}`;
+    }
+    return `${name}.${type.ext}`;
+  }
+
+  function magicMatches(mime, bytes) {
+    const type = TYPES[mime];
+    const b = new Uint8Array(bytes);
+    return !!type && b.length >= type.magic.length && type.magic.every((v, k) => b[k] === v);
+  }
+
+  // Why an offer is refused (a PROTOCOL.md 6.1 reason), or null.
+  function offerProblem(m) {
+    if (typeof m.mime !== 'string' || !Object.prototype.hasOwnProperty.call(TYPES, m.mime)) return 'bad-type';
+    if (!nameIsValid(m.name)) return 'bad-name';
+    if (!Number.isInteger(m.size) || m.size < 1 || !Number.isInteger(m.chunk_size)
+        || m.chunk_size < 1024 || m.chunk_size > CHUNK || !HASH_RE.test(m.sha256 || '')) return 'bad-message';
+    if (m.size > MAX_RECEIVE) return 'too-large';
+    return null;
+  }
+
+  // Bytes this call holds or is promised: what was received, and the
+  // offers being received.
+  function sessionBytes() {
+    let n = 0;
+    for (const d of state.received) n += d.size;
+    for (const cur of incoming.values()) n += cur.offer.size;
+    return n;
   }
 
   async function onMessage(m) {
@@ -157,10 +214,13 @@
       case 'transfer-offer': {
         const done = state.received.find((d) => d.id === m.id);
         if (done) { sendText({ type: 'transfer-ack', id: m.id, sha256: done.sha256 }); return; }
-        if (!validOffer(m)) { sendText({ type: 'transfer-refuse', id: m.id, reason: 'bad-message' }); return; }
-        if (m.size > MAX_RECEIVE) { sendText({ type: 'transfer-refuse', id: m.id, reason: 'too-large' }); return; }
+        const problem = offerProblem(m);
+        if (problem) { sendText({ type: 'transfer-refuse', id: m.id, reason: problem }); return; }
         const cur = incoming.get(m.id);
         if (cur) { sendText({ type: 'transfer-resume', id: m.id, next: cur.next }); return; }
+        // Busy: the kiosk offers again every 2 s and is taken once one ends.
+        if (incoming.size >= MAX_INCOMING) { sendText({ type: 'transfer-refuse', id: m.id, reason: 'not-accepting' }); return; }
+        if (sessionBytes() + m.size > MAX_SESSION) { sendText({ type: 'transfer-refuse', id: m.id, reason: 'too-large' }); return; }
         incoming.set(m.id, { offer: m, next: 0, parts: [], bytes: 0, n: Math.ceil(m.size / m.chunk_size), started: performance.now() });
         sendText({ type: 'transfer-accept', id: m.id, next: 0 });
         setStatus(t('receiving', { name: m.name, pct: 0 }));
@@ -173,6 +233,7 @@
         incoming.delete(m.id);
         const blob = new Blob(cur.parts, { type: cur.offer.mime });
         const bytes = await blob.arrayBuffer();
+        if (!magicMatches(cur.offer.mime, bytes)) { sendText({ type: 'transfer-refuse', id: m.id, reason: 'bad-type' }); return; }
         const hash = await sha256(bytes);
         if (hash !== cur.offer.sha256) {
           sendText({ type: 'transfer-refuse', id: m.id, reason: 'bad-hash' });
@@ -181,13 +242,13 @@
         }
         sendText({ type: 'transfer-ack', id: m.id, sha256: hash });
         state.received.push({
-          id: m.id, name: cur.offer.name, size: cur.offer.size, mime: cur.offer.mime,
+          id: m.id, name: fileNameFor(cur.offer.name, cur.offer.mime), size: cur.offer.size, mime: cur.offer.mime,
           pages: cur.offer.mime === 'application/pdf' ? countPages(bytes) : 1,
           sha256: hash, offered: cur.offer.sha256, verified: true,
           url: URL.createObjectURL(blob), receivedAt: Date.now(),
           receiveMs: Math.round(performance.now() - cur.started),
         });
-        setStatus(t('received', { name: cur.offer.name }));
+        setStatus(t('received', { name: fileNameFor(cur.offer.name, cur.offer.mime) }));
         render();
         return;
       }
@@ -221,6 +282,8 @@
     const len = buf.byteLength - HEADER;
     const want = index < cur.n - 1 ? cur.offer.chunk_size : cur.offer.size - cur.offer.chunk_size * (cur.n - 1);
     if (len !== want) { fail('bad-chunk'); return; }
+    // The bytes must be what the offer says: %PDF-, FF D8 FF.
+    if (index === 0 && !magicMatches(cur.offer.mime, buf.slice(HEADER, HEADER + 8))) { fail('bad-type'); return; }
     cur.parts.push(buf.slice(HEADER));
     cur.next += 1;
     cur.bytes += len;
@@ -394,11 +457,17 @@
       $('doc-file').value = '';
       if (f) sendFile(f).catch(() => {});
     });
-    const lang = $('lang');
-    if (lang) lang.addEventListener('click', () => setTimeout(applyWords, 0));
+    // console.js switches <html lang>; the panel follows at once (a
+    // mutation observer runs before the click's task ends).
+    new MutationObserver(applyWords).observe(document.documentElement, { attributes: true, attributeFilter: ['lang'] });
     applyWords();
   }
 
-  window.relaisDocuments = { state, receive, sendFile, ask, callStarted, callEnded };
+  window.relaisDocuments = {
+    state, receive, sendFile, ask, callStarted, callEnded,
+    // For tests/advisor/test-documents-unit.mjs.
+    rules: { nameIsValid, fileNameFor, magicMatches, MAX_INCOMING, MAX_SESSION },
+    settled: () => chain,
+  };
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init); else init();
 })();

@@ -25,15 +25,25 @@ export const APP = 'org.relais.Kiosk';
 // ---------------------------------------------------------------- TAP
 let n = 0;
 let failed = 0;
-export const ok = (cond, what) => {
+// A failure is said on stderr too, with `why` when given (a test's last
+// lines of stdout may be all a CI log keeps).
+export const ok = (cond, what, why) => {
   n += 1;
   if (!cond) failed += 1;
   console.log(`${cond ? 'ok' : 'not ok'} ${n} - ${what}`);
+  if (!cond) {
+    if (why) for (const l of String(why).split('\n')) console.log(`# ${l}`);
+    process.stderr.write(`${path.basename(process.argv[1] || 'test')}: step ${n} failed: ${what}${why ? `\n  why: ${why}` : ''}\n`);
+  }
   return cond;
 };
 export const anyFailed = () => failed > 0;
 export const note = (text) => { for (const l of String(text).split('\n')) console.log(`# ${l}`); };
-export const bail = (why) => { console.log(`Bail out! ${why}`); process.exit(1); };
+export const bail = (why) => {
+  console.log(`Bail out! ${why}`);
+  process.stderr.write(`${path.basename(process.argv[1] || 'test')}: bail out: ${why}\n`);
+  process.exit(1);
+};
 // The plan last, then the exit status: 1 when any result was "not ok".
 export const done = () => {
   console.log(`1..${n}`);
@@ -83,10 +93,13 @@ export function requireKioskTools() {
 }
 
 // ---------------------------------------------------------------- the console's server
-// data/advisor/ and what it loads; `extra` adds routes (documents.js).
-export function consoleRoutes(janusJs, extra = {}) {
+// data/advisor/ and what it loads; `extra` adds routes (documents.js);
+// `gateways` is the deployment's console.json list (the test Janus is on
+// another port than the console, so not its origin).
+export function consoleRoutes(janusJs, extra = {}, { gateways } = {}) {
   const index = [path.join(root, 'data', 'advisor', 'index.html'), 'text/html; charset=utf-8'];
   return {
+    ...(gateways ? { '/console.json': { body: JSON.stringify({ gateways }), type: 'application/json' } } : {}),
     '/': index,
     '/index.html': index,
     '/console.js': [path.join(root, 'data', 'advisor', 'console.js'), 'text/javascript; charset=utf-8'],
@@ -97,10 +110,16 @@ export function consoleRoutes(janusJs, extra = {}) {
     '/javascript/janus-gateway/janus.js': [janusJs, 'text/javascript; charset=utf-8'],
   };
 }
+// A route is [file, type] or {body, type}.
 export function startServer(routes, addr) {
   const server = http.createServer((req, res) => {
     const route = routes[new URL(req.url, 'http://x').pathname];
     if (req.method !== 'GET' || !route) { res.writeHead(404); res.end(); return; }
+    if (!Array.isArray(route)) {
+      res.writeHead(200, { 'Content-Type': route.type, 'Cache-Control': 'no-store' });
+      res.end(route.body);
+      return;
+    }
     fs.readFile(route[0], (err, body) => {
       if (err) { res.writeHead(500); res.end(); return; }
       res.writeHead(200, { 'Content-Type': route[1], 'Cache-Control': 'no-store' });
@@ -130,6 +149,15 @@ export function startKiosk(kioskBin, configPath, env, verbose) {
   return child;
 }
 export const logIndex = () => kioskLog.length;
+// For a failed step's "why": the kiosk's page (with RELAIS_TEST_TRACE=1)
+// and its last lines (without the sound libraries' noise: Xvfb has no
+// sound card).
+export const kioskTail = (k = 8) => {
+  const page = [...kioskLog].reverse().find((l) => l.line.includes('relais-trace: page: '));
+  const lines = kioskLog.filter((l) => !/^(ALSA lib |AL lib: )/.test(l.line)).slice(-k);
+  return `kiosk page ${page ? page.line.replace(/.*relais-trace: page: /, '') : '?'}; its last lines:\n`
+    + lines.map((l) => `  ${l.line}`).join('\n');
+};
 export const logSince = (i, text) => kioskLog.slice(i).find((l) => l.line.includes(text));
 export const act = (name, param) => {
   const argv = ['action', APP, name];
@@ -178,12 +206,12 @@ export async function startCallToLobby(what, kioskShot) {
   // a loaded host may need longer than the usual 3 s.
   await sleep(3000);
   const canStart = await until(() => actionEnabled('start-call'), 15000, 250);
-  ok(canStart !== null, `${what}: the pre-call check is ready (start-call enabled)`);
+  ok(canStart !== null, `${what}: the pre-call check is ready (start-call enabled)`, canStart === null ? kioskTail() : null);
   kioskShot(`${what}-precall`);
   const j = logIndex();
   ok(act('start-call'), `${what}: the person starts the call`);
   const announced = await until(() => logSince(j, 'announcing in the lobby'), 15000);
-  ok(announced !== null, `${what}: the kiosk publishes in its session room and announces itself in the lobby`);
+  ok(announced !== null, `${what}: the kiosk publishes in its session room and announces itself in the lobby`, announced === null ? kioskTail() : null);
 }
 
 // ---------------------------------------------------------------- screenshots

@@ -130,7 +130,7 @@ const startedAt = Date.now();
 try {
   janus = await startJanus({ addr, keepDir: process.env.RELAIS_KEEP_JANUS === '1' });
   ok(true, `janus ${janus.version} on ${janus.url}`);
-  server = await startServer(consoleRoutes(janusJs), addr);
+  server = await startServer(consoleRoutes(janusJs, {}, { gateways: [janus.url] }), addr);
   const origin = `http://${addr}:${server.address().port}`;
   const consoleUrl = `${origin}/index.html?gateway=${encodeURIComponent(janus.url)}`;
 

@@ -212,7 +212,10 @@ const measures = {};
 try {
   janus = await startJanus({ addr, keepDir: process.env.RELAIS_KEEP_JANUS === '1' });
   ok(true, `janus ${janus.version} on ${janus.url}`);
-  server = await startServer(consoleRoutes(janusJs), addr);
+  // The deployment's gateways (console.json): the test Janus, and one that
+  // does not answer (for the plain error at sign-in).
+  const deadGateway = `http://${addr}:18088/janus`;
+  server = await startServer(consoleRoutes(janusJs, {}, { gateways: [janus.url, deadGateway] }), addr);
   const origin = `http://${addr}:${server.address().port}`;
   const consoleUrl = `${origin}/index.html?gateway=${encodeURIComponent(janus.url)}`;
 
@@ -228,7 +231,7 @@ try {
       `a wrong lobby pin is refused plainly ("${st.lastError}")`);
     await consoleShot(w.page, 'wrong-pin');
     await w.context.close();
-    const d = await openConsole(browser, `${origin}/index.html?gateway=${encodeURIComponent(`http://${addr}:18088/janus`)}`, 'Mme Erreur');
+    const d = await openConsole(browser, `${origin}/index.html?gateway=${encodeURIComponent(deadGateway)}`, 'Mme Erreur');
     const sd = await consoleState(d.page);
     ok(sd.phase === 'signin' && /^Le serveur de visio ne répond pas/.test(sd.lastError || ''),
       `an unreachable gateway is said plainly ("${sd.lastError}")`);
@@ -441,7 +444,9 @@ try {
     ok(st !== null && st.code === 0, `the kiosk quits cleanly (${st ? `exit ${st.code}${st.sig ? ', ' + st.sig : ''}` : 'still running'})`);
   }
   await a.page.click('#lang');
-  ok(await a.page.textContent('#queue-title') === 'People waiting — CAF — Allocations familiales', 'the console speaks English on request');
+  const title = await a.page.waitForFunction(() => document.getElementById('queue-title').textContent === 'People waiting — CAF — Allocations familiales',
+    null, { timeout: 5000 }).then(() => null).catch(async () => `after 5 s: "${await a.page.textContent('#queue-title')}"`);
+  ok(title === null, 'the console speaks English on request', title);
   await consoleShot(a.page, 'english');
 } catch (e) {
   ok(false, `unexpected: ${e.stack || e}`);

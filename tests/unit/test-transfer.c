@@ -133,7 +133,9 @@ received_cb (RelaisTransfer *transfer,
              Flow           *flow)
 {
   flow->received = TRUE;
+  g_free (flow->path);
   flow->path = g_strdup (path);
+  g_free (flow->received_sha);
   flow->received_sha = g_strdup (sha256);
   flow->received_size = size;
 }

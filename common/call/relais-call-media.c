@@ -549,6 +549,22 @@ remote_frame_probe_cb (GstPad          *pad,
   return GST_PAD_PROBE_OK;
 }
 
+/* Every RTP packet we hand webrtcbin, counted for the send rate
+ * controller: webrtcbin's outbound statistics stall on a stream whose
+ * picture changed size. */
+static GstPadProbeReturn
+sent_rtp_probe_cb (GstPad          *pad,
+                   GstPadProbeInfo *info,
+                   gpointer         user_data)
+{
+  gsize *counters = user_data;   /* packets, then bytes (N_KINDS apart) */
+  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+
+  g_atomic_pointer_add (&counters[0], 1);
+  g_atomic_pointer_add (&counters[N_KINDS], gst_buffer_get_size (buffer));
+  return GST_PAD_PROBE_OK;
+}
+
 static GstPadProbeReturn
 sent_frame_probe_cb (GstPad          *pad,
                      GstPadProbeInfo *info,
@@ -1146,6 +1162,10 @@ _relais_call_add_send_branch (RelaisCall  *self,
   filter_pad = gst_element_get_static_pad (filter, "src");
   if (gst_pad_link (filter_pad, webrtc_pad) != GST_PAD_LINK_OK)
     goto failed;
+  G_STATIC_ASSERT (G_STRUCT_OFFSET (RelaisCall, rtp_bytes_out)
+                   == G_STRUCT_OFFSET (RelaisCall, rtp_packets_out) + N_KINDS * sizeof (gsize));
+  gst_pad_add_probe (filter_pad, GST_PAD_PROBE_TYPE_BUFFER, sent_rtp_probe_cb,
+                     &self->rtp_packets_out[video ? KIND_VIDEO : KIND_AUDIO], NULL);
 
   if (video)
     {

@@ -100,6 +100,7 @@ struct _Peer
   gint64                       rate_lost;
   guint64                      rate_bytes;     /* payload sent by then */
   guint64                      rate_packets;
+  guint64                      rate_video_packets;
   /* Retransmissions (rtprtxsend in webrtcbin): the far end's NACKs say
    * what it lost even when its receiver reports count retransmitted
    * packets as received (Janus does), and they cost uplink too. */
@@ -157,6 +158,10 @@ struct _RelaisCall
   gint               frames_received;
   gint               frames_sent;
   gint               first_frame_reported;
+  /* RTP packets and bytes handed to webrtcbin per kind (before SRTP and
+   * retransmissions): g_atomic_pointer_add on gsize. */
+  gsize              rtp_packets_out[N_KINDS];
+  gsize              rtp_bytes_out[N_KINDS];
 
   gboolean           remote_frame_seen;
   GSource           *stats_source;

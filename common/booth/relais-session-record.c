@@ -6,8 +6,6 @@
 
 #include "config.h"
 
-#include <string.h>
-
 #include "relais-session-record.h"
 #include "relais-error.h"
 #include "relais-figures.h"
@@ -38,10 +36,6 @@ struct _RelaisSessionRecord
   guint               fps_samples;
   gint64              lost_base;        /* packets lost by calls replaced */
   gint64              lost_last;
-  /* What the far end said it got of the person's sound and picture (its
-   * RTCP receiver reports): of the calls replaced, and of this one. */
-  RelaisCallStats     far_base;
-  RelaisCallStats     far_last;
   gboolean            watched;          /* a call was watched for this ticket */
   guint               sample_id;
   gboolean            wait_given_up;    /* the person stopped waiting in the lobby */
@@ -149,24 +143,6 @@ sample (RelaisSessionRecord *self)
       self->fps_samples++;
       self->lost_last = MAX (stats.packets_lost, 0);
     }
-  if (self->call != NULL && self->first_frame_us != 0)
-    {
-      relais_call_get_stats (self->call, &stats);
-      self->far_last = stats;
-    }
-}
-
-/* The far end's reports of every call of this ticket, summed. */
-static gboolean
-far_end_got_media (RelaisSessionRecord *self)
-{
-  RelaisCallStats total = self->far_base;
-
-  total.far_audio_packets += self->far_last.far_audio_packets;
-  total.far_video_packets += self->far_last.far_video_packets;
-  total.far_audio_lost += self->far_last.far_audio_lost;
-  total.far_video_lost += self->far_last.far_video_lost;
-  return relais_call_stats_media_delivered (&total);
 }
 
 static gboolean
@@ -190,8 +166,6 @@ reset_call (RelaisSessionRecord *self)
   self->fps_sum = 0;
   self->fps_samples = 0;
   self->lost_base = self->lost_last = 0;
-  memset (&self->far_base, 0, sizeof self->far_base);
-  memset (&self->far_last, 0, sizeof self->far_last);
 }
 
 static void
@@ -462,11 +436,6 @@ relais_session_record_set_call (RelaisSessionRecord *self,
           self->reconnected = TRUE;
           self->lost_base += self->lost_last;
           self->lost_last = 0;
-          self->far_base.far_audio_packets += self->far_last.far_audio_packets;
-          self->far_base.far_video_packets += self->far_last.far_video_packets;
-          self->far_base.far_audio_lost += self->far_last.far_audio_lost;
-          self->far_base.far_video_lost += self->far_last.far_video_lost;
-          memset (&self->far_last, 0, sizeof self->far_last);
         }
     }
 
@@ -595,9 +564,7 @@ relais_session_record_ticket_ended (RelaisSessionRecord *self,
       /* Waiting in the lobby and giving up before an advisor came is no
        * call: it counts as "no-call", not as a call that failed. */
       facts->call_attempted = !self->wait_given_up || self->first_frame_us != 0;
-      /* The advisor saw and heard the person: the far end's receiver
-       * reports say so, not the picture we got or what we sent. */
-      facts->media_flowed = self->first_frame_us != 0 && far_end_got_media (self);
+      facts->media_flowed = self->first_frame_us != 0;
       facts->reconnected = self->reconnected;
       if (self->first_frame_us != 0)
         {

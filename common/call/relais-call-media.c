@@ -283,12 +283,20 @@ _relais_call_webrtc_deep_element_added_cb (GstBin     *bin,
   GstElementFactory *factory = gst_element_get_factory (element);
   g_autoptr(GObject) session = NULL;
 
-  if (peer->video_encoder == NULL || factory == NULL ||
+  if (peer->direction == PEER_RECV || factory == NULL ||
       g_strcmp0 (gst_plugin_feature_get_name (GST_PLUGIN_FEATURE (factory)), "rtpsession") != 0)
     return;
 
   g_object_get (element, "internal-session", &session, NULL);
   if (session == NULL)
+    return;
+
+  /* What the far end says it got of ours (relais-call-stats.c). */
+  g_signal_connect_data (session, "on-receiving-rtcp",
+                         G_CALLBACK (_relais_call_session_receiving_rtcp_cb),
+                         g_atomic_rc_box_acquire (peer->self->far_reports),
+                         (GClosureNotify) (void (*) (void)) _relais_call_far_reports_release, 0);
+  if (peer->video_encoder == NULL)
     return;
 
   g_signal_connect_data (session, "on-feedback-rtcp",

@@ -122,6 +122,23 @@ struct _Peer
   guint64                      bytes_out;
 };
 
+/* The far end's report blocks on our streams, read from every RTCP
+ * packet the sessions receive (a streaming thread): webrtcbin's
+ * remote-inbound-rtp keeps only the last block per sender, and a sender
+ * reporting on our sound and picture in turn shows one of them. Shared
+ * with the sessions' signal handlers (an atomic RcBox). */
+typedef struct
+{
+  GMutex      lock;
+  GHashTable *blocks;   /* SSRC → FarReport */
+} FarReports;
+
+typedef struct
+{
+  guint32 ext_highest;
+  gint32  lost;
+} FarReport;
+
 struct _RelaisCall
 {
   GObject            parent_instance;
@@ -162,6 +179,7 @@ struct _RelaisCall
    * retransmissions): g_atomic_pointer_add on gsize. */
   gsize              rtp_packets_out[N_KINDS];
   gsize              rtp_bytes_out[N_KINDS];
+  FarReports        *far_reports;
 
   gboolean           remote_frame_seen;
   GSource           *stats_source;
@@ -244,6 +262,11 @@ GstWebRTCDataChannel *_relais_call_peer_create_channel (Peer *peer);
 void         _relais_call_peer_open_receive_channel (Peer *peer);
 
 /* relais-call-stats.c */
+FarReports  *_relais_call_far_reports_new     (void);
+void         _relais_call_far_reports_release (gpointer        reports);
+void         _relais_call_session_receiving_rtcp_cb (GObject    *session,
+                                                     GstBuffer  *buffer,
+                                                     FarReports *reports);
 gboolean     _relais_call_stats_tick_cb       (gpointer        user_data);
 
 G_END_DECLS

@@ -10,6 +10,7 @@
 
 /* The WebRTC library of gst-plugins-bad still calls itself unstable. */
 #define GST_USE_UNSTABLE_API
+#include <gst/rtp/gstrtcpbuffer.h>
 #include <gst/webrtc/webrtc.h>
 
 #include "relais-call-private.h"
@@ -53,6 +54,102 @@ typedef struct
   double   jitter_s;
   double   rtt_s;
 } StatsSample;
+
+/* ---- The far end's report blocks ------------------------------------------ */
+
+static void
+far_reports_clear (gpointer data)
+{
+  FarReports *reports = data;
+
+  g_mutex_clear (&reports->lock);
+  g_hash_table_unref (reports->blocks);
+}
+
+FarReports *
+_relais_call_far_reports_new (void)
+{
+  FarReports *reports = g_atomic_rc_box_new0 (FarReports);
+
+  g_mutex_init (&reports->lock);
+  reports->blocks = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  return reports;
+}
+
+void
+_relais_call_far_reports_release (gpointer reports)
+{
+  if (reports != NULL)
+    g_atomic_rc_box_release_full (reports, far_reports_clear);
+}
+
+/* A streaming thread: every SR and RR the far end sends, decrypted. */
+void
+_relais_call_session_receiving_rtcp_cb (GObject    *session,
+                                        GstBuffer  *buffer,
+                                        FarReports *reports)
+{
+  GstRTCPBuffer rtcp = GST_RTCP_BUFFER_INIT;
+  GstRTCPPacket packet;
+
+  if (!gst_rtcp_buffer_map (buffer, GST_MAP_READ, &rtcp))
+    return;
+  for (gboolean more = gst_rtcp_buffer_get_first_packet (&rtcp, &packet);
+       more; more = gst_rtcp_packet_move_to_next (&packet))
+    {
+      GstRTCPType type = gst_rtcp_packet_get_type (&packet);
+
+      if (type != GST_RTCP_TYPE_SR && type != GST_RTCP_TYPE_RR)
+        continue;
+      for (guint i = 0; i < gst_rtcp_packet_get_rb_count (&packet); i++)
+        {
+          guint32 ssrc, ext_highest, jitter, lsr, dlsr;
+          guint8 fraction;
+          gint32 lost;
+          FarReport *report;
+
+          gst_rtcp_packet_get_rb (&packet, i, &ssrc, &fraction, &lost, &ext_highest, &jitter, &lsr, &dlsr);
+          g_mutex_lock (&reports->lock);
+          report = g_hash_table_lookup (reports->blocks, GUINT_TO_POINTER (ssrc));
+          if (report == NULL)
+            {
+              report = g_new0 (FarReport, 1);
+              report->ext_highest = ext_highest;
+              g_hash_table_insert (reports->blocks, GUINT_TO_POINTER (ssrc), report);
+            }
+          /* Blocks only move forward (a late one says nothing new). */
+          if (ext_highest >= report->ext_highest)
+            {
+              report->ext_highest = ext_highest;
+              report->lost = lost;
+            }
+          g_mutex_unlock (&reports->lock);
+        }
+    }
+  gst_rtcp_buffer_unmap (&rtcp);
+}
+
+/* The newest block on each of @peer's streams into its SentStreams. */
+static void
+fold_far_reports (RelaisCall *self,
+                  Peer       *peer)
+{
+  g_mutex_lock (&self->far_reports->lock);
+  for (guint k = 0; k < N_KINDS; k++)
+    {
+      SentStream *stream = &peer->sent[k];
+      FarReport *report = stream->ssrc != 0
+                          ? g_hash_table_lookup (self->far_reports->blocks, GUINT_TO_POINTER (stream->ssrc))
+                          : NULL;
+
+      if (report == NULL || (stream->have_report && report->ext_highest < stream->ext_highest))
+        continue;
+      stream->have_report = TRUE;
+      stream->ext_highest = report->ext_highest;
+      stream->lost = report->lost;
+    }
+  g_mutex_unlock (&self->far_reports->lock);
+}
 
 static SentStream *
 find_sent_stream (Peer  *peer,
@@ -391,6 +488,7 @@ stats_reply_on_main (RelaisCall *self,
     self->stats.jitter_ms = sample.jitter_s * 1000.0;
   if (sample.rtt_s > 0)
     self->stats.rtt_ms = sample.rtt_s * 1000.0;
+  fold_far_reports (self, peer);
   fold_far_end (self);
   rate_tick (self, peer);
 }

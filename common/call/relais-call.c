@@ -881,6 +881,7 @@ relais_call_finalize (GObject *object)
   RelaisCall *self = RELAIS_CALL (object);
 
   g_ptr_array_unref (self->peers);
+  _relais_call_far_reports_release (self->far_reports);
   g_strfreev (self->local_addresses);
   g_free (self->failure);
   relais_call_options_clear (&self->options);
@@ -975,6 +976,7 @@ relais_call_init (RelaisCall *self)
 {
   self->context = g_main_context_ref_thread_default ();
   self->peers = g_ptr_array_new_with_free_func (peer_free);
+  self->far_reports = _relais_call_far_reports_new ();
   self->mic_level = -100.0;
   self->state = RELAIS_CALL_IDLE;
   g_queue_init (&self->outgoing);

@@ -70,6 +70,11 @@ typedef struct
   gint64            ended_at;
   guint64           frames_sent_before;     /* of calls dropped after "lost" */
   guint64           frames_received_before;
+  /* What the far end said it got of ours (RTCP receiver reports), summed
+   * over the calls dropped so far: the verdict's ground. */
+  RelaisCallStats   far_before;
+  RelaisCallLinkStep link_step_lowest;
+  RelaisCallLinkStep link_step_last;
   double            kbps_in_sum;
   double            kbps_out_sum;
   guint             kbps_samples;
@@ -365,6 +370,17 @@ sample_stats (TestCall *tc)
   if (stats.rtt_ms > 0)
     tc->rtt_ms = stats.rtt_ms;
   tc->packets_lost = MAX (tc->packets_lost, stats.packets_lost);
+  tc->link_step_last = stats.link_step;
+  tc->link_step_lowest = MAX (tc->link_step_lowest, stats.link_step);
+}
+
+static const char *
+link_step_nick (RelaisCallLinkStep step)
+{
+  g_autoptr(GEnumClass) klass = g_type_class_ref (RELAIS_TYPE_CALL_LINK_STEP);
+  GEnumValue *value = g_enum_get_value (klass, step);
+
+  return value != NULL ? value->value_nick : "unknown";
 }
 
 static gboolean
@@ -391,6 +407,12 @@ drop_call (TestCall *tc)
   relais_call_get_stats (call, &stats);
   tc->frames_sent_before += stats.frames_sent;
   tc->frames_received_before += stats.frames_received;
+  tc->far_before.far_audio_packets += stats.far_audio_packets;
+  tc->far_before.far_video_packets += stats.far_video_packets;
+  tc->far_before.far_audio_lost += stats.far_audio_lost;
+  tc->far_before.far_video_lost += stats.far_video_lost;
+  tc->far_before.audio_packets_sent += stats.audio_packets_sent;
+  tc->far_before.video_packets_sent += stats.video_packets_sent;
   g_signal_handlers_disconnect_by_data (call, tc);
   relais_call_hang_up (call);
 }
@@ -737,6 +759,29 @@ print_report (TestCall *tc)
     json_builder_add_null_value (builder);
   json_builder_set_member_name (builder, "packets_lost");
   json_builder_add_int_value (builder, tc->packets_lost);
+  /* The far end's word (its RTCP receiver reports), not ours: what it
+   * got of our sound and picture. */
+  json_builder_set_member_name (builder, "media_flowed");
+  json_builder_add_boolean_value (builder, relais_call_stats_media_delivered (&tc->far_before));
+  json_builder_set_member_name (builder, "far_end");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "audio_packets");
+  json_builder_add_int_value (builder, (gint64) tc->far_before.far_audio_packets);
+  json_builder_set_member_name (builder, "audio_lost");
+  json_builder_add_int_value (builder, tc->far_before.far_audio_lost);
+  json_builder_set_member_name (builder, "audio_sent");
+  json_builder_add_int_value (builder, (gint64) tc->far_before.audio_packets_sent);
+  json_builder_set_member_name (builder, "video_packets");
+  json_builder_add_int_value (builder, (gint64) tc->far_before.far_video_packets);
+  json_builder_set_member_name (builder, "video_lost");
+  json_builder_add_int_value (builder, tc->far_before.far_video_lost);
+  json_builder_set_member_name (builder, "video_sent");
+  json_builder_add_int_value (builder, (gint64) tc->far_before.video_packets_sent);
+  json_builder_end_object (builder);
+  json_builder_set_member_name (builder, "link_step");
+  json_builder_add_string_value (builder, link_step_nick (tc->link_step_last));
+  json_builder_set_member_name (builder, "link_step_lowest");
+  json_builder_add_string_value (builder, link_step_nick (tc->link_step_lowest));
   json_builder_set_member_name (builder, "remote_publishers");
   json_builder_add_int_value (builder, seen);
   json_builder_set_member_name (builder, "video_codec");
@@ -799,6 +844,10 @@ finish (TestCall *tc)
                           relais_room_call_get_publishers_seen (tc->room_call) == 0
                           ? _("Personne d’autre n’a rejoint la salle : aucune image reçue.")
                           : _("Aucune image n’a été reçue du correspondant."));
+  /* Sent is not received: only the far end's reports say the other side
+   * saw and heard this one. */
+  if (tc->error == NULL && !relais_call_stats_media_delivered (&tc->far_before))
+    tc->error = g_strdup (_("Le correspondant n’a pas reçu l’image et le son de ce poste."));
   documents_check (tc);
   tc->exit_status = tc->error != NULL ? 1 : 0;
   if (tc->error != NULL)

@@ -17,6 +17,7 @@
 /* The WebRTC library of gst-plugins-bad still calls itself unstable. */
 #define GST_USE_UNSTABLE_API
 #include <gst/app/gstappsink.h>
+#include <gst/rtp/gstrtphdrext.h>
 #include <gst/video/video.h>
 #include <gst/webrtc/webrtc.h>
 
@@ -59,6 +60,7 @@ static const RequiredPlugin required_plugins[] = {
   { "queue",         "coreelements",  "libgstreamer1.0-0" },
   { "fakesink",      "coreelements",  "libgstreamer1.0-0" },
   { "input-selector", "coreelements", "libgstreamer1.0-0" },
+  { "valve",         "coreelements",  "libgstreamer1.0-0" },
 };
 
 /* H.264 is optional (video-codec=h264): checked only when asked for.
@@ -258,6 +260,8 @@ session_feedback_rtcp_cb (GObject    *session,
   gst_buffer_unmap (fci, &map);
 
   remb = (guint64) mantissa << exponent;
+  /* The send rate controller keeps under it too (relais-call-stats.c). */
+  g_object_set_data (G_OBJECT (encoder), "relais-remb", GUINT_TO_POINTER ((guint) MIN (remb, G_MAXUINT)));
   max_bitrate = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (encoder), "relais-max-bitrate"));
   target = (guint) CLAMP (remb, MIN_VIDEO_BITRATE, MAX (max_bitrate, MIN_VIDEO_BITRATE));
 
@@ -279,12 +283,20 @@ _relais_call_webrtc_deep_element_added_cb (GstBin     *bin,
   GstElementFactory *factory = gst_element_get_factory (element);
   g_autoptr(GObject) session = NULL;
 
-  if (peer->video_encoder == NULL || factory == NULL ||
+  if (peer->direction == PEER_RECV || factory == NULL ||
       g_strcmp0 (gst_plugin_feature_get_name (GST_PLUGIN_FEATURE (factory)), "rtpsession") != 0)
     return;
 
   g_object_get (element, "internal-session", &session, NULL);
   if (session == NULL)
+    return;
+
+  /* What the far end says it got of ours (relais-call-stats.c). */
+  g_signal_connect_data (session, "on-receiving-rtcp",
+                         G_CALLBACK (_relais_call_session_receiving_rtcp_cb),
+                         g_atomic_rc_box_acquire (peer->self->far_reports),
+                         (GClosureNotify) (void (*) (void)) _relais_call_far_reports_release, 0);
+  if (peer->video_encoder == NULL)
     return;
 
   g_signal_connect_data (session, "on-feedback-rtcp",
@@ -542,6 +554,22 @@ remote_frame_probe_cb (GstPad          *pad,
       _relais_call_hop (self, first_frame_on_main, at, g_free);
     }
 
+  return GST_PAD_PROBE_OK;
+}
+
+/* Every RTP packet we hand webrtcbin, counted for the send rate
+ * controller: webrtcbin's outbound statistics stall on a stream whose
+ * picture changed size. */
+static GstPadProbeReturn
+sent_rtp_probe_cb (GstPad          *pad,
+                   GstPadProbeInfo *info,
+                   gpointer         user_data)
+{
+  gsize *counters = user_data;   /* packets, then bytes (N_KINDS apart) */
+  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+
+  g_atomic_pointer_add (&counters[0], 1);
+  g_atomic_pointer_add (&counters[N_KINDS], gst_buffer_get_size (buffer));
   return GST_PAD_PROBE_OK;
 }
 
@@ -879,6 +907,7 @@ h264_level (const RelaisCallOptions *options,
 static gboolean
 make_h264_sender (RelaisCall  *self,
                   guint32      ssrc,
+                  guint        seq_base,
                   GstElement **encoder_out,
                   GstElement **payloader_out,
                   GError     **error)
@@ -916,7 +945,8 @@ make_h264_sender (RelaisCall  *self,
       gst_object_unref (gst_object_ref_sink (encoder));
       return FALSE;
     }
-  g_object_set (payloader, "pt", H264_PAYLOAD_TYPE, "ssrc", ssrc, "config-interval", -1, NULL);
+  g_object_set (payloader, "pt", H264_PAYLOAD_TYPE, "ssrc", ssrc, "config-interval", -1,
+                "seqnum-offset", (int) seq_base, NULL);
   gst_util_set_object_arg (G_OBJECT (payloader), "aggregate-mode", "zero-latency");
 
   *encoder_out = encoder;
@@ -948,6 +978,7 @@ _relais_call_add_send_branch (RelaisCall  *self,
   GstElement *queue = gst_element_factory_make ("queue", NULL);
   GstElement *encoder, *payloader, *filter;
   GstElement *profile_filter = NULL;
+  GstElement *valve = NULL, *rate = NULL, *scale = NULL, *size = NULL;
   g_autoptr(GstCaps) rtp_caps = gst_caps_from_string (!video ? AUDIO_RTP_CAPS
                                                       : self->options.prefer_h264 ? H264_RTP_CAPS
                                                       : VIDEO_RTP_CAPS);
@@ -957,6 +988,7 @@ _relais_call_add_send_branch (RelaisCall  *self,
   g_autoptr(GstPad) filter_pad = NULL;
   g_autoptr(GstWebRTCRTPTransceiver) transceiver = NULL;
   guint32 ssrc;
+  guint seq_base = (guint) g_random_int_range (0, 0x8000);
 
   /* The stream's SSRC is chosen here, not by the payloader: it goes in the
    * codec preferences (webrtcbin writes it as a=ssrc in the offer) and in
@@ -970,6 +1002,7 @@ _relais_call_add_send_branch (RelaisCall  *self,
     ssrc = g_random_int ();
   while (ssrc == 0);
   gst_caps_set_simple (rtp_caps, "ssrc", G_TYPE_UINT, ssrc, NULL);
+  gst_caps_set_simple (rtp_caps, "extmap-" G_STRINGIFY (TWCC_EXTMAP_ID), G_TYPE_STRING, TWCC_URI, NULL);
   if (video && self->options.prefer_h264)
     {
       const char *profile_level_id;
@@ -982,11 +1015,45 @@ _relais_call_add_send_branch (RelaisCall  *self,
                 "max-size-time", (guint64) 0, NULL);
   gst_util_set_object_arg (G_OBJECT (queue), "leaky", "downstream");
 
+  if (video)
+    {
+      g_autoptr(GstCaps) size_caps = gst_caps_new_simple ("video/x-raw",
+                                                          "width", G_TYPE_INT, (int) self->options.width,
+                                                          "height", G_TYPE_INT, (int) self->options.height,
+                                                          NULL);
+
+      /* The send rate controller's hands (relais-call-rate.h): the valve
+       * cuts the picture in the audio-only step, videorate lowers the
+       * frame rate, the capsfilter the size. */
+      valve = gst_element_factory_make ("valve", NULL);
+      rate = gst_element_factory_make ("videorate", NULL);
+      scale = gst_element_factory_make ("videoscale", NULL);
+      size = gst_element_factory_make ("capsfilter", NULL);
+      if (valve == NULL || rate == NULL || scale == NULL || size == NULL)
+        {
+          g_set_error (error, RELAIS_ERROR, RELAIS_ERROR_MISSING_PLUGIN,
+                       _("L’élément GStreamer « %s » n’a pas pu être créé."),
+                       valve == NULL ? "valve" : rate == NULL ? "videorate" : "videoscale");
+          gst_clear_object (&valve);
+          gst_clear_object (&rate);
+          gst_clear_object (&scale);
+          gst_clear_object (&size);
+          gst_object_unref (gst_object_ref_sink (queue));
+          return FALSE;
+        }
+      g_object_set (rate, "drop-only", TRUE, "max-rate", (int) self->options.framerate, NULL);
+      g_object_set (size, "caps", size_caps, NULL);
+    }
+
   if (video && self->options.prefer_h264)
     {
-      if (!make_h264_sender (self, ssrc, &encoder, &payloader, error))
+      if (!make_h264_sender (self, ssrc, seq_base, &encoder, &payloader, error))
         {
           gst_object_unref (gst_object_ref_sink (queue));
+          gst_object_unref (gst_object_ref_sink (valve));
+          gst_object_unref (gst_object_ref_sink (rate));
+          gst_object_unref (gst_object_ref_sink (scale));
+          gst_object_unref (gst_object_ref_sink (size));
           return FALSE;
         }
       peer->video_encoder = g_object_ref (encoder);
@@ -1024,7 +1091,7 @@ _relais_call_add_send_branch (RelaisCall  *self,
       peer->video_encoder = g_object_ref (encoder);
 
       payloader = gst_element_factory_make ("rtpvp8pay", NULL);
-      g_object_set (payloader, "pt", VIDEO_PAYLOAD_TYPE, "ssrc", ssrc, NULL);
+      g_object_set (payloader, "pt", VIDEO_PAYLOAD_TYPE, "ssrc", ssrc, "seqnum-offset", (int) seq_base, NULL);
       gst_util_set_object_arg (G_OBJECT (payloader), "picture-id-mode", "15-bit");
     }
   else
@@ -1036,8 +1103,25 @@ _relais_call_add_send_branch (RelaisCall  *self,
                     "packet-loss-percentage", 5, "complexity", 5, NULL);
       gst_util_set_object_arg (G_OBJECT (encoder), "audio-type", "voice");
       payloader = gst_element_factory_make ("rtpopuspay", NULL);
-      g_object_set (payloader, "pt", AUDIO_PAYLOAD_TYPE, "ssrc", ssrc, NULL);
+      g_object_set (payloader, "pt", AUDIO_PAYLOAD_TYPE, "ssrc", ssrc, "seqnum-offset", (int) seq_base, NULL);
+      peer->audio_encoder = g_object_ref (encoder);
     }
+
+  {
+    /* The payloader writes room for the transport-wide sequence number;
+     * rtpsession fills it in, in sending order. */
+    GstRTPHeaderExtension *twcc = gst_rtp_header_extension_create_from_uri (TWCC_URI);
+
+    if (twcc != NULL)
+      {
+        gst_rtp_header_extension_set_id (twcc, TWCC_EXTMAP_ID);
+        g_signal_emit_by_name (payloader, "add-extension", twcc);
+        gst_object_unref (twcc);
+      }
+    else
+      gst_structure_remove_field (gst_caps_get_structure (rtp_caps, 0),
+                                  "extmap-" G_STRINGIFY (TWCC_EXTMAP_ID));
+  }
 
   filter = gst_element_factory_make ("capsfilter", NULL);
   g_object_set (filter, "caps", rtp_caps, NULL);
@@ -1058,6 +1142,12 @@ _relais_call_add_send_branch (RelaisCall  *self,
                   NULL);
 
   gst_bin_add_many (bin, queue, encoder, payloader, filter, NULL);
+  if (video)
+    {
+      gst_bin_add_many (bin, valve, rate, scale, size, NULL);
+      if (!gst_element_link_many (queue, valve, rate, scale, size, NULL))
+        goto failed;
+    }
   if (video && self->options.prefer_h264)
     {
       const char *profile_level_id;
@@ -1072,14 +1162,18 @@ _relais_call_add_send_branch (RelaisCall  *self,
       profile_filter = gst_element_factory_make ("capsfilter", NULL);
       g_object_set (profile_filter, "caps", profile, NULL);
       gst_bin_add (bin, profile_filter);
-      if (!gst_element_link_many (queue, encoder, profile_filter, payloader, filter, NULL))
+      if (!gst_element_link_many (size, encoder, profile_filter, payloader, filter, NULL))
         goto failed;
     }
-  else if (!gst_element_link_many (queue, encoder, payloader, filter, NULL))
+  else if (!gst_element_link_many (video ? size : queue, encoder, payloader, filter, NULL))
     goto failed;
   filter_pad = gst_element_get_static_pad (filter, "src");
   if (gst_pad_link (filter_pad, webrtc_pad) != GST_PAD_LINK_OK)
     goto failed;
+  G_STATIC_ASSERT (G_STRUCT_OFFSET (RelaisCall, rtp_bytes_out)
+                   == G_STRUCT_OFFSET (RelaisCall, rtp_packets_out) + N_KINDS * sizeof (gsize));
+  gst_pad_add_probe (filter_pad, GST_PAD_PROBE_TYPE_BUFFER, sent_rtp_probe_cb,
+                     &self->rtp_packets_out[video ? KIND_VIDEO : KIND_AUDIO], NULL);
 
   if (video)
     {
@@ -1094,8 +1188,36 @@ _relais_call_add_send_branch (RelaisCall  *self,
       !gst_element_sync_state_with_parent (payloader) ||
       (profile_filter != NULL && !gst_element_sync_state_with_parent (profile_filter)) ||
       !gst_element_sync_state_with_parent (encoder) ||
+      (size != NULL && !gst_element_sync_state_with_parent (size)) ||
+      (scale != NULL && !gst_element_sync_state_with_parent (scale)) ||
+      (rate != NULL && !gst_element_sync_state_with_parent (rate)) ||
+      (valve != NULL && !gst_element_sync_state_with_parent (valve)) ||
       !gst_element_sync_state_with_parent (queue))
     goto failed;
+
+  peer->sent[video ? KIND_VIDEO : KIND_AUDIO].ssrc = ssrc;
+  peer->sent[video ? KIND_VIDEO : KIND_AUDIO].seq_base = seq_base;
+  if (video)
+    {
+      g_set_object (&peer->video_valve, valve);
+      g_set_object (&peer->video_rate, rate);
+      g_set_object (&peer->video_size, size);
+    }
+  if (peer->rate == NULL)
+    {
+      peer->rate = relais_call_rate_new (self->options.video_kbps * 1000, self->options.width,
+                                         self->options.height, self->options.framerate);
+      relais_call_rate_get (peer->rate, &peer->applied);
+      /* What the elements were built with. */
+      peer->applied.audio_bps = 32000;
+      peer->applied.audio_loss_percent = 5;
+      peer->applied.audio_dtx = FALSE;
+      peer->applied.video_bps = self->options.video_kbps * 1000;
+      peer->applied.width = self->options.width;
+      peer->applied.height = self->options.height;
+      peer->applied.fps = self->options.framerate;
+      peer->applied.step = RELAIS_CALL_LINK_FULL;
+    }
 
   /* Last: from here on buffers flow. */
   tee_pad = gst_element_request_pad_simple (video ? self->video_tee : self->audio_tee, "src_%u");
@@ -1110,4 +1232,77 @@ failed:
                video ? _("L’envoi de l’image n’a pas pu être préparé.")
                      : _("L’envoi du son n’a pas pu être préparé."));
   return FALSE;
+}
+
+/* ---- The send rate controller's target ---------------------------------- */
+
+/* Sets what changed since the last target: Opus's bitrate and loss
+ * settings, then the picture (valve, frame rate, size, bitrate). A
+ * picture that comes back after the audio-only step starts with a
+ * keyframe. Main context. */
+void
+_relais_call_apply_rate (RelaisCall                 *self,
+                         Peer                       *peer,
+                         const RelaisCallRateTarget *target)
+{
+  RelaisCallRateTarget *applied = &peer->applied;
+
+  if (peer->audio_encoder != NULL)
+    {
+      if (applied->audio_bps != target->audio_bps)
+        g_object_set (peer->audio_encoder, "bitrate", (gint) target->audio_bps, NULL);
+      if (applied->audio_loss_percent != target->audio_loss_percent)
+        g_object_set (peer->audio_encoder, "packet-loss-percentage", (gint) target->audio_loss_percent, NULL);
+      if (applied->audio_dtx != target->audio_dtx)
+        g_object_set (peer->audio_encoder, "dtx", target->audio_dtx, NULL);
+      applied->audio_bps = target->audio_bps;
+      applied->audio_loss_percent = target->audio_loss_percent;
+      applied->audio_dtx = target->audio_dtx;
+    }
+
+  if (peer->video_encoder != NULL && peer->video_valve != NULL)
+    {
+      gboolean off = target->step == RELAIS_CALL_LINK_AUDIO_ONLY;
+      gboolean was_off = applied->step == RELAIS_CALL_LINK_AUDIO_ONLY;
+
+      if (off != was_off)
+        g_object_set (peer->video_valve, "drop", off, NULL);
+      if (!off)
+        {
+          guint current = encoder_get_bitrate (peer->video_encoder);
+
+          if (target->fps != applied->fps)
+            g_object_set (peer->video_rate, "max-rate", (int) target->fps, NULL);
+          if (target->width != applied->width || target->height != applied->height)
+            {
+              g_autoptr(GstCaps) caps = gst_caps_new_simple ("video/x-raw",
+                                                             "width", G_TYPE_INT, (int) target->width,
+                                                             "height", G_TYPE_INT, (int) target->height,
+                                                             NULL);
+
+              g_object_set (peer->video_size, "caps", caps, NULL);
+            }
+          /* REMB (session_feedback_rtcp_cb) stays under the controller's
+           * target; the target under the last REMB. */
+          g_object_set_data (G_OBJECT (peer->video_encoder), "relais-max-bitrate",
+                             GUINT_TO_POINTER (MAX (target->video_link_bps, (guint) MIN_VIDEO_BITRATE)));
+          if (current == 0 || ABS ((double) target->video_bps - current) >= current * 0.05)
+            encoder_set_bitrate (peer->video_encoder, MAX (target->video_bps, (guint) MIN_VIDEO_BITRATE));
+          if (was_off)
+            {
+              g_autoptr(GstPad) src = gst_element_get_static_pad (peer->video_encoder, "src");
+
+              gst_pad_send_event (src, gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE,
+                                                                                    TRUE, 0));
+            }
+          applied->video_bps = target->video_bps;
+          applied->fps = target->fps;
+          applied->width = target->width;
+          applied->height = target->height;
+        }
+    }
+
+  applied->step = target->step;
+  applied->estimate_bps = target->estimate_bps;
+  _relais_call_set_link_step (self, target->step);
 }

@@ -16,6 +16,7 @@
 #include <gst/webrtc/webrtc.h>
 
 #include "relais-call.h"
+#include "relais-call-rate.h"
 
 G_BEGIN_DECLS
 
@@ -43,6 +44,14 @@ G_BEGIN_DECLS
   "application/x-rtp,media=video,encoding-name=H264,clock-rate=90000,payload=102," \
   "packetization-mode=(string)1,level-asymmetry-allowed=(string)1," \
   "rtcp-fb-nack-pli=(boolean)true,rtcp-fb-ccm-fir=(boolean)true,rtcp-fb-goog-remb=(boolean)true"
+/* Transport-wide congestion control (draft-holmer-rmcat-transport-wide-cc-
+ * extensions-01): every packet we send, sound and picture, carries a
+ * transport-wide sequence number; the gateway (Janus does) reports when
+ * each arrived, and rtpsession turns that into what the far end received
+ * ("gst-twcc-stats": bitrate-recv, packet-loss-pct), which the send rate
+ * controller trusts over the receiver reports. */
+#define TWCC_URI                "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"
+#define TWCC_EXTMAP_ID          3
 #define AUDIO_RTP_CAPS \
   "application/x-rtp,media=audio,encoding-name=OPUS,clock-rate=48000,payload=97," \
   "encoding-params=(string)2"
@@ -56,6 +65,21 @@ typedef enum
 
 typedef struct _Peer Peer;
 
+enum { KIND_AUDIO, KIND_VIDEO, N_KINDS };
+
+/* One stream we send, and what the far end's receiver reports say of it. */
+typedef struct
+{
+  guint32  ssrc;           /* 0: not sent */
+  guint    seq_base;       /* the payloader's first sequence number */
+  gboolean have_report;
+  guint64  ext_highest;    /* the far end's extended highest sequence number */
+  gint64   lost;           /* cumulative, as the far end counts it */
+  double   rtt_s;
+  guint64  packets_sent;
+  guint64  bytes_sent;     /* RTP payload */
+} SentStream;
+
 struct _Peer
 {
   RelaisCall                  *self;           /* not owned: the call owns its peers */
@@ -63,6 +87,30 @@ struct _Peer
   PeerDirection                direction;
   GstElement                  *webrtc;         /* a reference; the pipeline holds another */
   GstElement                  *video_encoder;  /* a reference, NULL when not sending */
+  GstElement                  *audio_encoder;  /* a reference, NULL when not sending */
+  /* The send rate controller's hands on the picture (references): */
+  GstElement                  *video_valve;    /* drops it all in AUDIO_ONLY */
+  GstElement                  *video_rate;     /* videorate: max-rate */
+  GstElement                  *video_size;     /* capsfilter: width, height */
+  SentStream                   sent[N_KINDS];
+  RelaisCallRate              *rate;           /* NULL when not sending */
+  RelaisCallRateTarget         applied;        /* what the elements are set to */
+  gint64                       rate_time;      /* the previous controller sample */
+  guint64                      rate_expected;  /* packets the far end expected by then */
+  gint64                       rate_lost;
+  guint64                      rate_bytes;     /* payload sent by then */
+  guint64                      rate_packets;
+  guint64                      rate_video_packets;
+  /* Retransmissions (rtprtxsend in webrtcbin): the far end's NACKs say
+   * what it lost even when its receiver reports count retransmitted
+   * packets as received (Janus does), and they cost uplink too. */
+  guint64                      rtx_requests;
+  guint64                      rtx_packets;
+  /* The newest transport-wide feedback: what the far end received. */
+  gboolean                     twcc_valid;
+  double                       twcc_recv_bps;
+  double                       twcc_sent_bps;
+  double                       twcc_loss;
   GstWebRTCDataChannel        *channel;        /* where our messages go, NULL until made or offered */
   GPtrArray                   *channels;       /* every channel we listen to */
   GstWebRTCICEConnectionState  ice_state;
@@ -73,6 +121,23 @@ struct _Peer
   guint64                      bytes_in;
   guint64                      bytes_out;
 };
+
+/* The far end's report blocks on our streams, read from every RTCP
+ * packet the sessions receive (a streaming thread): webrtcbin's
+ * remote-inbound-rtp keeps only the last block per sender, and a sender
+ * reporting on our sound and picture in turn shows one of them. Shared
+ * with the sessions' signal handlers (an atomic RcBox). */
+typedef struct
+{
+  GMutex      lock;
+  GHashTable *blocks;   /* SSRC → FarReport */
+} FarReports;
+
+typedef struct
+{
+  guint32 ext_highest;
+  gint32  lost;
+} FarReport;
 
 struct _RelaisCall
 {
@@ -110,6 +175,11 @@ struct _RelaisCall
   gint               frames_received;
   gint               frames_sent;
   gint               first_frame_reported;
+  /* RTP packets and bytes handed to webrtcbin per kind (before SRTP and
+   * retransmissions): g_atomic_pointer_add on gsize. */
+  gsize              rtp_packets_out[N_KINDS];
+  gsize              rtp_bytes_out[N_KINDS];
+  FarReports        *far_reports;
 
   gboolean           remote_frame_seen;
   GSource           *stats_source;
@@ -119,6 +189,7 @@ struct _RelaisCall
   guint64            stats_bytes_in;
   guint64            stats_bytes_out;
   RelaisCallStats    stats;
+  RelaisCallLinkStep link_step;
 
   GThread           *dtls_thread;
   gboolean           disposed;
@@ -156,6 +227,8 @@ void         _relais_call_promise_data_free   (gpointer        user_data);
 Peer        *_relais_call_find_peer           (RelaisCall     *self,
                                                guint           id);
 void         _relais_call_update_state        (RelaisCall     *self);
+void         _relais_call_set_link_step       (RelaisCall     *self,
+                                               RelaisCallLinkStep step);
 
 /* relais-call-media.c */
 gboolean     _relais_call_check_plugins       (GError        **error);
@@ -167,6 +240,9 @@ gboolean     _relais_call_add_send_branch     (RelaisCall     *self,
                                                Peer           *peer,
                                                gboolean        video,
                                                GError        **error);
+void         _relais_call_apply_rate          (RelaisCall     *self,
+                                               Peer           *peer,
+                                               const RelaisCallRateTarget *target);
 void         _relais_call_webrtc_pad_added_cb (GstElement     *webrtc,
                                                GstPad         *pad,
                                                Peer           *peer);
@@ -186,6 +262,11 @@ GstWebRTCDataChannel *_relais_call_peer_create_channel (Peer *peer);
 void         _relais_call_peer_open_receive_channel (Peer *peer);
 
 /* relais-call-stats.c */
+FarReports  *_relais_call_far_reports_new     (void);
+void         _relais_call_far_reports_release (gpointer        reports);
+void         _relais_call_session_receiving_rtcp_cb (GObject    *session,
+                                                     GstBuffer  *buffer,
+                                                     FarReports *reports);
 gboolean     _relais_call_stats_tick_cb       (gpointer        user_data);
 
 G_END_DECLS

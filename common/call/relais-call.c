@@ -37,6 +37,7 @@ enum {
   PROP_STATE,
   PROP_FAILURE,
   PROP_MIC_LEVEL,
+  PROP_LINK_STEP,
   N_PROPS
 };
 
@@ -146,6 +147,11 @@ peer_free (gpointer data)
     g_signal_handlers_disconnect_by_data (peer->webrtc, peer);
   g_clear_object (&peer->webrtc);
   g_clear_object (&peer->video_encoder);
+  g_clear_object (&peer->audio_encoder);
+  g_clear_object (&peer->video_valve);
+  g_clear_object (&peer->video_rate);
+  g_clear_object (&peer->video_size);
+  g_clear_pointer (&peer->rate, relais_call_rate_free);
   g_free (peer->pending_offer);
   g_free (peer);
 }
@@ -875,6 +881,7 @@ relais_call_finalize (GObject *object)
   RelaisCall *self = RELAIS_CALL (object);
 
   g_ptr_array_unref (self->peers);
+  _relais_call_far_reports_release (self->far_reports);
   g_strfreev (self->local_addresses);
   g_free (self->failure);
   relais_call_options_clear (&self->options);
@@ -902,6 +909,9 @@ relais_call_get_property (GObject    *object,
     case PROP_MIC_LEVEL:
       g_value_set_double (value, self->mic_level);
       break;
+    case PROP_LINK_STEP:
+      g_value_set_enum (value, self->link_step);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -926,6 +936,11 @@ relais_call_class_init (RelaisCallClass *klass)
   properties[PROP_MIC_LEVEL] =
     g_param_spec_double ("mic-level", NULL, NULL, -100.0, 0.0, -100.0,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /* The send rate controller's step (relais_call_get_link_step). */
+  properties[PROP_LINK_STEP] =
+    g_param_spec_enum ("link-step", NULL, NULL,
+                       RELAIS_TYPE_CALL_LINK_STEP, RELAIS_CALL_LINK_FULL,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* (peer id, "offer" | "answer", SDP text) */
@@ -961,6 +976,7 @@ relais_call_init (RelaisCall *self)
 {
   self->context = g_main_context_ref_thread_default ();
   self->peers = g_ptr_array_new_with_free_func (peer_free);
+  self->far_reports = _relais_call_far_reports_new ();
   self->mic_level = -100.0;
   self->state = RELAIS_CALL_IDLE;
   g_queue_init (&self->outgoing);
@@ -1141,6 +1157,35 @@ relais_call_get_remote_video_sink (RelaisCall *self)
   g_return_val_if_fail (RELAIS_IS_CALL (self), NULL);
 
   return self->remote_sink;
+}
+
+void
+_relais_call_set_link_step (RelaisCall         *self,
+                            RelaisCallLinkStep  step)
+{
+  if (self->link_step == step)
+    return;
+
+  g_debug ("Link step %d -> %d", self->link_step, step);
+  self->link_step = step;
+  self->stats.link_step = step;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LINK_STEP]);
+}
+
+RelaisCallLinkStep
+relais_call_get_link_step (RelaisCall *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CALL (self), RELAIS_CALL_LINK_FULL);
+
+  return self->link_step;
+}
+
+const char *
+relais_call_link_step_describe (RelaisCallLinkStep step)
+{
+  if (step == RELAIS_CALL_LINK_AUDIO_ONLY)
+    return _("La connexion est faible : l’image est coupée, le son continue.");
+  return NULL;
 }
 
 double

@@ -24,6 +24,17 @@ typedef enum
   RELAIS_CALL_FAILED,        /* see relais_call_get_failure() */
 } RelaisCallState;
 
+/* How much of the picture the link carries (relais-call-rate.h): the
+ * send rate controller steps down as the far end reports loss or a
+ * growing round trip, and back up when the link recovers. */
+typedef enum
+{
+  RELAIS_CALL_LINK_FULL,        /* the configured picture */
+  RELAIS_CALL_LINK_REDUCED,     /* half the size, 15 fps at most */
+  RELAIS_CALL_LINK_LOW,         /* half the size, 8 fps at most, low bitrate */
+  RELAIS_CALL_LINK_AUDIO_ONLY,  /* no picture sent: the sound goes on */
+} RelaisCallLinkStep;
+
 /* What the call is built with; every field has a default
  * (relais_call_options_init). Comes from RelaisConfig's [media] group. */
 typedef struct
@@ -61,7 +72,34 @@ typedef struct
   double jitter_ms;
   guint64 frames_sent;
   guint64 frames_received;
+  /* What the far end (the gateway, or the demo advisor) says it got of
+   * what we send, from its RTCP receiver reports: packets delivered
+   * (its extended highest sequence number since our first one, minus the
+   * packets it counts lost), lost, per kind, over the call so far. 0
+   * until a report comes: no report means nothing was received. */
+  guint64 far_audio_packets;
+  guint64 far_video_packets;
+  gint64  far_audio_lost;
+  gint64  far_video_lost;
+  guint64 audio_packets_sent;
+  guint64 video_packets_sent;
+  /* The send rate controller: the loss the far end reported in the last
+   * second (0..1), the rate it aims at (kbit/s on the wire) and its step. */
+  double  far_loss;
+  double  send_target_kbps;
+  RelaisCallLinkStep link_step;
 } RelaisCallStats;
+
+/* The far end received the person's sound and picture: at least
+ * RELAIS_CALL_MIN_AUDIO_PACKETS audio packets (one second of 20 ms Opus
+ * frames) and RELAIS_CALL_MIN_VIDEO_PACKETS video packets (a keyframe and
+ * a second of pictures at the lowest step), each kind with no more than
+ * RELAIS_CALL_MAX_LOSS of its packets lost. What the kiosk sent does not
+ * count: only what the far end says it got. */
+#define RELAIS_CALL_MIN_AUDIO_PACKETS 50
+#define RELAIS_CALL_MIN_VIDEO_PACKETS 20
+#define RELAIS_CALL_MAX_LOSS          0.5
+gboolean         relais_call_stats_media_delivered (const RelaisCallStats *stats);
 
 #define RELAIS_TYPE_CALL (relais_call_get_type ())
 G_DECLARE_FINAL_TYPE (RelaisCall, relais_call, RELAIS, CALL, GObject)
@@ -103,6 +141,13 @@ GstElement      *relais_call_get_remote_video_sink (RelaisCall *self);
  * TRUE by default. */
 void             relais_call_set_video_output    (RelaisCall   *self,
                                                   gboolean      enabled);
+/* The step the send rate controller is at ("notify::link-step"). In
+ * RELAIS_CALL_LINK_AUDIO_ONLY the picture is not sent: say so on the
+ * screen with relais_call_link_step_describe(). */
+RelaisCallLinkStep relais_call_get_link_step     (RelaisCall   *self);
+/* A plain sentence for the person (French, through gettext) when @step
+ * is worth telling; NULL otherwise. */
+const char      *relais_call_link_step_describe  (RelaisCallLinkStep step);
 /* The microphone's level (dB, -100..0), "notify::mic-level" about 10×/s. */
 double           relais_call_get_mic_level       (RelaisCall   *self);
 

@@ -63,6 +63,7 @@ typedef struct
   gint64   queue_us;       /* else the limit is this much time at the rate */
   gint64   bucket_bytes;   /* token bucket depth */
   gboolean reorder;        /* jitter may reorder packets */
+  gboolean drop_rtp;       /* lose every RTP packet (not RTCP, STUN, DTLS) */
 } DirParams;
 
 typedef struct
@@ -96,6 +97,8 @@ static const Profile profiles[] = {
     "clean 10 Mbit/s, 20 ms RTT; `cut` (or cut-at=T) loses everything for 10 s" },
   { "udp-blocked", "rate=10M rtt=20ms queue=100ms filter=tcp:443",
     "clean 10 Mbit/s, 20 ms RTT; only TCP to port 443 passes" },
+  { "blackhole", "rate=10M rtt=20ms queue=100ms up-rtp=drop",
+    "clean 10 Mbit/s, 20 ms RTT; every RTP packet of the booth is lost (ICE, DTLS, RTCP pass)" },
 };
 
 static void
@@ -313,6 +316,15 @@ apply_setting (Params *p, const char *setting, GError **error)
         ok = parse_bytes (value, &dp->bucket_bytes) && dp->bucket_bytes > 0;
       else if (g_str_equal (name, "reorder"))
         ok = parse_bool (value, &dp->reorder);
+      else if (g_str_equal (name, "rtp"))
+        {
+          if (g_str_equal (value, "pass"))
+            dp->drop_rtp = FALSE;
+          else if (g_str_equal (value, "drop"))
+            dp->drop_rtp = TRUE;
+          else
+            ok = FALSE;
+        }
       else
         {
           g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_UNKNOWN_OPTION,
@@ -462,6 +474,26 @@ filter_pass (const Link *link, int dir, const guint8 *pkt, gsize len)
   return dir == UP ? dport == port : sport == port;
 }
 
+/* Whether @pkt is a UDP datagram carrying RTP (or SRTP: its header is
+ * in clear): version 2 in the first byte, and a second byte (marker and
+ * payload type) outside RTCP's 192–223 (RFC 5761). STUN (first byte 0–3),
+ * DTLS (20–63) and RTCP are not RTP. IPv4 only (IPv6 is off in the
+ * namespaces). */
+static gboolean
+is_rtp (const guint8 *pkt, gsize len)
+{
+  gsize l4;
+
+  if (len < 20 || pkt[0] >> 4 != 4 || pkt[9] != 17)
+    return FALSE;
+  if ((((pkt[6] & 0x1f) << 8) | pkt[7]) != 0)
+    return FALSE;
+  l4 = (pkt[0] & 0x0f) * 4;
+  if (len < l4 + 8 + 12)
+    return FALSE;
+  return (pkt[l4 + 8] >> 6) == 2 && (pkt[l4 + 9] < 192 || pkt[l4 + 9] > 223);
+}
+
 /* Gilbert–Elliott with a loss-free good state and a lossy bad state: the
  * bad state is left with probability 1/burst (mean burst length) and
  * entered with the probability that makes the stationary loss @loss. */
@@ -599,7 +631,7 @@ on_packet (Link *link, int dir, const guint8 *data, gsize len, gint64 now)
 
   d->c.in_packets++;
   d->c.in_bytes += len;
-  if (!filter_pass (link, dir, data, len))
+  if (!filter_pass (link, dir, data, len) || (dp->drop_rtp && is_rtp (data, len)))
     {
       d->c.dropped_filter++;
       return;
@@ -1016,7 +1048,8 @@ main (int argc, char **argv)
     "Emulates a link between two TUN devices: rate, queue, delay, jitter, loss, cuts.\n"
     "KEY (both directions, or with a down-/up- prefix): rate, delay, rtt, jitter,\n"
     "loss (%), burst (mean loss burst, packets), queue (bytes or time), bucket,\n"
-    "reorder; and filter (none, tcp:PORT), cut-at, cut-for. See README-link.md.");
+    "reorder, rtp (pass, drop); and filter (none, tcp:PORT), cut-at, cut-for.\n"
+    "See README-link.md.");
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {

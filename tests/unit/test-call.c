@@ -17,6 +17,7 @@
 #include <gst/video/video.h>
 
 #include "relais-call.h"
+#include "relais-call-rate.h"
 #include "relais-config.h"
 #include "relais-error.h"
 
@@ -1115,6 +1116,202 @@ test_missing_plugin (void)
   g_assert_nonnull (strstr (error->message, "gstreamer1.0-plugins-good"));
 }
 
+/* ---- The send rate controller (pure logic) ----------------------------- */
+
+#define SECOND G_USEC_PER_SEC
+
+/* 640x480 at 30 fps, 600 kbit/s at most: the defaults. */
+static RelaisCallRate *
+rate_new (void)
+{
+  return relais_call_rate_new (600000, 640, 480, 30);
+}
+
+/* One report a second with @loss and @rtt_ms while sending @sent_bps;
+ * returns the last target. */
+static RelaisCallRateTarget
+rate_feed (RelaisCallRate *rate,
+           gint64         *now,
+           guint           seconds,
+           double          loss,
+           double          rtt_ms,
+           double          sent_bps)
+{
+  RelaisCallRateTarget target = { 0 };
+
+  for (guint i = 0; i < seconds; i++)
+    {
+      RelaisCallRateSample sample = {
+        .now_us = *now += SECOND,
+        .report = TRUE,
+        .loss = loss,
+        .rtt_ms = rtt_ms,
+        .sent_bps = sent_bps,
+      };
+
+      relais_call_rate_update (rate, &sample, &target);
+    }
+  return target;
+}
+
+static void
+test_rate_start (void)
+{
+  g_autoptr(RelaisCallRate) rate = rate_new ();
+  RelaisCallRateTarget target;
+
+  relais_call_rate_get (rate, &target);
+  g_assert_cmpint (target.step, ==, RELAIS_CALL_LINK_FULL);
+  g_assert_cmpuint (target.video_bps, ==, 600000);
+  g_assert_cmpuint (target.width, ==, 640);
+  g_assert_cmpuint (target.fps, ==, 30);
+  g_assert_cmpuint (target.audio_bps, ==, 32000);
+  g_assert_false (target.audio_dtx);
+}
+
+/* Loss above 10 %: down to what got through, a little under it. */
+static void
+test_rate_loss_decreases (void)
+{
+  g_autoptr(RelaisCallRate) rate = rate_new ();
+  gint64 now = 0;
+  RelaisCallRateTarget target;
+
+  target = rate_feed (rate, &now, 1, 0.5, 100, 700000);
+  g_assert_cmpuint (target.estimate_bps, <=, 700000 * 0.5);
+  g_assert_cmpuint (target.estimate_bps, >=, 700000 * 0.5 * 0.9);
+  g_assert_cmpint (target.step, !=, RELAIS_CALL_LINK_FULL);
+  g_assert_cmpuint (target.video_bps, <, 300000);
+  /* The measured loss goes to Opus's FEC. */
+  g_assert_cmpuint (target.audio_loss_percent, >=, 20);
+  g_assert_true (target.audio_dtx);
+}
+
+/* Under 2 %: a slow increase, never more than 8 % a second. Between 2
+ * and 10 %: hold. */
+static void
+test_rate_low_loss_increases_slowly (void)
+{
+  g_autoptr(RelaisCallRate) rate = rate_new ();
+  gint64 now = 0;
+  RelaisCallRateTarget before, after;
+
+  before = rate_feed (rate, &now, 1, 0.5, 100, 600000);
+  /* The hold after a decrease: nothing moves for 2 s. */
+  after = rate_feed (rate, &now, 1, 0.0, 100, before.estimate_bps);
+  g_assert_cmpuint (after.estimate_bps, ==, before.estimate_bps);
+  after = rate_feed (rate, &now, 2, 0.0, 100, before.estimate_bps);
+  before = after;
+  after = rate_feed (rate, &now, 1, 0.01, 100, before.estimate_bps);
+  g_assert_cmpuint (after.estimate_bps, >, before.estimate_bps);
+  g_assert_cmpuint (after.estimate_bps, <=, before.estimate_bps * 1.08 + 1000);
+  before = after;
+  after = rate_feed (rate, &now, 3, 0.05, 100, before.estimate_bps);
+  g_assert_cmpuint (after.estimate_bps, ==, before.estimate_bps);
+}
+
+/* The round trip grows well over its minimum while we send: a queue
+ * fills on the way; down before it overflows. */
+static void
+test_rate_rtt_growth_decreases (void)
+{
+  g_autoptr(RelaisCallRate) rate = rate_new ();
+  gint64 now = 0;
+  RelaisCallRateTarget before, after;
+
+  before = rate_feed (rate, &now, 3, 0.0, 100, 700000);
+  after = rate_feed (rate, &now, 1, 0.0, 120, 700000);
+  g_assert_cmpuint (after.estimate_bps, >=, before.estimate_bps);
+  after = rate_feed (rate, &now, 1, 0.0, 300, 700000);
+  g_assert_cmpuint (after.estimate_bps, <=, 700000 * 0.85 + 1);
+  g_assert_cmpuint (after.estimate_bps, <, before.estimate_bps);
+}
+
+/* Whatever gets through is too little for a picture: sound only, at a
+ * lower bitrate; then, the link back, the picture comes back one step
+ * at a time up to the full one. */
+static void
+test_rate_floor_and_recovery (void)
+{
+  g_autoptr(RelaisCallRate) rate = rate_new ();
+  gint64 now = 0;
+  RelaisCallRateTarget target;
+  RelaisCallLinkStep step;
+  guint changes = 0;
+
+  target = rate_feed (rate, &now, 1, 0.8, 100, 300000);
+  target = rate_feed (rate, &now, 3, 0.6, 100, target.estimate_bps);
+  g_assert_cmpint (target.step, ==, RELAIS_CALL_LINK_AUDIO_ONLY);
+  g_assert_cmpuint (target.video_bps, ==, 0);
+  g_assert_cmpuint (target.audio_bps, >=, 16000);
+  g_assert_true (target.audio_dtx);
+  g_assert_nonnull (relais_call_link_step_describe (target.step));
+  g_assert_null (relais_call_link_step_describe (RELAIS_CALL_LINK_FULL));
+
+  /* The link recovers: loss-free reports while sending what is asked. */
+  step = target.step;
+  for (guint i = 0; i < 120 && target.step != RELAIS_CALL_LINK_FULL; i++)
+    {
+      target = rate_feed (rate, &now, 1, 0.0, 100, target.estimate_bps);
+      if (target.step != step)
+        {
+          /* One step at a time, upwards. */
+          g_assert_cmpint (target.step, ==, step - 1);
+          step = target.step;
+          changes++;
+        }
+    }
+  g_assert_cmpint (target.step, ==, RELAIS_CALL_LINK_FULL);
+  g_assert_cmpuint (changes, ==, 3);
+  g_assert_cmpuint (target.video_bps, >=, 300000);
+  g_assert_cmpuint (target.width, ==, 640);
+}
+
+/* The low step is half the size and at most 8 fps; an estimate that
+ * hovers at a step's edge does not flap. */
+static void
+test_rate_steps_hold (void)
+{
+  g_autoptr(RelaisCallRate) rate = rate_new ();
+  gint64 now = 0;
+  RelaisCallRateTarget target;
+
+  /* About 115 kbit/s on the wire gets through. */
+  target = rate_feed (rate, &now, 1, 0.2, 100, 150000);
+  g_assert_cmpint (target.step, ==, RELAIS_CALL_LINK_LOW);
+  g_assert_cmpuint (target.width, ==, 320);
+  g_assert_cmpuint (target.height, ==, 240);
+  g_assert_cmpuint (target.fps, ==, 8);
+  g_assert_cmpuint (target.video_bps, >=, RELAIS_CALL_RATE_LOW_FLOOR * 0.8);
+  for (guint i = 0; i < 20; i++)
+    {
+      target = rate_feed (rate, &now, 1, 0.05, 100, target.estimate_bps);
+      g_assert_cmpint (target.step, ==, RELAIS_CALL_LINK_LOW);
+    }
+}
+
+/* The verdict: the far end's packets of both kinds, not ours. */
+static void
+test_media_delivered (void)
+{
+  RelaisCallStats stats = { 0 };
+
+  stats.audio_packets_sent = 1000;
+  stats.video_packets_sent = 2000;
+  stats.frames_sent = 300;
+  g_assert_false (relais_call_stats_media_delivered (&stats));
+  stats.far_audio_packets = RELAIS_CALL_MIN_AUDIO_PACKETS;
+  g_assert_false (relais_call_stats_media_delivered (&stats));
+  stats.far_video_packets = RELAIS_CALL_MIN_VIDEO_PACKETS;
+  g_assert_true (relais_call_stats_media_delivered (&stats));
+  /* More lost than got: no picture worth the name. */
+  stats.far_video_lost = RELAIS_CALL_MIN_VIDEO_PACKETS * 2;
+  g_assert_false (relais_call_stats_media_delivered (&stats));
+  stats.far_video_lost = 0;
+  stats.far_audio_packets = RELAIS_CALL_MIN_AUDIO_PACKETS - 1;
+  g_assert_false (relais_call_stats_media_delivered (&stats));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1137,6 +1334,13 @@ main (int   argc,
   g_test_add_data_func ("/call/remb-h264", GINT_TO_POINTER (TRUE), test_remb_lowers_bitrate);
   g_test_add_func ("/call/missing-h264", test_missing_h264);
   g_test_add_func ("/call/missing-plugin", test_missing_plugin);
+  g_test_add_func ("/call/rate/start", test_rate_start);
+  g_test_add_func ("/call/rate/loss-decreases", test_rate_loss_decreases);
+  g_test_add_func ("/call/rate/low-loss-increases-slowly", test_rate_low_loss_increases_slowly);
+  g_test_add_func ("/call/rate/rtt-growth-decreases", test_rate_rtt_growth_decreases);
+  g_test_add_func ("/call/rate/floor-and-recovery", test_rate_floor_and_recovery);
+  g_test_add_func ("/call/rate/steps-hold", test_rate_steps_hold);
+  g_test_add_func ("/call/media-delivered", test_media_delivered);
 
   return g_test_run ();
 }

@@ -290,6 +290,7 @@ static void
 relais_call_page_init (RelaisCallPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  relais_ui_lock_down_entry (self->chat_entry);
 
   self->lines = g_ptr_array_new_with_free_func (g_free);
   self->remote_paintable = relais_video_paintable_new (NULL);

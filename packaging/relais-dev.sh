@@ -33,6 +33,8 @@ test_packages=(
   cups cups-client cups-filters printer-driver-cups-pdf ghostscript
   glib-networking ca-certificates
   sane-utils
+  # tests/ui/test-kiosk-keys types on the kiosk as a passer-by would.
+  xdotool
   # LeakSanitizer matches tests/lsan.supp against function names, which it
   # only knows when llvm-symbolizer turns the stack's addresses into names:
   # without it, nothing matches and every GStreamer test fails at exit.

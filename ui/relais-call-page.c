@@ -55,6 +55,11 @@ G_DEFINE_FINAL_TYPE (RelaisCallPage, relais_call_page, RELAIS_TYPE_CONTEXT_PAGE)
  * or two to settle), so keep scrolling for a few frames. */
 #define SCROLL_FRAMES 6
 
+/* The conversation kept on screen (and in memory) within one call: the
+ * last lines only, so that a long or hostile call cannot grow it without
+ * bound. Far more than a person scrolls back through. */
+#define CHAT_MAX_LINES 200
+
 static gboolean
 scroll_tick_cb (GtkWidget     *widget,
                 GdkFrameClock *frame_clock,
@@ -285,6 +290,7 @@ static void
 relais_call_page_init (RelaisCallPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  relais_ui_lock_down_entry (self->chat_entry);
 
   self->lines = g_ptr_array_new_with_free_func (g_free);
   self->remote_paintable = relais_video_paintable_new (NULL);
@@ -512,6 +518,17 @@ relais_call_page_add_message (RelaisCallPage *self,
   gtk_box_append (GTK_BOX (self->chat_box), bubble);
   g_ptr_array_add (self->lines, g_strdup_printf ("%s : %s",
                                                  from_me ? _("Vous") : _("Conseiller"), text));
+
+  /* Past the bound, the oldest line goes, its bubble with it. */
+  while (self->lines->len > CHAT_MAX_LINES)
+    {
+      GtkWidget *oldest = gtk_widget_get_first_child (self->chat_box);
+
+      if (oldest == self->chat_empty)
+        oldest = gtk_widget_get_next_sibling (oldest);
+      gtk_box_remove (GTK_BOX (self->chat_box), oldest);
+      g_ptr_array_remove_index (self->lines, 0);
+    }
 
   /* Written words are how a deaf person follows the call: show them at
    * once, without waiting for a tap on "Écrire". */

@@ -26,7 +26,8 @@ G_DECLARE_FINAL_TYPE (RelaisCallPage, relais_call_page, RELAIS, CALL_PAGE, Relai
  * It watches the context's booth (relais_context_get_booth): its call's
  * pictures (in the call), "call-state" and "status-text", mute and camera
  * off, and the chat lines both ways; when the booth drops the call, the
- * page empties. Messages live in the page only. With a NULL context (the
+ * page empties. Messages live in the page only, the call's last 200
+ * (older ones go as new ones come). With a NULL context (the
  * UI tests) it shows only what the setters give it. */
 GtkWidget            *relais_call_page_new                  (RelaisContext   *context);
 /* Empty again: no video, no messages, panel closed. */

@@ -166,3 +166,40 @@ relais_ui_trace (const char *what,
   fprintf (stderr, "relais-trace: %s: %s\n", what, text != NULL ? text : "");
   fflush (stderr);
 }
+
+static void
+secondary_pressed_cb (GtkGestureClick *gesture,
+                      int              n_press,
+                      double           x,
+                      double           y,
+                      gpointer         user_data)
+{
+  /* Claimed in the capture phase: the field's own gesture, which opens
+   * the menu on the same press, never sees it. */
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+}
+
+void
+relais_ui_lock_down_entry (GtkEntry *entry)
+{
+  GtkEditable *text;
+  GtkGesture *secondary;
+
+  g_return_if_fail (GTK_IS_ENTRY (entry));
+
+  text = gtk_editable_get_delegate (GTK_EDITABLE (entry));
+
+  /* The emoji chooser's action follows this hint (GtkText turns it on
+   * and off itself, so it cannot simply be disabled). */
+  gtk_entry_set_input_hints (entry, gtk_entry_get_input_hints (entry) | GTK_INPUT_HINT_NO_EMOJI);
+
+  /* The Menu key and Shift+F10 go through this action. */
+  gtk_widget_action_set_enabled (GTK_WIDGET (text), "menu.popup", FALSE);
+
+  /* A right click (or a pen's barrel button) opens the menu directly. */
+  secondary = gtk_gesture_click_new ();
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (secondary), GDK_BUTTON_SECONDARY);
+  gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (secondary), GTK_PHASE_CAPTURE);
+  g_signal_connect (secondary, "pressed", G_CALLBACK (secondary_pressed_cb), NULL);
+  gtk_widget_add_controller (GTK_WIDGET (entry), GTK_EVENT_CONTROLLER (secondary));
+}

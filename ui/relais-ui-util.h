@@ -29,6 +29,11 @@ GtkWidget  *relais_ui_contact_box       (const RelaisContact *contact,
 char       *relais_ui_format_wait       (gint64           since,
                                          gint64           now);
 void        relais_ui_clear_box         (GtkWidget       *box);
+/* A text field on a page a person sees: typing, and nothing else. No
+ * context menu (right click, the Menu key, Shift+F10) and no emoji
+ * chooser (Ctrl+. and Ctrl+;): each is a popover over the kiosk, and the
+ * issue's rule is that no key or gesture opens anything (issue 12). */
+void        relais_ui_lock_down_entry   (GtkEntry        *entry);
 /* RELAIS_TEST_TRACE=1: "relais-trace: WHAT: TEXT", one line on stderr,
  * each time what the screen says changes (the page, the notices, the
  * call's status line, the first remote frame), for the integration tests

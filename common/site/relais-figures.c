@@ -313,6 +313,16 @@ iso_time (gint64 time)
   return date != NULL ? g_date_time_format (date, "%Y-%m-%dT%H:%M:%SZ") : NULL;
 }
 
+/* @time floored to RELAIS_FIGURES_UPLOAD_TIME_STEP, before 1970 too. */
+static gint64
+upload_time (gint64 time)
+{
+  gint64 step = RELAIS_FIGURES_UPLOAD_TIME_STEP;
+  gint64 rest = time % step;
+
+  return time - (rest < 0 ? rest + step : rest);
+}
+
 static char *
 int_or_empty (gint64 value)
 {
@@ -428,8 +438,8 @@ relais_session_facts_to_json (const RelaisSessionFacts *facts,
 
   g_return_val_if_fail (facts != NULL, NULL);
 
-  created = iso_time (facts->created_at);
-  ended = iso_time (facts->ended_at);
+  created = iso_time (upload_time (facts->created_at));
+  ended = iso_time (upload_time (facts->ended_at));
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "version");

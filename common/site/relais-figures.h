@@ -116,7 +116,14 @@ char               *relais_figures_to_csv      (GPtrArray     *sessions);
 /* RFC 4180 quoting of one field, for the writer and its tests. */
 char               *relais_figures_csv_field   (const char    *value);
 
-/* The upload's JSON object for one session (a UTF-8 string). */
+/* The upload's times are floored to this many seconds (the hour): at a
+ * small site a ticket's minute, let alone its second, could point at the
+ * one person who came then. The hour still tells when people come; the
+ * weeks and the durations (wait, call) are measured before rounding. */
+#define RELAIS_FIGURES_UPLOAD_TIME_STEP 3600
+
+/* The upload's JSON object for one session (a UTF-8 string): the CSV's
+ * fields, with times floored to RELAIS_FIGURES_UPLOAD_TIME_STEP. */
 char               *relais_session_facts_to_json (const RelaisSessionFacts *facts,
                                                   const char               *site);
 

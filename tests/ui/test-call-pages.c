@@ -182,6 +182,54 @@ test_call (void)
   g_assert_finalize_object (page);
 }
 
+static guint
+count_bubbles (GtkWidget *widget)
+{
+  guint count = gtk_widget_has_css_class (widget, "chat-bubble") ? 1 : 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    count += count_bubbles (child);
+
+  return count;
+}
+
+/* A long (or hostile) call: the conversation keeps its last 200 lines,
+ * on screen and in memory, and the newest stays in view. */
+static void
+test_chat_bounded (void)
+{
+  GtkWidget *page = relais_call_page_new (NULL);
+  RelaisCallPage *call = RELAIS_CALL_PAGE (page);
+  GtkWidget *window = page_window (page);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  g_object_ref (page);
+  for (guint i = 0; i < 260; i++)
+    {
+      g_autofree char *line = g_strdup_printf ("ligne %u", i);
+
+      relais_call_page_add_message (call, line, i % 2 == 0);
+    }
+
+  text = relais_call_page_dup_chat_text (call);
+  lines = g_strsplit (text, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 200);
+  g_assert_cmpstr (lines[0], ==, "Vous : ligne 60");
+  g_assert_cmpstr (lines[199], ==, "Conseiller : ligne 259");
+  g_assert_cmpuint (count_bubbles (page), ==, 200);
+  g_assert_true (relais_test_wait_for ((gboolean (*) (gpointer)) relais_call_page_is_chat_at_end, call, 5000));
+  relais_test_shoot ("call-chat-bounded", 2000);
+
+  relais_call_page_reset (call);
+  g_assert_cmpuint (count_bubbles (page), ==, 0);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (page);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -193,6 +241,7 @@ main (int   argc,
 
   g_test_add_func ("/call-pages/precall", test_precall);
   g_test_add_func ("/call-pages/call", test_call);
+  g_test_add_func ("/call-pages/chat-bounded", test_chat_bounded);
 
   return g_test_run ();
 }

@@ -332,6 +332,64 @@ test_json (void)
   g_assert_cmpuint (json_object_get_size (object), ==, 17);
 }
 
+static char *
+json_time (const RelaisSessionFacts *facts,
+           const char               *member)
+{
+  g_autofree char *json = relais_session_facts_to_json (facts, "Mairie de Saint-Léger");
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (json_parser_load_from_data (parser, json, -1, &error));
+  g_assert_no_error (error);
+
+  return g_strdup (json_object_get_string_member (json_node_get_object (json_parser_get_root (parser)),
+                                                  member));
+}
+
+/* The upload's times go to the hour: a small site's row must not name
+ * the one person who came at 10:03:27. The durations stay as measured,
+ * and so does the site's own CSV export. */
+static void
+test_json_times_rounded (void)
+{
+  g_autoptr(RelaisSessionFacts) facts = session ("caf", MONDAY + 10 * 3600 + 3 * 60 + 27);
+  g_autoptr(GPtrArray) sessions = sessions_new ();
+  g_autofree char *given = NULL;
+  g_autofree char *ended = NULL;
+  g_autofree char *csv = NULL;
+
+  facts->ended_at = MONDAY + 10 * 3600 + 47 * 60 + 59;
+  facts->wait_seconds = 723;
+  given = json_time (facts, "ticket_given_utc");
+  ended = json_time (facts, "ended_utc");
+  g_assert_cmpstr (given, ==, "2024-03-11T10:00:00Z");
+  g_assert_cmpstr (ended, ==, "2024-03-11T10:00:00Z");
+
+  /* Across the hour, and on it. */
+  g_clear_pointer (&given, g_free);
+  g_clear_pointer (&ended, g_free);
+  facts->created_at = MONDAY + 11 * 3600 - 1;
+  facts->ended_at = MONDAY + 11 * 3600;
+  given = json_time (facts, "ticket_given_utc");
+  ended = json_time (facts, "ended_utc");
+  g_assert_cmpstr (given, ==, "2024-03-11T10:00:00Z");
+  g_assert_cmpstr (ended, ==, "2024-03-11T11:00:00Z");
+
+  /* Before 1970 (a clock gone wrong): floored too, not towards 0. */
+  g_clear_pointer (&given, g_free);
+  facts->created_at = -1;
+  given = json_time (facts, "ticket_given_utc");
+  g_assert_cmpstr (given, ==, "1969-12-31T23:00:00Z");
+
+  /* The local export keeps the second. */
+  facts->created_at = MONDAY + 10 * 3600 + 3 * 60 + 27;
+  g_ptr_array_add (sessions, g_steal_pointer (&facts));
+  csv = relais_figures_to_csv (sessions);
+  g_assert_nonnull (strstr (csv, ",2024-03-11T10:03:27Z,"));
+  g_assert_nonnull (strstr (csv, ",723,"));
+}
+
 static void
 test_copy (void)
 {
@@ -363,6 +421,7 @@ main (int   argc,
   g_test_add_func ("/figures/csv/rows", test_csv_rows);
   g_test_add_func ("/figures/csv/many", test_csv_many);
   g_test_add_func ("/figures/json", test_json);
+  g_test_add_func ("/figures/json-times-rounded", test_json_times_rounded);
 
   return g_test_run ();
 }

@@ -141,6 +141,7 @@
   let pub = null;             // publisher handle in the session room
   let sub = null;             // subscriber handle to the kiosk's feed
   let sessionPin = null;
+  let privateId = null;       // ours in the session room: its subscriptions need it (require_pvtid)
   let pollTimer = null;
 
   let bannerTimer = null;
@@ -502,6 +503,7 @@
   function onPublisherMessage(msg, jsep) {
     const ev = msg.videoroom;
     if (ev === 'joined') {
+      privateId = msg.private_id;
       publish();
       followKiosk(msg.publishers);
     } else if (ev === 'event') {
@@ -560,7 +562,7 @@
       success: (h) => {
         if (state.phase !== 'call') { h.detach({ error: () => {} }); return; }
         sub = h;
-        h.send({ message: { request: 'join', ptype: 'subscriber', room, pin: sessionPin, streams: [{ feed }] } });
+        h.send({ message: { request: 'join', ptype: 'subscriber', room, pin: sessionPin, private_id: privateId, streams: [{ feed }] } });
       },
       error: (e) => banner('error', t('err.call', { why: e })),
       onmessage: (msg, jsep) => {

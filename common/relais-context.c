@@ -120,6 +120,9 @@ relais_context_new (RelaisConfig  *config,
   self->agent_lock = relais_agent_lock_new (relais_config_get_pin_hash (config),
                                             relais_config_get_max_pin_attempts (config),
                                             relais_config_get_lockout_seconds (config));
+  relais_agent_lock_set_store (self->agent_lock, self->store);
+  relais_agent_lock_set_min_digits (self->agent_lock,
+                                    relais_config_is_demo (config) ? 0 : RELAIS_AGENT_LOCK_MIN_DIGITS);
 
   self->session = relais_session_new (self->queue);
   self->session_record = relais_session_record_new (config, self->store, self->queue, self->session);

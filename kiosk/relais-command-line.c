@@ -34,7 +34,7 @@ read_pin_from_stdin (void)
 
   if (tty)
     {
-      g_printerr ("%s", _("Code (4 à 12 chiffres) : "));
+      g_printerr ("%s", _("Code (6 à 12 chiffres) : "));
       tcgetattr (STDIN_FILENO, &saved);
       quiet = saved;
       quiet.c_lflag &= ~ECHO;

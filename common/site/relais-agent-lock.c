@@ -20,8 +20,10 @@ struct _RelaisAgentLock
   char                 *pin_hash;
   guint                 max_attempts;
   guint                 lockout_seconds;
+  guint                 min_digits;
+  RelaisStore          *store;           /* keeps failures; may be NULL */
 
-  guint                 failures;
+  guint                 failures;        /* wrong PINs in a row */
   gint64                locked_until;    /* monotonic µs, 0: not locked */
   gboolean              pending;         /* a check runs in a worker */
 
@@ -41,6 +43,65 @@ static gint64
 now_us (RelaisAgentLock *self)
 {
   return self->clock (self->clock_data);
+}
+
+/* How long the lockout lasts after @failures wrong PINs in a row: the
+ * configured time after max_attempts of them, doubled by each further
+ * one, up to an hour. */
+static guint
+lockout_for (RelaisAgentLock *self,
+             guint            failures)
+{
+  guint64 seconds = self->lockout_seconds;
+
+  for (guint i = self->max_attempts; i < failures && seconds < RELAIS_AGENT_LOCK_MAX_LOCKOUT; i++)
+    seconds *= 2;
+
+  return (guint) MIN (seconds, RELAIS_AGENT_LOCK_MAX_LOCKOUT);
+}
+
+static void
+set_failures (RelaisAgentLock *self,
+              guint            failures)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->failures == failures)
+    return;
+
+  self->failures = failures;
+  if (self->store != NULL && !relais_store_set_pin_failures (self->store, failures, &error))
+    g_warning ("Could not keep the count of wrong PINs: %s", error->message);
+}
+
+/* "réessayez dans 45 secondes", "… dans 4 minutes": whole minutes (rounded
+ * up) from two minutes on. */
+static char *
+lockout_message (guint    seconds,
+                 gboolean after_wrong_pin)
+{
+  guint minutes = (seconds + 59) / 60;
+
+  if (seconds < 120)
+    return after_wrong_pin
+           ? g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                           "Code incorrect. Trop d'essais : réessayez dans %u seconde.",
+                                           "Code incorrect. Trop d'essais : réessayez dans %u secondes.",
+                                           seconds), seconds)
+           : g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                           "Trop d'essais. Réessayez dans %u seconde.",
+                                           "Trop d'essais. Réessayez dans %u secondes.",
+                                           seconds), seconds);
+
+  return after_wrong_pin
+         ? g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "Code incorrect. Trop d'essais : réessayez dans %u minute.",
+                                         "Code incorrect. Trop d'essais : réessayez dans %u minutes.",
+                                         minutes), minutes)
+         : g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "Trop d'essais. Réessayez dans %u minute.",
+                                         "Trop d'essais. Réessayez dans %u minutes.",
+                                         minutes), minutes);
 }
 
 static gboolean
@@ -67,8 +128,9 @@ ensure_sodium (GError **error)
 
 typedef struct
 {
-  char *pin_hash;
-  char *pin;
+  char  *pin_hash;
+  char  *pin;
+  gsize  digits;   /* the PIN's length, kept once the PIN is wiped */
 } CheckData;
 
 static void
@@ -108,6 +170,7 @@ relais_agent_lock_finalize (GObject *object)
   RelaisAgentLock *self = (RelaisAgentLock *)object;
 
   g_clear_pointer (&self->pin_hash, g_free);
+  g_clear_object (&self->store);
 
   G_OBJECT_CLASS (relais_agent_lock_parent_class)->finalize (object);
 }
@@ -155,6 +218,38 @@ relais_agent_lock_set_clock (RelaisAgentLock      *self,
   self->clock_data = user_data;
 }
 
+void
+relais_agent_lock_set_store (RelaisAgentLock *self,
+                             RelaisStore     *store)
+{
+  g_return_if_fail (RELAIS_IS_AGENT_LOCK (self));
+  g_return_if_fail (RELAIS_IS_STORE (store));
+
+  g_set_object (&self->store, store);
+  self->failures = relais_store_get_pin_failures (store);
+  self->locked_until = 0;
+
+  /* Restarted while locked out (or having been): the lockout starts again
+   * in full. Restarting the kiosk shortens nothing. */
+  if (self->failures >= self->max_attempts)
+    {
+      guint seconds = lockout_for (self, self->failures);
+
+      self->locked_until = now_us (self) + (gint64) seconds * G_USEC_PER_SEC;
+      g_debug ("%u wrong PINs in a row before the restart: locked for %u s",
+               self->failures, seconds);
+    }
+}
+
+void
+relais_agent_lock_set_min_digits (RelaisAgentLock *self,
+                                  guint            min_digits)
+{
+  g_return_if_fail (RELAIS_IS_AGENT_LOCK (self));
+
+  self->min_digits = min_digits;
+}
+
 guint
 relais_agent_lock_get_lockout_remaining (RelaisAgentLock *self)
 {
@@ -168,9 +263,9 @@ relais_agent_lock_get_lockout_remaining (RelaisAgentLock *self)
   now = now_us (self);
   if (now >= self->locked_until)
     {
-      /* The lockout is over: the agent gets a fresh set of attempts. */
+      /* The lockout is over, but not forgotten: the count stays, and the
+       * next wrong PIN locks again, for longer. */
       self->locked_until = 0;
-      self->failures = 0;
       return 0;
     }
 
@@ -185,6 +280,10 @@ relais_agent_lock_get_attempts_left (RelaisAgentLock *self)
   if (relais_agent_lock_get_lockout_remaining (self) > 0)
     return 0;
 
+  /* After a lockout, one: the next wrong PIN locks again. */
+  if (self->failures >= self->max_attempts)
+    return 1;
+
   return self->max_attempts - self->failures;
 }
 
@@ -195,6 +294,7 @@ verify_done_cb (GObject      *object,
 {
   g_autoptr(GTask) task = user_data;
   RelaisAgentLock *self = g_task_get_source_object (task);
+  CheckData *check = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
   gboolean ok;
   guint left;
@@ -212,22 +312,39 @@ verify_done_cb (GObject      *object,
    * caller ever calls _finish(): a wrong PIN always counts. */
   if (ok)
     {
-      self->failures = 0;
+      set_failures (self, 0);
       self->locked_until = 0;
+
+      /* The right PIN, but one a passer-by could guess: a deployment
+       * does not open with it. */
+      if (check->digits < self->min_digits)
+        {
+          g_warning ("The agent PIN has fewer than %u digits: the desk stays locked "
+                     "until [agent] pin-hash is made again with relais-kiosk --hash-pin",
+                     self->min_digits);
+          g_task_return_new_error (task, RELAIS_ERROR, RELAIS_ERROR_CONFIG,
+                                   g_dngettext (GETTEXT_PACKAGE,
+                                                "Ce code est trop court : il faut au moins %u chiffre.\n"
+                                                "Le technicien doit en choisir un autre (relais-kiosk --hash-pin).",
+                                                "Ce code est trop court : il faut au moins %u chiffres.\n"
+                                                "Le technicien doit en choisir un autre (relais-kiosk --hash-pin).",
+                                                self->min_digits),
+                                   self->min_digits);
+          return;
+        }
+
       g_task_return_boolean (task, TRUE);
       return;
     }
 
-  self->failures++;
+  set_failures (self, self->failures + 1);
   if (self->failures >= self->max_attempts)
     {
-      self->locked_until = now_us (self) + (gint64) self->lockout_seconds * G_USEC_PER_SEC;
-      g_task_return_new_error (task, RELAIS_ERROR, RELAIS_ERROR_LOCKED,
-                               g_dngettext (GETTEXT_PACKAGE,
-                                            "Code incorrect. Trop d'essais : réessayez dans %u seconde.",
-                                            "Code incorrect. Trop d'essais : réessayez dans %u secondes.",
-                                            self->lockout_seconds),
-                               self->lockout_seconds);
+      guint seconds = lockout_for (self, self->failures);
+      g_autofree char *message = lockout_message (seconds, TRUE);
+
+      self->locked_until = now_us (self) + (gint64) seconds * G_USEC_PER_SEC;
+      g_task_return_new_error (task, RELAIS_ERROR, RELAIS_ERROR_LOCKED, "%s", message);
       return;
     }
 
@@ -261,12 +378,9 @@ relais_agent_lock_verify_async (RelaisAgentLock     *self,
   remaining = relais_agent_lock_get_lockout_remaining (self);
   if (remaining > 0)
     {
-      g_task_return_new_error (task, RELAIS_ERROR, RELAIS_ERROR_LOCKED,
-                               g_dngettext (GETTEXT_PACKAGE,
-                                            "Trop d'essais. Réessayez dans %u seconde.",
-                                            "Trop d'essais. Réessayez dans %u secondes.",
-                                            remaining),
-                               remaining);
+      g_autofree char *message = lockout_message (remaining, FALSE);
+
+      g_task_return_new_error (task, RELAIS_ERROR, RELAIS_ERROR_LOCKED, "%s", message);
       return;
     }
 
@@ -287,6 +401,7 @@ relais_agent_lock_verify_async (RelaisAgentLock     *self,
   data = g_new0 (CheckData, 1);
   data->pin_hash = g_strdup (self->pin_hash);
   data->pin = g_strdup (pin);
+  data->digits = strlen (pin);
   check = g_task_new (NULL, NULL, verify_done_cb, g_steal_pointer (&task));
   g_task_set_source_tag (check, verify_in_thread);
   g_task_set_task_data (check, data, check_data_free);
@@ -315,10 +430,14 @@ relais_agent_lock_hash_pin (const char  *pin,
   if (!ensure_sodium (error))
     return NULL;
 
-  if (strlen (pin) < 4)
+  if (strlen (pin) < RELAIS_AGENT_LOCK_MIN_DIGITS)
     {
-      g_set_error_literal (error, RELAIS_ERROR, RELAIS_ERROR_FAILED,
-                           _("Le code doit avoir au moins 4 chiffres."));
+      g_set_error (error, RELAIS_ERROR, RELAIS_ERROR_FAILED,
+                   g_dngettext (GETTEXT_PACKAGE,
+                                "Le code doit avoir au moins %u chiffre : un code court se devine.",
+                                "Le code doit avoir au moins %u chiffres : un code court se devine.",
+                                RELAIS_AGENT_LOCK_MIN_DIGITS),
+                   RELAIS_AGENT_LOCK_MIN_DIGITS);
       return NULL;
     }
 

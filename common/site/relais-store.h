@@ -192,6 +192,14 @@ gboolean      relais_store_set_setting         (RelaisStore  *self,
                                                 const char   *value,
                                                 GError      **error);
 
+/* The agent lock's count of wrong PINs in a row (relais-agent-lock.h):
+ * one anonymous number, kept so that neither a restart nor the end of a
+ * lockout forgets it. 0 when never set or unreadable (logged). */
+guint         relais_store_get_pin_failures    (RelaisStore  *self);
+gboolean      relais_store_set_pin_failures    (RelaisStore  *self,
+                                                guint         failures,
+                                                GError      **error);
+
 /* Start-up self-check and crash tests: PRAGMA integrity_check, foreign
  * keys, and the queue's own invariants (codes match numbers, ended tickets
  * hold nothing personal, at most one ticket holds the booth). */

@@ -17,7 +17,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const root = path.resolve(here, '..', '..');
 
 export const LOBBY_PIN = 'relais-test-lobby';   // tests/integration/janus/janus.plugin.videoroom.jcfg.in
-export const AGENT_PIN = '1234';
+export const AGENT_PIN = '123456';  // a deployment's PIN: 6 digits or more
 export const SERVICE = 'caf';
 export const SUBSERVICE = 'prime-activite';
 export const APP = 'org.relais.Kiosk';

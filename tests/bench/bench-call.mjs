@@ -216,7 +216,7 @@ const chromiumWay = {
 // the kiosk traces (RELAIS_TEST_TRACE=1: "first-remote-frame: N ms after
 // the join request", the same instants as the test call's setup_ms); CPU
 // and PSS are the relais-kiosk process's (not Xvfb's, not the script's).
-const WINDOW_PIN = '2468';
+const WINDOW_PIN = '246813';
 function hashPin(binary) {
   const r = spawnSync(binary, ['--hash-pin'], { input: WINDOW_PIN + '\n', encoding: 'utf8' });
   const m = /pin-hash=(\S+)/.exec(r.stdout || '');

@@ -21,6 +21,8 @@
 
 static char *tmp_dir;
 static char *config_path;
+/* The store the next configuration names, in tmp_dir. */
+static const char *store_name = "relais.db";
 
 typedef void (*Scenario) (RelaisApplication *app);
 
@@ -398,6 +400,42 @@ scenario_lockout (RelaisApplication *app)
   relais_test_ui_assert_page (app, "unlock", 10000);
 }
 
+/* The kiosk restarted after the lockout above (a power cut, or someone
+ * pulling the plug to get more tries): still locked out, right PIN or
+ * not; the count of wrong PINs is in the store. */
+static void
+scenario_lockout_after_restart (RelaisApplication *app)
+{
+  RelaisPinPage *pin_page = relais_window_get_pin_page (relais_test_ui_window_of (app));
+
+  relais_test_ui_assert_page (app, "attract", 10000);
+  relais_test_ui_activate (app, "agent", NULL);
+  relais_test_ui_activate (app, "unlock", g_variant_new_string ("1234"));
+  g_assert_true (relais_test_wait_for (feedback_set, app, 10000));
+  g_assert_nonnull (strstr (relais_pin_page_get_feedback (pin_page), "Trop d'essais"));
+  relais_test_ui_assert_page (app, "unlock", 10000);
+}
+
+/* A deployment (a gateway configured) whose PIN has 4 digits: the right
+ * PIN does not open the desk, and the pad says what to fix. */
+static void
+scenario_short_pin (RelaisApplication *app)
+{
+  RelaisPinPage *pin_page = relais_window_get_pin_page (relais_test_ui_window_of (app));
+
+  relais_test_ui_assert_page (app, "attract", 10000);
+  relais_test_ui_activate (app, "agent", NULL);
+  g_test_expect_message ("relais-agent-lock", G_LOG_LEVEL_WARNING, "*fewer than 6 digits*");
+  relais_test_ui_activate (app, "unlock", g_variant_new_string ("1234"));
+  g_assert_true (relais_test_wait_for (feedback_set, app, 10000));
+  g_test_assert_expected_messages ();
+  g_assert_nonnull (strstr (relais_pin_page_get_feedback (pin_page), "trop court"));
+  g_assert_nonnull (strstr (relais_pin_page_get_feedback (pin_page), "relais-kiosk --hash-pin"));
+  relais_test_shoot ("pin-too-short", 1000);
+  relais_test_ui_assert_page (app, "unlock", 10000);
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (app), "new-ticket"));
+}
+
 static void
 scenario_idle_relock (RelaisApplication *app)
 {
@@ -437,7 +475,7 @@ run_scenario_subprocess (const char *path)
 static void
 write_config (guint idle_lock_seconds)
 {
-  g_autofree char *store = g_build_filename (tmp_dir, "relais.db", NULL);
+  g_autofree char *store = g_build_filename (tmp_dir, store_name, NULL);
   g_autofree char *contents =
     g_strdup_printf ("[kiosk]\n"
                      "site-name=Mairie de Test\n"
@@ -471,8 +509,34 @@ test_call (void)
 static void
 test_lockout (void)
 {
+  /* A store of its own: the lockout outlives the process. */
+  store_name = "lockout.db";
   write_config (120);
   run_scenario_subprocess ("/ui/scenario/lockout");
+  run_scenario_subprocess ("/ui/scenario/lockout-after-restart");
+  store_name = "relais.db";
+}
+
+static void
+test_short_pin (void)
+{
+  g_autoptr(RelaisConfig) demo = relais_config_new_default ();
+  g_autofree char *store = g_build_filename (tmp_dir, "short.db", NULL);
+  /* The demo's hash is 1234's; nothing listens on port 9. */
+  g_autofree char *contents =
+    g_strdup_printf ("[kiosk]\n"
+                     "site-name=Mairie de Test\n"
+                     "store-path=%s\n"
+                     "[agent]\n"
+                     "pin-hash=%s\n"
+                     "[gateway]\n"
+                     "janus-url=https://127.0.0.1:9/janus\n",
+                     store, relais_config_get_pin_hash (demo));
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (config_path, contents, -1, &error);
+  g_assert_no_error (error);
+  run_scenario_subprocess ("/ui/scenario/short-pin");
 }
 
 static void
@@ -558,12 +622,15 @@ main (int   argc,
   g_test_add_data_func ("/ui/scenario/called-survives", scenario_called_survives, scenario);
   g_test_add_data_func ("/ui/scenario/call", scenario_call, scenario);
   g_test_add_data_func ("/ui/scenario/lockout", scenario_lockout, scenario);
+  g_test_add_data_func ("/ui/scenario/lockout-after-restart", scenario_lockout_after_restart, scenario);
+  g_test_add_data_func ("/ui/scenario/short-pin", scenario_short_pin, scenario);
   g_test_add_data_func ("/ui/scenario/idle-relock", scenario_idle_relock, scenario);
   g_test_add_data_func ("/ui/scenario/english", scenario_english, scenario);
 
   g_test_add_func ("/ui/restart-keeps-queue", test_restart);
   g_test_add_func ("/ui/call", test_call);
   g_test_add_func ("/ui/pin-lockout", test_lockout);
+  g_test_add_func ("/ui/short-pin-refused", test_short_pin);
   g_test_add_func ("/ui/idle-relock", test_idle_relock);
   g_test_add_func ("/ui/english", test_english);
   g_test_add_func ("/ui/bad-config-refuses-to-start", test_bad_config_refuses_to_start);
@@ -572,14 +639,19 @@ main (int   argc,
 
   if (!g_test_subprocess ())
     {
-      g_autofree char *store = g_build_filename (tmp_dir, "relais.db", NULL);
-      g_autofree char *wal = g_strconcat (store, "-wal", NULL);
-      g_autofree char *shm = g_strconcat (store, "-shm", NULL);
+      const char *stores[] = { "relais.db", "lockout.db", "short.db" };
       g_autofree char *bad = g_build_filename (tmp_dir, "bad.conf", NULL);
 
-      g_unlink (store);
-      g_unlink (wal);
-      g_unlink (shm);
+      for (guint i = 0; i < G_N_ELEMENTS (stores); i++)
+        {
+          g_autofree char *store = g_build_filename (tmp_dir, stores[i], NULL);
+          g_autofree char *wal = g_strconcat (store, "-wal", NULL);
+          g_autofree char *shm = g_strconcat (store, "-shm", NULL);
+
+          g_unlink (store);
+          g_unlink (wal);
+          g_unlink (shm);
+        }
       g_unlink (bad);
       g_unlink (config_path);
       g_rmdir (tmp_dir);

@@ -9,9 +9,12 @@
 #include "relais-agent-lock.h"
 #include "relais-config.h"
 #include "relais-error.h"
+#include "relais-store.h"
 
-#define TEST_PIN        "2468"   /* exactly 4 digits: the shortest accepted */
-#define WRONG_PIN       "1357"
+#include "../relais-test-utils.h"
+
+#define TEST_PIN        "246813" /* exactly 6 digits: the shortest accepted */
+#define WRONG_PIN       "135792"
 #define MAX_ATTEMPTS    3
 #define LOCKOUT_SECONDS 60
 /* Argon2id with 64 MiB: one verification takes a good fraction of a
@@ -196,7 +199,8 @@ test_hash_pin_format (void)
 static void
 test_hash_pin_too_short (void)
 {
-  const char *too_short[] = { "", "1", "12", "123" };
+  /* A deployment's PIN has 6 digits at least: 4 or 5 are refused too. */
+  const char *too_short[] = { "", "1", "12", "123", "1234", "12345" };
 
   for (guint i = 0; i < G_N_ELEMENTS (too_short); i++)
     {
@@ -271,28 +275,141 @@ test_lockout_ends (LockFixture   *fixture,
 
   fixture->now += SECONDS (LOCKOUT_SECONDS);
   g_assert_cmpuint (relais_agent_lock_get_lockout_remaining (fixture->lock), ==, 0);
-  /* A fresh set of attempts. */
-  g_assert_cmpuint (relais_agent_lock_get_attempts_left (fixture->lock), ==, MAX_ATTEMPTS);
+  /* The lockout did not wipe the count: one attempt, not a fresh set. */
+  g_assert_cmpuint (relais_agent_lock_get_attempts_left (fixture->lock), ==, 1);
 
   assert_right (fixture->lock, TEST_PIN);
   g_assert_cmpuint (relais_agent_lock_get_attempts_left (fixture->lock), ==, MAX_ATTEMPTS);
 }
 
+/* Each wrong PIN after a lockout locks again at once, twice as long as
+ * the last time, up to an hour. */
 static void
-test_lockout_ends_wrong_again (LockFixture   *fixture,
-                               gconstpointer  data)
+test_backoff_doubles (LockFixture   *fixture,
+                      gconstpointer  data)
 {
+  const guint expected[] = { 120, 240, 480, 960, 1920, 3600, 3600 };
+  guint last = LOCKOUT_SECONDS;
+
   lock_out (fixture);
 
-  /* After the lockout the counter starts from scratch: one wrong PIN
-   * does not lock again at once. */
-  fixture->now += SECONDS (LOCKOUT_SECONDS + 1);
-  assert_wrong (fixture->lock, WRONG_PIN, MAX_ATTEMPTS - 1);
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      g_autoptr(GError) error = NULL;
 
-  /* ... and a full series locks again, for the full duration. */
-  assert_wrong (fixture->lock, WRONG_PIN, MAX_ATTEMPTS - 2);
-  assert_locked (fixture->lock, WRONG_PIN);
+      fixture->now += SECONDS (last);
+      g_assert_cmpuint (relais_agent_lock_get_lockout_remaining (fixture->lock), ==, 0);
+      g_assert_false (verify_sync (fixture->lock, WRONG_PIN, &error));
+      g_assert_error (error, RELAIS_ERROR, RELAIS_ERROR_LOCKED);
+      g_assert_cmpuint (relais_agent_lock_get_lockout_remaining (fixture->lock), ==, expected[i]);
+      last = expected[i];
+    }
+
+  /* The messages speak in minutes once it is long. */
+  {
+    g_autoptr(GError) error = NULL;
+
+    g_assert_false (verify_sync (fixture->lock, TEST_PIN, &error));
+    g_assert_error (error, RELAIS_ERROR, RELAIS_ERROR_LOCKED);
+    g_assert_cmpstr (error->message, ==, "Trop d'essais. Réessayez dans 60 minutes.");
+  }
+
+  /* Only the right PIN clears the count. */
+  fixture->now += SECONDS (last);
+  assert_right (fixture->lock, TEST_PIN);
+  g_assert_cmpuint (relais_agent_lock_get_attempts_left (fixture->lock), ==, MAX_ATTEMPTS);
+  assert_wrong (fixture->lock, WRONG_PIN, MAX_ATTEMPTS - 1);
+}
+
+/* The count lives in the store: a new lock on a new store object on the
+ * same file (a restart) is still locked out, for a whole lockout, and the
+ * next wrong PIN doubles it. */
+static void
+test_count_survives_restart (LockFixture   *fixture,
+                             gconstpointer  data)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+  RelaisStore *store;
+
+  relais_test_store_dir ("relais-test-lock-XXXXXX", &dir, &path);
+  store = relais_store_new (path, &error);
+  g_assert_no_error (error);
+  relais_agent_lock_set_store (fixture->lock, store);
+  lock_out (fixture);
+  g_assert_cmpuint (relais_store_get_pin_failures (store), ==, MAX_ATTEMPTS);
+
+  /* Restarted near the end of the lockout: locked out again in full. */
+  g_assert_finalize_object (g_steal_pointer (&fixture->lock));
+  g_assert_finalize_object (store);
+  store = relais_store_new (path, &error);
+  g_assert_no_error (error);
+  fixture->lock = relais_agent_lock_new (test_pin_hash, MAX_ATTEMPTS, LOCKOUT_SECONDS);
+  relais_agent_lock_set_clock (fixture->lock, fake_clock, fixture);
+  relais_agent_lock_set_store (fixture->lock, store);
   g_assert_cmpuint (relais_agent_lock_get_lockout_remaining (fixture->lock), ==, LOCKOUT_SECONDS);
+  assert_locked (fixture->lock, TEST_PIN);
+
+  fixture->now += SECONDS (LOCKOUT_SECONDS);
+  g_assert_cmpuint (relais_agent_lock_get_attempts_left (fixture->lock), ==, 1);
+  g_assert_false (verify_sync (fixture->lock, WRONG_PIN, &error));
+  g_assert_error (error, RELAIS_ERROR, RELAIS_ERROR_LOCKED);
+  g_clear_error (&error);
+  g_assert_cmpuint (relais_agent_lock_get_lockout_remaining (fixture->lock), ==, 2 * LOCKOUT_SECONDS);
+  g_assert_cmpuint (relais_store_get_pin_failures (store), ==, MAX_ATTEMPTS + 1);
+
+  /* The right PIN clears it, in the store too. */
+  fixture->now += SECONDS (2 * LOCKOUT_SECONDS);
+  assert_right (fixture->lock, TEST_PIN);
+  g_assert_cmpuint (relais_store_get_pin_failures (store), ==, 0);
+
+  /* Wrong PINs short of a lockout are remembered too. */
+  assert_wrong (fixture->lock, WRONG_PIN, MAX_ATTEMPTS - 1);
+  g_assert_finalize_object (g_steal_pointer (&fixture->lock));
+  g_assert_finalize_object (store);
+  store = relais_store_new (path, &error);
+  g_assert_no_error (error);
+  fixture->lock = relais_agent_lock_new (test_pin_hash, MAX_ATTEMPTS, LOCKOUT_SECONDS);
+  relais_agent_lock_set_clock (fixture->lock, fake_clock, fixture);
+  relais_agent_lock_set_store (fixture->lock, store);
+  g_assert_cmpuint (relais_agent_lock_get_attempts_left (fixture->lock), ==, MAX_ATTEMPTS - 1);
+  g_assert_cmpuint (relais_agent_lock_get_lockout_remaining (fixture->lock), ==, 0);
+
+  g_assert_finalize_object (g_steal_pointer (&fixture->lock));
+  g_assert_finalize_object (store);
+  relais_test_remove_dir (dir);
+  /* The fixture's teardown finalizes a lock of its own. */
+  fixture->lock = relais_agent_lock_new (test_pin_hash, MAX_ATTEMPTS, LOCKOUT_SECONDS);
+}
+
+/* A deployment refuses a short PIN even when it is the right one (its
+ * hash was made before 6 digits were asked, or by hand), and says what to
+ * fix; the demo's 1234 opens the demo. */
+static void
+test_short_pin_refused (void)
+{
+  RelaisConfig *config = relais_config_new_default ();
+  RelaisAgentLock *lock = relais_agent_lock_new (relais_config_get_pin_hash (config), 3, 60);
+  g_autoptr(GError) error = NULL;
+
+  relais_agent_lock_set_min_digits (lock, RELAIS_AGENT_LOCK_MIN_DIGITS);
+  g_test_expect_message ("relais-agent-lock", G_LOG_LEVEL_WARNING, "*fewer than 6 digits*");
+  g_assert_false (verify_sync (lock, "1234", &error));
+  g_test_assert_expected_messages ();
+  g_assert_error (error, RELAIS_ERROR, RELAIS_ERROR_CONFIG);
+  g_assert_nonnull (strstr (error->message, "au moins 6 chiffres"));
+  g_assert_nonnull (strstr (error->message, "relais-kiosk --hash-pin"));
+  /* The agent's own code is not a guess: nothing counted. */
+  g_assert_cmpuint (relais_agent_lock_get_attempts_left (lock), ==, 3);
+  /* A wrong one still counts. */
+  assert_wrong (lock, "4321", 2);
+
+  relais_agent_lock_set_min_digits (lock, 0);
+  assert_right (lock, "1234");
+
+  g_assert_finalize_object (lock);
+  g_assert_finalize_object (config);
 }
 
 static void
@@ -412,8 +529,11 @@ main (int   argc,
               lock_setup, test_lockout, lock_teardown);
   g_test_add ("/agent-lock/lockout-ends", LockFixture, NULL,
               lock_setup, test_lockout_ends, lock_teardown);
-  g_test_add ("/agent-lock/lockout-ends-wrong-again", LockFixture, NULL,
-              lock_setup, test_lockout_ends_wrong_again, lock_teardown);
+  g_test_add ("/agent-lock/backoff-doubles", LockFixture, NULL,
+              lock_setup, test_backoff_doubles, lock_teardown);
+  g_test_add ("/agent-lock/count-survives-restart", LockFixture, NULL,
+              lock_setup, test_count_survives_restart, lock_teardown);
+  g_test_add_func ("/agent-lock/short-pin-refused", test_short_pin_refused);
   g_test_add ("/agent-lock/reset-after-success", LockFixture, NULL,
               lock_setup, test_reset_after_success, lock_teardown);
   g_test_add_func ("/agent-lock/single-attempt", test_single_attempt);

@@ -753,6 +753,37 @@ test_reopen_file (StoreFixture  *fixture,
   }
 }
 
+/* The agent lock's count of wrong PINs: one number, kept across a
+ * restart (a new store on the same file), gone once back to 0. */
+static void
+test_pin_failures (StoreFixture  *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *raw = NULL;
+
+  reopen (fixture, RELAIS_STORE_SCHEMA_VERSION);
+  g_assert_cmpuint (relais_store_get_pin_failures (fixture->store), ==, 0);
+
+  g_assert_true (relais_store_set_pin_failures (fixture->store, 7, &error));
+  g_assert_no_error (error);
+  reopen (fixture, RELAIS_STORE_SCHEMA_VERSION);
+  g_assert_cmpuint (relais_store_get_pin_failures (fixture->store), ==, 7);
+
+  g_assert_true (relais_store_set_pin_failures (fixture->store, 0, &error));
+  g_assert_no_error (error);
+  reopen (fixture, RELAIS_STORE_SCHEMA_VERSION);
+  g_assert_cmpuint (relais_store_get_pin_failures (fixture->store), ==, 0);
+  raw = relais_store_get_setting (fixture->store, "agent-pin-failures");
+  g_assert_null (raw);
+
+  /* A value no code wrote counts from 0 (and says so). */
+  g_assert_true (relais_store_set_setting (fixture->store, "agent-pin-failures", "beaucoup", &error));
+  g_test_expect_message ("relais-store", G_LOG_LEVEL_WARNING, "*wrong PINs*");
+  g_assert_cmpuint (relais_store_get_pin_failures (fixture->store), ==, 0);
+  g_test_assert_expected_messages ();
+}
+
 static RelaisSessionFacts *
 make_facts (const char *service,
             gint64      created_at)
@@ -942,6 +973,7 @@ main (int   argc,
   ADD ("/store/errors/unwritable-path", test_unwritable_path, NULL);
   ADD ("/store/errors/not-a-database", test_not_a_database, NULL);
   ADD ("/store/file/reopen", test_reopen_file, NULL);
+  ADD ("/store/file/pin-failures", test_pin_failures, NULL);
 
 #undef ADD
 

@@ -454,12 +454,13 @@ make_remote_decoder (Peer         *peer,
     return NULL;
 
   /* A browser's VP8 has no periodic keyframe: a receiver that missed the
-   * first one (packets before the decoder was linked, a loss) must ask,
-   * or it waits for ever, as the kiosk did for the advisor's picture on
-   * a loaded host. wait-for-keyframe keeps deltas without their keyframe
-   * from the decoder (an error each). */
+   * first one must ask. vp8dec does, after a delta it cannot decode
+   * (/call/late-join-asks-keyframe). The depayloader's own
+   * request-keyframe/wait-for-keyframe are left off: in the one run with
+   * them through Janus, the kiosk decoded Chromium's first frame and then
+   * none (advisor-console: fps_in 0.0); without them it passed. */
   if (g_ascii_strcasecmp (encoding, "VP8") == 0)
-    description = g_strdup ("rtpvp8depay request-keyframe=true wait-for-keyframe=true ! vp8dec");
+    description = g_strdup ("rtpvp8depay ! vp8dec");
   else if (g_ascii_strcasecmp (encoding, "H264") == 0)
     {
       const char *factory = _relais_call_h264_decoder_factory ();

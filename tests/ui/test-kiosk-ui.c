@@ -530,7 +530,8 @@ test_short_pin (void)
                      "[agent]\n"
                      "pin-hash=%s\n"
                      "[gateway]\n"
-                     "janus-url=https://127.0.0.1:9/janus\n",
+                     "janus-url=https://127.0.0.1:9/janus\n"
+                     "lobby-pin=lobby-test\n",
                      store, relais_config_get_pin_hash (demo));
   g_autoptr(GError) error = NULL;
 

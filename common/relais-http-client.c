@@ -259,8 +259,10 @@ error_from_curl (Request  *req,
         }
     }
 
-  return g_error_new (RELAIS_ERROR, RELAIS_ERROR_NETWORK,
-                      "%s (%s)", sentence, curl_easy_strerror (result));
+  /* Our sentence only: the message may reach the person's screen, and
+   * libcurl's words are English (they go to the debug log, with the
+   * request). */
+  return g_error_new_literal (RELAIS_ERROR, RELAIS_ERROR_NETWORK, sentence);
 }
 
 static GError *
@@ -712,9 +714,9 @@ request_new_easy (Request      *req,
 
   if (rc != CURLE_OK)
     {
-      g_set_error (error, RELAIS_ERROR, RELAIS_ERROR_NETWORK, "%s (%s)",
-                   _("La communication avec le serveur a échoué."),
-                   curl_easy_strerror (rc));
+      g_debug ("curl_easy_setopt: %s", curl_easy_strerror (rc));
+      g_set_error_literal (error, RELAIS_ERROR, RELAIS_ERROR_NETWORK,
+                           _("La communication avec le serveur a échoué."));
       curl_easy_cleanup (easy);
       return NULL;
     }

@@ -12,6 +12,7 @@
 
 #include <string.h>
 
+#include <curl/curl.h>
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
@@ -341,6 +342,12 @@ assert_network_error (Result     *r,
   g_assert_error (r->error, RELAIS_ERROR, RELAIS_ERROR_NETWORK);
   if (fragment != NULL && strstr (r->error->message, fragment) == NULL)
     g_error ("“%s” not in error message “%s”", fragment, r->error->message);
+  /* The message may reach the person's screen: our French sentence, one
+   * line, nothing of libcurl's English (issue 12, item 14). */
+  g_assert_null (strchr (r->error->message, '\n'));
+  for (int code = CURLE_OK + 1; code < CURL_LAST; code++)
+    if (strstr (r->error->message, curl_easy_strerror ((CURLcode) code)) != NULL)
+      g_error ("libcurl's words in the message “%s”", r->error->message);
 }
 
 /* ---- log capture ------------------------------------------------------- */

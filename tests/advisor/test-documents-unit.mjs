@@ -27,6 +27,10 @@ startWatchdog(60);
 console.log('TAP version 13');
 
 // ---------------------------------------------------------------- the page, as far as documents.js sees it
+// documents.js hashes with the browser's crypto.subtle: a global from
+// Node 19 on; Debian 12's Node 18 has it only as node:crypto's webcrypto
+// (without this the first acknowledgement never came, in a fresh root).
+if (!globalThis.crypto) globalThis.crypto = crypto.webcrypto;
 const sent = [];            // what the console sent: parsed JSON
 globalThis.window = {
   relaisConsole: {

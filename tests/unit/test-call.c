@@ -457,8 +457,11 @@ assert_remote_frame (RelaisCall *call,
   s = gst_caps_get_structure (gst_sample_get_caps (sample), 0);
   g_assert_true (gst_structure_get_int (s, "width", &w));
   g_assert_true (gst_structure_get_int (s, "height", &h));
-  g_assert_cmpint (w, ==, width);
-  g_assert_cmpint (h, ==, height);
+  /* The sender's rate controller (relais-call-rate.c) may have stepped
+   * down to half size on a loaded host (seen under ASan in a fresh root:
+   * 160 for 320): the full size or that step, nothing else. */
+  if (!(w == width && h == height) && !(w == width / 2 && h == height / 2))
+    g_error ("remote frame %dx%d, expected %dx%d or %dx%d", w, h, width, height, width / 2, height / 2);
 }
 
 static void

@@ -172,6 +172,33 @@ room_first_frame_cb (RelaisLobbyLink *self,
   relais_advisor_link_emit_first_remote_frame (RELAIS_ADVISOR_LINK (self), since_join_us);
 }
 
+/* In the session room too, the kiosk's tag: the ticket and the site,
+ * never the person's name. */
+static char *
+session_display (RelaisLobbyLink *self,
+                 guint64          room)
+{
+  return relais_presence_tag_format_kiosk (self->visit->ticket_code,
+                                           self->visit->subservice_id,
+                                           self->visit->site_name,
+                                           g_get_real_time () / G_USEC_PER_SEC, room, 0);
+}
+
+/* Someone left the session room before the take, maybe still listening:
+ * the person's call follows the presence to a fresh room. */
+static void
+session_room_moved_cb (RelaisPresence  *presence,
+                       guint64          room,
+                       RelaisLobbyLink *self)
+{
+  g_autofree char *display = NULL;
+
+  if (presence != self->waiting || !self->room_joining || self->visit == NULL)
+    return;
+  display = session_display (self, room);
+  relais_room_link_move (self->room, room, display, relais_presence_get_session_pin (presence));
+}
+
 static void
 session_room_cb (GObject      *object,
                  GAsyncResult *result,
@@ -198,12 +225,7 @@ session_room_cb (GObject      *object,
   if (self->call == NULL)
     return;
 
-  /* In the session room too, the kiosk's tag: the ticket and the site,
-   * never the person's name. */
-  display = relais_presence_tag_format_kiosk (self->visit->ticket_code,
-                                              self->visit->subservice_id,
-                                              self->visit->site_name,
-                                              g_get_real_time () / G_USEC_PER_SEC, room, 0);
+  display = session_display (self, room);
   self->room_joining = TRUE;
   relais_room_link_join (self->room, g_object_ref (self->janus), self->call, room, display,
                          relais_presence_get_session_pin (self->waiting));
@@ -254,6 +276,8 @@ lobby_link_connect (RelaisAdvisorLink  *link,
   self->visit = relais_visit_copy (visit);
   self->janus = relais_janus_new (self->http, self->janus_url, NULL);
   self->waiting = relais_presence_new (self->janus, self->lobby_pin);
+  g_signal_connect_object (self->waiting, "session-room-moved", G_CALLBACK (session_room_moved_cb),
+                           self, G_CONNECT_DEFAULT);
   self->wait_cancellable = g_cancellable_new ();
   relais_advisor_link_update (link, RELAIS_ADVISOR_LINK_WAITING, NULL);
   g_debug ("Waiting for an advisor");

@@ -272,3 +272,15 @@ relais_room_link_join (RelaisRoomLink *self,
   relais_advisor_link_update (RELAIS_ADVISOR_LINK (self), RELAIS_ADVISOR_LINK_CONNECTING, NULL);
   relais_room_call_start_async (self->room_call, NULL, room_start_cb, g_object_ref (self));
 }
+
+void
+relais_room_link_move (RelaisRoomLink *self,
+                       guint64         room,
+                       const char     *display,
+                       const char     *pin)
+{
+  g_return_if_fail (RELAIS_IS_ROOM_LINK (self));
+
+  if (self->room_call != NULL)
+    relais_room_call_move (self->room_call, room, display, pin);
+}

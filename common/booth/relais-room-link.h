@@ -30,4 +30,11 @@ void               relais_room_link_join (RelaisRoomLink   *self,
                                           const char       *display,
                                           const char       *pin);
 
+/* For RelaisLobbyLink: the call moves to @room (see relais_room_call_move());
+ * "reconnected" asks for a fresh call. */
+void               relais_room_link_move (RelaisRoomLink   *self,
+                                          guint64           room,
+                                          const char       *display,
+                                          const char       *pin);
+
 G_END_DECLS

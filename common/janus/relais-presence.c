@@ -76,6 +76,7 @@ G_DEFINE_FINAL_TYPE (RelaisPresence, relais_presence, G_TYPE_OBJECT)
 
 enum {
   CHANGED,
+  SESSION_ROOM_MOVED,
   N_SIGNALS
 };
 
@@ -83,6 +84,11 @@ static guint signals[N_SIGNALS];
 
 static void poll_now          (RelaisPresence *self);
 static void lobby_join        (RelaisPresence *self);
+static void session_room_renew (RelaisPresence *self);
+static JsonNode *session_room_create_body (RelaisPresence *self);
+static void session_room_destroy (RelaisPresence *self,
+                                  guint64         room,
+                                  const char     *secret);
 
 typedef struct
 {
@@ -669,8 +675,24 @@ janus_event_cb (RelaisJanus    *janus,
   gone = member_id (obj, "leaving");
   if (gone != 0 && gone != self->winner_id &&
       (gone == self->claim_id || g_hash_table_contains (self->refused, &gone)))
-    g_message ("Participant %" G_GUINT64_FORMAT " left the session room on its own before "
-               "publishing: a subscription of its own may outlive it", gone);
+    {
+      /* Only the room's end ends such a subscription (PROTOCOL.md,
+       * section 4). Waiting, the person moves to a fresh room, unseen;
+       * in a call, the call ends rather than go on with a listener. */
+      if (self->winner_id == 0)
+        {
+          g_message ("Participant %" G_GUINT64_FORMAT " left the session room on its own before "
+                     "publishing: moving to a fresh room", gone);
+          session_room_renew (self);
+        }
+      else
+        {
+          g_message ("Participant %" G_GUINT64_FORMAT " left the session room on its own during "
+                     "the call: ending the room", gone);
+          session_room_destroy (self, self->session_room, self->session_secret);
+        }
+      return;
+    }
 
   gone = relais_janus_videoroom_parse_gone (data);
   if (gone != 0 && gone == self->claim_id && self->winner_id == 0)
@@ -817,6 +839,9 @@ relais_presence_class_init (RelaisPresenceClass *klass)
   signals[CHANGED] =
     g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT64);
+  signals[SESSION_ROOM_MOVED] =
+    g_signal_new ("session-room-moved", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT64);
 }
 
 static void
@@ -937,6 +962,41 @@ random_hex (guint n_bytes)
   return g_string_free (out, FALSE);
 }
 
+/* A new identity for the session room (id, secret, pin) and nobody in it
+ * yet: no claim, no winner, nobody refused. */
+static void
+session_room_pick (RelaisPresence *self)
+{
+  g_autofree char *id_hex = random_hex (8);
+  guint64 random = g_ascii_strtoull (id_hex, NULL, 16);
+
+  self->session_room = SESSION_ROOM_MIN + random % (SESSION_ROOM_MAX - SESSION_ROOM_MIN);
+  g_free (self->session_secret);
+  self->session_secret = random_hex (16);
+  g_free (self->session_pin);
+  self->session_pin = relais_presence_session_pin (self->lobby_pin, self->session_room);
+  self->winner_id = 0;
+  claim_set (self, 0);
+  g_hash_table_remove_all (self->refused);
+}
+
+/* Ends @room for everyone in it, their subscriptions with them. */
+static void
+session_room_destroy (RelaisPresence *self,
+                      guint64         room,
+                      const char     *secret)
+{
+  g_autoptr(JsonNode) body = NULL;
+
+  if (room == 0 || secret == NULL || self->ctl_handle == 0 ||
+      relais_janus_get_state (self->janus) != RELAIS_JANUS_STATE_CONNECTED)
+    return;
+  body = body_new ("destroy", room);
+  json_object_set_string_member (json_node_get_object (body), "secret", secret);
+  relais_janus_message_async (self->janus, self->ctl_handle, body, NULL, NULL,
+                              ignore_answer_cb, (gpointer) "Destroying the session room");
+}
+
 static void
 create_cb (GObject      *object,
            GAsyncResult *result,
@@ -966,7 +1026,6 @@ create_ctl_cb (GObject      *object,
   RelaisPresence *self = RELAIS_PRESENCE (object);
   g_autoptr(JsonNode) body = NULL;
   GCancellable *cancellable;
-  JsonObject *obj;
   GError *error = NULL;
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
@@ -977,8 +1036,19 @@ create_ctl_cb (GObject      *object,
   if (g_task_return_error_if_cancelled (task))
     return;
 
-  body = body_new ("create", self->session_room);
-  obj = json_node_get_object (body);
+  body = session_room_create_body (self);
+  cancellable = g_task_get_cancellable (task);
+  relais_janus_message_async (self->janus, self->ctl_handle, body, NULL,
+                              cancellable, create_cb, g_steal_pointer (&task));
+}
+
+/* The "create" request of the session room (PROTOCOL.md, section 2). */
+static JsonNode *
+session_room_create_body (RelaisPresence *self)
+{
+  JsonNode *body = body_new ("create", self->session_room);
+  JsonObject *obj = json_node_get_object (body);
+
   json_object_set_boolean_member (obj, "permanent", FALSE);
   json_object_set_boolean_member (obj, "is_private", TRUE);
   json_object_set_string_member (obj, "description", "Relais");
@@ -998,9 +1068,70 @@ create_ctl_cb (GObject      *object,
    * nobody listens without being seen joining (notify_joining), and a
    * participant we kick loses its subscriptions with it. */
   json_object_set_boolean_member (obj, "require_pvtid", TRUE);
-  cancellable = g_task_get_cancellable (task);
-  relais_janus_message_async (self->janus, self->ctl_handle, body, NULL,
-                              cancellable, create_cb, g_steal_pointer (&task));
+  return body;
+}
+
+typedef struct
+{
+  RelaisPresence *self;
+  guint           generation;
+  guint64         old_room;
+  char           *old_secret;
+} Renew;
+
+static void
+renew_created_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  Renew *renew = user_data;
+  g_autoptr(RelaisPresence) self = renew->self;
+  g_autofree char *old_secret = renew->old_secret;
+  g_autoptr(JsonNode) data = NULL;
+  g_autoptr(GError) error = NULL;
+  guint64 old_room = renew->old_room;
+  gboolean current = renew->generation == self->generation && !self->stopped;
+
+  g_free (renew);
+  data = relais_janus_message_finish (RELAIS_JANUS (object), result, NULL, &error);
+  if (current && data == NULL)
+    {
+      g_debug ("Creating the fresh session room failed: %s", error->message);
+      wait_return (self, NULL, g_error_new_literal (RELAIS_ERROR, RELAIS_ERROR_NETWORK,
+                                                    _("Le serveur de visio ne répond pas.")));
+    }
+  else if (current)
+    {
+      g_debug ("In a fresh session room");
+      /* The owner moves the person's call there first, then the old room
+       * ends: the kiosk's own handles there are let go already. */
+      g_signal_emit (self, signals[SESSION_ROOM_MOVED], 0, self->session_room);
+      /* Advisors see the new room in the lobby at once. */
+      if (self->lobby_joined)
+        beat_cb (self);
+    }
+  session_room_destroy (self, old_room, old_secret);
+}
+
+/* A fresh room for the person, then the old one ends with whatever
+ * subscriptions it held. */
+static void
+session_room_renew (RelaisPresence *self)
+{
+  g_autoptr(JsonNode) body = NULL;
+  Renew *renew;
+
+  if (self->ctl_handle == 0 || relais_janus_get_state (self->janus) != RELAIS_JANUS_STATE_CONNECTED)
+    return;
+  renew = g_new0 (Renew, 1);
+  renew->self = g_object_ref (self);
+  renew->generation = self->generation;
+  renew->old_room = self->session_room;
+  renew->old_secret = g_steal_pointer (&self->session_secret);
+  session_room_pick (self);
+  body = session_room_create_body (self);
+  relais_janus_message_async (self->janus, self->ctl_handle, body, NULL, NULL,
+                              renew_created_cb, renew);
 }
 
 void
@@ -1010,25 +1141,13 @@ relais_presence_create_session_room_async (RelaisPresence      *self,
                                            gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autofree char *id_hex = NULL;
-  guint64 random;
 
   g_return_if_fail (RELAIS_IS_PRESENCE (self));
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, relais_presence_create_session_room_async);
 
-  id_hex = random_hex (8);
-  random = g_ascii_strtoull (id_hex, NULL, 16);
-  self->session_room = SESSION_ROOM_MIN + random % (SESSION_ROOM_MAX - SESSION_ROOM_MIN);
-  g_free (self->session_secret);
-  self->session_secret = random_hex (16);
-  g_free (self->session_pin);
-  self->session_pin = relais_presence_session_pin (self->lobby_pin, self->session_room);
-  self->winner_id = 0;
-  claim_set (self, 0);
-  g_hash_table_remove_all (self->refused);
-
+  session_room_pick (self);
   ctl_ensure (self, create_ctl_cb, g_steal_pointer (&task));
 }
 
@@ -1123,15 +1242,7 @@ relais_presence_stop (RelaisPresence *self)
   if (self->wait_task != NULL)
     wait_return (self, NULL, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Stopped"));
   lobby_leave (self);
-  if (self->session_room != 0 && self->session_secret != NULL && self->ctl_handle != 0 &&
-      relais_janus_get_state (self->janus) == RELAIS_JANUS_STATE_CONNECTED)
-    {
-      g_autoptr(JsonNode) body = body_new ("destroy", self->session_room);
-
-      json_object_set_string_member (json_node_get_object (body), "secret", self->session_secret);
-      relais_janus_message_async (self->janus, self->ctl_handle, body, NULL, NULL,
-                                  ignore_answer_cb, (gpointer) "Destroying the session room");
-    }
+  session_room_destroy (self, self->session_room, self->session_secret);
   self->stopped = TRUE;
   self->generation++;
   g_clear_handle_id (&self->poll_id, g_source_remove);

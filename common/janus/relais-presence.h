@@ -45,6 +45,14 @@ G_DECLARE_FINAL_TYPE (RelaisPresence, relais_presence, RELAIS, PRESENCE, GObject
  *    subscriber: nobody subscribes without joining, and being seen.
  *    Cancelling (or relais_presence_stop()) leaves the lobby too.
  *
+ * A participant that leaves the session room on its own before the take
+ * (the claim holder, or one being kicked) may keep a subscription there:
+ * the presence then creates a fresh session room, emits
+ * "session-room-moved" (guint64 room; the caller moves its #RelaisRoomCall
+ * there with relais_room_call_move(), same pin getter), shows the new room
+ * in the lobby and destroys the old one. After the take, such a departure
+ * ends the room (and the call) instead.
+ *
  * Nothing personal goes to the lobby (ticket code, sub-service id and
  * site name only) or to the log. */
 RelaisPresence *relais_presence_new              (RelaisJanus  *janus,

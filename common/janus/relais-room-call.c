@@ -1006,6 +1006,38 @@ relais_room_call_set_call (RelaisRoomCall *self,
 }
 
 void
+relais_room_call_move (RelaisRoomCall *self,
+                       guint64         room,
+                       const char     *display,
+                       const char     *pin)
+{
+  g_return_if_fail (RELAIS_IS_ROOM_CALL (self));
+  g_return_if_fail (room > 0);
+
+  self->room = room;
+  g_free (self->display);
+  self->display = g_strdup (display);
+  g_free (self->pin);
+  self->pin = g_strdup (pin);
+  if (!self->started || self->ending || self->session_down)
+    return;   /* "reconnected" joins @room */
+
+  g_debug ("Moving to another room");
+  /* Detaching ends their media and their place in the old room; events of
+   * the old handles are no longer ours. */
+  if (self->pub_handle != 0)
+    relais_janus_detach_async (self->janus, self->pub_handle, NULL, NULL, NULL);
+  if (self->sub_handle != 0)
+    relais_janus_detach_async (self->janus, self->sub_handle, NULL, NULL, NULL);
+  reset_session_state (self);
+  g_signal_emit (self, signals[RECONNECTED], 0);
+  if (self->ending)
+    return;
+  bind_call (self);
+  begin_session (self);
+}
+
+void
 relais_room_call_set_create_room (RelaisRoomCall *self,
                                   gboolean        create_room)
 {

@@ -48,6 +48,13 @@ RelaisCall     *relais_room_call_get_call       (RelaisRoomCall       *self);
 /* Replaces the call (e.g. after "lost"); NULL drops it. */
 void            relais_room_call_set_call       (RelaisRoomCall       *self,
                                                  RelaisCall           *call);
+/* Leaves the room for @room (with @display and @pin there): the old
+ * handles are let go, "reconnected" asks for a fresh call as after a lost
+ * session, and the room call joins and publishes in @room. */
+void            relais_room_call_move           (RelaisRoomCall       *self,
+                                                 guint64               room,
+                                                 const char           *display,
+                                                 const char           *pin);
 /* Create the room (non-permanent) before joining it; for tests. */
 void            relais_room_call_set_create_room (RelaisRoomCall      *self,
                                                   gboolean             create_room);

@@ -231,29 +231,72 @@ kiosk_join (Fixture *f)
 /* The kiosk publishing its (test) camera and microphone in its room, as
  * while the person waits. Returns its feed once Janus lists it as
  * publishing, read as anyone can (listparticipants needs no pin). */
-static guint64
-kiosk_publish (Fixture *f,
-               Peer    *spy)
+/* The test camera and microphone, previewing, as the booth makes them. */
+static RelaisCall *
+kiosk_call_new (Fixture *f)
 {
   RelaisCallOptions options;
   g_autoptr(GError) error = NULL;
-  g_autofree char *display = relais_presence_tag_format_kiosk ("C12", "etat-civil", "Test", 1, f->room, 0);
   const char *addresses[] = { f->addr, NULL };
-  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  RelaisCall *call;
 
   relais_call_options_init (&options);
   options.video_device = g_strdup ("test");
   options.audio_device = g_strdup ("test");
   options.width = 320;
   options.height = 240;
-  f->call = relais_call_new (&options, &error);
+  call = relais_call_new (&options, &error);
   relais_call_options_clear (&options);
   g_assert_no_error (error);
-  relais_call_set_local_addresses (f->call, addresses);
-  relais_call_set_video_output (f->call, FALSE);
-  g_assert_true (relais_call_start_preview (f->call, &error));
+  relais_call_set_local_addresses (call, addresses);
+  relais_call_set_video_output (call, FALSE);
+  g_assert_true (relais_call_start_preview (call, &error));
   g_assert_no_error (error);
+  return call;
+}
 
+/* The first publisher Janus lists in @room (0: none), read as anyone can
+ * (listparticipants needs no pin); @display_out gets its display. */
+static guint64
+room_publisher (Fixture  *f,
+                Peer     *spy,
+                guint64   room,
+                char    **display_out)
+{
+  g_autoptr(JsonNode) body = json_from_string ("{\"request\":\"listparticipants\"}", NULL);
+  g_autoptr(JsonNode) data = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonArray *participants;
+
+  json_object_set_int_member (json_node_get_object (body), "room", (gint64) room);
+  relais_janus_message_async (spy->janus, spy->handle, body, NULL, NULL, relais_test_result_cb, &f->result);
+  data = relais_janus_message_finish (spy->janus, relais_test_wait_result (f->context, &f->result), NULL, &error);
+  g_assert_no_error (error);
+  g_clear_object (&f->result);
+  participants = json_object_get_array_member (json_node_get_object (data), "participants");
+  for (guint i = 0; i < json_array_get_length (participants); i++)
+    {
+      JsonObject *p = json_array_get_object_element (participants, i);
+
+      if (json_object_get_boolean_member_with_default (p, "publisher", FALSE))
+        {
+          if (display_out != NULL)
+            *display_out = g_strdup (json_object_get_string_member_with_default (p, "display", ""));
+          return (guint64) json_object_get_int_member (p, "id");
+        }
+    }
+  return 0;
+}
+
+static guint64
+kiosk_publish (Fixture *f,
+               Peer    *spy)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *display = relais_presence_tag_format_kiosk ("C12", "etat-civil", "Test", 1, f->room, 0);
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  f->call = kiosk_call_new (f);
   f->room_call = relais_room_call_new (f->kiosk_janus, f->call, f->room, display, f->pin);
   relais_room_call_start_async (f->room_call, NULL, relais_test_result_cb, &f->result);
   g_assert_true (relais_room_call_start_finish (f->room_call, relais_test_wait_result (f->context, &f->result),
@@ -263,23 +306,10 @@ kiosk_publish (Fixture *f,
 
   while (g_get_monotonic_time () < deadline)
     {
-      g_autoptr(JsonNode) body = json_from_string ("{\"request\":\"listparticipants\"}", NULL);
-      g_autoptr(JsonNode) data = NULL;
-      JsonArray *participants;
+      guint64 feed = room_publisher (f, spy, f->room, NULL);
 
-      json_object_set_int_member (json_node_get_object (body), "room", (gint64) f->room);
-      relais_janus_message_async (spy->janus, spy->handle, body, NULL, NULL, relais_test_result_cb, &f->result);
-      data = relais_janus_message_finish (spy->janus, relais_test_wait_result (f->context, &f->result), NULL, &error);
-      g_assert_no_error (error);
-      g_clear_object (&f->result);
-      participants = json_object_get_array_member (json_node_get_object (data), "participants");
-      for (guint i = 0; i < json_array_get_length (participants); i++)
-        {
-          JsonObject *p = json_array_get_object_element (participants, i);
-
-          if (json_object_get_boolean_member_with_default (p, "publisher", FALSE))
-            return (guint64) json_object_get_int_member (p, "id");
-        }
+      if (feed != 0)
+        return feed;
       relais_test_iterate_for (f->context, 200);
     }
   g_assert_not_reached ();
@@ -549,6 +579,165 @@ test_advisor_takes (Fixture       *f,
   peer_free (f, spy);
 }
 
+/* The session room of the kiosk's tag in the lobby @lobby (0: no kiosk
+ * there), as every console reads it. */
+static guint64
+lobby_session_room (Fixture *f,
+                    Peer    *spy,
+                    guint64  lobby)
+{
+  g_autoptr(JsonNode) body = json_from_string ("{\"request\":\"listparticipants\"}", NULL);
+  g_autoptr(JsonNode) data = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonArray *participants;
+  guint64 room = 0;
+
+  json_object_set_int_member (json_node_get_object (body), "room", (gint64) lobby);
+  relais_janus_message_async (spy->janus, spy->handle, body, NULL, NULL, relais_test_result_cb, &f->result);
+  data = relais_janus_message_finish (spy->janus, relais_test_wait_result (f->context, &f->result), NULL, &error);
+  g_assert_no_error (error);
+  g_clear_object (&f->result);
+  participants = json_object_get_array_member (json_node_get_object (data), "participants");
+  for (guint i = 0; participants != NULL && i < json_array_get_length (participants); i++)
+    {
+      JsonObject *p = json_array_get_object_element (participants, i);
+      RelaisPresenceTag tag;
+
+      if (relais_presence_tag_parse (json_object_get_string_member_with_default (p, "display", ""), &tag) &&
+          tag.kind == RELAIS_PRESENCE_TAG_KIOSK)
+        room = tag.session_room;
+      relais_presence_tag_clear (&tag);
+    }
+  return room;
+}
+
+static gboolean
+room_exists (Fixture *f,
+             Peer    *spy,
+             guint64  room)
+{
+  g_autoptr(JsonNode) body = json_from_string ("{\"request\":\"exists\"}", NULL);
+  g_autoptr(JsonNode) data = NULL;
+  g_autoptr(GError) error = NULL;
+
+  json_object_set_int_member (json_node_get_object (body), "room", (gint64) room);
+  relais_janus_message_async (spy->janus, spy->handle, body, NULL, NULL, relais_test_result_cb, &f->result);
+  data = relais_janus_message_finish (spy->janus, relais_test_wait_result (f->context, &f->result), NULL, &error);
+  g_assert_no_error (error);
+  g_clear_object (&f->result);
+  return json_object_get_boolean_member_with_default (json_node_get_object (data), "exists", TRUE);
+}
+
+/* What the lobby link does when the presence moves the person. */
+static void
+moved_cb (RelaisPresence *presence,
+          guint64         room,
+          Fixture        *f)
+{
+  g_autofree char *display = relais_presence_tag_format_kiosk ("C12", "etat-civil", "Test", 1, room, 0);
+
+  relais_room_call_move (f->room_call, room, display, relais_presence_get_session_pin (presence));
+}
+
+/* What the booth does on "reconnected": a fresh call. */
+static void
+fresh_call_cb (RelaisRoomCall *room_call,
+               Fixture        *f)
+{
+  g_autoptr(RelaisCall) old = g_steal_pointer (&f->call);
+
+  relais_call_hang_up (old);
+  f->call = kiosk_call_new (f);
+  relais_room_call_set_call (room_call, f->call);
+}
+
+/* Someone with the lobby pin joins first (so holds the claim), subscribes
+ * to the person with its private id and leaves before publishing: Janus
+ * keeps such a subscription (only a kick or the room's end stops it), so
+ * the kiosk moves the person to a fresh room, says so in the lobby, and
+ * the old room, with the subscription, is gone. */
+static void
+test_listener_leaves_first (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) leave = json_from_string ("{\"request\":\"leave\"}", NULL);
+  g_autoptr(JsonNode) left = NULL;
+  g_autofree char *display = NULL;
+  Peer *listener;
+  Peer *spy;
+  guint64 feed;
+  guint64 old_room;
+  guint64 new_room = 0;
+  guint64 new_feed = 0;
+  gint64 left_at;
+  gint64 deadline;
+  Take take = { 0 };
+
+  if (f->gateway == NULL)
+    return;
+
+  kiosk_create_room (f);
+  spy = peer_new (f);
+  listener = peer_new (f);
+  feed = kiosk_publish (f, spy);
+  old_room = f->room;
+  g_signal_connect (f->presence, "session-room-moved", G_CALLBACK (moved_cb), f);
+  g_signal_connect (f->room_call, "reconnected", G_CALLBACK (fresh_call_cb), f);
+  relais_presence_wait_async (f->presence, 5001, "C12", "etat-civil", "Test", NULL, wait_done_cb, &take);
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (lobby_session_room (f, spy, 5001) != old_room && g_get_monotonic_time () < deadline)
+    relais_test_iterate_for (f->context, 100);
+  g_assert_cmpuint (lobby_session_room (f, spy, 5001), ==, old_room);
+
+  peer_join (f, listener, "relais1 advisor busy Personne");
+  g_assert_null (subscribe (f, listener, feed, listener->private_id));
+  relais_janus_message_async (listener->janus, listener->handle, leave, NULL, NULL,
+                              relais_test_result_cb, &f->result);
+  left = relais_janus_message_finish (listener->janus, relais_test_wait_result (f->context, &f->result), NULL,
+                                      &error);
+  g_assert_no_error (error);
+  g_clear_object (&f->result);
+  left_at = g_get_monotonic_time ();
+
+  /* The old room ends; the kiosk publishes in the new one, which the
+   * lobby shows. */
+  deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while (g_get_monotonic_time () < deadline)
+    {
+      new_room = relais_presence_get_session_room (f->presence);
+      if (new_room != old_room && !room_exists (f, spy, old_room))
+        break;
+      relais_test_iterate_for (f->context, 100);
+    }
+  g_test_message ("MEASURE old room gone %" G_GINT64_FORMAT " ms after the listener left",
+                  (g_get_monotonic_time () - left_at) / 1000);
+  g_assert_cmpuint (new_room, !=, old_room);
+  g_assert_false (room_exists (f, spy, old_room));
+  /* Its id no longer opens the old room: the listener's way back is shut. */
+  g_assert_nonnull ((error = subscribe (f, listener, feed, listener->private_id)));
+  g_clear_error (&error);
+
+  while (g_get_monotonic_time () < deadline &&
+         ((new_feed = room_publisher (f, spy, new_room, NULL)) == 0 ||
+          lobby_session_room (f, spy, 5001) != new_room))
+    relais_test_iterate_for (f->context, 200);
+  g_test_message ("MEASURE kiosk publishing in the fresh room %" G_GINT64_FORMAT " ms after the listener left",
+                  (g_get_monotonic_time () - left_at) / 1000);
+  g_assert_cmpuint (new_feed, >, 0);
+  g_assert_cmpuint (lobby_session_room (f, spy, 5001), ==, new_room);
+  g_assert_false (take.done);
+
+  relais_presence_stop (f->presence);
+  while (!take.done)
+    relais_test_iterate_for (f->context, 50);
+  g_clear_error (&take.error);
+  g_signal_handlers_disconnect_by_data (f->room_call, f);
+  g_signal_handlers_disconnect_by_data (f->presence, f);
+  peer_free (f, listener);
+  peer_free (f, spy);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -560,6 +749,8 @@ main (int   argc,
   g_test_add ("/session-room/listener-kicked", Fixture, NULL, fixture_setup, test_listener_kicked, fixture_teardown);
   g_test_add ("/session-room/claim-expires", Fixture, NULL, fixture_setup, test_claim_expires, fixture_teardown);
   g_test_add ("/session-room/advisor-takes", Fixture, NULL, fixture_setup, test_advisor_takes, fixture_teardown);
+  g_test_add ("/session-room/listener-leaves-first", Fixture, NULL, fixture_setup, test_listener_leaves_first,
+              fixture_teardown);
 
   return g_test_run ();
 }

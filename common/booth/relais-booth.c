@@ -468,8 +468,11 @@ link_reconnected_cb (RelaisBooth *self)
 {
   g_autoptr(GError) error = NULL;
   RelaisCall *call;
+  /* Not lost: the link moved the call to a fresh room (a possible
+   * listener left the old one); nothing to tell the person. */
+  gboolean was_lost = self->link_lost;
 
-  g_debug ("Gateway back");
+  g_debug (was_lost ? "Gateway back" : "Call moved to a fresh room");
   self->link_lost = FALSE;
   clear_source (&self->gateway_down);
   g_clear_pointer (&self->gateway_failure, g_free);
@@ -489,7 +492,8 @@ link_reconnected_cb (RelaisBooth *self)
     }
   call_set (self, call);
   relais_advisor_link_set_call (self->link, self->call);
-  notice (self, _("La connexion au serveur de visio est rétablie : l'appel reprend."), FALSE);
+  if (was_lost)
+    notice (self, _("La connexion au serveur de visio est rétablie : l'appel reprend."), FALSE);
   update_status (self);
 }
 

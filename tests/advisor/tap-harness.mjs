@@ -300,3 +300,60 @@ export async function openChromiumConsole(browser, consoleUrl, name, { pin = LOB
   await page.waitForFunction(() => window.relaisConsole.phase === 'queue' || window.relaisConsole.lastError, null, { timeout: 15000 });
   return { context, page };
 }
+
+// ---------------------------------------------------------------- a listener, from node
+// Someone who holds the lobby pin (every kiosk's configuration has it) and
+// wants to hear a waiting person unseen (issue 12, item 2): derives the
+// session room's pin as the console does, joins as a participant for a
+// private id, subscribes to the kiosk's feed with it, and leaves before
+// anyone can kick it. Janus 1.1.2 keeps such a subscription; the kiosk
+// must end the room it lives in. Resolves with what Janus said, and
+// `exists(room)` to ask Janus about a room afterwards.
+export async function listenAndLeave(janusUrl, room, lobbyPin = LOBBY_PIN) {
+  const { createHmac, randomBytes } = await import('node:crypto');
+  const pin = createHmac('sha256', lobbyPin).update(`relais1 session ${room}`).digest('hex').slice(0, 32);
+  const post = async (url, body) => (await fetch(url, { method: 'POST', body: JSON.stringify({ ...body, transaction: randomBytes(6).toString('hex') }) })).json();
+  const s = await post(janusUrl, { janus: 'create' });
+  const session = `${janusUrl}/${s.data.id}`;
+  const events = [];
+  const abort = new AbortController();
+  (async () => {
+    while (!abort.signal.aborted) {
+      try {
+        const r = await fetch(`${session}?maxev=10&rid=${Date.now()}`, { signal: abort.signal });
+        const e = await r.json();
+        for (const x of Array.isArray(e) ? e : [e]) events.push(x);
+      } catch { if (!abort.signal.aborted) await sleep(100); }
+    }
+  })();
+  const attach = async () => `${session}/${(await post(session, { janus: 'attach', plugin: 'janus.plugin.videoroom' })).data.id}`;
+  const answer = async (handle, body) => {
+    const r = await post(handle, { janus: 'message', body });
+    if (r.janus === 'success') return r.plugindata.data;
+    const ev = await until(() => events.find((e) => e.transaction === r.transaction && e.plugindata), 10000);
+    return ev ? ev.plugindata.data : { error: 'no answer' };
+  };
+  const result = {};
+  try {
+    const me = await attach();
+    const joined = await answer(me, { request: 'join', ptype: 'publisher', room, pin, display: 'relais1 advisor busy Personne' });
+    result.joined = joined.videoroom === 'joined';
+    const kiosk = (joined.publishers || []).find((p) => /^relais1 kiosk /.test(p.display || ''));
+    if (result.joined && kiosk) {
+      const sub = await attach();
+      const subscribed = await answer(sub, { request: 'join', ptype: 'subscriber', room, pin, private_id: joined.private_id, streams: [{ feed: kiosk.id }] });
+      result.subscribed = subscribed.videoroom === 'attached';
+    }
+    await post(me, { janus: 'message', body: { request: 'leave' } });
+    result.leftAt = Date.now();
+    result.exists = async (r) => {
+      const h = await attach();
+      return (await answer(h, { request: 'exists', room: r })).exists;
+    };
+    result.close = async () => { await post(session, { janus: 'destroy' }).catch(() => {}); abort.abort(); };
+  } catch (e) {
+    abort.abort();
+    throw e;
+  }
+  return result;
+}

@@ -37,7 +37,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   ok, note, bail, done, sleep, until, startWatchdog, requireSession, kioskBinPath, janusJsPath,
-  requireModule, requireFiles, requireKioskTools, consoleRoutes, startServer, kioskLog, startKiosk,
+  requireModule, requireFiles, requireKioskTools, consoleRoutes, startServer, kioskLog, startKiosk, listenAndLeave,
   logIndex, logSince, act, actionEnabled, busHas, writeKioskConfig, stopAll, startCallToLobby, screenshots,
   chromiumArgs, consoleState, openChromiumConsole, LOBBY_PIN, AGENT_PIN, SERVICE, SUBSERVICE,
 } from './tap-harness.mjs';
@@ -265,6 +265,23 @@ try {
       `the console lists the kiosk waiting: ticket C1, ${SUBSERVICE}, Mairie de Testville (${measures.callNowToListedMs} ms after call now)`);
     await sleep(1200);
     await consoleShot(a.page, 'kiosk-waiting');
+
+    // A listener with the lobby pin subscribes to the waiting person and
+    // leaves before its kick (issue 12, item 2): the kiosk moves the person
+    // to a fresh room, the console follows the lobby tag there, and the old
+    // room, with the listener's subscription, is gone.
+    if (seen) {
+      const oldRoom = seen.room;
+      const spy = await listenAndLeave(janus.url, oldRoom);
+      ok(spy.joined && spy.subscribed, `a listener holding the lobby pin joins the session room and subscribes to the kiosk (joined ${spy.joined}, subscribed ${spy.subscribed})`);
+      const moved = await until(async () => (await consoleState(a.page)).waiting.find((k) => k.ticket === 'C1' && k.room !== oldRoom), 15000);
+      measures.listenerLeftToMovedMs = moved ? Date.now() - spy.leftAt : null;
+      ok(moved, `the kiosk waits in a fresh session room, shown in the console's list ${measures.listenerLeftToMovedMs} ms after the listener left`);
+      ok(spy.exists && (await spy.exists(oldRoom)) === false, 'the old session room is gone, and the listener\'s subscription with it');
+      ok(!(await consoleState(a.page)).lastError, 'the console says nothing went wrong');
+      kioskShot('main-moved');
+      await spy.close();
+    }
 
     const i = logIndex();
     const takeAt = Date.now();

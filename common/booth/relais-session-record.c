@@ -432,8 +432,12 @@ relais_session_record_set_call (RelaisSessionRecord *self,
     {
       if (self->watched && call != NULL)
         {
-          /* A fresh call after the gateway came back: the link dropped. */
-          self->reconnected = TRUE;
+          /* A fresh call in a call taken: the gateway came back, the link
+           * dropped. Before the take it may also be the person moved to a
+           * fresh room (a possible listener left the old one): no drop;
+           * a gateway lost while waiting says so by "link-lost". */
+          if (self->taken_us != 0)
+            self->reconnected = TRUE;
           self->lost_base += self->lost_last;
           self->lost_last = 0;
         }

@@ -97,6 +97,7 @@ udp_socket (guint16 port)
     g_error ("socket: %s", g_strerror (errno));
   setsockopt (fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
   setsockopt (fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+  setsockopt (fd, SOL_SOCKET, SO_TIMESTAMPNS, &(int) { 1 }, sizeof (int));
   if (port != 0 && bind (fd, (struct sockaddr *) &sa, sizeof sa) < 0)
     g_error ("bind UDP %u: %s", port, g_strerror (errno));
   return fd;
@@ -117,12 +118,33 @@ send_msg (int fd, const struct sockaddr_in *to, Msg *m, gsize size)
 /* Reads the next message of ours into @m (and its datagram into @raw);
  * its size in *@len. FALSE when none is waiting. */
 static gboolean
-recv_msg (int fd, Msg *m, guint8 *raw, gsize raw_size, gsize *len, struct sockaddr_in *from)
+recv_msg_stamped (int fd, Msg *m, guint8 *raw, gsize raw_size, gsize *len, struct sockaddr_in *from,
+                  gint64 *stamp_us)
 {
   for (;;)
     {
-      socklen_t fromlen = sizeof *from;
-      gssize n = recvfrom (fd, raw, raw_size, 0, (struct sockaddr *) from, &fromlen);
+      struct iovec iov = { .iov_base = raw, .iov_len = raw_size };
+      union { char buf[CMSG_SPACE (sizeof (struct timespec))]; struct cmsghdr align; } control;
+      struct msghdr mh = {
+        .msg_name = from, .msg_namelen = sizeof *from, .msg_iov = &iov, .msg_iovlen = 1,
+        .msg_control = control.buf, .msg_controllen = sizeof control.buf,
+      };
+      gssize n = recvmsg (fd, &mh, 0);
+
+      if (stamp_us != NULL)
+        {
+          /* When the kernel queued it (SO_TIMESTAMPNS), not when this
+           * process, maybe descheduled on a loaded machine, got to it. */
+          *stamp_us = now_us ();
+          for (struct cmsghdr *c = CMSG_FIRSTHDR (&mh); n >= 0 && c != NULL; c = CMSG_NXTHDR (&mh, c))
+            if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS)
+              {
+                struct timespec ts;
+
+                memcpy (&ts, CMSG_DATA (c), sizeof ts);
+                *stamp_us = (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+              }
+        }
       if (n < 0)
         {
           if (errno == EAGAIN || errno == EWOULDBLOCK)
@@ -137,6 +159,12 @@ recv_msg (int fd, Msg *m, guint8 *raw, gsize raw_size, gsize *len, struct sockad
       *len = (gsize) n;
       return TRUE;
     }
+}
+
+static gboolean
+recv_msg (int fd, Msg *m, guint8 *raw, gsize raw_size, gsize *len, struct sockaddr_in *from)
+{
+  return recv_msg_stamped (fd, m, raw, raw_size, len, from, NULL);
 }
 
 /* Waits for @fd to be readable until @until (monotonic µs). */
@@ -183,16 +211,18 @@ tcp_listener (guint16 port)
   return fd;
 }
 
+/* @now: this process's clock (the delay); @stamp: the kernel's receive
+ * time (the rate's span). */
 static void
-sink_add (Sink *s, const Msg *m, gsize len, gint64 now)
+sink_add (Sink *s, const Msg *m, gsize len, gint64 now, gint64 stamp)
 {
   guint64 ip_bytes = len + IP_UDP_HEADERS;
 
   if (s->packets == 0)
-    s->first_us = now, s->first_bytes = ip_bytes;
+    s->first_us = stamp, s->first_bytes = ip_bytes;
   s->packets++;
   s->bytes += ip_bytes;
-  s->last_us = now;
+  s->last_us = stamp;
   s->delay_sum_us += now - m->sent_us;
   if ((gint64) m->seq > s->next_seq)
     {
@@ -256,7 +286,7 @@ run_center (void)
       Msg m;
       gsize len;
       struct sockaddr_in from;
-      gint64 now;
+      gint64 now, stamp;
 
       fds[n++] = (struct pollfd) { .fd = sfd, .events = POLLIN };
       fds[n++] = (struct pollfd) { .fd = udp, .events = POLLIN };
@@ -271,7 +301,7 @@ run_center (void)
 
       if (fds[0].revents & POLLIN)
         quit = TRUE;
-      while (recv_msg (udp, &m, raw, sizeof raw, &len, &from))
+      while (recv_msg_stamped (udp, &m, raw, sizeof raw, &len, &from, &stamp))
         {
           now = now_us ();
           switch (m.type)
@@ -280,7 +310,7 @@ run_center (void)
               (void) !sendto (udp, raw, len, 0, (struct sockaddr *) &from, sizeof from);
               break;
             case MSG_SINK:
-              sink_add (&sinks[m.phase], &m, len, now);
+              sink_add (&sinks[m.phase], &m, len, now, stamp);
               break;
             case MSG_BLAST:
               if (blasted[m.phase] || blast.on)
@@ -499,11 +529,13 @@ booth_blast (Booth *b, guint8 phase, double rate_bps, guint duration_ms)
           next_request += 300 * G_TIME_SPAN_MILLISECOND;
         }
       wait_readable (b->fd, s.packets == 0 ? next_request : MIN (deadline, idle_until));
-      while (recv_msg (b->fd, &r, raw, sizeof raw, &len, &from))
+      gint64 stamp;
+
+      while (recv_msg_stamped (b->fd, &r, raw, sizeof raw, &len, &from, &stamp))
         if (r.type == MSG_DATA && r.phase == phase)
           {
             gint64 now = now_us ();
-            sink_add (&s, &r, len, now);
+            sink_add (&s, &r, len, now, stamp);
             /* Done when nothing came for 600 ms. */
             idle_until = now + 600 * G_TIME_SPAN_MILLISECOND;
           }

@@ -131,6 +131,13 @@ state_cb (RelaisCall *call,
 RelaisTestCallPair *
 relais_test_call_pair_new (void)
 {
+  return relais_test_call_pair_new_full (NULL, NULL);
+}
+
+RelaisTestCallPair *
+relais_test_call_pair_new_full (RelaisTestCallPairHook before_offer,
+                                gpointer               user_data)
+{
   static const char * const loopback[] = { "127.0.0.1", NULL };
   RelaisTestCallPair *pair = g_new0 (RelaisTestCallPair, 1);
   g_autoptr(GError) error = NULL;
@@ -159,6 +166,8 @@ relais_test_call_pair_new (void)
   a_state = g_signal_connect (pair->a.call, "notify::state", G_CALLBACK (state_cb), &a_connected);
   b_state = g_signal_connect (pair->b.call, "notify::state", G_CALLBACK (state_cb), &b_connected);
 
+  if (before_offer != NULL)
+    before_offer (pair->a.call, pair->b.call, user_data);
   relais_call_create_offer (pair->a.call, pair->a.peer);
   g_assert_true (relais_test_call_pair_wait (&a_connected, 30));
   g_assert_true (relais_test_call_pair_wait (&b_connected, 30));

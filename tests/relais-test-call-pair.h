@@ -22,6 +22,13 @@ gboolean            relais_test_call_pair_wait  (const gboolean *flag,
 /* Two calls with test sources (160x120), @a offering to @b; returns once
  * both are connected and their data channels have settled. */
 RelaisTestCallPair *relais_test_call_pair_new   (void);
+/* The same, @before_offer called once both calls have their peer (their
+ * send chains built) and before @a offers. */
+typedef void (*RelaisTestCallPairHook) (RelaisCall *a,
+                                        RelaisCall *b,
+                                        gpointer    user_data);
+RelaisTestCallPair *relais_test_call_pair_new_full (RelaisTestCallPairHook before_offer,
+                                                    gpointer               user_data);
 RelaisCall         *relais_test_call_pair_get_a (RelaisTestCallPair *pair);
 RelaisCall         *relais_test_call_pair_get_b (RelaisTestCallPair *pair);
 /* Hangs both up and asserts both calls are finalized: drop every other

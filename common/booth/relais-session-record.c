@@ -32,6 +32,9 @@ struct _RelaisSessionRecord
   gint64              first_frame_us;   /* first CONNECTED: a remote picture */
   gint64              ended_us;
   gboolean            reconnected;
+  /* The far end said it got the person's sound and picture (RTCP), in
+   * this call or a call before a reconnection. */
+  gboolean            delivered;
   double              fps_sum;
   guint               fps_samples;
   gint64              lost_base;        /* packets lost by calls replaced */
@@ -119,6 +122,9 @@ watch_call (RelaisSessionRecord *self)
 
   self->watched = TRUE;
   g_signal_connect (self->call, "notify::state", G_CALLBACK (call_state_cb), self);
+  /* A call handed over connected already is connected. */
+  if (measuring (self) && relais_call_get_state (self->call) == RELAIS_CALL_CONNECTED)
+    call_state_cb (self->call, NULL, self);
 }
 
 static void
@@ -133,12 +139,16 @@ sample (RelaisSessionRecord *self)
 {
   RelaisCallStats stats;
 
+  if (self->call == NULL || relais_call_get_state (self->call) != RELAIS_CALL_CONNECTED)
+    return;
+  relais_call_get_stats (self->call, &stats);
+  /* What the advisor got, whatever the kiosk shows of them. */
+  if (relais_call_stats_media_delivered (&stats))
+    self->delivered = TRUE;
   /* The call's statistics cover the second before they were taken: the
    * first one after the picture came would count the set-up as 0 fps. */
-  if (self->call != NULL && relais_call_get_state (self->call) == RELAIS_CALL_CONNECTED
-      && self->first_frame_us != 0 && g_get_monotonic_time () - self->first_frame_us >= 1500000)
+  if (self->first_frame_us != 0 && g_get_monotonic_time () - self->first_frame_us >= 1500000)
     {
-      relais_call_get_stats (self->call, &stats);
       self->fps_sum += stats.fps_in;
       self->fps_samples++;
       self->lost_last = MAX (stats.packets_lost, 0);
@@ -161,6 +171,7 @@ reset_call (RelaisSessionRecord *self)
   self->ticket_id = 0;
   self->started_us = self->taken_us = self->setup_from_us = self->first_frame_us = self->ended_us = 0;
   self->reconnected = FALSE;
+  self->delivered = FALSE;
   self->wait_given_up = FALSE;
   self->watched = FALSE;
   self->fps_sum = 0;
@@ -568,7 +579,9 @@ relais_session_record_ticket_ended (RelaisSessionRecord *self,
       /* Waiting in the lobby and giving up before an advisor came is no
        * call: it counts as "no-call", not as a call that failed. */
       facts->call_attempted = !self->wait_given_up || self->first_frame_us != 0;
-      facts->media_flowed = self->first_frame_us != 0;
+      /* The advisor saw and heard the person: what the far end reported,
+       * not what the kiosk sent or showed (issue 10, item 4). */
+      facts->media_flowed = self->delivered;
       facts->reconnected = self->reconnected;
       if (self->first_frame_us != 0)
         {

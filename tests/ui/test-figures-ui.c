@@ -16,6 +16,9 @@
 #include <glib/gstdio.h>
 
 #include "relais-application.h"
+#include "relais-booth.h"
+#include "relais-call.h"
+#include "relais-context.h"
 #include "relais-error.h"
 #include "relais-window.h"
 
@@ -64,6 +67,21 @@ static RelaisStore *
 store_of (RelaisApplication *app)
 {
   return relais_context_get_store (relais_application_get_context (app));
+}
+
+/* The far end (the demo advisor) reports it got the person's sound and
+ * picture: what the figures call "media flowed". */
+static gboolean
+far_end_got_media (gpointer data)
+{
+  RelaisBooth *booth = relais_context_get_booth (relais_application_get_context (data));
+  RelaisCall *call = relais_booth_get_call (booth);
+  RelaisCallStats stats;
+
+  if (call == NULL)
+    return FALSE;
+  relais_call_get_stats (call, &stats);
+  return relais_call_stats_media_delivered (&stats);
 }
 
 static gboolean
@@ -170,6 +188,10 @@ scenario_sessions (RelaisApplication *app)
   activate (app, "start-call", NULL);
   relais_test_ui_assert_page (app, "call", 20000);
   g_assert_true (relais_test_wait_for (call_connected, relais_window_get_call_page (window), 60000));
+  /* Media flowed once the far end says so (RTCP), and the figures sample
+   * it every second. */
+  g_assert_true (relais_test_wait_for (far_end_got_media, app, 30000));
+  relais_test_spin (1500);
   activate (app, "hang-up", NULL);
   relais_test_ui_assert_page (app, "call-ended", 20000);
   activate (app, "finish-session", NULL);

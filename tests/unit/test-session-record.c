@@ -12,6 +12,7 @@
 #include "relais-context.h"
 #include "relais-error.h"
 #include "relais-session-record.h"
+#include "../relais-test-call-pair.h"
 
 #include "../relais-test-utils.h"
 
@@ -278,6 +279,109 @@ test_survey_countdown (Fixture       *f,
   g_assert_cmpint (facts->survey, ==, 0);
 }
 
+/* Issue 10, item 4: "media flowed" is what the far end says it got, not
+ * what the kiosk sent or shows. Two loopback calls, the kiosk's (a) and the
+ * advisor's (b); with @silent the kiosk's sound is dropped from the start
+ * as it leaves its payloader: the advisor gets the picture, never the
+ * person's voice, while the kiosk shows the advisor (connected). */
+static GstPadProbeReturn
+drop_cb (GstPad          *pad,
+         GstPadProbeInfo *info,
+         gpointer         user_data)
+{
+  return GST_PAD_PROBE_DROP;
+}
+
+static void
+drop_sent_sound (RelaisCall *a,
+                 RelaisCall *b,
+                 gpointer    user_data)
+{
+  GstElement *top = relais_call_get_local_video_sink (a);
+  g_autoptr(GstIterator) it = NULL;
+  GValue item = G_VALUE_INIT;
+  guint payloaders = 0;
+
+  while (GST_OBJECT_PARENT (top) != NULL)
+    top = GST_ELEMENT (GST_OBJECT_PARENT (top));
+  it = gst_bin_iterate_recurse (GST_BIN (top));
+  while (gst_iterator_next (it, &item) == GST_ITERATOR_OK)
+    {
+      GstElement *element = g_value_get_object (&item);
+      GstElementFactory *factory = gst_element_get_factory (element);
+
+      if (factory != NULL && g_str_equal (gst_plugin_feature_get_name (GST_PLUGIN_FEATURE (factory)), "rtpopuspay"))
+        {
+          g_autoptr(GstPad) src = gst_element_get_static_pad (element, "src");
+
+          gst_pad_add_probe (src, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+                             drop_cb, NULL, NULL);
+          payloaders++;
+        }
+      g_value_reset (&item);
+    }
+  g_value_unset (&item);
+  g_assert_cmpuint (payloaders, ==, 1);
+}
+
+static gboolean
+far_end_got_media (RelaisCall *call,
+                   guint64    *audio_packets)
+{
+  RelaisCallStats stats;
+
+  relais_call_get_stats (call, &stats);
+  *audio_packets = stats.far_audio_packets;
+  return relais_call_stats_media_delivered (&stats);
+}
+
+static void
+far_end (Fixture  *f,
+         gboolean  silent)
+{
+  g_autoptr(RelaisSessionFacts) facts = NULL;
+  RelaisTestCallPair *pair = relais_test_call_pair_new_full (silent ? drop_sent_sound : NULL, NULL);
+  RelaisCall *kiosk = relais_test_call_pair_get_a (pair);
+  guint64 audio_packets = 0;
+  gint64 deadline;
+  gint64 id;
+
+  id = start_call (f, "prime-activite");
+  relais_session_record_set_call (f->record, kiosk);
+
+  /* The far end reports every few seconds, the record samples every
+   * second; silent, wait as long as a call with sound needs at most. */
+  deadline = g_get_monotonic_time () + 12 * G_USEC_PER_SEC;
+  while (g_get_monotonic_time () < deadline && (silent || !far_end_got_media (kiosk, &audio_packets)))
+    relais_test_iterate_for (NULL, 100);
+  relais_test_iterate_for (NULL, 1500);
+  g_assert_cmpint (relais_call_get_state (kiosk), ==, RELAIS_CALL_CONNECTED);
+  g_assert_cmpint (far_end_got_media (kiosk, &audio_packets), ==, !silent);
+  g_test_message ("%s: the far end reports %" G_GUINT64_FORMAT " audio packets",
+                  silent ? "silent" : "with sound", audio_packets);
+
+  finish_call (f, id);
+  facts = last_row (f);
+  g_assert_cmpint (facts->media_flowed, ==, !silent);
+
+  relais_session_record_set_call (f->record, NULL);
+  relais_test_call_pair_free (pair);
+}
+
+static void
+test_far_end_got_media (Fixture       *f,
+                        gconstpointer  data)
+{
+  far_end (f, FALSE);
+}
+
+static void
+test_far_end_heard_nothing (Fixture       *f,
+                          gconstpointer  data)
+{
+  far_end (f, TRUE);
+}
+
 /* The person stops waiting in the lobby before an advisor came: no call,
  * not a failed one. */
 static void
@@ -376,12 +480,17 @@ int
 main (int   argc,
       char *argv[])
 {
+  gst_init (&argc, &argv);
   g_test_init (&argc, &argv, NULL);
 
   g_test_add ("/session-record/row-and-outbox", Fixture, UPLOAD_CONFIG,
               setup, test_row_and_outbox, teardown);
   g_test_add ("/session-record/survey-countdown", Fixture, NULL,
               setup, test_survey_countdown, teardown);
+  g_test_add ("/session-record/far-end-got-media", Fixture, NULL,
+              setup, test_far_end_got_media, teardown);
+  g_test_add ("/session-record/far-end-heard-nothing", Fixture, NULL,
+              setup, test_far_end_heard_nothing, teardown);
   g_test_add ("/session-record/wait-given-up", Fixture, NULL,
               setup, test_wait_given_up, teardown);
   g_test_add ("/session-record/released", Fixture, NULL,

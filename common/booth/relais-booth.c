@@ -37,6 +37,8 @@ struct _RelaisBooth
   GCancellable      *check_cancellable;
 
   gboolean           link_lost;
+  /* The call's sending is down to sound only (its rate controller). */
+  gboolean           audio_only;
   char              *gateway_failure;  /* shown instead of the call's state */
   GSource           *gateway_down;
 
@@ -272,6 +274,30 @@ static void mic_level_cb        (RelaisBooth *self);
 static void message_received_cb (RelaisBooth *self,
                                  const char  *text);
 
+/* The call's rate controller cut the picture, or gave it back: the person
+ * is told, and so is the advisor ("link", PROTOCOL.md section 5). */
+static void
+link_step_cb (RelaisBooth *self,
+              GParamSpec  *pspec,
+              RelaisCall  *call)
+{
+  RelaisCallLinkStep step = relais_call_get_link_step (call);
+  gboolean audio_only = step == RELAIS_CALL_LINK_AUDIO_ONLY;
+  g_autofree char *envelope = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (call != self->call || audio_only == self->audio_only)
+    return;
+  self->audio_only = audio_only;
+  g_debug (audio_only ? "Sending sound only" : "Sending the picture again");
+  notice (self, audio_only ? relais_call_link_step_describe (step)
+                           : _("La connexion va mieux : l’image revient."), FALSE);
+  envelope = g_strdup_printf ("{\"relais\":1,\"type\":\"link\",\"video\":%s}",
+                              audio_only ? "false" : "true");
+  if (!relais_call_send_message (call, envelope, &error))
+    g_debug ("The advisor could not be told: %s", error->message);
+}
+
 static RelaisCall *
 call_make (RelaisBooth  *self,
            GError      **error)
@@ -293,6 +319,7 @@ call_make (RelaisBooth  *self,
   g_signal_connect_swapped (call, "notify::state", G_CALLBACK (call_state_cb), self);
   g_signal_connect_swapped (call, "notify::mic-level", G_CALLBACK (mic_level_cb), self);
   g_signal_connect_swapped (call, "message-received", G_CALLBACK (message_received_cb), self);
+  g_signal_connect_swapped (call, "notify::link-step", G_CALLBACK (link_step_cb), self);
   relais_call_set_muted (call, self->muted);
   relais_call_set_camera_off (call, self->camera_off);
   return g_steal_pointer (&call);
@@ -309,6 +336,8 @@ call_set (RelaisBooth *self,
   if (old != NULL)
     g_signal_handlers_disconnect_by_data (old, self);
   self->call = call;
+  /* A fresh call starts with the full picture. */
+  self->audio_only = FALSE;
   /* Followers let go of the old call's appsinks before it hangs up, so
    * no frame of this person reaches the next one. */
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CALL]);

@@ -168,3 +168,11 @@ relais_demo_link_leave (RelaisDemoLink *self)
   relais_advisor_link_update (RELAIS_ADVISOR_LINK (self), RELAIS_ADVISOR_LINK_IDLE, NULL);
   relais_advisor_link_emit_remote_left (RELAIS_ADVISOR_LINK (self));
 }
+
+RelaisDemoAdvisor *
+relais_demo_link_get_advisor (RelaisDemoLink *self)
+{
+  g_return_val_if_fail (RELAIS_IS_DEMO_LINK (self), NULL);
+
+  return self->advisor;
+}

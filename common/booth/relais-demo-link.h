@@ -5,6 +5,7 @@
 #pragma once
 
 #include "relais-advisor-link.h"
+#include "relais-demo-advisor.h"
 
 G_BEGIN_DECLS
 
@@ -19,6 +20,9 @@ RelaisAdvisorLink *relais_demo_link_new        (void);
 /* What a gateway does, for the tests: the link is lost, then comes back
  * ("reconnected": the owner gives a fresh call). */
 void               relais_demo_link_reconnect  (RelaisDemoLink *self);
+/* The demo advisor of the current call (NULL before the check), for the
+ * tests: what the advisor receives. */
+RelaisDemoAdvisor *relais_demo_link_get_advisor (RelaisDemoLink *self);
 /* The demo advisor hangs up ("remote-left"). */
 void               relais_demo_link_leave      (RelaisDemoLink *self);
 

@@ -12,6 +12,7 @@
 
 #define GST_USE_UNSTABLE_API
 #include <gst/sdp/sdp.h>
+#include <json-glib/json-glib.h>
 #include <gst/webrtc/webrtc.h>
 
 #include "relais-demo-advisor.h"
@@ -161,6 +162,28 @@ bot_reply (RelaisDemoAdvisor *self)
   return _(replies[self->replies_sent++ % G_N_ELEMENTS (replies)]);
 }
 
+/* A control envelope (PROTOCOL.md, section 5: an object with an integer
+ * "relais"), not a chat line: nothing to answer. */
+static gboolean
+is_control (const char *text)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonNode *root;
+  JsonObject *obj;
+  JsonNode *version;
+
+  if (!json_parser_load_from_data (parser, text, -1, NULL))
+    return FALSE;
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return FALSE;
+  obj = json_node_get_object (root);
+  version = json_object_get_member (obj, "relais");
+  return version != NULL && JSON_NODE_HOLDS_VALUE (version) &&
+         json_node_get_value_type (version) == G_TYPE_INT64 &&
+         g_strcmp0 (json_object_get_string_member_with_default (obj, "type", ""), "chat") != 0;
+}
+
 static void
 message_on_main (RelaisDemoAdvisor *self,
                  gpointer           data)
@@ -168,7 +191,8 @@ message_on_main (RelaisDemoAdvisor *self,
   const char *text = data;
 
   g_signal_emit (self, signals[SIGNAL_MESSAGE_RECEIVED], 0, text);
-  send_text (self, bot_reply (self));
+  if (!is_control (text))
+    send_text (self, bot_reply (self));
 }
 
 static void

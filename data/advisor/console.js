@@ -40,6 +40,7 @@
       'call.camera': 'Couper la caméra', 'call.camera-on': 'Rétablir la caméra',
       'call.connecting': 'Connexion à la borne…', 'call.info': 'Ticket {ticket} — {subservice} — {site}',
       'call.left': 'La personne a quitté l\'appel.',
+      'call.audio-only': 'La connexion de la borne est faible : l\'image est coupée, le son continue.',
       'chat.title': 'Messages écrits', 'chat.send': 'Envoyer', 'chat.me': 'Vous', 'chat.them': 'Borne',
       'end.title': "Terminer l'appel", 'end.resolved': 'Résolu', 'end.follow-up': 'Rendez-vous de suivi',
       'end.redirected': 'Réorienté', 'end.technical-failure': 'Problème technique',
@@ -73,6 +74,7 @@
       'call.camera': 'Turn camera off', 'call.camera-on': 'Turn camera on',
       'call.connecting': 'Connecting to the kiosk…', 'call.info': 'Ticket {ticket} — {subservice} — {site}',
       'call.left': 'The person left the call.',
+      'call.audio-only': 'The kiosk\'s connection is weak: the picture is off, the sound goes on.',
       'chat.title': 'Written messages', 'chat.send': 'Send', 'chat.me': 'You', 'chat.them': 'Kiosk',
       'end.title': 'End the call', 'end.resolved': 'Resolved', 'end.follow-up': 'Follow-up appointment',
       'end.redirected': 'Redirected', 'end.technical-failure': 'Technical problem',
@@ -131,6 +133,7 @@
     outcomeSent: null,
     takeRequestedAt: null,
     firstFrameAt: null,
+    kioskAudioOnly: false,    // the kiosk said its link carries sound only
   };
   window.relaisConsole = state;
   state.publisherHandle = () => pub;   // documents.js sends on it
@@ -625,17 +628,28 @@
     state.dataOpen = false;
     state.muted = false;
     state.cameraOff = false;
+    showLink(true);
     renderControls();
     if (janus && lobby) { show('queue'); setLobbyDisplay(true); listLobby(); renderQueue(); }
   }
 
   // ---------------------------------------------------------------- in the call
+  // The kiosk's sending follows its link (PROTOCOL.md, section 5, "link"):
+  // on a weak one it sends sound only, and says so; the picture's place
+  // says it here, until the kiosk says the picture is back.
+  function showLink(video) {
+    state.kioskAudioOnly = !video;
+    $('link-status').textContent = video ? '' : t('call.audio-only');
+    $('link-status').hidden = video;
+  }
+
   function receive(data) {
     if (window.relaisDocuments && window.relaisDocuments.receive(data)) return;   // documents.js
     let text = String(data);
     try {
       const m = JSON.parse(text);
       if (m && typeof m === 'object' && !Array.isArray(m) && Number.isInteger(m.relais)) {
+        if (m.relais === PROTOCOL && m.type === 'link' && typeof m.video === 'boolean') { showLink(m.video); return; }
         if (m.relais !== PROTOCOL || m.type !== 'chat' || typeof m.text !== 'string') return;
         text = m.text;
       }

@@ -22,6 +22,8 @@
 //    (only the publisher with this room's kiosk tag is followed).
 // 4. chat: 230 lines from the kiosk: the console keeps the last 200 and
 //    says how many older ones it let go.
+// 5. link: the kiosk says it sends sound only ("link", video false): the
+//    console says so over the picture, not in the chat, until video true.
 //
 // Environment: RELAIS_TEST_ADDR (relais-netns-run sets it).
 //
@@ -298,6 +300,20 @@ try {
     const en = await a.page.waitForFunction(() => { const el = document.getElementById('chat-dropped'); return el && /^\d+ older message/.test(el.textContent) && el.textContent; },
       null, { timeout: 5000 }).then((h) => h.jsonValue()).catch(() => null);
     ok(en === `${N - 200} older message(s) are no longer shown.`, `in English too ("${en}")`);
+
+    // ---- 5. the kiosk's link (PROTOCOL.md, section 5, "link"): sound only,
+    // said over the picture's place, not in the chat; then the picture back.
+    const lastLine = () => consoleState(a.page).then((st) => st.chat[st.chat.length - 1].text);
+    await kiosk.page.evaluate(() => window.relaisSendChat(JSON.stringify({ relais: 1, type: 'link', video: false })));
+    const weak = await until(() => a.page.evaluate(() => { const el = document.getElementById('link-status'); return !el.hidden && el.textContent ? el.textContent : null; }), 8000);
+    ok(weak === "The kiosk's connection is weak: the picture is off, the sound goes on.",
+      `the kiosk sending sound only is said over its picture ("${weak}")`);
+    if (process.env.RELAIS_GUARDS_SHOT) await a.page.screenshot({ path: process.env.RELAIS_GUARDS_SHOT });
+    await kiosk.page.evaluate(() => window.relaisSendChat(JSON.stringify({ relais: 1, type: 'link', video: true })));
+    const back = await until(() => a.page.evaluate(() => document.getElementById('link-status').hidden || null), 8000);
+    ok(back === true, 'and no longer once the kiosk says the picture is back');
+    const lastNow = await lastLine();
+    ok(lastNow === `ligne ${N}`, `neither shows as a chat line (the last line is "${lastNow}")`);
 
     await a.page.click('#outcomes button[data-outcome="resolved"]');
     ok(await until(async () => (await consoleState(a.page)).phase === 'queue', 8000) !== null, 'A ends the call and is back on the line');

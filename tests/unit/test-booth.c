@@ -6,10 +6,13 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include <gst/gst.h>
 
 #include "relais-booth.h"
 #include "relais-context.h"
+#include "relais-call-private.h"
 #include "relais-demo-link.h"
 #include "../relais-test-utils.h"
 
@@ -223,6 +226,82 @@ test_call_and_chat (Fixture       *f,
   g_assert_cmpint (relais_booth_get_call_state (f->booth), ==, RELAIS_CALL_IDLE);
 }
 
+/* Issue 10, item 2: the rate controller cuts the picture on a weak link:
+ * the person is told in plain words, and so is the advisor, over the data
+ * channel ("link", PROTOCOL.md section 5); and again when it comes back. */
+typedef struct
+{
+  GPtrArray *notices;
+  GPtrArray *to_advisor;
+} LinkSeen;
+
+static void
+link_notice_cb (RelaisBooth *booth,
+                const char  *text,
+                gboolean     is_error,
+                LinkSeen    *seen)
+{
+  g_ptr_array_add (seen->notices, g_strdup (text));
+}
+
+static void
+advisor_message_cb (RelaisDemoAdvisor *advisor,
+                    const char        *text,
+                    LinkSeen          *seen)
+{
+  if (strstr (text, "\"type\":\"link\"") != NULL)
+    g_ptr_array_add (seen->to_advisor, g_strdup (text));
+}
+
+static void
+test_audio_only_said (Fixture       *f,
+                      gconstpointer  data)
+{
+  LinkSeen seen = { g_ptr_array_new_with_free_func (g_free), g_ptr_array_new_with_free_func (g_free) };
+  RelaisDemoAdvisor *advisor;
+  RelaisCall *call;
+  guint received;
+
+  start_call (f);
+  call = relais_booth_get_call (f->booth);
+  advisor = relais_demo_link_get_advisor (RELAIS_DEMO_LINK (relais_booth_get_link (f->booth)));
+  g_assert_nonnull (advisor);
+  /* The data channel is up once the advisor's greeting came. */
+  g_assert_true (relais_test_wait_counter (f->main_context, &f->chat_received, 10000));
+  received = f->chat_received;
+  g_signal_connect (f->booth, "notice", G_CALLBACK (link_notice_cb), &seen);
+  g_signal_connect (advisor, "message-received", G_CALLBACK (advisor_message_cb), &seen);
+
+  _relais_call_set_link_step (call, RELAIS_CALL_LINK_LOW);
+  relais_test_iterate_for (f->main_context, 300);
+  g_assert_cmpuint (seen.notices->len, ==, 0);
+
+  _relais_call_set_link_step (call, RELAIS_CALL_LINK_AUDIO_ONLY);
+  while (seen.to_advisor->len < 1)
+    relais_test_iterate_for (f->main_context, 50);
+  g_assert_cmpuint (seen.notices->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (seen.notices, 0), ==,
+                   "La connexion est faible : l’image est coupée, le son continue.");
+  g_assert_cmpstr (g_ptr_array_index (seen.to_advisor, 0), ==, "{\"relais\":1,\"type\":\"link\",\"video\":false}");
+
+  _relais_call_set_link_step (call, RELAIS_CALL_LINK_LOW);
+  while (seen.to_advisor->len < 2)
+    relais_test_iterate_for (f->main_context, 50);
+  g_assert_cmpuint (seen.notices->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (seen.notices, 1), ==, "La connexion va mieux : l’image revient.");
+  g_assert_cmpstr (g_ptr_array_index (seen.to_advisor, 1), ==, "{\"relais\":1,\"type\":\"link\",\"video\":true}");
+
+  /* An envelope is no chat line: the demo advisor does not answer it. */
+  relais_test_iterate_for (f->main_context, 500);
+  g_assert_cmpuint (f->chat_received, ==, received);
+
+  g_signal_handlers_disconnect_by_data (f->booth, &seen);
+  g_signal_handlers_disconnect_by_data (advisor, &seen);
+  relais_booth_drop (f->booth);
+  g_ptr_array_unref (seen.notices);
+  g_ptr_array_unref (seen.to_advisor);
+}
+
 static void
 test_reconnect_replaces_call (Fixture       *f,
                               gconstpointer  data)
@@ -284,6 +363,8 @@ main (int   argc,
 
   g_test_add ("/booth/call-and-chat", Fixture, NULL,
               fixture_setup, test_call_and_chat, fixture_teardown);
+  g_test_add ("/booth/audio-only-said", Fixture, NULL,
+              fixture_setup, test_audio_only_said, fixture_teardown);
   g_test_add ("/booth/reconnect-replaces-call", Fixture, NULL,
               fixture_setup, test_reconnect_replaces_call, fixture_teardown);
   g_test_add ("/booth/remote-left", Fixture, NULL,

@@ -810,6 +810,20 @@ reset_session_state (RelaisRoomCall *self)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REMOTE_PUBLISHERS]);
 }
 
+/* Joins and publishes again from scratch (new handles), after a lost
+ * session or to move to another room. */
+static void
+session_restart (RelaisRoomCall *self)
+{
+  reset_session_state (self);
+  /* The owner may hand over a fresh call here. */
+  g_signal_emit (self, signals[RECONNECTED], 0);
+  if (self->ending)
+    return;
+  bind_call (self);
+  begin_session (self);
+}
+
 static void
 janus_lost_cb (RelaisJanus    *janus,
                RelaisRoomCall *self)
@@ -831,13 +845,7 @@ janus_reconnected_cb (RelaisJanus    *janus,
     return;
 
   self->session_down = FALSE;
-  reset_session_state (self);
-  /* The owner may hand over a fresh call here. */
-  g_signal_emit (self, signals[RECONNECTED], 0);
-  if (self->ending)
-    return;
-  bind_call (self);
-  begin_session (self);
+  session_restart (self);
 }
 
 static void
@@ -1029,12 +1037,7 @@ relais_room_call_move (RelaisRoomCall *self,
     relais_janus_detach_async (self->janus, self->pub_handle, NULL, NULL, NULL);
   if (self->sub_handle != 0)
     relais_janus_detach_async (self->janus, self->sub_handle, NULL, NULL, NULL);
-  reset_session_state (self);
-  g_signal_emit (self, signals[RECONNECTED], 0);
-  if (self->ending)
-    return;
-  bind_call (self);
-  begin_session (self);
+  session_restart (self);
 }
 
 void

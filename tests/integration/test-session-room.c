@@ -255,35 +255,40 @@ kiosk_call_new (Fixture *f)
   return call;
 }
 
-/* The first publisher Janus lists in @room (0: none), read as anyone can
- * (listparticipants needs no pin); @display_out gets its display. */
-static guint64
-room_publisher (Fixture  *f,
-                Peer     *spy,
-                guint64   room,
-                char    **display_out)
+/* What Janus lists of @room's participants, read as anyone can
+ * (listparticipants needs no pin); NULL for a room it does not have. */
+static JsonNode *
+list_participants (Fixture *f,
+                   Peer    *spy,
+                   guint64  room)
 {
   g_autoptr(JsonNode) body = json_from_string ("{\"request\":\"listparticipants\"}", NULL);
-  g_autoptr(JsonNode) data = NULL;
   g_autoptr(GError) error = NULL;
-  JsonArray *participants;
+  JsonNode *data;
 
   json_object_set_int_member (json_node_get_object (body), "room", (gint64) room);
   relais_janus_message_async (spy->janus, spy->handle, body, NULL, NULL, relais_test_result_cb, &f->result);
   data = relais_janus_message_finish (spy->janus, relais_test_wait_result (f->context, &f->result), NULL, &error);
   g_assert_no_error (error);
   g_clear_object (&f->result);
-  participants = json_object_get_array_member (json_node_get_object (data), "participants");
+  return data;
+}
+
+/* The first publisher Janus lists in @room (0: none). */
+static guint64
+room_publisher (Fixture *f,
+                Peer    *spy,
+                guint64  room)
+{
+  g_autoptr(JsonNode) data = list_participants (f, spy, room);
+  JsonArray *participants = json_object_get_array_member (json_node_get_object (data), "participants");
+
   for (guint i = 0; i < json_array_get_length (participants); i++)
     {
       JsonObject *p = json_array_get_object_element (participants, i);
 
       if (json_object_get_boolean_member_with_default (p, "publisher", FALSE))
-        {
-          if (display_out != NULL)
-            *display_out = g_strdup (json_object_get_string_member_with_default (p, "display", ""));
-          return (guint64) json_object_get_int_member (p, "id");
-        }
+        return (guint64) json_object_get_int_member (p, "id");
     }
   return 0;
 }
@@ -306,7 +311,7 @@ kiosk_publish (Fixture *f,
 
   while (g_get_monotonic_time () < deadline)
     {
-      guint64 feed = room_publisher (f, spy, f->room, NULL);
+      guint64 feed = room_publisher (f, spy, f->room);
 
       if (feed != 0)
         return feed;
@@ -586,18 +591,10 @@ lobby_session_room (Fixture *f,
                     Peer    *spy,
                     guint64  lobby)
 {
-  g_autoptr(JsonNode) body = json_from_string ("{\"request\":\"listparticipants\"}", NULL);
-  g_autoptr(JsonNode) data = NULL;
-  g_autoptr(GError) error = NULL;
-  JsonArray *participants;
+  g_autoptr(JsonNode) data = list_participants (f, spy, lobby);
+  JsonArray *participants = json_object_get_array_member (json_node_get_object (data), "participants");
   guint64 room = 0;
 
-  json_object_set_int_member (json_node_get_object (body), "room", (gint64) lobby);
-  relais_janus_message_async (spy->janus, spy->handle, body, NULL, NULL, relais_test_result_cb, &f->result);
-  data = relais_janus_message_finish (spy->janus, relais_test_wait_result (f->context, &f->result), NULL, &error);
-  g_assert_no_error (error);
-  g_clear_object (&f->result);
-  participants = json_object_get_array_member (json_node_get_object (data), "participants");
   for (guint i = 0; participants != NULL && i < json_array_get_length (participants); i++)
     {
       JsonObject *p = json_array_get_object_element (participants, i);
@@ -719,7 +716,7 @@ test_listener_leaves_first (Fixture       *f,
   g_clear_error (&error);
 
   while (g_get_monotonic_time () < deadline &&
-         ((new_feed = room_publisher (f, spy, new_room, NULL)) == 0 ||
+         ((new_feed = room_publisher (f, spy, new_room)) == 0 ||
           lobby_session_room (f, spy, 5001) != new_room))
     relais_test_iterate_for (f->context, 200);
   g_test_message ("MEASURE kiosk publishing in the fresh room %" G_GINT64_FORMAT " ms after the listener left",

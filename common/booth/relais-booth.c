@@ -290,8 +290,9 @@ link_step_cb (RelaisBooth *self,
     return;
   self->audio_only = audio_only;
   g_debug (audio_only ? "Sending sound only" : "Sending the picture again");
+  /* Bad news with the warning sign; the good news with the tick. */
   notice (self, audio_only ? relais_call_link_step_describe (step)
-                           : _("La connexion va mieux : l’image revient."), FALSE);
+                           : _("La connexion va mieux : l’image revient."), audio_only);
   envelope = g_strdup_printf ("{\"relais\":1,\"type\":\"link\",\"video\":%s}",
                               audio_only ? "false" : "true");
   if (!relais_call_send_message (call, envelope, &error))

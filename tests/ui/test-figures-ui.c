@@ -18,6 +18,7 @@
 #include "relais-application.h"
 #include "relais-booth.h"
 #include "relais-call.h"
+#include "relais-call-private.h"
 #include "relais-context.h"
 #include "relais-error.h"
 #include "relais-window.h"
@@ -61,6 +62,21 @@ notice_has (gpointer data)
   const char *notice = relais_window_get_notice (relais_test_ui_window_of (wait->app));
 
   return notice != NULL && strstr (notice, wait->name) != NULL;
+}
+
+static void
+notice_seen_cb (RelaisBooth *booth,
+                const char  *text,
+                gboolean     is_error,
+                GPtrArray   *notices)
+{
+  g_ptr_array_add (notices, g_strdup (text));
+}
+
+static gboolean
+notices_has_two (gpointer data)
+{
+  return ((GPtrArray *) data)->len >= 2;
 }
 
 static RelaisStore *
@@ -142,6 +158,22 @@ scenario_sessions (RelaisApplication *app)
   g_clear_error (&error);
   /* Long enough for a few per-second samples of the frame rate. */
   relais_test_spin (4000);
+  {
+    /* The link too weak for the picture (the rate controller's last step,
+     * forced; its next tick on this good link gives the picture back): the
+     * person reads both on the call page. */
+    RelaisBooth *booth = relais_context_get_booth (relais_application_get_context (app));
+    g_autoptr(GPtrArray) notices = g_ptr_array_new_with_free_func (g_free);
+    gulong id = g_signal_connect (booth, "notice", G_CALLBACK (notice_seen_cb), notices);
+
+    _relais_call_set_link_step (relais_booth_get_call (booth), RELAIS_CALL_LINK_AUDIO_ONLY);
+    g_assert_true (relais_test_wait_for (notices_has_two, notices, 10000));
+    g_assert_cmpstr (g_ptr_array_index (notices, 0), ==, "La connexion est faible : l’image est coupée, le son continue.");
+    g_assert_cmpstr (g_ptr_array_index (notices, 1), ==, "La connexion va mieux : l’image revient.");
+    g_assert_nonnull (strstr (relais_window_get_notice (window), "l’image revient"));
+    relais_test_shoot ("call-link-better", 300);
+    g_signal_handler_disconnect (booth, id);
+  }
   activate (app, "hang-up", NULL);
   relais_test_ui_assert_page (app, "call-ended", 20000);
 

@@ -276,18 +276,19 @@ test_audio_only_said (Fixture       *f,
   relais_test_iterate_for (f->main_context, 300);
   g_assert_cmpuint (seen.notices->len, ==, 0);
 
+  /* Forced to sound only; the controller's next tick on this good link
+   * gives the picture back by itself (else the test does). */
   _relais_call_set_link_step (call, RELAIS_CALL_LINK_AUDIO_ONLY);
   while (seen.to_advisor->len < 1)
     relais_test_iterate_for (f->main_context, 50);
-  g_assert_cmpuint (seen.notices->len, ==, 1);
-  g_assert_cmpstr (g_ptr_array_index (seen.notices, 0), ==,
-                   "La connexion est faible : l’image est coupée, le son continue.");
-  g_assert_cmpstr (g_ptr_array_index (seen.to_advisor, 0), ==, "{\"relais\":1,\"type\":\"link\",\"video\":false}");
-
-  _relais_call_set_link_step (call, RELAIS_CALL_LINK_LOW);
+  if (seen.notices->len < 2)
+    _relais_call_set_link_step (call, RELAIS_CALL_LINK_LOW);
   while (seen.to_advisor->len < 2)
     relais_test_iterate_for (f->main_context, 50);
   g_assert_cmpuint (seen.notices->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (seen.notices, 0), ==,
+                   "La connexion est faible : l’image est coupée, le son continue.");
+  g_assert_cmpstr (g_ptr_array_index (seen.to_advisor, 0), ==, "{\"relais\":1,\"type\":\"link\",\"video\":false}");
   g_assert_cmpstr (g_ptr_array_index (seen.notices, 1), ==, "La connexion va mieux : l’image revient.");
   g_assert_cmpstr (g_ptr_array_index (seen.to_advisor, 1), ==, "{\"relais\":1,\"type\":\"link\",\"video\":true}");
 

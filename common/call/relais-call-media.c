@@ -454,13 +454,13 @@ make_remote_decoder (Peer         *peer,
     return NULL;
 
   /* A browser's VP8 has no periodic keyframe: a receiver that missed the
-   * first one waits for the one it asks for. Open: with the first 1.5 s of
-   * packets dropped, a loopback receiver got its first picture after
-   * 2.0-3.3 s in the plain build but 37.6 s under ASan in a fresh root
-   * (vp8dec's own requests). The depayloader's request-keyframe /
-   * wait-for-keyframe were tried: in the one run with them through Janus
-   * the kiosk decoded Chromium's first frame and then none (advisor-console:
-   * fps_in 0.0), so they are off until that is understood. */
+   * first one waits for the one it asks for. vp8dec asks once; under ASan
+   * that request was now and then lost and the first picture came with
+   * the sender's periodic keyframe (37.6 s): keyframe_watch_cb asks again
+   * while packets come and nothing is decoded. The depayloader's
+   * request-keyframe / wait-for-keyframe were tried: in the one run with
+   * them through Janus the kiosk decoded Chromium's first frame and then
+   * none (advisor-console: fps_in 0.0), so they stay off. */
   if (g_ascii_strcasecmp (encoding, "VP8") == 0)
     description = g_strdup ("rtpvp8depay ! vp8dec");
   else if (g_ascii_strcasecmp (encoding, "H264") == 0)
@@ -491,6 +491,62 @@ make_remote_decoder (Peer         *peer,
     }
   g_debug ("Peer %u: remote %s decoded by %s", peer->id, encoding, description);
   return decoder;
+}
+
+/* Pictures come as packets, yet nothing was decoded for this long: a
+ * keyframe was lost (or never came) and the decoder's own request with
+ * it. Ask again, until a picture comes: a browser's VP8 has no periodic
+ * keyframe to wait for. Long enough for 1 fps on a thin link (a keyframe
+ * costs there), short enough to end a frozen picture. */
+#define KEYFRAME_WATCH_FIRST_US (1 * G_USEC_PER_SEC)
+#define KEYFRAME_WATCH_US       (3 * G_USEC_PER_SEC)
+
+typedef struct
+{
+  RelaisCall *self;       /* not owned: the probe goes with its pipeline */
+  gint64      next_check; /* monotonic µs; only the streaming thread */
+  gint        frames_at_check;
+} KeyframeWatch;
+
+static GstPadProbeReturn
+keyframe_watch_cb (GstPad          *pad,
+                   GstPadProbeInfo *info,
+                   gpointer         user_data)
+{
+  KeyframeWatch *watch = user_data;
+  gint64 now = g_get_monotonic_time ();
+  gint frames = g_atomic_int_get (&watch->self->frames_received);
+
+  if (watch->next_check == 0)
+    {
+      watch->next_check = now + KEYFRAME_WATCH_FIRST_US;
+      watch->frames_at_check = frames;
+      return GST_PAD_PROBE_OK;
+    }
+  if (now < watch->next_check)
+    return GST_PAD_PROBE_OK;
+  if (frames == watch->frames_at_check)
+    {
+      g_debug ("Video packets but no picture decoded: asking the sender for a keyframe");
+      gst_pad_push_event (pad, gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE, TRUE, 0));
+    }
+  watch->frames_at_check = frames;
+  watch->next_check = now + (frames == 0 ? KEYFRAME_WATCH_FIRST_US : KEYFRAME_WATCH_US);
+  return GST_PAD_PROBE_OK;
+}
+
+/* On the depayloader's own sink (inside the decoder bin): its requests go
+ * out the way the decoder's do. */
+static void
+keyframe_watch_add (RelaisCall *self,
+                    GstPad     *sink)
+{
+  KeyframeWatch *watch = g_new0 (KeyframeWatch, 1);
+  g_autoptr(GstPad) target = GST_IS_GHOST_PAD (sink) ? gst_ghost_pad_get_target (GST_GHOST_PAD (sink)) : NULL;
+
+  watch->self = self;
+  gst_pad_add_probe (target != NULL ? target : sink, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+                     keyframe_watch_cb, watch, g_free);
 }
 
 void
@@ -527,6 +583,9 @@ _relais_call_webrtc_pad_added_cb (GstElement *webrtc,
   gst_element_sync_state_with_parent (decoder);
 
   sink = gst_element_get_static_pad (decoder, "sink");
+  if (caps != NULL && !gst_caps_is_empty (caps) &&
+      g_strcmp0 (gst_structure_get_string (gst_caps_get_structure (caps, 0), "media"), "video") == 0)
+    keyframe_watch_add (self, sink);
   if (gst_pad_link (pad, sink) != GST_PAD_LINK_OK)
     g_warning ("Peer %u: could not link a remote stream", peer->id);
 }

@@ -445,10 +445,13 @@ relais_call_stats_media_delivered (const RelaisCallStats *stats)
 {
   g_return_val_if_fail (stats != NULL, FALSE);
 
+  /* The picture's loss is not held against it: on a thin uplink the first
+   * seconds' burst (before the rate controller settles) loses half of
+   * them or more (test-call-link's thin: 41-55 %) while the advisor sees
+   * the person. */
   return stats->far_audio_packets >= RELAIS_CALL_MIN_AUDIO_PACKETS
          && stats->far_video_packets >= RELAIS_CALL_MIN_VIDEO_PACKETS
-         && stats->far_audio_lost <= (stats->far_audio_packets + stats->far_audio_lost) * RELAIS_CALL_MAX_LOSS
-         && stats->far_video_lost <= (stats->far_video_packets + stats->far_video_lost) * RELAIS_CALL_MAX_LOSS;
+         && stats->far_audio_lost <= (stats->far_audio_packets + stats->far_audio_lost) * RELAIS_CALL_MAX_LOSS;
 }
 
 typedef struct

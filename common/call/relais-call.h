@@ -92,10 +92,10 @@ typedef struct
 
 /* The far end received the person's sound and picture: at least
  * RELAIS_CALL_MIN_AUDIO_PACKETS audio packets (one second of 20 ms Opus
- * frames) and RELAIS_CALL_MIN_VIDEO_PACKETS video packets (a keyframe and
- * a second of pictures at the lowest step), each kind with no more than
- * RELAIS_CALL_MAX_LOSS of its packets lost. What the kiosk sent does not
- * count: only what the far end says it got. */
+ * frames) with no more than RELAIS_CALL_MAX_LOSS of them lost, and
+ * RELAIS_CALL_MIN_VIDEO_PACKETS video packets (a keyframe and a second of
+ * pictures at the lowest step), whatever the picture's early losses. What
+ * the kiosk sent does not count: only what the far end says it got. */
 #define RELAIS_CALL_MIN_AUDIO_PACKETS 50
 #define RELAIS_CALL_MIN_VIDEO_PACKETS 20
 #define RELAIS_CALL_MAX_LOSS          0.5

@@ -41,6 +41,10 @@
  * before its --duration begins (--wait-for-peer): a browser or a second
  * kiosk under ASan may need many seconds to start on a loaded machine. */
 #define PEER_WAIT_S       45
+/* How long the kiosk window (kiosk-window-call) stays in its call with
+ * a headless test call: the test call's first frames of it come within
+ * a second or two. */
+#define WINDOW_IN_CALL_S  6
 
 typedef struct
 {
@@ -463,9 +467,10 @@ test_kiosk_window (Fixture       *f,
   g_autofree char *config_path = NULL;
   g_autofree char *script = NULL;
   guint64 room = new_room ();
+  /* The window stays WINDOW_IN_CALL_S in the call, then hangs up. */
   const char *argv[] = {
     "env", "G_MESSAGES_DEBUG=relais-room-call relais-application relais-booth relais-room-link relais-lobby-link relais-gateway-probe", "GTK_A11Y=none",
-    "bash", NULL, f->kiosk, NULL, WINDOW_PIN, "mairie", "etat-civil", "12",
+    "bash", NULL, f->kiosk, NULL, WINDOW_PIN, "mairie", "etat-civil", G_STRINGIFY (WINDOW_IN_CALL_S),
     NULL
   };
 
@@ -477,8 +482,10 @@ test_kiosk_window (Fixture       *f,
   argv[4] = script;
   argv[6] = config_path;
 
-  /* It makes the room; the window only joins rooms IT set up. */
-  test_call = spawn_kiosk (f, "test-call", room, 40, 0);
+  /* It makes the room; the window only joins rooms IT set up. Its
+   * duration counts from its first picture of the window, and outlasts
+   * the window's time in the call: the window hangs up first. */
+  test_call = spawn_kiosk (f, "test-call", room, WINDOW_IN_CALL_S + 6, PEER_WAIT_S);
   relais_test_iterate_for (f->context, 2000);
   window = relais_test_child_spawn ("window", argv);
 
@@ -786,9 +793,11 @@ test_kiosk_window_gateway_killed (Fixture       *f,
   /* The next step the page offers: back to the welcome screen. */
   window_act (f, window, "act finish-session", "relais-trace: page: attract");
 
-  /* The gateway is back: the next person's call goes through. */
+  /* The gateway is back: the next person's call goes through. The test
+   * call's duration counts from its first picture of the window, and
+   * outlasts the window's 3 s in the call below. */
   relais_test_janus_start (f->gateway, f->client);
-  test_call_2 = spawn_kiosk (f, "test-call-2", room, 25, 0);
+  test_call_2 = spawn_kiosk (f, "test-call-2", room, 8, PEER_WAIT_S);
   relais_test_iterate_for (f->context, 2000);
   line = window_call (f, window);
   if (line == NULL)

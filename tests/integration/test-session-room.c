@@ -255,17 +255,19 @@ kiosk_call_new (Fixture *f)
   return call;
 }
 
-/* What Janus lists of @room's participants, read as anyone can
- * (listparticipants needs no pin); NULL for a room it does not have. */
+/* Janus's answer to a @request about @room that anyone may make (no pin:
+ * "listparticipants", "exists"). */
 static JsonNode *
-list_participants (Fixture *f,
-                   Peer    *spy,
-                   guint64  room)
+room_request (Fixture    *f,
+              Peer       *spy,
+              const char *request,
+              guint64     room)
 {
-  g_autoptr(JsonNode) body = json_from_string ("{\"request\":\"listparticipants\"}", NULL);
+  g_autoptr(JsonNode) body = json_from_string ("{}", NULL);
   g_autoptr(GError) error = NULL;
   JsonNode *data;
 
+  json_object_set_string_member (json_node_get_object (body), "request", request);
   json_object_set_int_member (json_node_get_object (body), "room", (gint64) room);
   relais_janus_message_async (spy->janus, spy->handle, body, NULL, NULL, relais_test_result_cb, &f->result);
   data = relais_janus_message_finish (spy->janus, relais_test_wait_result (f->context, &f->result), NULL, &error);
@@ -280,7 +282,7 @@ room_publisher (Fixture *f,
                 Peer    *spy,
                 guint64  room)
 {
-  g_autoptr(JsonNode) data = list_participants (f, spy, room);
+  g_autoptr(JsonNode) data = room_request (f, spy, "listparticipants", room);
   JsonArray *participants = json_object_get_array_member (json_node_get_object (data), "participants");
 
   for (guint i = 0; i < json_array_get_length (participants); i++)
@@ -591,7 +593,7 @@ lobby_session_room (Fixture *f,
                     Peer    *spy,
                     guint64  lobby)
 {
-  g_autoptr(JsonNode) data = list_participants (f, spy, lobby);
+  g_autoptr(JsonNode) data = room_request (f, spy, "listparticipants", lobby);
   JsonArray *participants = json_object_get_array_member (json_node_get_object (data), "participants");
   guint64 room = 0;
 
@@ -613,15 +615,8 @@ room_exists (Fixture *f,
              Peer    *spy,
              guint64  room)
 {
-  g_autoptr(JsonNode) body = json_from_string ("{\"request\":\"exists\"}", NULL);
-  g_autoptr(JsonNode) data = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) data = room_request (f, spy, "exists", room);
 
-  json_object_set_int_member (json_node_get_object (body), "room", (gint64) room);
-  relais_janus_message_async (spy->janus, spy->handle, body, NULL, NULL, relais_test_result_cb, &f->result);
-  data = relais_janus_message_finish (spy->janus, relais_test_wait_result (f->context, &f->result), NULL, &error);
-  g_assert_no_error (error);
-  g_clear_object (&f->result);
   return json_object_get_boolean_member_with_default (json_node_get_object (data), "exists", TRUE);
 }
 

@@ -326,15 +326,24 @@ drop_sent_sound (RelaisCall *a,
 
 static gboolean
 far_end_got_media (RelaisCall *call,
-                   guint64    *audio_packets)
+                   gboolean    say)
 {
   RelaisCallStats stats;
 
   relais_call_get_stats (call, &stats);
-  *audio_packets = stats.far_audio_packets;
+  if (say)
+    g_test_message ("the far end reports audio %" G_GUINT64_FORMAT " got / %" G_GINT64_FORMAT " lost, "
+                    "video %" G_GUINT64_FORMAT " got / %" G_GINT64_FORMAT " lost (sent %" G_GUINT64_FORMAT
+                    " / %" G_GUINT64_FORMAT "), step %d",
+                    stats.far_audio_packets, stats.far_audio_lost, stats.far_video_packets, stats.far_video_lost,
+                    stats.audio_packets_sent, stats.video_packets_sent, stats.link_step);
   return relais_call_stats_media_delivered (&stats);
 }
 
+/* The row says what the far end said: with the sound dropped, that
+ * nothing came (the old rule, "the kiosk shows the advisor", wrote 1);
+ * with everything sent, what it reports (delivered within seconds here;
+ * test-figures-ui and advisor-console check the whole way with a 1). */
 static void
 far_end (Fixture  *f,
          gboolean  silent)
@@ -342,7 +351,7 @@ far_end (Fixture  *f,
   g_autoptr(RelaisSessionFacts) facts = NULL;
   RelaisTestCallPair *pair = relais_test_call_pair_new_full (silent ? drop_sent_sound : NULL, NULL);
   RelaisCall *kiosk = relais_test_call_pair_get_a (pair);
-  guint64 audio_packets = 0;
+  gboolean delivered;
   gint64 deadline;
   gint64 id;
 
@@ -352,18 +361,18 @@ far_end (Fixture  *f,
   /* The far end reports every few seconds, the record samples every
    * second; silent, wait longer than a call with sound needed (3-9 s in
    * the plain build). */
-  deadline = g_get_monotonic_time () + (silent ? 10 : 45) * G_USEC_PER_SEC;
-  while (g_get_monotonic_time () < deadline && (silent || !far_end_got_media (kiosk, &audio_packets)))
+  deadline = g_get_monotonic_time () + (silent ? 10 : 30) * G_USEC_PER_SEC;
+  while (g_get_monotonic_time () < deadline && (silent || !far_end_got_media (kiosk, FALSE)))
     relais_test_iterate_for (NULL, 100);
   relais_test_iterate_for (NULL, 1500);
   g_assert_cmpint (relais_call_get_state (kiosk), ==, RELAIS_CALL_CONNECTED);
-  g_assert_cmpint (far_end_got_media (kiosk, &audio_packets), ==, !silent);
-  g_test_message ("%s: the far end reports %" G_GUINT64_FORMAT " audio packets",
-                  silent ? "silent" : "with sound", audio_packets);
+  delivered = far_end_got_media (kiosk, TRUE);
+  if (silent)
+    g_assert_false (delivered);
 
   finish_call (f, id);
   facts = last_row (f);
-  g_assert_cmpint (facts->media_flowed, ==, !silent);
+  g_assert_cmpint (facts->media_flowed, ==, delivered);
 
   relais_session_record_set_call (f->record, NULL);
   relais_test_call_pair_free (pair);

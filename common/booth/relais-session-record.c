@@ -139,12 +139,16 @@ sample (RelaisSessionRecord *self)
 {
   RelaisCallStats stats;
 
-  if (self->call == NULL || relais_call_get_state (self->call) != RELAIS_CALL_CONNECTED)
+  if (self->call == NULL)
     return;
   relais_call_get_stats (self->call, &stats);
-  /* What the advisor got, whatever the kiosk shows of them. */
+  /* What the advisor got, whatever the kiosk shows of them, and whatever
+   * the call's state: the last report counts even as the call ends (an
+   * ASan fresh root hung up between two samples once). */
   if (relais_call_stats_media_delivered (&stats))
     self->delivered = TRUE;
+  if (relais_call_get_state (self->call) != RELAIS_CALL_CONNECTED)
+    return;
   /* The call's statistics cover the second before they were taken: the
    * first one after the picture came would count the set-up as 0 fps. */
   if (self->first_frame_us != 0 && g_get_monotonic_time () - self->first_frame_us >= 1500000)
@@ -438,6 +442,9 @@ relais_session_record_set_call (RelaisSessionRecord *self,
   if (self->call == call)
     return;
 
+  /* The call going away: what its far end reported last still counts. */
+  if (measuring (self))
+    sample (self);
   unwatch_call (self);
   if (measuring (self))
     {

@@ -293,8 +293,7 @@ link_step_cb (RelaisBooth *self,
   /* Bad news with the warning sign; the good news with the tick. */
   notice (self, audio_only ? relais_call_link_step_describe (step)
                            : _("La connexion va mieux : l’image revient."), audio_only);
-  envelope = g_strdup_printf ("{\"relais\":1,\"type\":\"link\",\"video\":%s}",
-                              audio_only ? "false" : "true");
+  envelope = relais_presence_format_link (!audio_only);
   if (!relais_call_send_message (call, envelope, &error))
     g_debug ("The advisor could not be told: %s", error->message);
 }

@@ -269,24 +269,52 @@ relais_presence_parse_message (const char  *message,
   return RELAIS_MESSAGE_OTHER;
 }
 
-char *
-relais_presence_format_chat (const char *text)
+/* A control envelope of @type; the caller adds its members and ends the
+ * object with envelope_finish(). */
+static JsonBuilder *
+envelope_begin (const char *type)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
+  JsonBuilder *builder = json_builder_new ();
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "relais");
   json_builder_add_int_value (builder, RELAIS_PROTOCOL_VERSION);
   json_builder_set_member_name (builder, "type");
-  json_builder_add_string_value (builder, "chat");
-  json_builder_set_member_name (builder, "text");
-  json_builder_add_string_value (builder, text != NULL ? text : "");
+  json_builder_add_string_value (builder, type);
+  return builder;
+}
+
+static char *
+envelope_finish (JsonBuilder *builder)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
   json_generator_set_root (generator, root);
+  g_object_unref (builder);
   return json_generator_to_data (generator, NULL);
+}
+
+char *
+relais_presence_format_chat (const char *text)
+{
+  JsonBuilder *builder = envelope_begin ("chat");
+
+  json_builder_set_member_name (builder, "text");
+  json_builder_add_string_value (builder, text != NULL ? text : "");
+  return envelope_finish (builder);
+}
+
+char *
+relais_presence_format_link (gboolean video)
+{
+  JsonBuilder *builder = envelope_begin ("link");
+
+  json_builder_set_member_name (builder, "video");
+  json_builder_add_boolean_value (builder, video);
+  return envelope_finish (builder);
 }
 
 char *

@@ -84,6 +84,8 @@ RelaisMessageType relais_presence_parse_message (const char  *message,
                                                  char       **outcome_out);
 /* {"relais":1,"type":"chat","text":…} */
 char     *relais_presence_format_chat     (const char *text);
+/* The kiosk's "link" envelope: @video FALSE when it sends sound only. */
+char     *relais_presence_format_link     (gboolean    video);
 /* Whether @outcome is one of the four outcomes. */
 gboolean  relais_presence_outcome_is_valid (const char *outcome);
 

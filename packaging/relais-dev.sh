@@ -132,6 +132,20 @@ for d, r in failures:
     err = (r.get("stderr") or "").splitlines()
     for l in out[-25:] + err[-15:]:
         print("    " + l[:300])
+    # A test stopped for its time prints every thread's stack
+    # (tests/relais-test-hang.c): the hang is in there. Twelve frames of
+    # each, the library and function only, 400 lines at most.
+    starts = [i for i, l in enumerate(err) if l.startswith("=== Stopped")]
+    if starts:
+        shown = depth = 0
+        for l in err[starts[-1]:]:
+            if l.startswith("=== end of stacks") or shown >= 400:
+                break
+            depth = 0 if l.startswith("--- thread") else depth + 1
+            if depth <= 12:
+                frame = l if l.startswith("=") else l.rsplit("/", 1)[-1].split("[0x")[0]
+                print("    | " + frame[:200])
+                shown += 1
 print(f"{passed} passed, {failed} failed")
 PY
 }

@@ -379,23 +379,37 @@ report_progress (ScanData *scan,
 
 /* sane_cancel() stops a backend's reader thread with pthread_cancel(),
  * and sanei_thread (used by the test backend and many others) makes that
- * cancellation asynchronous: a reader cancelled while it is still
- * allocating, just after sane_start(), can die holding malloc's lock, and
- * the process deadlocks later (seen here: test-scanner hung 1 run in 10).
- * So sane_cancel() is only ever called from the worker, never from the
- * cancellable's callback, and never in the first moments of a frame: by
- * then the reader is either done or blocked writing to its pipe. */
-#define READER_SETTLE_US (200 * 1000)
+ * cancellation asynchronous: the reader can die anywhere, holding a lock
+ * of the C library or of the dynamic linker, and the process deadlocks
+ * later. Seen here: test-scanner hung 1 run in 10 (malloc's lock); with a
+ * 200 ms settle before the cancel, still CI's test-scan-page, and then 1
+ * run in 6 of it here with the next scan's sane_start() stuck in
+ * pthread_create() (_dl_allocate_tls_init: the cancelled reader held the
+ * dynamic linker's TLS lock). So a started frame is not cancelled: it is
+ * read to its end and dropped, which lets the reader finish by itself (a
+ * page at the kiosk's resolutions: a few seconds on a flatbed, a blink
+ * on the test backend). Only a frame that does not end within
+ * DRAIN_LIMIT_US is cancelled, from the worker, never from the
+ * cancellable's callback. */
+#define DRAIN_LIMIT_US (20 * G_USEC_PER_SEC)
 
 static void
-cancel_frame (SANE_Handle handle,
-              gint64      started)
+end_frame (SANE_Handle handle)
 {
-  gint64 wait = started + READER_SETTLE_US - g_get_monotonic_time ();
+  g_autofree guint8 *buffer = g_malloc (READ_BUFFER);
+  gint64 limit = g_get_monotonic_time () + DRAIN_LIMIT_US;
+  SANE_Int length = 0;
 
-  if (wait > 0)
-    g_usleep ((gulong) wait);
-  sane_cancel (handle);
+  while (sane_read (handle, buffer, READ_BUFFER, &length) == SANE_STATUS_GOOD)
+    {
+      if (g_get_monotonic_time () > limit)
+        {
+          g_debug ("The frame did not end within %d s: cancelled",
+                   (int) (DRAIN_LIMIT_US / G_USEC_PER_SEC));
+          sane_cancel (handle);
+          return;
+        }
+    }
 }
 
 /* Turns what sane_read gave into 8-bit grey or RGB rows. */
@@ -444,13 +458,15 @@ make_page (const SANE_Parameters *params,
   }
 }
 
-/* Reads one started frame. Returns NULL with @error on failure. */
+/* Reads one started frame. Returns NULL with @error on failure; @ended
+ * says whether the frame was read to its end. */
 static RelaisPage *
 read_page (SANE_Handle    handle,
            ScanData      *scan,
            GCancellable  *cancellable,
            guint          page_index,
            double         dpi,
+           gboolean      *ended,
            GError       **error)
 {
   SANE_Parameters params;
@@ -489,7 +505,10 @@ read_page (SANE_Handle    handle,
 
       status = sane_read (handle, buffer, READ_BUFFER, &length);
       if (status == SANE_STATUS_EOF)
-        break;
+        {
+          *ended = TRUE;
+          break;
+        }
       if (status != SANE_STATUS_GOOD)
         {
           set_status_error (error, status);
@@ -547,7 +566,7 @@ scan_thread (GTask        *task,
   g_autofree char *name = NULL;
   SANE_Handle handle = NULL;
   SANE_Status status;
-  gint64 started = 0;
+  gboolean ended = TRUE;   /* no frame under way */
   double dpi;
 
   g_mutex_lock (&sane_lock);
@@ -586,7 +605,6 @@ scan_thread (GTask        *task,
           break;
         }
 
-      started = g_get_monotonic_time ();
       status = sane_start (handle);
       if (status == SANE_STATUS_NO_DOCS && page_index > 0)
         break;   /* the feeder is empty: every page is in */
@@ -596,7 +614,8 @@ scan_thread (GTask        *task,
           break;
         }
 
-      page = read_page (handle, scan, cancellable, page_index, dpi, &error);
+      ended = FALSE;
+      page = read_page (handle, scan, cancellable, page_index, dpi, &ended, &error);
       if (page == NULL)
         break;
       g_ptr_array_add (pages, page);
@@ -605,12 +624,13 @@ scan_thread (GTask        *task,
         break;
     }
 
-  /* sane_cancel() only to interrupt: after complete frames sane_close()
-   * alone (it cancels by itself when a backend still needs it). With the
-   * test backend, a sane_cancel() after the last frame made the process
-   * hang about one run of test-scanner in fifteen; never since. */
-  if (error != NULL)
-    cancel_frame (handle, started);
+  /* After complete frames sane_close() alone (with the test backend, a
+   * sane_cancel() after the last frame made the process hang about one
+   * run of test-scanner in fifteen); a frame left midway (cancelled, a
+   * read error, a page past MAX_LINES) is read to its end first, since
+   * sane_close() would cancel its reader (see end_frame()). */
+  if (!ended)
+    end_frame (handle);
   sane_close (handle);
 
 out:

@@ -12,7 +12,6 @@
 #include "relais-call.h"
 #include "relais-demo-advisor.h"
 
-#include "../relais-test-tolerate.h"
 
 /* AddressSanitizer builds run several times slower, and this test's
  * process also unwinds the stack of every malloc there (LSAN_OPTIONS in
@@ -318,7 +317,6 @@ main (int   argc,
 
   gst_init (&argc, &argv);
   g_test_init (&argc, &argv, NULL);
-  relais_test_tolerate_library_races ();
 
   g_test_add_func ("/demo-call/full", test_demo_call);
   g_test_add_func ("/demo-call/write-first", test_demo_call_write_first);

@@ -17,7 +17,6 @@
 
 #include "relais-test-ui.h"
 #include "../relais-test-utils.h"
-#include "../relais-test-tolerate.h"
 
 static char *tmp_dir;
 static char *config_path;
@@ -602,7 +601,6 @@ main (int   argc,
 
   relais_command_line_init_i18n ();
   g_test_init (&argc, &argv, NULL);
-  relais_test_tolerate_library_races ();
 
   /* One directory for the whole run, shared with the subprocesses through
    * the environment so that they see the same store. */

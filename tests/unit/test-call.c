@@ -21,7 +21,6 @@
 #include "relais-config.h"
 #include "relais-error.h"
 
-#include "../relais-test-tolerate.h"
 
 #define CONNECT_TIMEOUT_S 60
 /* The hash of "4321" (a gateway configuration needs one). */
@@ -1324,7 +1323,6 @@ main (int   argc,
 {
   gst_init (&argc, &argv);
   g_test_init (&argc, &argv, NULL);
-  relais_test_tolerate_library_races ();
 
   g_test_add_func ("/call/options-defaults", test_options_defaults);
   g_test_add_func ("/call/preview", test_preview);

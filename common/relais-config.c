@@ -51,7 +51,8 @@ struct _RelaisConfig
   char *janus_url;
   char *ca_file;
   char *stun_server;
-  char *turn_server;     /* holds a password: never logged */
+  char *turn_server;     /* holds a password: never logged; one or more, ';'-separated */
+  gboolean force_relay;
 
   /* [media]: NULL or 0 when not set, so the call's own defaults apply. */
   char *camera;
@@ -145,6 +146,9 @@ static const KeySpec key_specs[] = {
   { "gateway",   "ca-file",           KEY_READABLE_FILE, 0,    0,    FIELD (ca_file) },
   { "gateway",   "stun-server",       KEY_STUN_URL,      0,    0,    FIELD (stun_server) },
   { "gateway",   "turn-server",       KEY_TURN_URL,      0,    0,    FIELD (turn_server) },
+  /* Media through the TURN servers only, never straight (a network that
+   * lets nothing else out, or a policy that wants the relay). */
+  { "gateway",   "force-relay",       KEY_BOOLEAN,       0,    0,    FIELD (force_relay) },
   { "media",     "camera",            KEY_CAMERA,        0,    0,    FIELD (camera) },
   { "media",     "microphone",        KEY_MICROPHONE,    0,    0,    FIELD (microphone) },
   /* Even sizes: 4:2:0 pictures (I420, what VP8 and H.264 encode) have
@@ -399,6 +403,7 @@ is_ice_server_url (const char *value,
                    const char *scheme,
                    gboolean    credentials)
 {
+  const char *query;
   g_autoptr(GUri) uri = NULL;
   const char *host;
   const char *user;
@@ -413,13 +418,35 @@ is_ice_server_url (const char *value,
   password = g_uri_get_password (uri);
   if (host == NULL || *host == '\0')
     return FALSE;
-  /* Nothing after the port: webrtcbin would take it for the host. */
+  /* Nothing after the port (webrtcbin would take it for the host) but,
+   * for TURN, the transport of the kiosk's leg: "?transport=tcp" where
+   * only TCP passes (TURN over TLS is not an option: libnice 0.1.21's
+   * "turns" is the pseudo-TLS of old Google relays, not TLS). */
+  query = g_uri_get_query (uri);
   if ((*g_uri_get_path (uri) != '\0' && !g_str_equal (g_uri_get_path (uri), "/")) ||
-      g_uri_get_query (uri) != NULL || g_uri_get_fragment (uri) != NULL)
+      g_uri_get_fragment (uri) != NULL)
+    return FALSE;
+  if (query != NULL &&
+      (!credentials || (!g_str_equal (query, "transport=tcp") && !g_str_equal (query, "transport=udp"))))
     return FALSE;
   if (credentials)
     return user != NULL && *user != '\0' && password != NULL && *password != '\0';
   return user == NULL && password == NULL;
+}
+
+/* One TURN server or several, separated by ';' (tried together: ICE
+ * keeps what works). */
+static gboolean
+is_turn_server_list (const char *value)
+{
+  g_auto(GStrv) servers = g_strsplit (value, ";", -1);
+
+  if (servers[0] == NULL)
+    return FALSE;
+  for (guint i = 0; servers[i] != NULL; i++)
+    if (!is_ice_server_url (servers[i], "turn", TRUE) && !is_ice_server_url (servers[i], "turns", TRUE))
+      return FALSE;
+  return TRUE;
 }
 
 /* "auto", "test" or a PulseAudio/PipeWire source name: those are made of
@@ -602,7 +629,7 @@ parse_value (RelaisConfig  *self,
       return take_string (string_field, g_steal_pointer (&value));
 
     case KEY_TURN_URL:
-      if (!is_ice_server_url (value, "turn", TRUE) && !is_ice_server_url (value, "turns", TRUE))
+      if (!is_turn_server_list (value))
         {
           /* Not repeated: it holds the TURN password, and this message
            * reaches logs and screens. */
@@ -976,6 +1003,11 @@ relais_config_new_from_data (const char  *data,
     add_key_error (errors, self->source, "gateway", "lobby-pin",
                    _("obligatoire quand [gateway] janus-url est défini : chaque appel a alors sa propre salle privée (sans lui, les bornes d'un même service se retrouveraient dans la même salle d'appel) ; mettez le code des salles d'attente que les conseillers tapent dans leur console, absent"));
 
+  /* Relay only, with no relay: no call could ever connect. */
+  if (self->force_relay && self->turn_server == NULL)
+    add_key_error (errors, self->source, "gateway", "force-relay",
+                   _("demande de passer par un serveur TURN, mais [gateway] turn-server est absent : ajoutez-le, ou mettez force-relay=false"));
+
   if (self->janus_url != NULL && self->pin_hash == NULL && pin_hash_ok)
     add_key_error (errors, self->source, "agent", "pin-hash",
                    _("obligatoire quand [gateway] janus-url est défini (créez-le avec « relais-kiosk --hash-pin »), absent"));
@@ -1121,6 +1153,14 @@ relais_config_get_stun_server (RelaisConfig *self)
   g_return_val_if_fail (RELAIS_IS_CONFIG (self), NULL);
 
   return self->stun_server;
+}
+
+gboolean
+relais_config_get_force_relay (RelaisConfig *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CONFIG (self), FALSE);
+
+  return self->force_relay;
 }
 
 const char *

@@ -66,6 +66,7 @@ const char   *relais_config_get_stun_server  (RelaisConfig *self);
 /* "turn://user:password@host:port" (or turns://), or NULL. Holds a
  * password: never log it. */
 const char   *relais_config_get_turn_server  (RelaisConfig *self);
+gboolean      relais_config_get_force_relay  (RelaisConfig *self);
 
 /* [media] */
 /* "auto", "test" or a v4l2 device path. */

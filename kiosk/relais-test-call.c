@@ -49,6 +49,8 @@ typedef struct
   char             *display;
   gboolean          create_room;
   char             *ice_address;
+  char             *turn_server;    /* --turn-server: instead of the configuration's */
+  gboolean          force_relay;    /* --force-relay */
   char             *send_file;      /* --send-file */
   char             *receive_dir;    /* --receive-dir */
 
@@ -509,6 +511,19 @@ ensure_call (TestCall  *tc,
     return TRUE;
 
   relais_call_options_init_from_config (&options, tc->config);
+  if (tc->turn_server != NULL)
+    {
+      g_free (options.turn_server);
+      options.turn_server = g_strdup (tc->turn_server);
+    }
+  options.force_relay = options.force_relay || tc->force_relay;
+  if (options.force_relay && options.turn_server == NULL)
+    {
+      relais_call_options_clear (&options);
+      g_set_error (error, RELAIS_ERROR, RELAIS_ERROR_FAILED,
+                   _("--force-relay demande un serveur TURN (--turn-server, ou turn-server dans la configuration)."));
+      return FALSE;
+    }
   call = relais_call_new (&options, error);
   relais_call_options_clear (&options);
   if (call == NULL)
@@ -1023,6 +1038,10 @@ parse_options (TestCall  *tc,
       N_("Créer la salle si elle n’existe pas"), NULL },
     { "ice-address", 0, 0, G_OPTION_ARG_STRING, &tc->ice_address,
       N_("N’utiliser que cette adresse locale pour ICE"), N_("ADRESSE") },
+    { "turn-server", 0, 0, G_OPTION_ARG_STRING, &tc->turn_server,
+      N_("Serveur TURN à essayer (turn://utilisateur:mot-de-passe@hôte:port[?transport=tcp], plusieurs séparés par « ; »), sinon celui de la configuration"), N_("URL") },
+    { "force-relay", 0, 0, G_OPTION_ARG_NONE, &tc->force_relay,
+      N_("Faire passer l’image et le son par le serveur TURN seulement"), NULL },
     { "send-file", 0, 0, G_OPTION_ARG_FILENAME, &tc->send_file,
       N_("Envoyer ce document (PDF ou JPEG) aux autres participants"), N_("FICHIER") },
     { "receive-dir", 0, 0, G_OPTION_ARG_FILENAME, &tc->receive_dir,
@@ -1133,6 +1152,7 @@ test_call_clear (TestCall *tc)
   g_free (tc->pin);
   g_free (tc->display);
   g_free (tc->ice_address);
+  g_free (tc->turn_server);
   g_free (tc->error);
   g_free (tc->video_codec_sent);
   g_clear_pointer (&tc->video_codecs_received, g_hash_table_unref);

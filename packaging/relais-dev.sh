@@ -31,6 +31,8 @@ test_packages=(
   janus iproute2 util-linux
   chromium firefox-esr libjs-janus-gateway nodejs
   cups cups-client cups-filters printer-driver-cups-pdf ghostscript
+  # tests/integration/test-call-link: the TURN server of udp-blocked.
+  coturn
   glib-networking ca-certificates
   sane-utils
   # tests/ui/test-kiosk-keys types on the kiosk as a passer-by would.

@@ -86,6 +86,7 @@ struct _Peer
   guint                        id;
   PeerDirection                direction;
   GstElement                  *webrtc;         /* a reference; the pipeline holds another */
+  gboolean                     relayed;        /* TURN servers given: release them at the end */
   GstElement                  *video_encoder;  /* a reference, NULL when not sending */
   GstElement                  *audio_encoder;  /* a reference, NULL when not sending */
   /* The send rate controller's hands on the picture (references): */

@@ -145,6 +145,14 @@ peer_free (gpointer data)
   g_clear_object (&peer->channel);
   if (peer->webrtc != NULL)
     g_signal_handlers_disconnect_by_data (peer->webrtc, peer);
+  if (peer->webrtc != NULL && peer->relayed)
+    {
+      g_autoptr(GstObject) ice = NULL;
+
+      g_object_get (peer->webrtc, "ice-agent", &ice, NULL);
+      if (ice != NULL)
+        relais_ice_release (G_OBJECT (ice));
+    }
   g_clear_object (&peer->webrtc);
   g_clear_object (&peer->video_encoder);
   g_clear_object (&peer->audio_encoder);
@@ -1041,6 +1049,7 @@ relais_call_options_init_from_config (RelaisCallOptions *options,
 
   options->stun_server = g_strdup (relais_config_get_stun_server (config));
   options->turn_server = g_strdup (relais_config_get_turn_server (config));
+  options->force_relay = relais_config_get_force_relay (config);
 }
 
 void
@@ -1082,6 +1091,7 @@ relais_call_new (const RelaisCallOptions  *options,
       self->options.jitter_latency_ms = options->jitter_latency_ms;
       self->options.stun_server = g_strdup (options->stun_server);
       self->options.turn_server = g_strdup (options->turn_server);
+      self->options.force_relay = options->force_relay;
     }
 
   if (self->options.prefer_h264 && !_relais_call_check_h264_plugins (error))
@@ -1288,7 +1298,23 @@ relais_call_add_peer (RelaisCall  *self,
   if (self->options.stun_server != NULL)
     g_object_set (peer->webrtc, "stun-server", self->options.stun_server, NULL);
   if (self->options.turn_server != NULL)
-    g_object_set (peer->webrtc, "turn-server", self->options.turn_server, NULL);
+    {
+      g_auto(GStrv) servers = g_strsplit (self->options.turn_server, ";", -1);
+
+      /* Each one gathers its relay candidates (UDP, and TCP unless the URL
+       * says which); a refused one is said without its password. */
+      for (guint i = 0; servers[i] != NULL; i++)
+        {
+          gboolean added = FALSE;
+
+          g_signal_emit_by_name (peer->webrtc, "add-turn-server", servers[i], &added);
+          peer->relayed = peer->relayed || added;
+          if (!added)
+            g_warning ("TURN server %u of %u refused by webrtcbin", i + 1, g_strv_length (servers));
+        }
+    }
+  if (self->options.force_relay)
+    gst_util_set_object_arg (G_OBJECT (peer->webrtc), "ice-transport-policy", "relay");
   configure_ice (self, peer->webrtc);
 
   g_signal_connect (peer->webrtc, "on-ice-candidate", G_CALLBACK (webrtc_on_ice_candidate_cb), peer);

@@ -48,7 +48,8 @@ typedef struct
   gboolean  prefer_h264;      /* FALSE: VP8 */
   guint     jitter_latency_ms;/* 40 */
   char     *stun_server;      /* "stun://host:port" or NULL */
-  char     *turn_server;      /* "turn(s)://user:pass@host:port" or NULL */
+  char     *turn_server;      /* "turn(s)://user:pass@host:port[?transport=tcp]", several ';'-separated, or NULL */
+  gboolean  force_relay;      /* FALSE: media through a TURN server only */
 } RelaisCallOptions;
 
 void relais_call_options_init  (RelaisCallOptions *options);

@@ -15,4 +15,9 @@ G_BEGIN_DECLS
  * Properties this libnice lacks are left alone. */
 void relais_ice_configure (GObject *ice);
 
+/* Before a webrtcbin that used TURN servers goes: releases its TURN
+ * allocations in the background (on the caller's thread-default main
+ * context), holding the ICE agent until then. */
+void relais_ice_release   (GObject *ice);
+
 G_END_DECLS

@@ -25,6 +25,7 @@ struct _RelaisTestJanus
   char        *dir;
   char        *addr;
   char        *base_url;
+  guint        port;
   guint        session_timeout_s;
   GSubprocess *process;
 };
@@ -53,7 +54,7 @@ write_config (RelaisTestJanus *self,
   g_autofree char *template_path = NULL;
   g_autofree char *contents = NULL;
   g_autofree char *out_path = NULL;
-  g_autofree char *port = g_strdup_printf ("%u", RELAIS_TEST_JANUS_PORT);
+  g_autofree char *port = g_strdup_printf ("%u", self->port);
   g_autofree char *timeout = g_strdup_printf ("%u", self->session_timeout_s);
   g_autoptr(GString) text = NULL;
   g_autoptr(GError) error = NULL;
@@ -154,13 +155,22 @@ RelaisTestJanus *
 relais_test_janus_new (const char *addr,
                        guint       session_timeout_s)
 {
+  return relais_test_janus_new_on_port (addr, RELAIS_TEST_JANUS_PORT, session_timeout_s);
+}
+
+RelaisTestJanus *
+relais_test_janus_new_on_port (const char *addr,
+                               guint       port,
+                               guint       session_timeout_s)
+{
   g_autoptr(GError) error = NULL;
   const char *subdirs[] = { "conf", "plugins", "transports", "events", "loggers" };
   RelaisTestJanus *self = g_new0 (RelaisTestJanus, 1);
 
   g_assert_nonnull (addr);
   self->addr = g_strdup (addr);
-  self->base_url = g_strdup_printf ("http://%s:%u/janus", addr, RELAIS_TEST_JANUS_PORT);
+  self->port = port;
+  self->base_url = g_strdup_printf ("http://%s:%u/janus", addr, port);
   self->session_timeout_s = session_timeout_s;
   self->dir = g_dir_make_tmp ("relais-janus-XXXXXX", &error);
   g_assert_no_error (error);

@@ -34,6 +34,10 @@ const char      *relais_test_janus_addr_or_fail (void);
  * RELAIS_INTEGRATION_DIR (set by tests/integration/meson.build). */
 RelaisTestJanus *relais_test_janus_new          (const char       *addr,
                                                  guint             session_timeout_s);
+/* The same with the HTTP API on @port (443 where only TCP to 443 passes). */
+RelaisTestJanus *relais_test_janus_new_on_port  (const char       *addr,
+                                                 guint             port,
+                                                 guint             session_timeout_s);
 /* Starts the gateway (it dies with the test) and iterates the
  * thread-default main context until GET /janus/info answers through
  * @client; returns how long that took, in ms. */

@@ -16,6 +16,11 @@
  *    pass, the advisor's stream reaches the kiosk): the kiosk sent and
  *    received pictures, but the far end got nothing, and the verdict says
  *    so ("ok": false, "media_flowed": false);
+ *  - udp-blocked: only TCP to port 443 passes (the booth's firewall):
+ *    the gateway's HTTP API listens on 443, and a TURN server (coturn,
+ *    TCP on 443 of a second center address) is given to the kiosk with
+ *    --turn-server. The call connects, the advisor sees the person: the
+ *    media can only have gone through the relay;
  *  - thin and adsl: the kiosk's send rate, counted by the link on its way
  *    in (everything the booth offers the uplink), stays under the uplink's
  *    capacity once the controller settled, and the advisor hears the
@@ -71,6 +76,8 @@ typedef struct
   const char       *stats_path;
   char             *node;
   char             *participant;
+  RelaisTestChild  *turn;         /* coturn, udp-blocked only */
+  char             *turn_dir;
   /* The link's counters, sampled once a second while a call runs. */
   GArray           *samples;      /* Sample */
   GSource          *sample_source;
@@ -82,14 +89,23 @@ typedef struct
 {
   const char *profile;
   double      up_bps;
+  gboolean    turn;       /* the gateway on 443, coturn on TURN_ADDR:443 */
 } RateCase;
 
-static const RateCase clean_case = { "clean", 0 };
-static const RateCase blackhole_case = { "blackhole", 0 };
+static const RateCase clean_case = { "clean", 0, FALSE };
+static const RateCase blackhole_case = { "blackhole", 0, FALSE };
+static const RateCase udp_blocked_case = { "udp-blocked", 0, TRUE };
 static const RateCase rate_cases[] = {
-  { "thin", 150000 },
-  { "adsl", 400000 },
+  { "thin", 150000, FALSE },
+  { "adsl", 400000, FALSE },
 };
+
+/* The TURN server's own address in the center (the gateway keeps
+ * RELAIS_LINK_CENTER_ADDR: both want port 443), and its test account. */
+#define TURN_ADDR     "10.78.0.3"
+#define TURN_USER     "relais"
+#define TURN_PASSWORD "Relais-test-42"
+#define TURN_URL      "turn://" TURN_USER ":" TURN_PASSWORD "@" TURN_ADDR ":443"
 
 typedef struct
 {
@@ -189,6 +205,88 @@ offered_rate (const Sample *from,
   return (to->up_in_bytes - from->up_in_bytes) * 8.0 / (to->elapsed - from->elapsed);
 }
 
+/* ---- the TURN server ----------------------------------------------------- */
+
+static void
+run_or_fail (const char * const *argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  int status = 0;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
+                NULL, NULL, NULL, &err, &status, &error);
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("%s failed: %s", argv[0], err);
+}
+
+/* coturn on TURN_ADDR (a second address of the center's end of the link),
+ * TCP and UDP on port 443, long-term credentials, relaying from that
+ * address; its log on stdout. Waits until it accepts connections. */
+static void
+start_turn (Fixture *f)
+{
+  const char *ip_argv[] = { "ip", "address", "add", TURN_ADDR "/32", "dev", "relais-center", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pid_file = NULL;
+  g_autofree char *db = NULL;
+  g_autofree char *binary = g_find_program_in_path ("turnserver");
+  gint64 deadline;
+
+  if (binary == NULL)
+    {
+      g_test_fail_printf ("coturn's turnserver is missing (Debian package coturn): run packaging/relais-dev.sh test");
+      return;
+    }
+  run_or_fail (ip_argv);
+  f->turn_dir = g_dir_make_tmp ("relais-turn-XXXXXX", &error);
+  g_assert_no_error (error);
+  pid_file = g_build_filename (f->turn_dir, "turnserver.pid", NULL);
+  db = g_build_filename (f->turn_dir, "turndb", NULL);
+  {
+    const char *argv[] = {
+      binary, "-n", "--listening-ip=" TURN_ADDR, "--relay-ip=" TURN_ADDR,
+      "--listening-port=443", "--min-port=49152", "--max-port=49252",
+      "--lt-cred-mech", "--user=" TURN_USER ":" TURN_PASSWORD, "--realm=relais.test",
+      "--no-tls", "--no-dtls", "--no-cli", "--no-rfc5780", "--no-stun-backward-compatibility",
+      "--allowed-peer-ip=10.78.0.0-10.78.0.255",
+      "--log-file=stdout", "--simple-log", "--verbose",
+      "--pidfile", pid_file, "--userdb", db,
+      NULL
+    };
+
+    f->turn = relais_test_child_spawn ("coturn", argv);
+  }
+  /* Ready once TCP 443 answers. */
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  for (;;)
+    {
+      g_autoptr(GSocketClient) client = g_socket_client_new ();
+      g_autoptr(GSocketConnection) connection = NULL;
+      g_autoptr(GError) connect_error = NULL;
+
+      connection = g_socket_client_connect_to_host (client, TURN_ADDR ":443", 443, NULL, &connect_error);
+      if (connection != NULL)
+        break;
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      relais_test_iterate_for (f->context, 50);
+    }
+}
+
+/* Stops coturn; its log. */
+static char *
+stop_turn (Fixture *f)
+{
+  char *log;
+
+  g_subprocess_send_signal (f->turn->process, SIGTERM);
+  relais_test_child_wait (f->context, f->turn, 60 * 60 * 1000);
+  log = g_strdup (f->turn->out != NULL ? f->turn->out : "");
+  g_clear_pointer (&f->turn, relais_test_child_free);
+  return log;
+}
+
 /* ---- fixture ------------------------------------------------------------ */
 
 static void
@@ -243,7 +341,13 @@ fixture_setup (Fixture       *f,
   link_command (f, set);
   g_test_message ("link profile %s", profile);
 
-  f->gateway = relais_test_janus_new (f->center, SESSION_TIMEOUT_S);
+  if (((const RateCase *) data)->turn)
+    {
+      start_turn (f);
+      f->gateway = relais_test_janus_new_on_port (f->center, 443, SESSION_TIMEOUT_S);
+    }
+  else
+    f->gateway = relais_test_janus_new (f->center, SESSION_TIMEOUT_S);
   g_test_message ("Janus ready in %.0f ms", relais_test_janus_start (f->gateway, f->client));
 }
 
@@ -256,6 +360,24 @@ fixture_teardown (Fixture       *f,
   g_clear_pointer (&f->sample_source, g_source_unref);
   if (f->gateway != NULL)
     relais_test_janus_kill (f->gateway);
+  g_clear_pointer (&f->turn, relais_test_child_free);
+  if (f->turn_dir != NULL)
+    {
+      g_autoptr(GFile) dir = g_file_new_for_path (f->turn_dir);
+      g_autoptr(GFileEnumerator) children = g_file_enumerate_children (dir, G_FILE_ATTRIBUTE_STANDARD_NAME,
+                                                                        G_FILE_QUERY_INFO_NONE, NULL, NULL);
+      GFileInfo *info;
+
+      while (children != NULL && (info = g_file_enumerator_next_file (children, NULL, NULL)) != NULL)
+        {
+          g_autoptr(GFile) child = g_file_get_child (dir, g_file_info_get_name (info));
+
+          g_file_delete (child, NULL, NULL);
+          g_object_unref (info);
+        }
+      g_file_delete (dir, NULL, NULL);
+      g_free (f->turn_dir);
+    }
   relais_test_finalize_iterating (f->context, g_steal_pointer (&f->client));
   g_clear_pointer (&f->gateway, relais_test_janus_free);
   g_clear_pointer (&f->samples, g_array_unref);
@@ -308,6 +430,8 @@ run_call (Fixture *f,
     "--wait-for-peer", wait,
     "--display", "kiosk",
     "--ice-address", f->booth,
+    /* Last: a relay where the case has one. */
+    f->turn != NULL ? "--turn-server" : NULL, TURN_URL,
     NULL
   };
   const char *browser_argv[] = {
@@ -480,6 +604,63 @@ test_send_rate (Fixture       *f,
   call_clear (&call);
 }
 
+/* Only TCP to 443 passes: the call goes through the TURN server's TCP
+ * leg, and the advisor sees and hears the person. */
+static void
+test_udp_blocked (Fixture       *f,
+                  gconstpointer  data)
+{
+  Call call = { 0 };
+  g_autoptr(GKeyFile) stats = NULL;
+  g_autofree char *turn_log = NULL;
+
+  if (f->gateway == NULL || f->turn == NULL)
+    return;
+
+  run_call (f, &call, VERDICT_CALL_S);
+  log_call (((const RateCase *) data)->profile, &call);
+  stats = link_stats (f, 0);
+  g_test_message ("MEASURE udp-blocked: the link dropped %" G_GUINT64_FORMAT " packets of the booth "
+                  "and %" G_GUINT64_FORMAT " towards it (not TCP to or from 443)",
+                  g_key_file_get_uint64 (stats, "up", "dropped-filter", NULL),
+                  g_key_file_get_uint64 (stats, "down", "dropped-filter", NULL));
+  /* The premise: the booth tried other ways, which the link stopped. */
+  g_assert_cmpuint (g_key_file_get_uint64 (stats, "up", "dropped-filter", NULL), >, 0);
+  /* Through the relay: media flowed both ways. */
+  g_assert_cmpint (advisor_frames (&call), >, 0);
+  g_assert_cmpint (advisor_audio_packets (&call), >, 0);
+  g_assert_cmpint (json_object_get_int_member (call.report, "frames_received"), >, 0);
+  g_assert_true (json_object_get_boolean_member (call.report, "media_flowed"));
+  g_assert_true (json_object_get_boolean_member (call.report, "ok"));
+  g_assert_cmpint (call.kiosk->status, ==, 0);
+  /* coturn says so: the booth connected over TCP, and the session of the
+   * kiosk's account took the media in (rb: bytes from the client). */
+  turn_log = stop_turn (f);
+  {
+    g_auto(GStrv) lines = g_strsplit (turn_log, "\n", -1);
+    g_autofree char *booth_tcp = g_strdup_printf ("tcp or tls connected to: %s:", f->booth);
+    gboolean connected = FALSE;
+    guint64 relayed = 0;
+
+    for (guint i = 0; lines[i] != NULL; i++)
+      {
+        const char *usage = strstr (lines[i], " usage: realm=<relais.test>, username=<" TURN_USER ">");
+        const char *rb = usage != NULL ? strstr (usage, ", rb=") : NULL;
+
+        connected = connected || strstr (lines[i], booth_tcp) != NULL;
+        if (rb != NULL && strstr (lines[i], "peer usage") == NULL)
+          relayed += g_ascii_strtoull (rb + 5, NULL, 10);
+      }
+    g_test_message ("MEASURE udp-blocked: coturn took %" G_GUINT64_FORMAT " bytes from the kiosk over TCP 443",
+                    relayed);
+    if (!connected || relayed == 0)
+      g_test_message ("coturn's log:\n%s", turn_log);
+    g_assert_true (connected);
+    g_assert_cmpuint (relayed, >, 0);
+  }
+  call_clear (&call);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -489,6 +670,7 @@ main (int   argc,
 
   g_test_add ("/call-link/clean", Fixture, &clean_case, fixture_setup, test_clean, fixture_teardown);
   g_test_add ("/call-link/blackhole", Fixture, &blackhole_case, fixture_setup, test_blackhole, fixture_teardown);
+  g_test_add ("/call-link/udp-blocked", Fixture, &udp_blocked_case, fixture_setup, test_udp_blocked, fixture_teardown);
   for (gsize i = 0; i < G_N_ELEMENTS (rate_cases); i++)
     {
       g_autofree char *path = g_strdup_printf ("/call-link/send-rate/%s", rate_cases[i].profile);

@@ -322,6 +322,11 @@ test_error_ice_servers (void)
     "stun://relais:Secret42@visio.exemple.fr",
     "relais:Secret42@visio.exemple.fr:3478",
     "turn://relais:Secret42@",
+    "turn://relais:Secret42@visio.exemple.fr:443?transport=sctp",
+    "turn://relais:Secret42@visio.exemple.fr:443/chemin",
+    /* One bad entry of a list spoils it. */
+    "turn://relais:Secret42@visio.exemple.fr:3478;turn://visio.exemple.fr:443",
+    ";",
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (bad_stun); i++)
@@ -346,6 +351,26 @@ test_error_ice_servers (void)
       /* The password is a secret: never in a message. */
       g_assert_null (strstr (message, "Secret42"));
     }
+}
+
+/* Several TURN servers, a transport for the kiosk's leg; relay only
+ * needs one. */
+static void
+test_turn_servers (void)
+{
+  const char *list = "turn://relais:Secret42@visio.exemple.fr:443?transport=tcp;"
+                     "turn://relais:Secret42@visio.exemple.fr:3478?transport=udp";
+  g_autofree char *data = g_strdup_printf ("[gateway]\nturn-server=%s\nforce-relay=true\n", list);
+  g_autoptr(RelaisConfig) config = parse_ok (data);
+  g_autoptr(RelaisConfig) plain = parse_ok ("[gateway]\nturn-server=turn://relais:Secret42@visio.exemple.fr:3478\n");
+  g_autofree char *message = parse_error ("[gateway]\nforce-relay=true\n");
+
+  g_assert_cmpstr (relais_config_get_turn_server (config), ==, list);
+  g_assert_true (relais_config_get_force_relay (config));
+  g_assert_false (relais_config_get_force_relay (plain));
+  g_assert_cmpstr (message, ==,
+                   "/etc/relais/kiosk.conf: [gateway] force-relay : demande de passer par un serveur TURN, "
+                   "mais [gateway] turn-server est absent : ajoutez-le, ou mettez force-relay=false");
 }
 
 static void
@@ -985,6 +1010,7 @@ main (int   argc,
   g_test_add_func ("/config/media-keys", test_media_keys);
   g_test_add_func ("/config/error/media", test_error_media);
   g_test_add_func ("/config/error/ice-servers", test_error_ice_servers);
+  g_test_add_func ("/config/turn-servers", test_turn_servers);
   g_test_add_func ("/config/error/bad-int", test_error_bad_int);
   g_test_add_func ("/config/error/out-of-range", test_error_out_of_range);
   g_test_add_func ("/config/error/bad-enum", test_error_bad_enum);

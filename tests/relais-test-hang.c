@@ -7,9 +7,11 @@
  * lines to read (test-transfer, 2026-12-07: the main loop went quiet after
  * a call pair's remote audio came). meson ends a test with SIGTERM and
  * half a second later SIGKILL: too short to attach a debugger, long
- * enough for the process to print its own stacks. On SIGTERM the handler
+ * enough for the process to print its own stacks. A child of
+ * g_test_trap_subprocess() that runs out of time gets SIGALRM. On either,
+ * the handler
  * asks each thread (SIGUSR2, through /proc/self/task) to print its stack
- * to stderr, one after the other, then dies of the SIGTERM as before.
+ * to stderr, one after the other, then dies of the signal as before.
  * Names come from the dynamic symbol tables (a library's functions, ours
  * when exported); addr2line turns the rest into lines.
  *
@@ -20,6 +22,7 @@
 #include <execinfo.h>
 #include <fcntl.h>
 #include <glib.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -83,7 +86,9 @@ terminate_cb (int signum)
 
   if (g_test_initialized ())
     {
-      write_string ("\n=== Stopped (SIGTERM): the stacks of every thread (tests/relais-test-hang.c)\n");
+      write_string (signum == SIGALRM ? "\n=== Stopped (SIGALRM, g_test_trap_subprocess's time limit)"
+                                      : "\n=== Stopped (SIGTERM)");
+      write_string (": the stacks of every thread (tests/relais-test-hang.c)\n");
       dump_one_cb (signum);
       fd = open ("/proc/self/task", O_RDONLY | O_DIRECTORY);
       for (long got; fd >= 0 && (got = syscall (SYS_getdents64, fd, buffer, sizeof buffer)) > 0;)
@@ -110,22 +115,57 @@ terminate_cb (int signum)
         close (fd);
       write_string ("=== end of stacks\n");
     }
-  signal (SIGTERM, SIG_DFL);
-  raise (SIGTERM);
+  signal (signum, SIG_DFL);
+  raise (signum);
+}
+
+static void
+install (int    signum,
+         void (*handler) (int))
+{
+  struct sigaction action = { 0 };
+
+  action.sa_handler = handler;
+  action.sa_flags = SA_RESTART;
+  sigemptyset (&action.sa_mask);
+  sigaction (signum, &action, NULL);
+}
+
+/* The SANE test backend's reader thread sets a SIGTERM handler of its own
+ * for the whole process at every scan (test-dossier timed out in a fresh
+ * root with no stacks printed): ours is put back within a second. */
+static void *
+keep_armed (void *data)
+{
+  for (;;)
+    {
+      struct sigaction current;
+
+      sleep (1);
+      if (sigaction (SIGTERM, NULL, &current) == 0 && current.sa_handler != terminate_cb)
+        install (SIGTERM, terminate_cb);
+      if (sigaction (SIGALRM, NULL, &current) == 0 && current.sa_handler != terminate_cb)
+        install (SIGALRM, terminate_cb);
+      if (sigaction (DUMP_SIGNAL, NULL, &current) == 0 && current.sa_handler != dump_one_cb)
+        install (DUMP_SIGNAL, dump_one_cb);
+    }
+  return NULL;
 }
 
 __attribute__((constructor)) static void
 relais_test_hang_arm (void)
 {
-  struct sigaction action = { 0 };
   void *frames[2];
+  pthread_t thread;
+  pthread_attr_t attributes;
 
   /* backtrace() loads its unwinder on first use: not in a handler. */
   backtrace (frames, G_N_ELEMENTS (frames));
-  action.sa_handler = dump_one_cb;
-  action.sa_flags = SA_RESTART;
-  sigemptyset (&action.sa_mask);
-  sigaction (DUMP_SIGNAL, &action, NULL);
-  action.sa_handler = terminate_cb;
-  sigaction (SIGTERM, &action, NULL);
+  install (DUMP_SIGNAL, dump_one_cb);
+  install (SIGTERM, terminate_cb);
+  install (SIGALRM, terminate_cb);
+  pthread_attr_init (&attributes);
+  pthread_attr_setdetachstate (&attributes, PTHREAD_CREATE_DETACHED);
+  pthread_create (&thread, &attributes, keep_armed, NULL);
+  pthread_attr_destroy (&attributes);
 }

@@ -619,7 +619,7 @@ test_camera (void)
       finalize_dossier (dossier);
       return;
     }
-  g_test_trap_subprocess (NULL, 120 * G_USEC_PER_SEC,
+  g_test_trap_subprocess (NULL, 90 * G_USEC_PER_SEC,
                           G_TEST_SUBPROCESS_INHERIT_STDOUT | G_TEST_SUBPROCESS_INHERIT_STDERR);
   g_test_trap_assert_passed ();
 }

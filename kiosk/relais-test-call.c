@@ -69,6 +69,12 @@ typedef struct
   /* Measurements */
   gint64            started_at;
   gint64            first_frame_at;
+  /* The last loss of the gateway, the reconnection after it and the first
+   * picture of the fresh call (monotonic µs, comparable across the
+   * processes of a machine): how long a cut kept the person waiting. */
+  gint64            last_lost_at;
+  gint64            last_reconnected_at;
+  gint64            media_back_at;
   gint64            ended_at;
   guint64           frames_sent_before;     /* of calls dropped after "lost" */
   guint64           frames_received_before;
@@ -500,6 +506,20 @@ call_state_cb (RelaisCall *call,
              : _("La communication a échoué."));
 }
 
+/* Every call's first picture: after a reconnection, the media is back. */
+static void
+call_first_frame_cb (RelaisCall *call,
+                     gint64      at,
+                     TestCall   *tc)
+{
+  if (tc->last_reconnected_at != 0 && tc->media_back_at == 0)
+    {
+      tc->media_back_at = at;
+      g_debug ("Media back %.0f ms after the loss, %.0f ms after the reconnection",
+               (at - tc->last_lost_at) / 1000.0, (at - tc->last_reconnected_at) / 1000.0);
+    }
+}
+
 static gboolean
 ensure_call (TestCall  *tc,
              GError   **error)
@@ -536,6 +556,7 @@ ensure_call (TestCall  *tc,
       relais_call_set_local_addresses (call, addresses);
     }
   g_signal_connect (call, "notify::state", G_CALLBACK (call_state_cb), tc);
+  g_signal_connect (call, "first-remote-frame", G_CALLBACK (call_first_frame_cb), tc);
   g_signal_connect (call, "local-description", G_CALLBACK (call_local_description_cb), tc);
   /* No window: the pictures are counted, never converted for display. */
   relais_call_set_video_output (call, FALSE);
@@ -593,6 +614,9 @@ room_lost_cb (RelaisRoomCall *room_call,
 
   tc->lost_count++;
   tc->session_down = TRUE;
+  tc->last_lost_at = g_get_monotonic_time ();
+  tc->last_reconnected_at = 0;
+  tc->media_back_at = 0;
   g_printerr ("%s\n", _("La connexion au serveur de visio est perdue : nouvelle tentative en cours…"));
   sample_stats (tc);
   drop_call (tc);
@@ -609,6 +633,7 @@ room_reconnected_cb (RelaisRoomCall *room_call,
 
   tc->reconnect_count++;
   tc->session_down = FALSE;
+  tc->last_reconnected_at = g_get_monotonic_time ();
   g_printerr ("%s\n", _("La connexion au serveur de visio est rétablie : l’appel reprend."));
   /* The old call's peers died with the session: a fresh one publishes. */
   drop_call (tc);
@@ -822,6 +847,13 @@ print_report (TestCall *tc)
   json_builder_add_int_value (builder, tc->lost_count);
   json_builder_set_member_name (builder, "reconnected");
   json_builder_add_int_value (builder, tc->reconnect_count);
+  /* CLOCK_MONOTONIC in µs, 0 when it did not happen. */
+  json_builder_set_member_name (builder, "lost_at_us");
+  json_builder_add_int_value (builder, tc->last_lost_at);
+  json_builder_set_member_name (builder, "reconnected_at_us");
+  json_builder_add_int_value (builder, tc->last_reconnected_at);
+  json_builder_set_member_name (builder, "media_back_at_us");
+  json_builder_add_int_value (builder, tc->media_back_at);
   documents_report (tc, builder);
   json_builder_set_member_name (builder, "ok");
   json_builder_add_boolean_value (builder, tc->exit_status == 0);

@@ -60,6 +60,8 @@
  * a second's worth; the clean call's far end counted ~900 and ~1,200 in
  * 12 s. */
 #define VERDICT_CALL_S    8
+/* The cut case: 3 s of media, the 10 s cut, and time to come back. */
+#define CUT_CALL_S        30
 #define WINDOW_S          20
 #define LEAVE_MARGIN_S    6
 
@@ -81,6 +83,10 @@ typedef struct
   /* The link's counters, sampled once a second while a call runs. */
   GArray           *samples;      /* Sample */
   GSource          *sample_source;
+  /* The cut case: cut the link for CUT_S once media has flowed both ways
+   * for 3 s; when it was cut (monotonic µs, 0: not yet). */
+  gboolean          cut_armed;
+  gint64            cut_at;
 } Fixture;
 
 /* A case's link profile, and its uplink's capacity (the profile's, from
@@ -95,6 +101,7 @@ typedef struct
 static const RateCase clean_case = { "clean", 0, FALSE };
 static const RateCase blackhole_case = { "blackhole", 0, FALSE };
 static const RateCase udp_blocked_case = { "udp-blocked", 0, TRUE };
+static const RateCase cut_case = { "cut", 0, FALSE };
 static const RateCase rate_cases[] = {
   { "thin", 150000, FALSE },
   { "adsl", 400000, FALSE },
@@ -113,6 +120,8 @@ typedef struct
   double  elapsed;        /* the link's own clock, s */
   guint64 up_in_bytes;    /* offered by the booth */
   guint64 up_dropped;     /* lost in its queue */
+  guint64 up_forwarded;   /* delivered to the center */
+  guint64 down_forwarded; /* delivered to the booth */
 } Sample;
 
 /* ---- the link ------------------------------------------------------------ */
@@ -160,6 +169,22 @@ link_stats (Fixture *f,
   return NULL;
 }
 
+/* Media both ways between two samples: more than MEDIA_BPS delivered each
+ * way (sound alone is ~40 kbit/s with its headers; signalling, a few). */
+#define MEDIA_BPS 100000.0
+#define CUT_S     10
+
+static gboolean
+both_ways (const Sample *from,
+           const Sample *to)
+{
+  double seconds = to->elapsed - from->elapsed;
+
+  return seconds > 0
+         && (to->up_forwarded - from->up_forwarded) * 8.0 / seconds > MEDIA_BPS
+         && (to->down_forwarded - from->down_forwarded) * 8.0 / seconds > MEDIA_BPS;
+}
+
 static gboolean
 sample_cb (gpointer user_data)
 {
@@ -171,9 +196,27 @@ sample_cb (gpointer user_data)
     .elapsed = g_key_file_get_double (stats, "link", "elapsed", NULL),
     .up_in_bytes = g_key_file_get_uint64 (stats, "up", "in-bytes", NULL),
     .up_dropped = g_key_file_get_uint64 (stats, "up", "dropped-queue", NULL),
+    .up_forwarded = g_key_file_get_uint64 (stats, "up", "forwarded-bytes", NULL),
+    .down_forwarded = g_key_file_get_uint64 (stats, "down", "forwarded-bytes", NULL),
   };
 
   g_array_append_val (f->samples, s);
+  if (f->cut_armed && f->cut_at == 0 && f->samples->len >= 4)
+    {
+      gboolean flowing = TRUE;
+
+      for (guint i = f->samples->len - 3; i < f->samples->len; i++)
+        flowing = flowing && both_ways (&g_array_index (f->samples, Sample, i - 1),
+                                        &g_array_index (f->samples, Sample, i));
+      if (flowing)
+        {
+          g_autofree char *cut = g_strdup_printf ("cut %us", CUT_S);
+
+          link_command (f, cut);
+          f->cut_at = g_get_monotonic_time ();
+          g_test_message ("link cut for %u s, %.1f s into the link", CUT_S, s.elapsed);
+        }
+    }
   return G_SOURCE_CONTINUE;
 }
 
@@ -661,6 +704,56 @@ test_udp_blocked (Fixture       *f,
   call_clear (&call);
 }
 
+/* A 10 s cut in the middle of a call: the call comes back by itself,
+ * media both ways again after the link's return (what the link delivers,
+ * second by second), and the kiosk's report says how. */
+static void
+test_cut (Fixture       *f,
+          gconstpointer  data)
+{
+  Call call = { 0 };
+  gint64 back_at = 0;
+  gint64 returned_at;
+  gint64 lost_at, reconnected_at, media_back_at;
+
+  if (f->gateway == NULL)
+    return;
+
+  f->cut_armed = TRUE;
+  run_call (f, &call, CUT_CALL_S);
+  log_call (((const RateCase *) data)->profile, &call);
+  /* The premise: media flowed, then the link was cut. */
+  g_assert_cmpint (f->cut_at, >, 0);
+  returned_at = f->cut_at + CUT_S * G_USEC_PER_SEC;
+  /* The first second after the return with media both ways. */
+  for (guint i = 1; i < f->samples->len && back_at == 0; i++)
+    {
+      const Sample *a = &g_array_index (f->samples, Sample, i - 1);
+      const Sample *b = &g_array_index (f->samples, Sample, i);
+
+      if (a->at >= returned_at && both_ways (a, b))
+        back_at = b->at;
+    }
+  lost_at = json_object_get_int_member (call.report, "lost_at_us");
+  reconnected_at = json_object_get_int_member (call.report, "reconnected_at_us");
+  media_back_at = json_object_get_int_member (call.report, "media_back_at_us");
+  g_test_message ("MEASURE cut: media both ways %.1f s after the link's return (1 s samples); "
+                  "the kiosk lost the gateway %.1f s into the cut, reconnected %.1f s after the return, "
+                  "its first picture of the new call %.1f s after the return (%" G_GINT64_FORMAT " losses)",
+                  back_at ? (back_at - returned_at) / 1e6 : -1.0,
+                  lost_at ? (lost_at - f->cut_at) / 1e6 : -1.0,
+                  reconnected_at ? (reconnected_at - returned_at) / 1e6 : -1.0,
+                  media_back_at ? (media_back_at - returned_at) / 1e6 : -1.0,
+                  json_object_get_int_member (call.report, "gateway_lost"));
+  /* Behaviour: media came back both ways, the call ended well. */
+  g_assert_cmpint (back_at, >, 0);
+  g_assert_cmpint (advisor_frames (&call), >, 0);
+  g_assert_true (json_object_get_boolean_member (call.report, "media_flowed"));
+  g_assert_true (json_object_get_boolean_member (call.report, "ok"));
+  g_assert_cmpint (call.kiosk->status, ==, 0);
+  call_clear (&call);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -671,6 +764,7 @@ main (int   argc,
   g_test_add ("/call-link/clean", Fixture, &clean_case, fixture_setup, test_clean, fixture_teardown);
   g_test_add ("/call-link/blackhole", Fixture, &blackhole_case, fixture_setup, test_blackhole, fixture_teardown);
   g_test_add ("/call-link/udp-blocked", Fixture, &udp_blocked_case, fixture_setup, test_udp_blocked, fixture_teardown);
+  g_test_add ("/call-link/cut", Fixture, &cut_case, fixture_setup, test_cut, fixture_teardown);
   for (gsize i = 0; i < G_N_ELEMENTS (rate_cases); i++)
     {
       g_autofree char *path = g_strdup_printf ("/call-link/send-rate/%s", rate_cases[i].profile);

@@ -53,6 +53,7 @@ struct _RelaisConfig
   char *stun_server;
   char *turn_server;     /* holds a password: never logged; one or more, ';'-separated */
   gboolean force_relay;
+  guint give_up_seconds;
 
   /* [media]: NULL or 0 when not set, so the call's own defaults apply. */
   char *camera;
@@ -149,6 +150,8 @@ static const KeySpec key_specs[] = {
   /* Media through the TURN servers only, never straight (a network that
    * lets nothing else out, or a policy that wants the relay). */
   { "gateway",   "force-relay",       KEY_BOOLEAN,       0,    0,    FIELD (force_relay) },
+  /* How long a call waits for a lost gateway before it ends. */
+  { "gateway",   "give-up-seconds",   KEY_UINT,          10,   600,  FIELD (give_up_seconds) },
   { "media",     "camera",            KEY_CAMERA,        0,    0,    FIELD (camera) },
   { "media",     "microphone",        KEY_MICROPHONE,    0,    0,    FIELD (microphone) },
   /* Even sizes: 4:2:0 pictures (I420, what VP8 and H.264 encode) have
@@ -807,6 +810,7 @@ relais_config_init (RelaisConfig *self)
   self->language = g_strdup ("fr");
   self->store_path = g_build_filename (g_get_user_data_dir (), "relais", "relais.db", NULL);
   self->idle_lock_seconds = 120;
+  self->give_up_seconds = 60;
   self->max_pin_attempts = 3;
   self->lockout_seconds = 60;
   self->retention_days = 90;
@@ -1153,6 +1157,14 @@ relais_config_get_stun_server (RelaisConfig *self)
   g_return_val_if_fail (RELAIS_IS_CONFIG (self), NULL);
 
   return self->stun_server;
+}
+
+guint
+relais_config_get_give_up_seconds (RelaisConfig *self)
+{
+  g_return_val_if_fail (RELAIS_IS_CONFIG (self), 60);
+
+  return self->give_up_seconds;
 }
 
 gboolean

@@ -67,6 +67,7 @@ const char   *relais_config_get_stun_server  (RelaisConfig *self);
  * password: never log it. */
 const char   *relais_config_get_turn_server  (RelaisConfig *self);
 gboolean      relais_config_get_force_relay  (RelaisConfig *self);
+guint         relais_config_get_give_up_seconds (RelaisConfig *self);
 
 /* [media] */
 /* "auto", "test" or a v4l2 device path. */

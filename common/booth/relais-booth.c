@@ -15,9 +15,6 @@
 #include "relais-presence-tag.h"
 #include "relais-room-link.h"
 
-/* How long the gateway may stay unreachable during a call before we stop
- * pretending it will come back and show the way out. */
-#define GATEWAY_DOWN_SECONDS 30
 
 struct _RelaisBooth
 {
@@ -444,7 +441,8 @@ gateway_down_cb (gpointer user_data)
   RelaisBooth *self = user_data;
 
   g_clear_pointer (&self->gateway_down, g_source_unref);
-  g_debug ("The gateway stayed out of reach for %d s: giving up the call", GATEWAY_DOWN_SECONDS);
+  g_debug ("The gateway stayed out of reach for %u s: giving up the call",
+           relais_config_get_give_up_seconds (self->config));
   /* No coming back into this call: stop reconnecting, and say what to do.
    * The next call starts afresh, with the gateway back or not. */
   relais_advisor_link_stop (self->link);
@@ -473,7 +471,11 @@ link_state_cb (RelaisBooth *self)
       g_signal_emit (self, signals[LINK_LOST], 0);
       notice (self, _("La connexion au serveur de visio est perdue : nouvelle tentative en cours…"), TRUE);
       if (self->gateway_down == NULL && self->gateway_failure == NULL)
-        self->gateway_down = add_source (g_timeout_source_new_seconds (GATEWAY_DOWN_SECONDS),
+        /* How long the gateway may stay unreachable before we stop
+         * pretending it will come back and show the way out: [gateway]
+         * give-up-seconds, 60 by default (issue 10: a cut of up to a
+         * minute is survived). */
+        self->gateway_down = add_source (g_timeout_source_new_seconds (relais_config_get_give_up_seconds (self->config)),
                                             gateway_down_cb, self);
       update_status (self);
       break;

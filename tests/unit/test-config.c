@@ -368,6 +368,8 @@ test_turn_servers (void)
   g_assert_cmpstr (relais_config_get_turn_server (config), ==, list);
   g_assert_true (relais_config_get_force_relay (config));
   g_assert_false (relais_config_get_force_relay (plain));
+  /* A lost gateway: a minute, unless told. */
+  g_assert_cmpuint (relais_config_get_give_up_seconds (plain), ==, 60);
   g_assert_cmpstr (message, ==,
                    "/etc/relais/kiosk.conf: [gateway] force-relay : demande de passer par un serveur TURN, "
                    "mais [gateway] turn-server est absent : ajoutez-le, ou mettez force-relay=false");

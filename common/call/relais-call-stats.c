@@ -51,6 +51,7 @@ typedef struct
   guint64  bytes_in;
   guint64  bytes_out;
   gint64   packets_lost;
+  guint64  packets_received;
   double   jitter_s;
   double   rtt_s;
 } StatsSample;
@@ -211,6 +212,7 @@ stats_field_cb (GQuark        field,
     case GST_WEBRTC_STATS_INBOUND_RTP:
       sample->bytes_in += (guint64) structure_get_number (s, "bytes-received");
       sample->packets_lost += (gint64) structure_get_number (s, "packets-lost");
+      sample->packets_received += (guint64) structure_get_number (s, "packets-received");
       sample->jitter_s = MAX (sample->jitter_s, structure_get_number (s, "jitter"));
       break;
     case GST_WEBRTC_STATS_OUTBOUND_RTP:
@@ -487,6 +489,7 @@ stats_reply_on_main (RelaisCall *self,
   peer->bytes_in = MAX (peer->bytes_in, sample.bytes_in);
   peer->bytes_out = MAX (peer->bytes_out, sample.bytes_out);
   self->stats.packets_lost = MAX (self->stats.packets_lost, sample.packets_lost);
+  self->stats.packets_received = MAX (self->stats.packets_received, sample.packets_received);
   if (sample.jitter_s > 0)
     self->stats.jitter_ms = sample.jitter_s * 1000.0;
   if (sample.rtt_s > 0)

@@ -69,7 +69,8 @@ typedef struct
   double fps_in;
   double fps_out;
   double rtt_ms;
-  gint64 packets_lost;
+  gint64 packets_lost;      /* of what we receive, over the call so far */
+  guint64 packets_received; /* the same */
   double jitter_ms;
   guint64 frames_sent;
   guint64 frames_received;

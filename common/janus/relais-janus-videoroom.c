@@ -590,3 +590,40 @@ relais_janus_videoroom_leave_finish (RelaisJanus   *janus,
   g_return_val_if_fail (g_task_is_valid (result, janus), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
 }
+
+void
+relais_janus_videoroom_configure_substream_async (RelaisJanus         *janus,
+                                                  guint64              handle_id,
+                                                  const char * const  *mids,
+                                                  int                  substream,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data)
+{
+  GTask *task = helper_task_new (janus, cancellable, callback, user_data,
+                                 relais_janus_videoroom_configure_substream_async);
+  JsonObject *body = videoroom_body_new ("configure");
+  JsonArray *streams = json_array_new ();
+
+  g_return_if_fail (mids != NULL);
+
+  for (guint i = 0; mids[i] != NULL; i++)
+    {
+      JsonObject *stream = json_object_new ();
+
+      json_object_set_string_member (stream, "mid", mids[i]);
+      json_object_set_int_member (stream, "substream", substream);
+      json_array_add_object_element (streams, stream);
+    }
+  json_object_set_array_member (body, "streams", streams);
+  videoroom_message (janus, handle_id, body, NULL, cancellable, ok_result_cb, task);
+}
+
+gboolean
+relais_janus_videoroom_configure_substream_finish (RelaisJanus   *janus,
+                                                   GAsyncResult  *result,
+                                                   GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, janus), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

@@ -296,5 +296,17 @@ void      relais_janus_videoroom_leave_async          (RelaisJanus          *jan
 gboolean  relais_janus_videoroom_leave_finish         (RelaisJanus          *janus,
                                                        GAsyncResult         *result,
                                                        GError              **error);
+/* A subscriber asks for one simulcast layer (0 the smallest) of the video
+ * streams @mids (NULL-terminated) of its subscription. */
+void      relais_janus_videoroom_configure_substream_async  (RelaisJanus          *janus,
+                                                             guint64               handle_id,
+                                                             const char * const   *mids,
+                                                             int                   substream,
+                                                             GCancellable         *cancellable,
+                                                             GAsyncReadyCallback   callback,
+                                                             gpointer              user_data);
+gboolean  relais_janus_videoroom_configure_substream_finish (RelaisJanus          *janus,
+                                                             GAsyncResult         *result,
+                                                             GError              **error);
 
 G_END_DECLS

@@ -11,6 +11,7 @@
 
 #include "relais-error.h"
 #include "relais-room-call.h"
+#include "relais-layer-choice.h"
 
 #define ROOM_MAX_PUBLISHERS 16
 
@@ -49,6 +50,14 @@ struct _RelaisRoomCall
   GHashTable  *seen;            /* guint64 feed: every remote publisher seen */
   gboolean     sub_busy;
   JsonNode    *sub_offer;       /* Janus's latest offer, not answered yet */
+
+  /* The simulcast layer of the remote pictures that the downlink carries
+   * (relais-layer-choice.h), asked of Janus once a second when it changes
+   * and after each renegotiation. */
+  RelaisLayerChoice layers;
+  char       **video_mids;      /* of the subscription's offer */
+  int          layer_asked;     /* -1: not asked for these mids yet */
+  GSource     *layer_source;
 
   gint64       join_requested_at;
   gint64       subscribe_requested_at;
@@ -237,10 +246,68 @@ call_first_remote_frame_cb (RelaisCall     *call,
 static void
 release_call (RelaisRoomCall *self)
 {
+  if (self->layer_source != NULL)
+    {
+      g_source_destroy (self->layer_source);
+      g_clear_pointer (&self->layer_source, g_source_unref);
+    }
+  relais_layer_choice_init (&self->layers);
+  self->layer_asked = -1;
   if (self->call != NULL)
     g_signal_handlers_disconnect_by_data (self->call, self);
   self->send_peer = 0;
   self->recv_peer = 0;
+}
+
+static void
+configure_layer_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(RelaisRoomCall) self = request_take (user_data);
+  g_autoptr(GError) error = NULL;
+
+  /* A stream that is not simulcast keeps its one layer: nothing to do. */
+  if (!relais_janus_videoroom_configure_substream_finish (RELAIS_JANUS (object), result, &error) && self != NULL)
+    g_debug ("Choosing the remote picture's layer: %s", error->message);
+}
+
+static gboolean
+layer_tick_cb (gpointer user_data)
+{
+  RelaisRoomCall *self = user_data;
+  RelaisCallStats stats;
+  gboolean changed;
+
+  if (self->call == NULL || self->sub_handle == 0 || self->video_mids == NULL || self->video_mids[0] == NULL)
+    return G_SOURCE_CONTINUE;
+  relais_call_get_stats (self->call, &stats);
+  changed = relais_layer_choice_tick (&self->layers, stats.packets_received, stats.packets_lost);
+  if (changed || self->layer_asked != self->layers.substream)
+    {
+      g_debug ("Remote pictures: layer %d", self->layers.substream);
+      self->layer_asked = self->layers.substream;
+      relais_janus_videoroom_configure_substream_async (self->janus, self->sub_handle,
+                                                        (const char * const *) self->video_mids,
+                                                        self->layers.substream, NULL,
+                                                        configure_layer_cb, request_new (self));
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+/* From the first answered subscription on, once a second. */
+static void
+watch_layers (RelaisRoomCall *self)
+{
+  if (self->layer_source != NULL)
+    return;
+  self->layer_source = g_timeout_source_new_seconds (1);
+  g_source_set_static_name (self->layer_source, "[relais] room call layers");
+  g_source_set_callback (self->layer_source, layer_tick_cb, self, NULL);
+  g_source_attach (self->layer_source, g_main_context_get_thread_default ());
+  /* The first layer now, not in a second: Janus starts a subscriber on
+   * the biggest. */
+  layer_tick_cb (self);
 }
 
 static void
@@ -261,7 +328,10 @@ start_cb (GObject      *object,
   if (error != NULL)
     g_debug ("Answer to the subscription refused: %s", error->message);
   else
-    g_debug ("Subscription: answer accepted (+%d ms)", since_join (self));
+    {
+      g_debug ("Subscription: answer accepted (+%d ms)", since_join (self));
+      watch_layers (self);
+    }
   self->sub_busy = FALSE;
   sub_kick (self);
 }
@@ -404,6 +474,10 @@ answer_offer (RelaisRoomCall *self,
       fail (self, _("La caméra et le micro ne sont pas prêts."));
       return;
     }
+  /* New mids, maybe: the layer is asked again for them. */
+  g_strfreev (self->video_mids);
+  self->video_mids = relais_layer_choice_video_mids (sdp);
+  self->layer_asked = -1;
   if (self->recv_peer == 0)
     {
       self->recv_peer = relais_call_add_peer (self->call, "recv", &error);
@@ -895,6 +969,7 @@ relais_room_call_finalize (GObject *object)
   RelaisRoomCall *self = (RelaisRoomCall *)object;
 
   g_clear_pointer (&self->sub_offer, json_node_unref);
+  g_strfreev (self->video_mids);
   g_clear_pointer (&self->wanted, g_hash_table_unref);
   g_clear_pointer (&self->subscribed, g_hash_table_unref);
   g_clear_pointer (&self->seen, g_hash_table_unref);
@@ -956,6 +1031,8 @@ relais_room_call_class_init (RelaisRoomCallClass *klass)
 static void
 relais_room_call_init (RelaisRoomCall *self)
 {
+  relais_layer_choice_init (&self->layers);
+  self->layer_asked = -1;
   self->wanted = feed_set_new ();
   self->subscribed = feed_set_new ();
   self->seen = feed_set_new ();

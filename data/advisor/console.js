@@ -546,7 +546,9 @@
     h.createOffer({
       tracks: [
         { type: 'audio', capture: true, recv: false },
-        { type: 'video', capture: true, recv: false },
+        // Simulcast (VP8, three layers): a kiosk on a thin downlink asks
+        // Janus for a small layer instead of being flooded (issue 10).
+        { type: 'video', capture: true, recv: false, simulcast: true },
         { type: 'data' },
       ],
       success: (jsep) => { if (done()) h.send({ message: { request: 'configure', audio: true, video: true }, jsep }); },

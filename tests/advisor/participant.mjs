@@ -44,6 +44,7 @@ const { values: args } = parseArgs({
     'expect-chat': { type: 'string' },
     'no-publish': { type: 'boolean', default: false },
     'no-datachannel': { type: 'boolean', default: false },
+    simulcast: { type: 'boolean', default: false },
     'no-create': { type: 'boolean', default: false },
     'stay-until-left': { type: 'boolean', default: false },
     bitrate: { type: 'string', default: '0' },
@@ -59,7 +60,7 @@ const { values: args } = parseArgs({
 function usage(code) {
   process.stderr.write(`usage: participant.mjs --janus URL [--room N] [--display NAME] [--duration S]
        [--send-chat TEXT] [--chat-interval S] [--expect-publishers N] [--expect-chat TEXT]
-       [--no-publish] [--no-datachannel] [--no-create] [--stay-until-left]
+       [--no-publish] [--no-datachannel] [--no-create] [--stay-until-left] [--simulcast]
        [--bitrate BPS] [--bind ADDR]
        [--chromium PATH] [--screenshot FILE.png] [--verbose]
 `);
@@ -162,6 +163,7 @@ async function main() {
     display: args.display,
     publish: args['no-publish'] ? '0' : '1',
     datachannel: args['no-datachannel'] ? '0' : '1',
+    simulcast: args.simulcast ? '1' : '0',
     create: args['no-create'] ? '0' : '1',
     bitrate: args.bitrate,
     debug: args.verbose ? '1' : '0',

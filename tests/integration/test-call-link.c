@@ -23,8 +23,10 @@
  *    media can only have gone through the relay;
  *  - thin and adsl: the kiosk's send rate, counted by the link on its way
  *    in (everything the booth offers the uplink), stays under the uplink's
- *    capacity once the controller settled, and the advisor hears the
- *    kiosk.
+ *    capacity once the controller settled, the advisor hears the kiosk,
+ *    and the kiosk gets the advisor's picture (it publishes simulcast, as
+ *    the console does, and the kiosk picks the layer its downlink
+ *    carries);
  *
  * Behaviour is asserted (under a cap or not, flowing or not), not timings.
  */
@@ -485,6 +487,9 @@ run_call (Fixture *f,
     "--expect-publishers", "1",
     "--duration", browser_duration,
     "--stay-until-left",
+    /* As the console publishes: the kiosk picks the layer its downlink
+     * carries. */
+    "--simulcast",
     NULL
   };
 
@@ -634,13 +639,19 @@ test_send_rate (Fixture       *f,
       g_test_message ("%s: t=%.0f s up %.0f kbit/s", rc->profile, b->elapsed, offered_rate (a, b) / 1000);
     }
   g_assert_cmpfloat (to->elapsed - from->elapsed, >=, WINDOW_S * 0.8);
-  /* Not the kiosk's exit status: whether it gets the advisor's picture
-   * through a thin downlink is the receiving side's business (issue 10,
-   * item 3: Janus forwards the advisor's stream whole). */
-  g_test_message ("%s: kiosk exit status %d, %s", rc->profile, call.kiosk->status,
+  g_test_message ("%s: kiosk exit status %d, %s; it received %.1f fps, the advisor %.1f fps",
+                  rc->profile, call.kiosk->status,
                   json_object_get_null_member (call.report, "error") ? "no error"
-                  : json_object_get_string_member (call.report, "error"));
+                  : json_object_get_string_member (call.report, "error"),
+                  json_object_get_double_member (call.report, "fps_received"),
+                  advisor_frames (&call) / json_object_get_double_member (call.report, "duration_s"));
   g_assert_cmpfloat (rate, <=, rc->up_bps);
+  /* The advisor's picture through the thin downlink too: the kiosk asks
+   * Janus for the simulcast layer it carries (relais-layer-choice.c), and
+   * its call is good both ways. */
+  g_assert_cmpint (json_object_get_int_member (call.report, "frames_received"), >, 0);
+  g_assert_true (json_object_get_boolean_member (call.report, "ok"));
+  g_assert_cmpint (call.kiosk->status, ==, 0);
   /* The sound reached the advisor. */
   g_assert_cmpint (advisor_audio_packets (&call), >, 0);
   g_assert_true (json_object_get_boolean_member (call.report, "media_flowed"));

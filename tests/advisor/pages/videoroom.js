@@ -27,6 +27,9 @@
     create: flag('create', true),          // create the room when missing
     bitrate: parseInt(q.get('bitrate') || '0', 10), // for a created room; 0 = no cap
     debug: flag('debug', false),
+    // Three VP8 layers (janus.js: 1/4, 1/2 and the whole picture), as the
+    // advisor console publishes: a subscriber picks one.
+    simulcast: flag('simulcast', false),
   };
 
   const now = () => Math.round(performance.now());
@@ -190,7 +193,7 @@
   function publish() {
     const tracks = [
       { type: 'audio', capture: true, recv: false },
-      { type: 'video', capture: true, recv: false },
+      { type: 'video', capture: true, recv: false, simulcast: opts.simulcast },
     ];
     if (opts.datachannel) tracks.push({ type: 'data' });
     publisher.createOffer({

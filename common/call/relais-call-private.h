@@ -270,4 +270,8 @@ void         _relais_call_session_receiving_rtcp_cb (GObject    *session,
                                                      FarReports *reports);
 gboolean     _relais_call_stats_tick_cb       (gpointer        user_data);
 
+/* Before a webrtcbin goes to NULL: breaks sctpenc 1.22.0's send loop
+ * (relais-call-channel.c). */
+void _relais_call_unblock_data_channel (GstElement *webrtc);
+
 G_END_DECLS

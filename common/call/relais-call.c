@@ -851,6 +851,13 @@ stop_media (RelaisCall *self)
       clear_source (&peer->ready_source);
       clear_source (&peer->media_check_source);
     }
+  for (guint i = 0; i < self->peers->len; i++)
+    {
+      Peer *peer = g_ptr_array_index (self->peers, i);
+
+      if (peer->webrtc != NULL)
+        _relais_call_unblock_data_channel (peer->webrtc);
+    }
   if (self->pipeline != NULL)
     gst_element_set_state (self->pipeline, GST_STATE_NULL);
   g_queue_clear_full (&self->outgoing, _relais_call_outgoing_free);

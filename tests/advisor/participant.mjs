@@ -70,6 +70,7 @@ if (args.help) usage(0);
 
 const bindAddr = args.bind || process.env.RELAIS_TEST_ADDR || '127.0.0.1';
 const janusUrl = args.janus || `http://${bindAddr}:8088/janus`;
+const janusHost = (() => { try { return new URL(janusUrl).hostname; } catch { return null; } })();
 const room = parseInt(args.room, 10);
 const duration = parseFloat(args.duration);
 const joinTimeout = parseFloat(args['join-timeout']);
@@ -138,7 +139,10 @@ function chromiumArgs(pageOrigin) {
     '--use-fake-device-for-media-stream',
     // No name resolution at all (the page and Janus are IP literals), so
     // nothing is looked up outside; see DESIGN.md.
-    `--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE ${bindAddr}`,
+    // The gateway may be at another address than the page (the booth's
+    // seat behind the emulated link): it is let through too.
+    `--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE ${bindAddr}` +
+      (janusHost && janusHost !== bindAddr ? `, EXCLUDE ${janusHost}` : ''),
     // Real host candidates (10.77.0.x) instead of mDNS names Janus can't resolve.
     '--disable-features=WebRtcHideLocalIpsWithMdns,MediaRouter,DialMediaRouteProvider,OptimizationHints,Translate',
     '--disable-domain-reliability',
@@ -260,6 +264,7 @@ async function main() {
         emit({
           type: 'tick', display: args.display, t: +((Date.now() - joinedAt) / 1000).toFixed(1),
           joined: s.joined, publishers: s.publishers, framesDecoded: s.framesDecoded,
+          freezeCount: s.freezeCount, concealedSamples: s.concealedSamples, totalSamplesReceived: s.totalSamplesReceived,
           framesSent: s.framesSent, remoteVideo: s.remoteVideo, chatReceived: s.chatReceived.length,
           errors: s.errors.length, cpuSeconds: u.cpuSeconds, pssKiB: u.pssKiB, processes: u.processes,
         });
@@ -301,6 +306,9 @@ async function main() {
       publishers: s.publishers,
       publishersSeen: s.publishersSeen,
       framesDecoded: s.framesDecoded,
+      freezeCount: s.freezeCount,
+      concealedSamples: s.concealedSamples,
+      totalSamplesReceived: s.totalSamplesReceived,
       framesSent: s.framesSent,
       remoteVideo: s.remoteVideo,
       localVideo: s.localVideo,

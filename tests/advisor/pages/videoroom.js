@@ -42,6 +42,9 @@
     framesDecoded: 0,           // sum over every remote video (inbound-rtp), feeds that left included
     framesSent: 0,              // our video (outbound-rtp)
     audioPacketsReceived: 0,
+    freezeCount: 0,             // remote video freezes (Chromium's inbound-rtp freezeCount), summed
+    concealedSamples: 0,        // remote audio concealed, of totalSamplesReceived
+    totalSamplesReceived: 0,
     bytesReceived: 0,
     bytesSent: 0,
     remoteVideo: null,          // {width, height, fps} of the first remote video
@@ -267,25 +270,38 @@
     for (const [id, h] of Object.entries(subscribers)) {
       const pc = h.webrtcStuff && h.webrtcStuff.pc;
       if (!pc) continue;
-      let feedDecoded = 0;
+      let feedDecoded = 0, feedFreezes = 0, feedConcealed = 0, feedSamples = 0;
       const report = await pc.getStats();
       report.forEach((s) => {
         if (s.type !== 'inbound-rtp') return;
         rx += s.bytesReceived || 0;
         if (s.kind === 'video') {
           feedDecoded += s.framesDecoded || 0;
+          feedFreezes += s.freezeCount || 0;
           if (s.framesDecoded && !stats.remoteVideo)
             stats.remoteVideo = { width: s.frameWidth, height: s.frameHeight, fps: s.framesPerSecond, codec: s.codecId };
           else if (s.framesDecoded && stats.remoteVideo)
             Object.assign(stats.remoteVideo, { width: s.frameWidth, height: s.frameHeight, fps: s.framesPerSecond });
         } else if (s.kind === 'audio') {
           audioPkts += s.packetsReceived || 0;
+          feedConcealed += s.concealedSamples || 0;
+          feedSamples += s.totalSamplesReceived || 0;
         }
       });
       // A count only grows: a feed leaving during the await above (its
       // connection closed, its stats gone) must not fall back to 0.
-      if (stats.feeds[id]) stats.feeds[id].framesDecoded = Math.max(stats.feeds[id].framesDecoded, feedDecoded);
+      const f = stats.feeds[id];
+      if (f) {
+        f.framesDecoded = Math.max(f.framesDecoded, feedDecoded);
+        f.freezeCount = Math.max(f.freezeCount || 0, feedFreezes);
+        f.concealedSamples = Math.max(f.concealedSamples || 0, feedConcealed);
+        f.totalSamplesReceived = Math.max(f.totalSamplesReceived || 0, feedSamples);
+      }
     }
+    const sum = (k) => Object.values(stats.feeds).reduce((n, f) => n + (f[k] || 0), 0);
+    stats.freezeCount = sum('freezeCount');
+    stats.concealedSamples = sum('concealedSamples');
+    stats.totalSamplesReceived = sum('totalSamplesReceived');
     // Feeds that left keep their last count.
     stats.framesDecoded = Object.values(stats.feeds).reduce((n, f) => n + f.framesDecoded, 0);
     stats.audioPacketsReceived = Math.max(stats.audioPacketsReceived, audioPkts);

@@ -415,42 +415,18 @@ flush_start_pad (const GValue *item,
  * data channel had a document on its way blocked in
  * gst_element_set_state() for good (test-transfer, 1 fresh root in 3).
  * A FLUSH_START on its sink pads ends the loop; the call is going. */
+static void
+flush_sink_pads (gpointer element,
+                 gpointer user_data)
+{
+  g_autoptr(GstIterator) pads = gst_element_iterate_sink_pads (element);
+
+  while (gst_iterator_foreach (pads, flush_start_pad, NULL) == GST_ITERATOR_RESYNC)
+    gst_iterator_resync (pads);
+}
+
 void
 _relais_call_unblock_data_channel (GstElement *webrtc)
 {
-  g_autoptr(GstIterator) elements = gst_bin_iterate_recurse (GST_BIN (webrtc));
-  GValue item = G_VALUE_INIT;
-  gboolean done = FALSE;
-
-  while (!done)
-    {
-      switch (gst_iterator_next (elements, &item))
-        {
-        case GST_ITERATOR_OK:
-          {
-            GstElement *element = g_value_get_object (&item);
-            GstElementFactory *factory = gst_element_get_factory (element);
-
-            if (factory != NULL && g_strcmp0 (GST_OBJECT_NAME (factory), "sctpenc") == 0)
-              {
-                g_autoptr(GstIterator) pads = gst_element_iterate_sink_pads (element);
-
-                while (gst_iterator_foreach (pads, flush_start_pad, NULL) == GST_ITERATOR_RESYNC)
-                  gst_iterator_resync (pads);
-              }
-            g_value_reset (&item);
-          }
-          break;
-        case GST_ITERATOR_RESYNC:
-          gst_iterator_resync (elements);
-          break;
-        case GST_ITERATOR_ERROR:
-        case GST_ITERATOR_DONE:
-        default:
-          done = TRUE;
-          break;
-        }
-    }
-  if (G_IS_VALUE (&item))
-    g_value_unset (&item);
+  _relais_call_foreach_element (webrtc, "sctpenc", flush_sink_pads, NULL, NULL);
 }

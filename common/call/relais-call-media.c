@@ -1376,3 +1376,46 @@ _relais_call_apply_rate (RelaisCall                 *self,
   applied->estimate_bps = target->estimate_bps;
   _relais_call_set_link_step (self, target->step);
 }
+
+/* Calls @func on every element made by the factory @factory_name inside
+ * @bin, at any depth. A resync starts the walk again: @restart (may be
+ * NULL) is called first so the caller can drop what it counted. */
+void
+_relais_call_foreach_element (GstElement  *bin,
+                              const char  *factory_name,
+                              GFunc        func,
+                              GFunc        restart,
+                              gpointer     user_data)
+{
+  g_autoptr(GstIterator) it = gst_bin_iterate_recurse (GST_BIN (bin));
+  GValue item = G_VALUE_INIT;
+  gboolean done = FALSE;
+
+  while (!done)
+    switch (gst_iterator_next (it, &item))
+      {
+      case GST_ITERATOR_OK:
+        {
+          GstElement *element = g_value_get_object (&item);
+          GstElementFactory *factory = gst_element_get_factory (element);
+
+          if (factory != NULL
+              && g_str_equal (gst_plugin_feature_get_name (GST_PLUGIN_FEATURE (factory)), factory_name))
+            func (element, user_data);
+          g_value_reset (&item);
+        }
+        break;
+      case GST_ITERATOR_RESYNC:
+        gst_iterator_resync (it);
+        if (restart != NULL)
+          restart (NULL, user_data);
+        break;
+      case GST_ITERATOR_ERROR:
+      case GST_ITERATOR_DONE:
+      default:
+        done = TRUE;
+        break;
+      }
+  if (G_IS_VALUE (&item))
+    g_value_unset (&item);
+}

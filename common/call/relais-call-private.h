@@ -270,6 +270,14 @@ void         _relais_call_session_receiving_rtcp_cb (GObject    *session,
                                                      FarReports *reports);
 gboolean     _relais_call_stats_tick_cb       (gpointer        user_data);
 
+/* @func (element, @user_data) for every element of @factory_name in @bin;
+ * @restart (NULL, @user_data) when a resync starts the walk again. Main
+ * context only (relais-call-media.c). */
+void _relais_call_foreach_element (GstElement  *bin,
+                                   const char  *factory_name,
+                                   GFunc        func,
+                                   GFunc        restart,
+                                   gpointer     user_data);
 /* Before a webrtcbin goes to NULL: breaks sctpenc 1.22.0's send loop
  * (relais-call-channel.c). */
 void _relais_call_unblock_data_channel (GstElement *webrtc);

@@ -267,6 +267,31 @@ sent_stream_delivered (const SentStream *stream)
   return (guint64) MAX (expected - MAX (stream->lost, 0), 0);
 }
 
+typedef struct
+{
+  guint64 requests;
+  guint64 packets;
+} Retransmissions;
+
+static void
+retransmissions_add (gpointer element,
+                     gpointer user_data)
+{
+  Retransmissions *sum = user_data;
+  guint r = 0, p = 0;
+
+  g_object_get (element, "num-rtx-requests", &r, "num-rtx-packets", &p, NULL);
+  sum->requests += r;
+  sum->packets += p;
+}
+
+static void
+retransmissions_restart (gpointer element,
+                         gpointer user_data)
+{
+  *(Retransmissions *) user_data = (Retransmissions) { 0 };
+}
+
 /* The far end's retransmission requests and our retransmissions so far,
  * from the rtprtxsend elements webrtcbin made for this peer. Main
  * context: the bin is walked here, never from its own threads. */
@@ -275,42 +300,12 @@ count_retransmissions (Peer    *peer,
                        guint64 *requests,
                        guint64 *packets)
 {
-  g_autoptr(GstIterator) it = gst_bin_iterate_recurse (GST_BIN (peer->webrtc));
-  GValue item = G_VALUE_INIT;
-  gboolean done = FALSE;
+  Retransmissions sum = { 0 };
 
-  *requests = *packets = 0;
-  while (!done)
-    switch (gst_iterator_next (it, &item))
-      {
-      case GST_ITERATOR_OK:
-        {
-          GstElement *element = g_value_get_object (&item);
-          GstElementFactory *factory = gst_element_get_factory (element);
-
-          if (factory != NULL
-              && g_str_equal (gst_plugin_feature_get_name (GST_PLUGIN_FEATURE (factory)), "rtprtxsend"))
-            {
-              guint r = 0, p = 0;
-
-              g_object_get (element, "num-rtx-requests", &r, "num-rtx-packets", &p, NULL);
-              *requests += r;
-              *packets += p;
-            }
-          g_value_reset (&item);
-        }
-        break;
-      case GST_ITERATOR_RESYNC:
-        gst_iterator_resync (it);
-        *requests = *packets = 0;
-        break;
-      case GST_ITERATOR_ERROR:
-      case GST_ITERATOR_DONE:
-      default:
-        done = TRUE;
-        break;
-      }
-  g_value_unset (&item);
+  _relais_call_foreach_element (peer->webrtc, "rtprtxsend", retransmissions_add,
+                                retransmissions_restart, &sum);
+  *requests = sum.requests;
+  *packets = sum.packets;
 }
 
 /* One second of the send rate controller: the far end's loss over the

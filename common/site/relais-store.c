@@ -131,8 +131,8 @@ static const char *migrations[] = {
 
   /* 5: how many times the turn rule passed a waiting ticket over, so
    * that its limit (the [queue] max-passes) holds across a restart. */
-  "ALTER TABLE tickets ADD COLUMN passed_over INTEGER NOT NULL DEFAULT 0 CHECK (passed_over >= 0);"
-  "PRAGMA user_version = 5;",
+  ("ALTER TABLE tickets ADD COLUMN passed_over INTEGER NOT NULL DEFAULT 0 CHECK (passed_over >= 0);"
+   "PRAGMA user_version = 5;"),
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == RELAIS_STORE_SCHEMA_VERSION);

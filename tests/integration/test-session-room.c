@@ -655,7 +655,6 @@ test_listener_leaves_first (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) leave = json_from_string ("{\"request\":\"leave\"}", NULL);
   g_autoptr(JsonNode) left = NULL;
-  g_autofree char *display = NULL;
   Peer *listener;
   Peer *spy;
   guint64 feed;

@@ -767,7 +767,6 @@ test_expire_at_start (QueueFixture  *fixture,
   g_autoptr(GError) error = NULL;
   g_autoptr(RelaisTicket) waiting = NULL;
   g_autoptr(RelaisTicket) called = NULL;
-  g_autoptr(RelaisTicket) in_call = NULL;
   g_autoptr(RelaisTicket) today = NULL;
 
   open_queue (fixture, fixture->path);

@@ -31,6 +31,7 @@ struct _RelaisCallRate
   gint64             hold_until;
   guint              up_count;
   guint              remb_bps;
+  gboolean           burst_seen;     /* the last decrease came from a near-total loss */
   RelaisCallLinkStep step;
 };
 
@@ -242,8 +243,18 @@ relais_call_rate_update (RelaisCallRate             *self,
 
           if (loss > RELAIS_CALL_RATE_LOSS_HIGH && sample->sent_bps > 0)
             {
-              /* What got through, a little under it. */
-              self->estimate = MIN (self->estimate, sample->sent_bps * MIN (got, 1.0 - loss) * 0.95);
+              /* What got through, a little under it. A report that says
+               * nearly everything was lost, after one that did not, is a
+               * burst overflowing a queue (the encoder's first second on
+               * a 600 ms satellite link: 100 %, then 69 % and 46 %), not a
+               * link that carries nothing: at most half the estimate then
+               * (the next report goes lower if it was the link). */
+              double through = sample->sent_bps * MIN (got, 1.0 - loss) * 0.95;
+
+              if (loss >= RELAIS_CALL_RATE_LOSS_BURST && !self->burst_seen)
+                through = MAX (through, self->estimate * 0.5);
+              self->burst_seen = loss >= RELAIS_CALL_RATE_LOSS_BURST;
+              self->estimate = MIN (self->estimate, through);
               self->hold_until = sample->now_us + RELAIS_CALL_RATE_HOLD_US;
             }
           else if ((queueing || slowed) && sample->sent_bps > 0)

@@ -12,6 +12,8 @@
  *
  *  - loss above 10 % in a report interval: the estimate falls to what got
  *    through (the rate sent times one minus the loss), a little under it;
+ *    a first report of 90 % or more (a burst overflowing a queue) takes
+ *    it down by half at most;
  *  - round trip grown well over its minimum, or the far end receiving
  *    less than 80 % of what is sent (transport-wide feedback): a queue
  *    filling on the uplink, before it overflows; the estimate falls to
@@ -42,6 +44,7 @@ G_BEGIN_DECLS
 #define RELAIS_CALL_RATE_PACKET_OVERHEAD  58
 #define RELAIS_CALL_RATE_AUDIO_PACKETS_S  50          /* 20 ms Opus frames */
 #define RELAIS_CALL_RATE_LOSS_HIGH        0.10        /* above: decrease */
+#define RELAIS_CALL_RATE_LOSS_BURST       0.90        /* a first report above: half at most */
 #define RELAIS_CALL_RATE_LOSS_LOW         0.02        /* below: increase */
 #define RELAIS_CALL_RATE_HOLD_US          (2 * G_USEC_PER_SEC)
 #define RELAIS_CALL_RATE_UP_SAMPLES       3

@@ -147,6 +147,14 @@ async function run(janus, profile, name) {
   }
   advisor.child.kill('SIGTERM');
   await advisor.exited;
+  // RELAIS_BENCH_LOG=DIR keeps what the subject and its advisor printed.
+  if (process.env.RELAIS_BENCH_LOG) {
+    const base = path.join(process.env.RELAIS_BENCH_LOG, `${profile}-${name}-${Date.now()}`);
+    fs.mkdirSync(process.env.RELAIS_BENCH_LOG, { recursive: true });
+    fs.writeFileSync(base + '.out', subject.out);
+    fs.writeFileSync(base + '.err', subject.err);
+    fs.writeFileSync(base + '.advisor.out', advisor.out);
+  }
   const ticks = jsonLines(advisor.out).filter((j) => (j.type === 'tick' || j.type === 'summary') && typeof j.framesDecoded === 'number');
   const adv = ticks.length ? ticks[ticks.length - 1] : {};
   let backS = null;

@@ -135,7 +135,7 @@ for d, r in failures:
     for l in out[-25:] + err[-15:]:
         print("    " + l[:300])
     # A test stopped for its time prints every thread's stack
-    # (tests/relais-test-hang.c): the hang is in there. Twelve frames of
+    # (tests/relais-test-hang.c): the hang is in there. Sixteen frames of
     # each, the library and function only, 400 lines at most.
     starts = [i for i, l in enumerate(err) if l.startswith("=== Stopped")]
     if starts:
@@ -144,7 +144,7 @@ for d, r in failures:
             if l.startswith("=== end of stacks") or shown >= 400:
                 break
             depth = 0 if l.startswith("--- thread") else depth + 1
-            if depth <= 12:
+            if depth <= 16:
                 frame = l if l.startswith("=") else l.rsplit("/", 1)[-1].split("[0x")[0]
                 print("    | " + frame[:200])
                 shown += 1

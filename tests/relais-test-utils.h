@@ -67,4 +67,8 @@ void          relais_test_send_all     (GSocket       *socket,
                                         const char    *data,
                                         gsize          len);
 
+/* A line of a child's stderr that is the library critical the tests let
+ * pass (GStreamer 1.22's rtpsession, see relais-test-tolerate.c). */
+gboolean      relais_test_is_tolerated_line (const char *line);
+
 G_END_DECLS

@@ -31,7 +31,7 @@ struct _RelaisCallRate
   gint64             hold_until;
   guint              up_count;
   guint              remb_bps;
-  gboolean           burst_seen;     /* the last decrease came from a near-total loss */
+  gboolean           burst_seen;     /* a decrease happened: the start's burst is past */
   RelaisCallLinkStep step;
 };
 
@@ -253,7 +253,10 @@ relais_call_rate_update (RelaisCallRate             *self,
 
               if (loss >= RELAIS_CALL_RATE_LOSS_BURST && !self->burst_seen)
                 through = MAX (through, self->estimate * 0.5);
-              self->burst_seen = loss >= RELAIS_CALL_RATE_LOSS_BURST;
+              /* Once per call: the start's burst. Later, a near-total
+               * loss is the link's (adsl went over its uplink when each
+               * such report only halved the estimate). */
+              self->burst_seen = TRUE;
               self->estimate = MIN (self->estimate, through);
               self->hold_until = sample->now_us + RELAIS_CALL_RATE_HOLD_US;
             }

@@ -12,8 +12,8 @@
  *
  *  - loss above 10 % in a report interval: the estimate falls to what got
  *    through (the rate sent times one minus the loss), a little under it;
- *    a first report of 90 % or more (a burst overflowing a queue) takes
- *    it down by half at most;
+ *    the call's first decrease, on a report of 90 % or more (the start's
+ *    burst overflowing a queue), takes it down by half at most;
  *  - round trip grown well over its minimum, or the far end receiving
  *    less than 80 % of what is sent (transport-wide feedback): a queue
  *    filling on the uplink, before it overflows; the estimate falls to
